@@ -1,0 +1,129 @@
+"""The ``grade`` command: parse arguments, call the engine, render. Nothing else.
+
+    grade EXERCISE [--app PATH[:ATTR]] [--format text|json] [--output FILE] [--lang en|ko]
+    grade validate [PATH ...]
+    grade schema
+
+Exit codes: 0 every check passed; 1 a check failed (the learner's code,
+including code that cannot be imported, crashes, hangs or exits); 2 a usage
+or spec error; 3 the grader itself failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import locale
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import config
+from .errors import GraderError, InternalError, SpecErrors
+from .render import RENDERERS
+from .sandbox import Options, grade
+from .spec import load_exercise
+from .validate import validate_paths
+
+COMMANDS = ("validate", "schema")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] == "validate":
+            return _validate(args[1:])
+        if args and args[0] == "schema":
+            return _schema(args[1:])
+        return _grade(args)
+    except SpecErrors as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except InternalError as exc:
+        print(f"grade: the grader itself failed; this is not your code's fault. Please report it:\n{exc}", file=sys.stderr)
+        return exc.exit_code
+    except GraderError as exc:
+        print(f"grade: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _grade_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grade",
+        description="Grade your FastAPI WebSocket solution for one lesson.",
+        epilog="Other commands: grade validate [SPEC ...], grade schema.",
+    )
+    parser.add_argument("exercise", help="the lesson id, e.g. t3l2")
+    parser.add_argument("--app", metavar="PATH[:ATTR]", help="your file (default: from grader.toml), and the app's name")
+    parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="report format (default: text)")
+    parser.add_argument("--output", metavar="FILE", help="also write the report in --format to FILE")
+    parser.add_argument("--lang", choices=("en", "ko"), help="language of the report (default: from the locale)")
+    return parser
+
+
+def _grade(args: list[str]) -> int:
+    parser = _grade_parser()
+    try:
+        opts = parser.parse_args(args)
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+    course = config.load()
+    spec_path = course.spec_path(opts.exercise)
+    if not spec_path.is_file():
+        known = ", ".join(p.stem for p in course.spec_paths())
+        print(f"grade: no exercise {opts.exercise!r} (known: {known})", file=sys.stderr)
+        return 2
+    exercise = load_exercise(spec_path)
+    app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
+    lang = opts.lang or _locale_language()
+    result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits))
+    report = RENDERERS[opts.format](result)
+    if opts.output:
+        Path(opts.output).write_text(report, encoding="utf-8")
+        if opts.format != "text":
+            sys.stdout.write(RENDERERS["text"](result))
+    else:
+        sys.stdout.write(report)
+    return 0 if result.passed else 1
+
+
+def _app_argument(value: str | None, default: Path) -> tuple[Path, str]:
+    if not value:
+        return default, "app"
+    path, sep, attr = value.rpartition(":")
+    if sep and path and attr.isidentifier():
+        return Path(path), attr
+    return Path(value), "app"
+
+
+def _locale_language() -> str:
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "ko" if value.lower().startswith("ko") else "en"
+    code = locale.getlocale()[0] or ""
+    return "ko" if code.lower().startswith("ko") else "en"
+
+
+def _validate(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="grade validate", description="Check exercise specs; print every error.")
+    parser.add_argument("paths", nargs="*", help="spec files or folders (default: the course's exercises)")
+    opts = parser.parse_args(args)
+    paths = [Path(p) for p in opts.paths] or [config.load().exercises]
+    errors, count = validate_paths(paths)
+    for error in errors:
+        print(error, file=sys.stderr)
+    if errors:
+        print(f"{len(errors)} error{'s' if len(errors) != 1 else ''} in {count} spec{'s' if count != 1 else ''}", file=sys.stderr)
+        return 2
+    print(f"{count} spec{'s' if count != 1 else ''} valid")
+    return 0
+
+
+def _schema(args: list[str]) -> int:
+    from .schema import SCHEMA_PATH
+
+    sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return 0

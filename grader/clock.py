@@ -1,0 +1,130 @@
+"""A virtual-time event loop: the clock jumps to the next timer when every task is idle.
+
+Checks that wait through seconds of silence (heartbeats, timeouts) then cost
+milliseconds of wall time. asyncio, anyio and httpx-ws all read ``loop.time()``,
+so their timers follow the virtual clock. Worker threads hold the clock while
+they run, otherwise a slow thread would let timeouts fire "early".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import selectors
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+# How long one real wait lasts while a worker thread holds the clock; short so
+# the loop notices the thread's result quickly even if no wake-up arrives.
+_HELD_POLL = 0.01
+
+
+class _VirtualSelector:
+    """Wraps the loop's selector: a wait for a timer becomes a jump of the clock."""
+
+    def __init__(self, inner: selectors.BaseSelector, loop: VirtualClockLoop) -> None:
+        self._inner = inner
+        self._loop = loop
+
+    def select(self, timeout: float | None = None) -> list[Any]:
+        events = self._inner.select(0)
+        if events or timeout == 0:
+            return events
+        if self._loop.held:
+            wait = _HELD_POLL if timeout is None else min(timeout, _HELD_POLL)
+            return self._inner.select(wait)
+        if timeout is None:
+            # Nothing is scheduled and nothing runs: only outside I/O can wake us.
+            return self._inner.select(None)
+        self._loop.advance(timeout)
+        return []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class VirtualClockLoop(asyncio.SelectorEventLoop):
+    """A selector event loop whose ``time()`` only moves when the loop would sleep."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._selector = _VirtualSelector(self._selector, self)  # type: ignore[assignment]
+        self._origin = time.monotonic()
+        self._offset = 0.0
+        self._held = 0
+        self._held_lock = threading.Lock()
+        self.on_advance: list[Callable[[float], None]] = []
+
+    def time(self) -> float:
+        return self._origin + self._offset
+
+    @property
+    def elapsed(self) -> float:
+        """Virtual seconds since the loop was created."""
+        return self._offset
+
+    @property
+    def held(self) -> bool:
+        return self._held > 0
+
+    def advance(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        self._offset += seconds
+        for hook in self.on_advance:
+            hook(seconds)
+
+    def hold(self) -> None:
+        """Stop the clock from jumping until a matching :meth:`release`."""
+        with self._held_lock:
+            self._held += 1
+
+    def release(self) -> None:
+        with self._held_lock:
+            self._held -= 1
+
+    def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+        self.hold()
+        future = super().run_in_executor(executor, func, *args)
+        future.add_done_callback(lambda _f: self.release())
+        return future
+
+
+def hold_clock_for_anyio_threads() -> None:
+    """Make anyio's worker threads (FastAPI's sync dependencies) hold the clock.
+
+    anyio runs them on threads of its own, not through ``run_in_executor``, so
+    the backend's entry point is wrapped once per process.
+    """
+    from anyio._backends import _asyncio as backend
+
+    original = backend.AsyncIOBackend.run_sync_in_worker_thread
+    if getattr(original, "_holds_clock", False):
+        return
+
+    async def run_sync_in_worker_thread(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        if not isinstance(loop, VirtualClockLoop):
+            return await original.__func__(cls, *args, **kwargs)  # type: ignore[attr-defined]
+        loop.hold()
+        try:
+            return await original.__func__(cls, *args, **kwargs)  # type: ignore[attr-defined]
+        finally:
+            loop.release()
+
+    run_sync_in_worker_thread._holds_clock = True  # type: ignore[attr-defined]
+    backend.AsyncIOBackend.run_sync_in_worker_thread = classmethod(run_sync_in_worker_thread)  # type: ignore[assignment]
+
+
+def follow_wall_clock(loop: VirtualClockLoop) -> None:
+    """Make ``time.time()`` and ``datetime.now()`` move with the virtual clock.
+
+    Only for exercises that read the wall clock across virtual jumps; it
+    freezes the wall clock between jumps, which is what makes answers
+    reproducible.
+    """
+    import time_machine
+
+    traveller = time_machine.travel(time.time(), tick=False).start()
+    loop.on_advance.append(traveller.shift)

@@ -1,0 +1,414 @@
+"""Runs one check's steps against the app and judges each one.
+
+A step that goes wrong raises :class:`StepFailed` carrying a learner-facing
+:class:`Failure`: which step, what was expected, what arrived, and, when
+the learner's code raised, their exception with their own lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import payload
+from .driver import Client, Message
+from .learner import LearnerCode, websocket_paths
+from .match import explain, literal, match, resolve, show
+from .result import CheckResult, Failure, Frame, Kind, Raised, Status
+from .spec import Check, Close, Connect, FileCheck, Repeat, Step, pick
+
+TRANSCRIPT_LIMIT = 60
+TEARDOWN_TIMEOUT = 2.0
+
+
+class StepFailed(Exception):
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every check of one grading run shares."""
+
+    app: Any
+    code: LearnerCode
+    workdir: Path
+    lang: str = "en"
+    # Told the label of each step as it starts, so a process that dies mid-step
+    # can still be reported at the right step.
+    on_step: Callable[[str], None] | None = None
+
+
+async def run_check(check: Check, ctx: Context) -> CheckResult:
+    """Run a conversation check and return its verdict (never raises for learner faults)."""
+    conversation = Conversation(ctx)
+    wall = time.perf_counter()
+    failure: Failure | None = None
+    try:
+        await conversation.run(check.steps)
+    except StepFailed as failed:
+        failure = failed.failure
+    finally:
+        await conversation.teardown()
+    transcript = tuple(conversation.transcript)
+    if len(transcript) > TRANSCRIPT_LIMIT:
+        dropped = len(transcript) - TRANSCRIPT_LIMIT
+        transcript = (Frame(transcript[0].at, "", "event", f"… {dropped} earlier lines not shown"),) + transcript[-TRANSCRIPT_LIMIT:]
+    return CheckResult(
+        name=check.name,
+        status=Status.PASSED if failure is None else Status.FAILED,
+        max_points=check.points,
+        points=check.points if failure is None else 0,
+        hidden=check.hidden,
+        hint=pick(check.hint, ctx.lang) or None,
+        failure=failure,
+        transcript=transcript if failure is not None else (),
+        clock_seconds=round(conversation.elapsed(), 3),
+        wall_seconds=round(time.perf_counter() - wall, 4),
+    )
+
+
+class Conversation:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.loop = asyncio.get_running_loop()
+        self.start = self.loop.time()
+        self.clients: dict[str, Client] = {}
+        self.retired: list[Client] = []
+        self.transcript: list[Frame] = []
+        self.where = ""
+
+    def elapsed(self) -> float:
+        return self.loop.time() - self.start
+
+    # -- running --
+
+    async def run(self, steps: tuple[Step, ...], env: dict[str, Any] | None = None, prefix: str = "") -> None:
+        env = env or {}
+        for number, step in enumerate(steps, 1):
+            self.where = f"step {prefix}{number}, {step.label()} ({_short(step)})"
+            if self.ctx.on_step is not None:
+                self.ctx.on_step(self.where)
+            await getattr(self, "_" + step.action)(step, env)
+
+    async def teardown(self) -> None:
+        clients = list(self.clients.values()) + self.retired
+        await asyncio.gather(*(c.teardown(TEARDOWN_TIMEOUT) for c in clients), return_exceptions=True)
+
+    def fail(self, kind: Kind, message: str, expected: str | None = None, actual: str | None = None,
+             errors: tuple[Raised, ...] = ()) -> StepFailed:
+        return StepFailed(Failure(kind, message, self.where, expected, actual, errors))
+
+    def client(self, step: Step) -> Client:
+        return self.clients[step.client]
+
+    # -- steps --
+
+    async def _connect(self, step: Step, env: dict[str, Any]) -> None:
+        spec: Connect = step.arg
+        if step.client in self.clients:
+            self.retired.append(self.clients.pop(step.client))
+        client = Client(step.client, self.ctx.app, self.elapsed, self.transcript)
+        self.clients[step.client] = client
+        handshake = await client.connect(spec, step.timeout)
+        if client.crash is not None:
+            raise self._crashed(client)
+        wanted = spec.refused
+        if handshake.accepted:
+            if wanted not in (None, False):
+                raise self.fail(Kind.REFUSED, f"the server accepted the connection to {spec.path}; it should have refused it",
+                                expected="the endpoint closes before accepting" + (f" (code {wanted})" if wanted is not True else ""),
+                                actual="accepted")
+            if spec.subprotocol is not None:
+                mismatch = match(spec.subprotocol, handshake.subprotocol)
+                if mismatch:
+                    raise self.fail(Kind.MISMATCH, "the server picked the wrong subprotocol",
+                                    expected=explain(spec.subprotocol), actual=show(handshake.subprotocol))
+            return
+        if handshake.timed_out:
+            where = self._waiting_at(client)
+            raise self.fail(Kind.TIMEOUT, f"the endpoint for {spec.path} neither accepted nor refused the connection "
+                            f"within {step.timeout:g} s{where}",
+                            expected="await websocket.accept()" if wanted in (None, False) else "a refusal",
+                            actual="no answer to the handshake")
+        if client.side.error is not None:
+            errors = self.ctx.code.raised(client.side.error)
+            raise self.fail(Kind.ERROR, f"your endpoint raised {errors[-1].headline()} during the handshake",
+                            expected="accepted" if wanted in (None, False) else "a refusal", actual="an exception",
+                            errors=errors)
+        refusal = f"closed with code {handshake.code}" + (f" ({handshake.reason!r})" if handshake.reason else "")
+        if wanted in (None, False):
+            routes = websocket_paths(self.ctx.app)
+            detail = ""
+            if not client.side.accepted and handshake.code == 1000 and spec.path not in routes:
+                detail = (f"; no WebSocket route of your app matches {spec.path}: it has "
+                          f"{', '.join(routes) if routes else 'none'}")
+            raise self.fail(Kind.REFUSED, f"the server refused the connection to {spec.path} ({refusal} before accepting){detail}",
+                            expected="the connection is accepted", actual=f"refused: {refusal}")
+        if wanted is not True and handshake.code != wanted:
+            raise self.fail(Kind.REFUSED, f"the server refused the connection with code {handshake.code}, not {wanted}",
+                            expected=f"refused with code {wanted}", actual=f"refused: {refusal}")
+
+    async def _send_text(self, step: Step, env: dict[str, Any]) -> None:
+        value = literal(step.arg, env)
+        await self.client(step).send_text(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+
+    async def _send_json(self, step: Step, env: dict[str, Any]) -> None:
+        await self.client(step).send_json(literal(step.arg, env))
+
+    async def _send_bytes(self, step: Step, env: dict[str, Any]) -> None:
+        await self.client(step).send_bytes(payload.build(step.arg))
+
+    async def _expect_text(self, step: Step, env: dict[str, Any]) -> None:
+        message = await self.next_message(step)
+        expected = resolve(step.arg, env)
+        if message.kind != "text":
+            raise self.fail(Kind.MISMATCH, "a text message was expected but a binary one arrived",
+                            expected=f"text {explain(expected)}", actual=message.describe())
+        mismatch = match(expected, message.data)
+        if mismatch:
+            raise self.fail(Kind.MISMATCH, "the server's text message is not the expected one",
+                            expected=explain(expected), actual=show(message.data, 500))
+
+    async def _expect_json(self, step: Step, env: dict[str, Any]) -> None:
+        message = await self.next_message(step)
+        expected = resolve(step.arg, env)
+        if message.kind != "text":
+            raise self.fail(Kind.MISMATCH, "a JSON text message was expected but a binary one arrived "
+                            "(send_json sends text; send_bytes sends binary)",
+                            expected=explain(expected), actual=message.describe())
+        try:
+            value = json.loads(message.data)
+        except ValueError:
+            raise self.fail(Kind.MISMATCH, "the server's message is not JSON (use send_json to send an object)",
+                            expected=explain(expected), actual=message.describe()) from None
+        mismatch = match(expected, value)
+        if mismatch:
+            where = "" if mismatch.path == "$" else f" at {mismatch.path}"
+            raise self.fail(Kind.MISMATCH, f"the server's JSON answer differs{where}: expected {mismatch.expected}, "
+                            f"got {mismatch.actual} (objects match exactly: no missing or extra keys)",
+                            expected=explain(expected), actual=show(value, 500))
+
+    async def _expect_bytes(self, step: Step, env: dict[str, Any]) -> None:
+        message = await self.next_message(step)
+        anything = isinstance(step.arg, dict) and "$any" in step.arg
+        wanted = "any binary message" if anything else payload.describe(step.arg)
+        if message.kind != "bytes":
+            raise self.fail(Kind.MISMATCH, "a binary message was expected but a text one arrived "
+                            "(send_bytes sends binary; send_text sends text)", expected=wanted, actual=message.describe())
+        if anything:
+            return
+        data = payload.build(step.arg)
+        if message.data != data:
+            assert isinstance(message.data, bytes)
+            raise self.fail(Kind.MISMATCH, f"the binary message differs {_first_difference(data, message.data)}",
+                            expected=wanted, actual=message.describe())
+
+    async def _expect_close(self, step: Step, env: dict[str, Any]) -> None:
+        client = self.client(step)
+        spec: Close = step.arg
+        wanted = "the server closes the connection" + (f" with code {spec.code}" if spec.code else "")
+
+        def ready() -> str | None:
+            if client.inbox or client.closed or client.crash is not None:
+                return "yes"
+            return "ended" if client.side.ended else None
+
+        state = await client.until(ready, step.timeout)
+        if state == "ended":
+            await client.until(lambda: client.closed or client.inbox or None, 0.05)
+        if client.crash is not None:
+            raise self._crashed(client)
+        if client.inbox:
+            message = client.take()
+            assert message is not None
+            raise self.fail(Kind.MISMATCH, "the server sent a message instead of closing the connection",
+                            expected=wanted, actual=message.describe())
+        if client.closed is None:
+            if client.side.error is not None:
+                raise self._raised(client)
+            if client.side.ended:
+                raise self.fail(Kind.CLOSED, "the endpoint returned without closing the connection: "
+                                "call await websocket.close(code=...) before returning", expected=wanted,
+                                actual="the endpoint returned; no close frame was sent")
+            raise self.fail(Kind.TIMEOUT, f"the server did not close the connection within {step.timeout:g} s"
+                            f"{self._waiting_at(client)}", expected=wanted, actual="the connection stayed open")
+        closed = client.closed
+        if client.side.error is not None and closed.code == 1011:
+            raise self._raised(client)
+        got = f"code {closed.code}" + (f", reason {closed.reason!r}" if closed.reason else "")
+        if spec.code is not None and closed.code != spec.code:
+            raise self.fail(Kind.MISMATCH, f"the server closed with code {closed.code}, not {spec.code}",
+                            expected=f"close code {spec.code}", actual=got)
+        if spec.reason is not None:
+            mismatch = match(resolve(spec.reason, env), closed.reason)
+            if mismatch:
+                raise self.fail(Kind.MISMATCH, "the close reason is not the expected one",
+                                expected=f"reason {explain(spec.reason)}", actual=got)
+
+    async def _expect_silence(self, step: Step, env: dict[str, Any]) -> None:
+        client = self.client(step)
+        seconds: float = step.arg
+        started = self.elapsed()
+
+        def ready() -> bool | None:
+            return bool(client.inbox or client.closed or client.crash or client.side.ended) or None
+
+        if await client.until(ready, seconds) is None:
+            return
+        after = self.elapsed() - started
+        if client.inbox:
+            message = client.take()
+            assert message is not None
+            raise self.fail(Kind.MISMATCH, f"the server sent a message after {after:.2f} s where {seconds:g} s of "
+                            "silence were expected", expected=f"no message for {seconds:g} s", actual=message.describe())
+        await self.next_message(step)  # reports the close, crash or end in the usual words
+
+    async def _wait(self, step: Step, env: dict[str, Any]) -> None:
+        await asyncio.sleep(step.arg)
+
+    async def _disconnect(self, step: Step, env: dict[str, Any]) -> None:
+        await self.client(step).leave(step.arg)
+
+    async def _ends_cleanly(self, step: Step, env: dict[str, Any]) -> None:
+        client = self.client(step)
+        if not await client.wait_ended(step.timeout):
+            where = self._waiting_at(client)
+            raise self.fail(Kind.UNCLEAN, f"your endpoint was still running {step.timeout:g} s after the client left"
+                            f"{where}: it should notice the disconnect and return",
+                            expected="the endpoint returns", actual="still running")
+        if client.crash is not None:
+            raise self._crashed(client)
+        error = client.side.error
+        if error is None:
+            return
+        errors = self.ctx.code.raised(error)
+        last = errors[-1]
+        name = type(error).__name__
+        if name == "WebSocketDisconnect":
+            why = ("WebSocketDisconnect escaped your endpoint when the client left. A real server (uvicorn) logs "
+                   "'Exception in ASGI application' with a traceback for every client that leaves: catch it "
+                   "(try/except WebSocketDisconnect) or iterate with iter_text()/iter_json(), which end quietly")
+        elif name in ("ClosedResourceError", "WebSocketDisconnected") or "disconnect message has been received" in str(error):
+            why = (f"your endpoint kept using the connection after the client left ({last.headline()}): stop reading "
+                   "and sending once WebSocketDisconnect arrives")
+        else:
+            why = f"an exception escaped your endpoint after the client left: {last.headline()}"
+        raise self.fail(Kind.UNCLEAN, why, expected="the endpoint returns without an exception",
+                        actual=last.headline(), errors=errors)
+
+    async def _repeat(self, step: Step, env: dict[str, Any]) -> None:
+        spec: Repeat = step.arg
+        outer = self.where
+        for round_number, value in enumerate(spec.values, 1):
+            inner = {**env, spec.var: value}
+            label = f"{outer.split(',')[0].removeprefix('step ')}."
+            try:
+                await self.run(spec.steps, inner, prefix=label)
+            except StepFailed as failed:
+                f = failed.failure
+                where = f"{f.step}, round {round_number} of {len(spec.values)} ({spec.var} = {show(value, 120)})"
+                raise StepFailed(Failure(f.kind, f.message, where, f.expected, f.actual, f.errors)) from None
+
+    async def _expect_file(self, step: Step, env: dict[str, Any]) -> None:
+        spec: FileCheck = step.arg
+        root = self.ctx.workdir.resolve()
+        target = root / spec.path
+        wanted = payload.describe(spec.content)
+        if target.is_symlink() or not target.resolve().is_relative_to(root):
+            raise self.fail(Kind.FILE, f"{spec.path} is a link out of the working directory; write a regular file",
+                            expected=wanted, actual="a symbolic link")
+        if not target.is_file():
+            raise self.fail(Kind.FILE, f"your app did not write {spec.path} in its working directory",
+                            expected=f"{spec.path} holding {wanted}", actual="no such file")
+        data = target.read_bytes()
+        expected = payload.build(spec.content)
+        if data != expected:
+            raise self.fail(Kind.FILE, f"{spec.path} does not hold the expected bytes {_first_difference(expected, data)}",
+                            expected=wanted, actual=f"{len(data)} bytes {show(data, 60)}")
+
+    # -- waiting for the server --
+
+    async def next_message(self, step: Step) -> Message:
+        """The next frame on a client, or a StepFailed saying why none came."""
+        client = self.client(step)
+
+        def ready() -> str | None:
+            if client.inbox or client.overflow or client.closed or client.crash is not None:
+                return "yes"
+            return "ended" if client.side.ended else None
+
+        state = await client.until(ready, step.timeout)
+        if state == "ended":
+            # Frames sent just before the endpoint returned may still be in flight.
+            await client.until(lambda: client.inbox or client.closed or None, 0.05)
+        if client.inbox:
+            message = client.take()
+            assert message is not None
+            return message
+        if client.overflow:
+            raise self.fail(Kind.MISMATCH, "the server flooded the client with messages nobody asked for",
+                            expected="one answer per message", actual=f"more than {len(client.inbox)} unread messages")
+        if client.crash is not None:
+            raise self._crashed(client)
+        if client.side.error is not None:
+            raise self._raised(client)
+        if client.closed is not None:
+            closed = client.closed
+            reason = f", reason {closed.reason!r}" if closed.reason else ""
+            raise self.fail(Kind.CLOSED, f"the server closed the connection (code {closed.code}{reason}) instead of answering",
+                            expected="a message", actual=f"close frame: code {closed.code}{reason}")
+        if client.side.ended:
+            raise self.fail(Kind.CLOSED, "your endpoint returned while the client was still waiting for an answer "
+                            "(did the loop stop after one message, or is there a return inside it?)",
+                            expected="a message", actual="the endpoint function returned")
+        raise self.fail(Kind.TIMEOUT, f"no message arrived within {step.timeout:g} s{self._waiting_at(client)}",
+                        expected="a message", actual="nothing")
+
+    def _waiting_at(self, client: Client) -> str:
+        task = client.side.task
+        if task is None or task.done():
+            return ""
+        lines = self.ctx.code.suspended_at(task.get_coro())
+        if not lines:
+            return ""
+        last = lines[-1]
+        return f"; your endpoint is waiting at {last.file}:{last.line} ({last.code})"
+
+    def _raised(self, client: Client) -> StepFailed:
+        assert client.side.error is not None
+        errors = self.ctx.code.raised(client.side.error)
+        return self.fail(Kind.ERROR, f"your endpoint raised {errors[-1].headline()}",
+                         expected="an answer", actual=f"{errors[-1].type} (the client saw close code 1011)",
+                         errors=errors)
+
+    def _crashed(self, client: Client) -> StepFailed:
+        assert client.crash is not None
+        crash = client.crash
+        errors = self.ctx.code.raised(crash)
+        if isinstance(crash, SystemExit):
+            message = f"your code called sys.exit() while serving a client ({errors[-1].headline()})"
+        elif isinstance(crash, KeyboardInterrupt):
+            message = "your code raised KeyboardInterrupt while serving a client"
+        else:
+            message = f"your endpoint raised {errors[-1].headline()}"
+        return self.fail(Kind.ERROR, message, expected="the endpoint keeps serving", actual=errors[-1].type, errors=errors)
+
+
+def _short(step: Step) -> str:
+    return f"{Path(step.mark.file).name}:{step.mark.line}"
+
+
+def _first_difference(expected: bytes, actual: bytes | str) -> str:
+    if isinstance(actual, str):
+        return ""
+    if len(expected) != len(actual):
+        return f"(expected {len(expected)} bytes, got {len(actual)})"
+    index = next(i for i, (a, b) in enumerate(zip(expected, actual, strict=True)) if a != b)
+    return f"(first difference at byte {index}: expected {expected[index]:#04x}, got {actual[index]:#04x})"

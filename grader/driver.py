@@ -1,0 +1,325 @@
+"""The WebSocket conversation: named clients driving the app over httpx-ws.
+
+Each client is a task of its own with its own ``ASGIWebSocketTransport``
+(the transport keeps the handshake scope on itself, so two clients sharing
+one would race). Its reader starts before the first send and buffers every
+frame the server sends into an inbox, stamped with the grader's clock.
+Every wait has a deadline. The app is wrapped so that what the server would
+see (an accept, a close, an exception escaping the endpoint, even after the
+client left, which httpx-ws swallows) is recorded per connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import httpx
+import httpx_ws
+import wsproto.events
+from httpx_ws.transport import ASGIWebSocketTransport
+
+from .match import show
+from .result import Frame
+from .spec import Connect
+
+T = TypeVar("T")
+
+MAX_MESSAGE_BYTES = 64 << 20
+INBOX_LIMIT_MESSAGES = 10_000
+INBOX_LIMIT_BYTES = 128 << 20
+# After the endpoint returns, frames it sent may still be crossing the
+# transport; this much of the grader's clock lets them land (free in virtual time).
+SETTLE = 0.05
+
+
+@dataclass
+class ServerSide:
+    """What the endpoint did on one connection, as the ASGI server saw it."""
+
+    accepted: bool = False
+    close: tuple[int, str] | None = None
+    error: BaseException | None = None
+    ended: bool = False
+    task: asyncio.Task[Any] | None = None
+    got_disconnect: bool = False
+
+
+@dataclass
+class Message:
+    kind: str  # "text" or "bytes"
+    data: str | bytes
+    at: float
+
+    def describe(self) -> str:
+        if isinstance(self.data, bytes):
+            return f"binary frame of {len(self.data)} bytes {show(self.data, 60)}"
+        return f"text {shown_text(self.data)}"
+
+
+def shown_text(text: str, limit: int = 200) -> str:
+    """A text frame for transcripts: JSON as it was written, other text quoted."""
+    stripped = text.strip()
+    if stripped[:1] in ("{", "[") and stripped[-1:] in ("}", "]"):
+        with contextlib.suppress(ValueError):
+            json.loads(stripped)
+            return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+    return show(text, limit)
+
+
+@dataclass
+class Handshake:
+    accepted: bool
+    subprotocol: str | None = None
+    code: int | None = None
+    reason: str | None = None
+    timed_out: bool = False
+
+
+@dataclass
+class Closed:
+    code: int
+    reason: str
+    at: float
+
+
+def recording(app: Any, side: ServerSide, poke: Callable[[], None]) -> Any:
+    """An ASGI app that runs ``app`` and writes down what escaped it."""
+
+    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        side.task = asyncio.current_task()
+
+        async def watch_receive() -> Any:
+            message = await receive()
+            if message.get("type") == "websocket.disconnect":
+                side.got_disconnect = True
+            return message
+
+        async def watch_send(message: dict[str, Any]) -> None:
+            kind = message.get("type")
+            if kind == "websocket.accept":
+                side.accepted = True
+            elif kind == "websocket.close":
+                side.close = (message.get("code", 1000), message.get("reason") or "")
+            await send(message)
+
+        # Starlette hands subprotocols to the app with the leading space of
+        # the header list ("a, b"): strip them as a real server does.
+        scope = dict(scope, subprotocols=[p.strip() for p in scope.get("subprotocols", [])])
+        try:
+            await app(scope, watch_receive, watch_send)
+        except BaseException as exc:
+            side.error = exc
+            raise
+        finally:
+            side.ended = True
+            poke()
+
+    return wrapped
+
+
+@dataclass
+class Client:
+    """One named WebSocket client, alive as a task from connect to teardown."""
+
+    name: str
+    app: Any
+    clock: Callable[[], float]
+    transcript: list[Frame]
+    side: ServerSide = field(default_factory=ServerSide)
+    inbox: deque[Message] = field(default_factory=deque)
+    inbox_bytes: int = 0
+    overflow: bool = False
+    closed: Closed | None = None
+    crash: BaseException | None = None
+    handshake: Handshake | None = None
+    left: bool = False
+    _task: asyncio.Task[None] | None = None
+    _leave: asyncio.Event = field(default_factory=asyncio.Event)
+    _leave_code: int = 1000
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _ws: httpx_ws.AsyncWebSocketSession | None = None
+
+    def log(self, direction: str, text: str) -> None:
+        self.transcript.append(Frame(round(self.clock(), 3), self.name, direction, text))
+
+    def poke(self) -> None:
+        self._changed.set()
+
+    async def until(self, ready: Callable[[], T | None], timeout: float) -> T | None:
+        """Wait (on the grader's clock) until ``ready()`` gives a value, or time runs out."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            value = ready()
+            if value is not None:
+                return value
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), remaining)
+
+    # -- connecting --
+
+    async def connect(self, spec: Connect, timeout: float) -> Handshake:
+        query = spec.query if isinstance(spec.query, str) else _query(spec.query)
+        shown = spec.path + (f"?{query}" if query else "")
+        self.log("event", f"connect {shown}")
+        self._task = asyncio.create_task(self._session(spec, query, timeout))
+        handshake = await self.until(lambda: self.handshake or self._early_crash(), timeout + 1)
+        if handshake is None:
+            handshake = Handshake(accepted=False, timed_out=True)
+        self.handshake = handshake
+        if handshake.accepted:
+            self.log("event", "accepted" + (f" (subprotocol {handshake.subprotocol})" if handshake.subprotocol else ""))
+        elif handshake.timed_out:
+            self.log("event", "no answer to the handshake")
+        else:
+            self.log("event", f"refused: closed with code {handshake.code}" + (f" {handshake.reason!r}" if handshake.reason else ""))
+        return handshake
+
+    def _early_crash(self) -> Handshake | None:
+        if self.crash is not None or (self._task is not None and self._task.done()):
+            return Handshake(accepted=False, code=None)
+        return None
+
+    async def _session(self, spec: Connect, query: str, timeout: float) -> None:
+        transport = ASGIWebSocketTransport(recording(self.app, self.side, self.poke), initial_receive_timeout=timeout)
+        try:
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://testserver", cookies=spec.cookies, trust_env=False
+            ) as http:
+                try:
+                    async with httpx_ws.aconnect_ws(
+                        spec.path + (f"?{query}" if query else ""),
+                        http,
+                        subprotocols=list(spec.subprotocols) or None,
+                        headers=dict(spec.headers),
+                        max_message_size_bytes=MAX_MESSAGE_BYTES,
+                    ) as ws:
+                        self._ws = ws
+                        self.handshake = Handshake(accepted=True, subprotocol=ws.subprotocol)
+                        self.poke()
+                        reader = asyncio.create_task(self._read(ws))
+                        await self._leave.wait()
+                        reader.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await reader
+                        if self.closed is None:
+                            await ws.close(self._leave_code)
+                except httpx_ws.WebSocketDisconnect as exc:
+                    if self.handshake is None:
+                        self.handshake = Handshake(accepted=False, code=exc.code, reason=exc.reason or "")
+                except RuntimeError as exc:
+                    if self.handshake is not None or "accept" not in str(exc):
+                        raise
+                    self.handshake = Handshake(accepted=False, timed_out=True)
+                self.poke()
+                # Leaving the client waits for the endpoint to return.
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - SystemExit from their code lands here too
+            self.crash = _unwrap(exc)
+        finally:
+            self.poke()
+
+    async def _read(self, ws: httpx_ws.AsyncWebSocketSession) -> None:
+        while True:
+            try:
+                event = await ws.receive()
+            except httpx_ws.WebSocketDisconnect as exc:
+                self.closed = Closed(exc.code, exc.reason or "", self.clock())
+                reason = f" {exc.reason!r}" if exc.reason else ""
+                self.log("event", f"server closed the connection: code {exc.code}{reason}")
+                self.poke()
+                return
+            except httpx_ws.WebSocketNetworkError:
+                self.closed = Closed(1006, "connection lost", self.clock())
+                self.log("event", "connection lost")
+                self.poke()
+                return
+            if isinstance(event, wsproto.events.TextMessage | wsproto.events.BytesMessage):
+                data = event.data
+                message = Message("text" if isinstance(data, str) else "bytes", data, self.clock())
+                self.inbox.append(message)
+                self.inbox_bytes += len(data)
+                self.log("received", message.describe())
+                if len(self.inbox) > INBOX_LIMIT_MESSAGES or self.inbox_bytes > INBOX_LIMIT_BYTES:
+                    self.overflow = True
+                    self.poke()
+                    return
+                self.poke()
+
+    # -- talking --
+
+    async def send_text(self, text: str) -> None:
+        self.log("sent", f"text {shown_text(text)}")
+        await self._send(lambda ws: ws.send_text(text))
+
+    async def send_json(self, value: Any) -> None:
+        text = json.dumps(value, ensure_ascii=False)
+        self.log("sent", f"text {shown_text(text)}")
+        await self._send(lambda ws: ws.send_text(text))
+
+    async def send_bytes(self, data: bytes) -> None:
+        self.log("sent", f"binary frame of {len(data)} bytes {show(data, 60)}")
+        await self._send(lambda ws: ws.send_bytes(data))
+
+    async def _send(self, do: Callable[[httpx_ws.AsyncWebSocketSession], Any]) -> None:
+        assert self._ws is not None
+        # Sending into a connection the server already closed is not the
+        # learner's error yet: the next expect step reports the close.
+        with contextlib.suppress(httpx_ws.WebSocketNetworkError, wsproto.utilities.LocalProtocolError):
+            await do(self._ws)
+
+    def take(self) -> Message | None:
+        if self.inbox:
+            message = self.inbox.popleft()
+            self.inbox_bytes -= len(message.data)
+            return message
+        return None
+
+    async def leave(self, code: int = 1000) -> None:
+        """Close from the client side (the ``disconnect`` step)."""
+        if self.left:
+            return
+        self.left = True
+        self._leave_code = code
+        self.log("event", f"client disconnects (code {code})")
+        self._leave.set()
+        # Let the close frame reach the endpoint before the next step.
+        await asyncio.sleep(0)
+
+    async def wait_ended(self, timeout: float) -> bool:
+        """Wait until the endpoint returned (or raised) after the client left."""
+        return bool(await self.until(lambda: self.side.ended or self.crash is not None or None, timeout))
+
+    async def teardown(self, timeout: float) -> None:
+        """End the connection whatever state it is in; cancel an endpoint that won't stop."""
+        if self._task is None:
+            return
+        if not self.left:
+            self.left = True
+            self._leave.set()
+        done, _ = await asyncio.wait({self._task}, timeout=timeout)
+        if not done:
+            self._task.cancel()
+            await asyncio.wait({self._task}, timeout=timeout)
+
+
+def _query(params: dict[str, Any]) -> str:
+    return str(httpx.QueryParams(params))
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """The first real exception inside (nested) exception groups."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return exc

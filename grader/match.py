@@ -1,0 +1,381 @@
+"""Matchers as plain data, and the diff that names where a value went wrong.
+
+A matcher is ordinary JSON-like data. Scalars, lists and mappings match
+exactly (JSON semantics: numbers by value, ``2 == 2.0``, but ``true`` is not
+``1`` and ``"2"`` is not a number; mappings need the same keys). A mapping
+whose single key starts with ``$`` is an operator:
+
+``{$re: PATTERN}``      a string that the regular expression matches in full
+``{$type: NAME}``       a value of a JSON type: int, number, str, bool, null,
+                        object, array
+``{$any: true}``        anything at all
+``{$subset: {...}}``    an object with at least these keys (extra keys allowed)
+``{$eq: VALUE}``        exactly VALUE, with no operators read inside it
+``{$one_of: [M, ...]}`` any one of the matchers
+``{$var: NAME}``        the current value of a ``repeat`` variable (``a.b`` reads
+                        a key of it)
+``{$concat: [...]}``    strings and variables joined into one string
+
+``$var`` and ``$concat`` are templates: :func:`resolve` replaces them with
+literal values before matching, and they are what payloads to send may use.
+Nothing is ever formatted into a string, so real JSON with braces is safe.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import SpecError
+from .yamlnodes import Located, describe
+
+TYPES: dict[str, str] = {
+    "int": "an integer",
+    "number": "a number",
+    "str": "a string",
+    "bool": "a boolean",
+    "null": "null",
+    "object": "a JSON object",
+    "array": "a JSON array",
+}
+
+MATCH_OPERATORS = ("$re", "$type", "$any", "$subset", "$eq", "$one_of")
+TEMPLATE_OPERATORS = ("$var", "$concat")
+OPERATORS = MATCH_OPERATORS + TEMPLATE_OPERATORS
+
+# The one matching default, stated in failure messages.
+DEFAULT_RULE = "objects match exactly (same keys); use {$subset: ...} to allow extra keys"
+
+
+def operator_of(value: Any) -> str | None:
+    """The operator a mapping stands for, if it is an operator object."""
+    if isinstance(value, Mapping) and len(value) == 1:
+        (key,) = value
+        if isinstance(key, str) and key.startswith("$"):
+            return key
+    return None
+
+
+# --- validation (load time) -------------------------------------------------
+
+
+def validate(node: Located, variables: frozenset[str], *, allow_match: bool = True) -> list[SpecError]:
+    """Every problem in a matcher (or, with ``allow_match=False``, a template)."""
+    errors: list[SpecError] = []
+    _validate(node, variables, allow_match, errors)
+    return errors
+
+
+def _validate(node: Located, variables: frozenset[str], allow_match: bool, errors: list[SpecError]) -> None:
+    value = node.value
+    if isinstance(value, list):
+        for item in value:
+            _validate(item, variables, allow_match, errors)
+        return
+    if not isinstance(value, dict):
+        return
+    dollar = [k for k in value if k.startswith("$")]
+    if not dollar:
+        for item in value.values():
+            _validate(item, variables, allow_match, errors)
+        return
+    if len(value) != 1:
+        errors.append(
+            SpecError(
+                node.key_mark(dollar[0]),
+                f"operator {dollar[0]!r} must be the only key of its mapping "
+                "(use {$eq: ...} for a literal key that starts with '$')",
+            )
+        )
+        return
+    op = dollar[0]
+    operand = value[op]
+    where = node.key_mark(op)
+    allowed = OPERATORS if allow_match else TEMPLATE_OPERATORS
+    if op not in allowed:
+        if op in MATCH_OPERATORS:
+            errors.append(SpecError(where, f"matcher {op!r} cannot be used in a value to send"))
+        else:
+            errors.append(SpecError(where, f"unknown operator {op!r}; known: {', '.join(allowed)}"))
+        return
+    if op == "$re":
+        if not isinstance(operand.value, str):
+            errors.append(SpecError(operand.mark, f"$re needs a pattern string, not {operand.kind}"))
+            return
+        try:
+            re.compile(operand.value)
+        except re.error as exc:
+            errors.append(SpecError(operand.mark, f"invalid regular expression: {exc}"))
+    elif op == "$type":
+        if operand.value not in TYPES:
+            errors.append(
+                SpecError(operand.mark, f"unknown type {operand.value!r}; known: {', '.join(TYPES)}")
+            )
+    elif op == "$any":
+        if operand.value is not True:
+            errors.append(SpecError(operand.mark, "$any takes the value true"))
+    elif op == "$subset":
+        if not isinstance(operand.value, dict):
+            errors.append(SpecError(operand.mark, f"$subset needs a mapping, not {operand.kind}"))
+            return
+        for item in operand.value.values():
+            _validate(item, variables, allow_match, errors)
+    elif op == "$one_of":
+        if not isinstance(operand.value, list) or not operand.value:
+            errors.append(SpecError(operand.mark, "$one_of needs a non-empty list of matchers"))
+            return
+        for item in operand.value:
+            _validate(item, variables, allow_match, errors)
+    elif op == "$var":
+        _validate_var(operand, variables, errors)
+    elif op == "$concat":
+        if not isinstance(operand.value, list) or not operand.value:
+            errors.append(SpecError(operand.mark, "$concat needs a non-empty list"))
+            return
+        for part in operand.value:
+            if isinstance(part.value, str | int | float) and not isinstance(part.value, bool):
+                continue
+            if operator_of(part.value) == "$var":
+                _validate_var(part.value["$var"], variables, errors)
+                continue
+            errors.append(
+                SpecError(part.mark, f"$concat parts are strings, numbers or {{$var: ...}}, not {part.kind}")
+            )
+
+
+def _validate_var(operand: Located, variables: frozenset[str], errors: list[SpecError]) -> None:
+    if not isinstance(operand.value, str) or not operand.value:
+        errors.append(SpecError(operand.mark, f"$var needs a variable name, not {operand.kind}"))
+        return
+    root = operand.value.split(".", 1)[0]
+    if root not in variables:
+        known = ", ".join(sorted(variables)) or "none here: $var only works inside repeat"
+        errors.append(SpecError(operand.mark, f"unknown variable {root!r} (known: {known})"))
+
+
+# --- templates (run time) ---------------------------------------------------
+
+
+def resolve(value: Any, env: Mapping[str, Any]) -> Any:
+    """Replace ``$var`` / ``$concat`` with literal values; leave matchers alone.
+
+    A resolved variable is wrapped in ``$eq`` so that data which happens to
+    look like an operator is still compared literally.
+    """
+    op = operator_of(value)
+    if op == "$var":
+        return {"$eq": lookup(env, value["$var"])}
+    if op == "$concat":
+        return {"$eq": "".join(_text(lookup(env, p["$var"]) if operator_of(p) else p) for p in value["$concat"])}
+    if op == "$eq":
+        return value
+    if isinstance(value, dict):
+        return {k: resolve(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, env) for v in value]
+    return value
+
+
+def literal(value: Any, env: Mapping[str, Any]) -> Any:
+    """A template turned into the plain value to send."""
+    op = operator_of(value)
+    if op in ("$var", "$concat"):
+        return resolve(value, env)["$eq"]
+    if op == "$eq":
+        return value["$eq"]
+    if isinstance(value, dict):
+        return {k: literal(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [literal(v, env) for v in value]
+    return value
+
+
+def lookup(env: Mapping[str, Any], name: str) -> Any:
+    root, *path = name.split(".")
+    value = env[root]
+    for key in path:
+        if isinstance(value, Mapping) and key in value:
+            value = value[key]
+        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        else:
+            raise KeyError(f"{name}: no {key!r} in {value!r}")
+    return value
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return json.dumps(value, ensure_ascii=False)
+
+
+# --- matching ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Where and how a value differs from what was expected."""
+
+    path: str
+    expected: str
+    actual: str
+
+    def __str__(self) -> str:
+        where = "" if self.path == "$" else f"at {self.path}: "
+        return f"{where}expected {self.expected}, got {self.actual}"
+
+
+def show(value: Any, limit: int = 200) -> str:
+    """A value as JSON (or repr for bytes), cut to ``limit`` characters."""
+    if isinstance(value, bytes | bytearray):
+        text = repr(bytes(value[:limit]))
+        if len(value) > limit:
+            text += f"… ({len(value)} bytes)"
+        return text
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    if len(text) > limit:
+        text = text[:limit] + f"… ({len(text)} characters)"
+    return text
+
+
+def explain(expected: Any) -> str:
+    """A matcher in words, for "expected ..." lines."""
+    op = operator_of(expected)
+    if op == "$re":
+        return f"a string matching /{expected['$re']}/"
+    if op == "$type":
+        return TYPES[expected["$type"]]
+    if op == "$any":
+        return "any value"
+    if op == "$subset":
+        return f"an object with at least {show(_literal_view(expected['$subset']))}"
+    if op == "$eq":
+        return show(expected["$eq"])
+    if op == "$one_of":
+        return " or ".join(explain(m) for m in expected["$one_of"])
+    return show(_literal_view(expected))
+
+
+def _literal_view(expected: Any) -> Any:
+    """The matcher as a value to print: operators shown compactly."""
+    op = operator_of(expected)
+    if op == "$eq":
+        return expected["$eq"]
+    if op is not None:
+        return f"<{explain(expected)}>"
+    if isinstance(expected, dict):
+        return {k: _literal_view(v) for k, v in expected.items()}
+    if isinstance(expected, list):
+        return [_literal_view(v) for v in expected]
+    return expected
+
+
+def match(expected: Any, actual: Any, path: str = "$", *, literal: bool = False) -> Mismatch | None:
+    """None if ``actual`` satisfies the matcher, else the first difference.
+
+    With ``literal=True`` no operators are read: ``expected`` is plain data.
+    """
+    op = None if literal else operator_of(expected)
+    if op is not None:
+        return _match_operator(op, expected[op], actual, path)
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return Mismatch(path, "an object", describe(actual) + " " + show(actual))
+        return _match_keys(expected, actual, path, exact=True, literal=literal)
+    if isinstance(expected, list):
+        if not isinstance(actual, list):
+            return Mismatch(path, "an array", describe(actual) + " " + show(actual))
+        if len(actual) != len(expected):
+            return Mismatch(path, f"an array of {len(expected)} items", f"{len(actual)} items: {show(actual)}")
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
+            found = match(e, a, f"{path}[{i}]", literal=literal)
+            if found:
+                return found
+        return None
+    return None if same_scalar(expected, actual) else Mismatch(path, show(expected), show(actual))
+
+
+def same_scalar(expected: Any, actual: Any) -> bool:
+    """JSON equality of scalars: numbers by value, booleans only equal booleans."""
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return isinstance(expected, bool) and isinstance(actual, bool) and expected == actual
+    if _is_number(expected) and _is_number(actual):
+        return expected == actual
+    if type(expected) is not type(actual):
+        return False
+    return bool(expected == actual)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _match_keys(
+    expected: dict[str, Any], actual: dict[str, Any], path: str, *, exact: bool, literal: bool = False
+) -> Mismatch | None:
+    for key, sub in expected.items():
+        where = f"{path}.{key}" if key.isidentifier() else f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+        if key not in actual:
+            wanted = show(sub) if literal else explain(sub)
+            return Mismatch(where, f"key {key!r} ({wanted})", f"no such key in {show(actual)}")
+        found = match(sub, actual[key], where, literal=literal)
+        if found:
+            return found
+    if exact:
+        extra = [k for k in actual if k not in expected]
+        if extra:
+            return Mismatch(
+                path,
+                f"exactly the keys {sorted(expected)}",
+                f"extra key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))} in {show(actual)}",
+            )
+    return None
+
+
+def _match_operator(op: str, operand: Any, actual: Any, path: str) -> Mismatch | None:
+    if op == "$eq":
+        return match(operand, actual, path, literal=True)
+    if op == "$any":
+        return None
+    if op == "$re":
+        if isinstance(actual, str) and re.fullmatch(operand, actual, re.DOTALL):
+            return None
+        return Mismatch(path, f"a string matching /{operand}/", show(actual))
+    if op == "$type":
+        return None if _has_type(operand, actual) else Mismatch(path, TYPES[operand], show(actual))
+    if op == "$subset":
+        if not isinstance(actual, dict):
+            return Mismatch(path, "an object", show(actual))
+        return _match_keys(operand, actual, path, exact=False)
+    if op == "$one_of":
+        if any(match(m, actual, path) is None for m in operand):
+            return None
+        return Mismatch(path, explain({op: operand}), show(actual))
+    raise ValueError(f"operator {op} must be resolved before matching")
+
+
+def _has_type(name: str, value: Any) -> bool:
+    if name == "int":
+        return _is_number(value) and (isinstance(value, int) or (math.isfinite(value) and value.is_integer()))
+    if name == "number":
+        return _is_number(value)
+    if name == "str":
+        return isinstance(value, str)
+    if name == "bool":
+        return isinstance(value, bool)
+    if name == "null":
+        return value is None
+    if name == "object":
+        return isinstance(value, dict)
+    if name == "array":
+        return isinstance(value, list)
+    return False

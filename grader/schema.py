@@ -1,0 +1,230 @@
+"""The JSON Schema of the spec format, built from the same tables the loader uses.
+
+``grader/schema.json`` is this schema written out (``python -m grader.schema``
+rewrites it; a test fails when the two drift apart). Editors read it through
+the ``yaml-language-server`` line at the top of each spec.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from . import match, payload, spec
+
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
+SCHEMA_ID = "https://example.invalid/grader/exercise-spec-v1.json"
+
+
+def _text(description: str) -> dict[str, Any]:
+    return {
+        "description": description + " A string, or one per language.",
+        "oneOf": [
+            {"type": "string", "minLength": 1},
+            {
+                "type": "object",
+                "properties": {lang: {"type": "string", "minLength": 1} for lang in spec.LANGUAGES},
+                "required": ["en"],
+                "additionalProperties": False,
+            },
+        ],
+    }
+
+
+def _seconds(description: str) -> dict[str, Any]:
+    return {"type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": description}
+
+
+def build() -> dict[str, Any]:
+    ops = {
+        "$re": {"type": "string", "description": "A regular expression the whole string must match."},
+        "$type": {"enum": list(match.TYPES), "description": "A JSON type."},
+        "$any": {"const": True, "description": "Anything."},
+        "$subset": {"type": "object", "additionalProperties": {"$ref": "#/$defs/matcher"},
+                    "description": "An object with at least these keys."},
+        "$eq": {"description": "Exactly this value; operators inside are not read."},
+        "$one_of": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/matcher"}},
+        "$var": {"type": "string", "description": "A repeat variable; a.b reads key b of it."},
+        "$concat": {"type": "array", "minItems": 1,
+                    "items": {"oneOf": [{"type": ["string", "number"]}, {"$ref": "#/$defs/var"}]}},
+    }
+    operator_objects = [
+        {"type": "object", "properties": {op: schema}, "required": [op], "additionalProperties": False}
+        for op, schema in ops.items()
+    ]
+    template_objects = [o for o in operator_objects if next(iter(o["required"])) in match.TEMPLATE_OPERATORS]
+    plain_object = {"type": "object", "propertyNames": {"not": {"pattern": "^\\$"}}}
+    defs: dict[str, Any] = {
+        "text": _text("Learner-facing text."),
+        "var": operator_objects[list(ops).index("$var")],
+        "matcher": {
+            "description": "Plain data matches exactly; {$op: ...} objects are matchers.",
+            "anyOf": [
+                {"type": ["string", "number", "boolean", "null"]},
+                {"type": "array", "items": {"$ref": "#/$defs/matcher"}},
+                {**plain_object, "additionalProperties": {"$ref": "#/$defs/matcher"}},
+                *operator_objects,
+            ],
+        },
+        "template": {
+            "description": "A value to send; {$var: ...} and {$concat: [...]} are filled in.",
+            "anyOf": [
+                {"type": ["string", "number", "boolean", "null"]},
+                {"type": "array", "items": {"$ref": "#/$defs/template"}},
+                {**plain_object, "additionalProperties": {"$ref": "#/$defs/template"}},
+                *template_objects,
+            ],
+        },
+        "payload": {
+            "description": "Bytes: a string (UTF-8), or one of text, hex, base64, generate.",
+            "oneOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string"},
+                        "hex": {"type": "string"},
+                        "base64": {"type": "string"},
+                        "generate": {"enum": list(payload.GENERATORS)},
+                        "size": {"type": "integer", "minimum": 0, "maximum": payload.MAX_SIZE},
+                        "seed": {"type": "integer"},
+                        "byte": {"type": "integer", "minimum": 0, "maximum": 255},
+                    },
+                    "additionalProperties": False,
+                    "oneOf": [{"required": [k]} for k in ("text", "hex", "base64", "generate")],
+                },
+            ],
+        },
+        "close_code": {"type": "integer", "minimum": 1000, "maximum": 4999},
+        "connect": {
+            "oneOf": [
+                {"type": "string", "pattern": "^/", "description": "The path, e.g. /ws."},
+                {
+                    "type": "object",
+                    "properties": {
+                        "path": {"type": "string", "pattern": "^/"},
+                        "query": {"oneOf": [{"type": "string"}, {"type": "object"}]},
+                        "headers": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
+                        "cookies": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
+                        "subprotocols": {"type": "array", "items": {"type": "string"}},
+                        "refused": {"oneOf": [{"type": "boolean"}, {"$ref": "#/$defs/close_code"}],
+                                    "description": "Expect the handshake refused: true, or the close code."},
+                        "subprotocol": {"$ref": "#/$defs/matcher"},
+                    },
+                    "required": ["path"],
+                    "additionalProperties": False,
+                },
+            ]
+        },
+    }
+    actions: dict[str, Any] = {
+        "connect": {"$ref": "#/$defs/connect"},
+        "send_text": {"$ref": "#/$defs/template"},
+        "send_json": {"$ref": "#/$defs/template"},
+        "send_bytes": {"$ref": "#/$defs/payload"},
+        "expect_text": {"$ref": "#/$defs/matcher"},
+        "expect_json": {"$ref": "#/$defs/matcher"},
+        "expect_bytes": {"anyOf": [{"$ref": "#/$defs/payload"}, operator_objects[list(ops).index("$any")]]},
+        "expect_close": {
+            "oneOf": [
+                {"type": "null"},
+                {"$ref": "#/$defs/close_code"},
+                {"type": "object", "properties": {"code": {"$ref": "#/$defs/close_code"},
+                                                  "reason": {"$ref": "#/$defs/matcher"}},
+                 "additionalProperties": False},
+            ]
+        },
+        "expect_silence": _seconds("Seconds of the grader's clock with no message."),
+        "wait": _seconds("Seconds of the grader's clock to wait."),
+        "disconnect": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/close_code"},
+                                 {"type": "object", "properties": {"code": {"$ref": "#/$defs/close_code"}},
+                                  "additionalProperties": False}]},
+        "ends_cleanly": {"oneOf": [{"type": "null"}, {"const": True}]},
+        "repeat": {
+            "type": "object",
+            "properties": {
+                "over": {"type": "array", "minItems": 1},
+                "times": {"type": "integer", "minimum": 1},
+                "as": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                "steps": {"$ref": "#/$defs/steps"},
+            },
+            "required": ["steps"],
+            "oneOf": [{"required": ["over"]}, {"required": ["times"]}],
+            "additionalProperties": False,
+        },
+        "expect_file": {
+            "type": "object",
+            "properties": {"path": {"type": "string", "not": {"pattern": "(^/|(^|/)\\.\\.(/|$))"}},
+                           "content": {"$ref": "#/$defs/payload"}},
+            "required": ["path", "content"],
+            "additionalProperties": False,
+        },
+    }
+    assert set(actions) == set(spec.ACTIONS), "every action needs a schema"
+    common = {"client": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"},
+              "timeout": _seconds("How long this step waits, in seconds of the grader's clock.")}
+    defs["step"] = {
+        "oneOf": [
+            {"type": "object", "properties": {action: schema, **common}, "required": [action],
+             "additionalProperties": False}
+            for action, schema in actions.items()
+        ]
+    }
+    defs["steps"] = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}}
+    check = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "hint": {"$ref": "#/$defs/text"},
+            "points": {"type": "integer", "minimum": 0},
+            "hidden": {"type": "boolean"},
+            "steps": {"$ref": "#/$defs/steps"},
+            "source": {
+                "type": "object",
+                "properties": {k: {"type": "array", "items": {"type": "string"}} for k in spec.SOURCE_KEYS},
+                "additionalProperties": False,
+            },
+        },
+        "required": ["name"],
+        "oneOf": [{"required": ["steps"]}, {"required": ["source"]}],
+        "additionalProperties": False,
+    }
+    assert set(check["properties"]) == set(spec.CHECK_KEYS)
+    properties: dict[str, Any] = {
+        "version": {"const": spec.FORMAT_VERSION},
+        "id": {"type": "string", "pattern": "^[a-z][a-z0-9_-]*$", "description": "Must match the file name."},
+        "title": {"$ref": "#/$defs/text"},
+        "track": {"type": "integer", "minimum": 1},
+        "lesson": {"type": "integer", "minimum": 1},
+        "xp": {"type": "integer", "minimum": 0},
+        "file": {"type": "string", "pattern": "^[^/\\\\]+\\.py$", "description": "The learner's file name."},
+        "instructions": {"$ref": "#/$defs/text"},
+        "hints": {"type": "array", "items": {"$ref": "#/$defs/text"}},
+        "wall_clock": {"enum": list(spec.WALL_CLOCKS),
+                       "description": "virtual: time.time() and datetime.now() follow the grader's clock."},
+        "defaults": {"type": "object", "properties": {"timeout": _seconds("Default step timeout.")},
+                     "additionalProperties": False},
+        "checks": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/check"}},
+    }
+    assert set(properties) == set(spec.EXERCISE_KEYS)
+    defs["check"] = check
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "Exercise spec (version 1)",
+        "type": "object",
+        "properties": properties,
+        "required": [k for k, needed in spec.EXERCISE_KEYS.items() if needed],
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+def render() -> str:
+    return json.dumps(build(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    SCHEMA_PATH.write_text(render(), encoding="utf-8")
+    print(f"wrote {SCHEMA_PATH}")

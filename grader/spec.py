@@ -1,0 +1,609 @@
+"""Exercise specs: YAML → a typed, validated :class:`Exercise`.
+
+Every problem is reported as ``file:line:column: message``, all at once.
+The format (version 1) is described for editors by ``grader/schema.json``;
+``tests/test_schema.py`` keeps that file and the tables below in step.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import match, payload
+from .errors import Mark, SpecError, SpecErrors
+from .yamlnodes import Located, load
+
+FORMAT_VERSION = 1
+DEFAULT_CLIENT = "ws"
+DEFAULT_TIMEOUT = 2.0
+LANGUAGES = ("en", "ko")
+
+Text = dict[str, str]
+"""Learner-facing text by language code; ``en`` is always present."""
+
+
+def pick(text: Text | None, lang: str) -> str:
+    """The text in ``lang``, falling back to English."""
+    if not text:
+        return ""
+    return text.get(lang) or text["en"]
+
+
+# --- the model ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Connect:
+    path: str
+    query: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+    subprotocols: tuple[str, ...] = ()
+    # None: must be accepted; True: any refusal; an int: refused with that code.
+    refused: bool | int | None = None
+    # A matcher for the subprotocol the server picked, if the spec cares.
+    subprotocol: Any = None
+
+
+@dataclass(frozen=True)
+class Close:
+    code: int | None = None
+    reason: Any = None  # a matcher, or None for any reason
+
+
+@dataclass(frozen=True)
+class Repeat:
+    var: str
+    values: tuple[Any, ...]
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    path: str
+    content: Any  # a payload description
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a conversation; ``arg`` depends on ``action`` (see ACTIONS)."""
+
+    action: str
+    arg: Any
+    client: str
+    timeout: float
+    mark: Mark
+
+    def label(self) -> str:
+        return f"{self.action} ({self.client})" if self.client != DEFAULT_CLIENT else self.action
+
+
+@dataclass(frozen=True)
+class SourceRule:
+    calls: tuple[str, ...] = ()
+    not_calls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    mark: Mark
+    steps: tuple[Step, ...] = ()
+    source: SourceRule | None = None
+    hint: Text | None = None
+    points: int = 1
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: Text
+    track: int
+    lesson: int
+    xp: int
+    file: str
+    instructions: Text
+    checks: tuple[Check, ...]
+    path: Path
+    hints: tuple[Text, ...] = ()
+    wall_clock: str = "real"
+
+    @property
+    def points(self) -> int:
+        return sum(c.points for c in self.checks)
+
+
+# --- the format's tables (the JSON Schema is checked against these) ----------------
+
+EXERCISE_KEYS = {
+    "version": True,
+    "id": True,
+    "title": True,
+    "track": True,
+    "lesson": True,
+    "xp": True,
+    "file": True,
+    "instructions": True,
+    "hints": False,
+    "wall_clock": False,
+    "defaults": False,
+    "checks": True,
+}
+CHECK_KEYS = {"name": True, "hint": False, "points": False, "hidden": False, "steps": False, "source": False}
+SOURCE_KEYS = ("calls", "not_calls")
+STEP_COMMON_KEYS = ("client", "timeout")
+ACTIONS = (
+    "connect",
+    "send_text",
+    "send_json",
+    "send_bytes",
+    "expect_text",
+    "expect_json",
+    "expect_bytes",
+    "expect_close",
+    "expect_silence",
+    "wait",
+    "disconnect",
+    "ends_cleanly",
+    "repeat",
+    "expect_file",
+)
+CONNECT_KEYS = ("path", "query", "headers", "cookies", "subprotocols", "refused", "subprotocol")
+WALL_CLOCKS = ("real", "virtual")
+
+_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+_CLIENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def load_exercise(path: str | Path) -> Exercise:
+    """Read and validate one spec file; raise SpecErrors listing every problem."""
+    path = Path(path)
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecErrors([SpecError(Mark(name, 1, 1), f"the spec is not UTF-8 text: {exc.reason}")]) from None
+    except OSError as exc:
+        raise SpecErrors([SpecError(Mark(name, 1, 1), f"cannot read the spec: {exc.strerror}")]) from None
+    return parse_exercise(text, path)
+
+
+def parse_exercise(text: str, path: Path) -> Exercise:
+    try:
+        root = load(text, str(path))
+    except SpecError as exc:
+        raise SpecErrors([exc]) from None
+    builder = _Builder()
+    exercise = builder.exercise(root, path)
+    if builder.errors or exercise is None:
+        raise SpecErrors(builder.errors)
+    return exercise
+
+
+class _Builder:
+    """Turns located YAML into the model, collecting every error on the way."""
+
+    def __init__(self) -> None:
+        self.errors: list[SpecError] = []
+        self.default_timeout = DEFAULT_TIMEOUT
+
+    def error(self, mark: Mark, message: str) -> None:
+        self.errors.append(SpecError(mark, message))
+
+    # -- generic shapes --
+
+    def mapping(self, node: Located, keys: dict[str, bool] | tuple[str, ...], what: str) -> dict[str, Located] | None:
+        if not isinstance(node.value, dict):
+            self.error(node.mark, f"{what} must be a mapping, not {node.kind}")
+            return None
+        required = {k for k, needed in keys.items() if needed} if isinstance(keys, dict) else set()
+        for key in node.value:
+            if key not in keys:
+                self.error(node.key_mark(key), f"unknown key {key!r} in {what}; known: {', '.join(keys)}")
+        for key in sorted(required - node.value.keys()):
+            self.error(node.mark, f"{what} needs the key {key!r}")
+        return node.value
+
+    def string(self, node: Located | None, what: str, default: str | None = None) -> str | None:
+        if node is None:
+            return default
+        if not isinstance(node.value, str) or not node.value.strip():
+            self.error(node.mark, f"{what} must be a non-empty string, not {node.kind}")
+            return default
+        return node.value
+
+    def integer(self, node: Located | None, what: str, default: int = 0, minimum: int = 0) -> int:
+        if node is None:
+            return default
+        value = node.value
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            self.error(node.mark, f"{what} must be an integer ≥ {minimum}, not {match.show(value)}")
+            return default
+        return value
+
+    def seconds(self, node: Located | None, what: str, default: float) -> float:
+        if node is None:
+            return default
+        value = node.value
+        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 3600:
+            self.error(node.mark, f"{what} must be a number of seconds between 0 and 3600, not {match.show(value)}")
+            return default
+        return float(value)
+
+    def boolean(self, node: Located | None, what: str, default: bool = False) -> bool:
+        if node is None:
+            return default
+        if not isinstance(node.value, bool):
+            self.error(node.mark, f"{what} must be true or false, not {match.show(node.value)}")
+            return default
+        return node.value
+
+    def text(self, node: Located | None, what: str) -> Text | None:
+        if node is None:
+            return None
+        if isinstance(node.value, str):
+            return {"en": node.value}
+        fields = self.mapping(node, {lang: lang == "en" for lang in LANGUAGES}, what)
+        if fields is None:
+            return None
+        result = {}
+        for lang, item in fields.items():
+            value = self.string(item, f"{what} ({lang})")
+            if value is not None and lang in LANGUAGES:
+                result[lang] = value
+        return result if "en" in result else None
+
+    def string_map(self, node: Located | None, what: str, scalars: bool = False) -> dict[str, Any]:
+        if node is None:
+            return {}
+        if not isinstance(node.value, dict):
+            self.error(node.mark, f"{what} must be a mapping, not {node.kind}")
+            return {}
+        result: dict[str, Any] = {}
+        for key, item in node.value.items():
+            ok = isinstance(item.value, str | int | float) and not isinstance(item.value, bool)
+            if scalars and isinstance(item.value, list):
+                ok = all(isinstance(v.value, str | int | float) for v in item.value)
+            if not ok:
+                self.error(item.mark, f"{what} values must be strings or numbers, not {item.kind}")
+                continue
+            result[key] = item.plain() if isinstance(item.value, list) else str(item.value)
+        return result
+
+    def names(self, node: Located | None, what: str) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        if not isinstance(node.value, list):
+            self.error(node.mark, f"{what} must be a list of names, not {node.kind}")
+            return ()
+        return tuple(n for n in (self.string(item, f"an entry of {what}") for item in node.value) if n)
+
+    # -- the exercise --
+
+    def exercise(self, root: Located, path: Path) -> Exercise | None:
+        fields = self.mapping(root, EXERCISE_KEYS, "the exercise")
+        if fields is None:
+            return None
+        version = fields.get("version")
+        if version is not None and version.value != FORMAT_VERSION:
+            self.error(version.mark, f"unsupported spec version {match.show(version.value)}; this grader reads version {FORMAT_VERSION}")
+        ident = self.string(fields.get("id"), "id", "")
+        if ident and not _ID.match(ident):
+            self.error(fields["id"].mark, f"id {ident!r} must be lowercase letters, digits, '-' or '_'")
+        elif ident and path.suffix in (".yaml", ".yml") and ident != path.stem:
+            self.error(fields["id"].mark, f"id {ident!r} does not match the file name {path.name!r}")
+        defaults = self.mapping(fields["defaults"], ("timeout",), "defaults") if "defaults" in fields else {}
+        self.default_timeout = self.seconds((defaults or {}).get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)
+        wall_clock = self.string(fields.get("wall_clock"), "wall_clock", "real")
+        if wall_clock not in WALL_CLOCKS:
+            self.error(fields["wall_clock"].mark, f"wall_clock must be one of {', '.join(WALL_CLOCKS)}")
+        file = self.string(fields.get("file"), "file", "")
+        if file and (Path(file).name != file or not file.endswith(".py")):
+            self.error(fields["file"].mark, f"file must be a plain Python file name like {ident or 'lesson'}.py")
+        hints_node = fields.get("hints")
+        hints: list[Text] = []
+        if hints_node is not None:
+            if isinstance(hints_node.value, list):
+                hints = [t for t in (self.text(h, "a hint") for h in hints_node.value) if t]
+            else:
+                self.error(hints_node.mark, f"hints must be a list, not {hints_node.kind}")
+        checks = self.checks(fields.get("checks"))
+        title = self.text(fields.get("title"), "title")
+        instructions = self.text(fields.get("instructions"), "instructions")
+        if not (ident and title and file and instructions):
+            return None
+        return Exercise(
+            id=ident,
+            title=title,
+            track=self.integer(fields.get("track"), "track", minimum=1),
+            lesson=self.integer(fields.get("lesson"), "lesson", minimum=1),
+            xp=self.integer(fields.get("xp"), "xp"),
+            file=file,
+            instructions=instructions,
+            checks=checks,
+            path=path,
+            hints=tuple(hints),
+            wall_clock=wall_clock or "real",
+        )
+
+    def checks(self, node: Located | None) -> tuple[Check, ...]:
+        if node is None:
+            return ()
+        if not isinstance(node.value, list) or not node.value:
+            self.error(node.mark, "checks must be a non-empty list")
+            return ()
+        checks = []
+        seen: dict[str, Mark] = {}
+        for item in node.value:
+            check = self.check(item)
+            if check is None:
+                continue
+            if check.name in seen:
+                self.error(check.mark, f"duplicate check name {check.name!r} (first at line {seen[check.name].line})")
+            seen.setdefault(check.name, check.mark)
+            checks.append(check)
+        return tuple(checks)
+
+    def check(self, node: Located) -> Check | None:
+        fields = self.mapping(node, CHECK_KEYS, "a check")
+        if fields is None:
+            return None
+        name = self.string(fields.get("name"), "the check's name")
+        has_steps, has_source = "steps" in fields, "source" in fields
+        if has_steps == has_source:
+            self.error(node.mark, "a check needs exactly one of 'steps' (a conversation) or 'source' (code rules)")
+        steps: tuple[Step, ...] = ()
+        source = None
+        if has_steps:
+            steps = self.steps(fields["steps"], _Flow(), frozenset())
+        if has_source:
+            source = self.source(fields["source"])
+        if name is None:
+            return None
+        return Check(
+            name=name,
+            mark=node.mark,
+            steps=steps,
+            source=source,
+            hint=self.text(fields.get("hint"), "hint"),
+            points=self.integer(fields.get("points"), "points", default=1),
+            hidden=self.boolean(fields.get("hidden"), "hidden"),
+        )
+
+    def source(self, node: Located) -> SourceRule | None:
+        fields = self.mapping(node, SOURCE_KEYS, "source")
+        if fields is None:
+            return None
+        rule = SourceRule(self.names(fields.get("calls"), "calls"), self.names(fields.get("not_calls"), "not_calls"))
+        if not (rule.calls or rule.not_calls):
+            self.error(node.mark, "source needs at least one name under calls or not_calls")
+        return rule
+
+    # -- conversations --
+
+    def steps(self, node: Located, flow: _Flow, variables: frozenset[str]) -> tuple[Step, ...]:
+        if not isinstance(node.value, list) or not node.value:
+            self.error(node.mark, "steps must be a non-empty list")
+            return ()
+        return tuple(s for s in (self.step(item, flow, variables) for item in node.value) if s)
+
+    def step(self, node: Located, flow: _Flow, variables: frozenset[str]) -> Step | None:
+        if not isinstance(node.value, dict):
+            self.error(node.mark, f"a step must be a mapping like {{send_text: hi}}, not {node.kind}")
+            return None
+        actions = [k for k in node.value if k in ACTIONS]
+        for key in node.value:
+            if key not in ACTIONS and key not in STEP_COMMON_KEYS:
+                self.error(node.key_mark(key), f"unknown step key {key!r}; actions: {', '.join(ACTIONS)}")
+        if len(actions) != 1:
+            if not actions and all(k in STEP_COMMON_KEYS for k in node.value):
+                self.error(node.mark, f"a step needs one action: {', '.join(ACTIONS)}")
+            elif len(actions) > 1:
+                self.error(node.key_mark(actions[1]), f"a step has one action, this one has {', '.join(actions)}")
+            return None
+        action = actions[0]
+        fields = node.value
+        client = self.string(fields.get("client"), "client", DEFAULT_CLIENT) or DEFAULT_CLIENT
+        if "client" in fields and not _CLIENT.match(client):
+            self.error(fields["client"].mark, f"client name {client!r} must be a word (letters, digits, _ or -)")
+        timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)
+        value = fields[action]
+        where = node.key_mark(action)
+        if action == "repeat" and "client" in fields:
+            self.error(fields["client"].mark, "repeat takes no client: put it on the steps inside")
+        arg = getattr(self, "arg_" + action)(value, flow, variables, client, where)
+        flow.apply(self, action, client, arg, where)
+        return Step(action, arg, client, timeout, where)
+
+    def arg_connect(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Connect | None:
+        if isinstance(node.value, str):
+            return Connect(path=self._path(node))
+        fields = self.mapping(node, {k: k == "path" for k in CONNECT_KEYS}, "connect")
+        if fields is None or "path" not in fields:
+            return None
+        refused: bool | int | None = None
+        if "refused" in fields:
+            raw = fields["refused"].value
+            if raw is True or (isinstance(raw, int) and not isinstance(raw, bool) and 1000 <= raw <= 4999):
+                refused = raw
+            elif raw is not False:
+                self.error(fields["refused"].mark, "refused is true (any close code) or a close code 1000-4999")
+        subprotocols = self.names(fields.get("subprotocols"), "subprotocols")
+        chosen = None
+        if "subprotocol" in fields:
+            self.errors += match.validate(fields["subprotocol"], variables)
+            chosen = fields["subprotocol"].plain()
+        query = fields.get("query")
+        if query is not None and isinstance(query.value, str):
+            query_value: Any = query.value
+        else:
+            query_value = self.string_map(query, "query", scalars=True)
+        return Connect(
+            path=self._path(fields["path"]),
+            query=query_value,
+            headers=self.string_map(fields.get("headers"), "headers"),
+            cookies=self.string_map(fields.get("cookies"), "cookies"),
+            subprotocols=subprotocols,
+            refused=refused,
+            subprotocol=chosen,
+        )
+
+    def _path(self, node: Located) -> str:
+        path = self.string(node, "path", "/") or "/"
+        if not path.startswith("/"):
+            self.error(node.mark, f"path must start with '/', like /ws, not {path!r}")
+        if "?" in path:
+            self.error(node.mark, "put the query string under 'query', not in the path")
+        return path
+
+    def arg_send_text(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
+        if not (isinstance(node.value, str) or match.operator_of(node.value) in match.TEMPLATE_OPERATORS):
+            self.error(node.mark, f"send_text needs a string (or {{$var: ...}} / {{$concat: ...}}), not {node.kind}")
+        self.errors += match.validate(node, variables, allow_match=False)
+        return node.plain()
+
+    def arg_send_json(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
+        self.errors += match.validate(node, variables, allow_match=False)
+        return node.plain()
+
+    def arg_send_bytes(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
+        self.errors += payload.validate(node)
+        return node.plain()
+
+    def arg_expect_text(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
+        if isinstance(node.value, int | float | bool | list) or node.value is None:
+            self.error(node.mark, f"expect_text needs a string or a matcher, not {node.kind}")
+        elif isinstance(node.value, dict) and match.operator_of(node.value) is None:
+            self.error(node.mark, "expect_text needs a string or a matcher; for a JSON answer use expect_json")
+        self.errors += match.validate(node, variables)
+        return node.plain()
+
+    def arg_expect_json(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
+        self.errors += match.validate(node, variables)
+        return node.plain()
+
+    def arg_expect_bytes(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
+        if match.operator_of(node.value) == "$any":
+            self.errors += match.validate(node, variables)
+        else:
+            self.errors += payload.validate(node)
+        return node.plain()
+
+    def arg_expect_close(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Close:
+        if node.value is None:
+            return Close()
+        if isinstance(node.value, int) and not isinstance(node.value, bool):
+            return Close(code=self._code(node))
+        fields = self.mapping(node, ("code", "reason"), "expect_close")
+        if fields is None:
+            return Close()
+        reason = None
+        if "reason" in fields:
+            self.errors += match.validate(fields["reason"], variables)
+            reason = fields["reason"].plain()
+        return Close(code=self._code(fields["code"]) if "code" in fields else None, reason=reason)
+
+    def _code(self, node: Located) -> int:
+        value = node.value
+        if not isinstance(value, int) or isinstance(value, bool) or not 1000 <= value <= 4999:
+            self.error(node.mark, f"a close code is an integer from 1000 to 4999, not {match.show(value)}")
+            return 1000
+        return value
+
+    def arg_expect_silence(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> float:
+        return self.seconds(node, "expect_silence", 1.0)
+
+    def arg_wait(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> float:
+        return self.seconds(node, "wait", 1.0)
+
+    def arg_disconnect(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> int:
+        if node.value is None:
+            return 1000
+        if isinstance(node.value, dict):
+            fields = self.mapping(node, ("code",), "disconnect")
+            return self._code(fields["code"]) if fields and "code" in fields else 1000
+        return self._code(node)
+
+    def arg_ends_cleanly(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> None:
+        if node.value not in (None, True):
+            self.error(node.mark, "ends_cleanly takes no value (write `- ends_cleanly:`)")
+
+    def arg_repeat(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Repeat | None:
+        fields = self.mapping(node, {"over": False, "times": False, "as": False, "steps": True}, "repeat")
+        if fields is None:
+            return None
+        var = self.string(fields.get("as"), "as", "item") or "item"
+        if not var.isidentifier():
+            self.error(fields["as"].mark, f"as must be a variable name, not {var!r}")
+        values: list[Any] = []
+        if ("over" in fields) == ("times" in fields):
+            self.error(node.mark, "repeat needs exactly one of 'over' (a list of values) or 'times' (a count)")
+        elif "over" in fields:
+            over = fields["over"]
+            if not isinstance(over.value, list) or not over.value:
+                self.error(over.mark, "repeat over needs a non-empty list of values")
+            else:
+                values = over.plain()
+        else:
+            count = self.integer(fields["times"], "times", default=1, minimum=1)
+            values = list(range(count))
+        if "steps" not in fields:
+            return None
+        before = flow.copy()
+        steps = self.steps(fields["steps"], flow, variables | {var})
+        if flow.states != before.states:
+            self.error(node.mark, "the steps of a repeat must leave every client as they found it "
+                       "(connect and disconnect inside, or outside)")
+        return Repeat(var, tuple(values), steps)
+
+    def arg_expect_file(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> FileCheck | None:
+        fields = self.mapping(node, {"path": True, "content": True}, "expect_file")
+        if fields is None or "path" not in fields or "content" not in fields:
+            return None
+        path = self.string(fields["path"], "path", "") or ""
+        parts = Path(path).parts
+        if Path(path).is_absolute() or ".." in parts or path.startswith("~"):
+            self.error(fields["path"].mark, "expect_file paths stay inside the grading folder: no '..' or absolute paths")
+        self.errors += payload.validate(fields["content"])
+        return FileCheck(path, fields["content"].plain())
+
+
+class _Flow:
+    """What each client can do at this point of a conversation, to catch order mistakes."""
+
+    NEW, OPEN, CLOSED, LEFT = "new", "open", "closed by the server", "disconnected"
+
+    def __init__(self, states: dict[str, str] | None = None) -> None:
+        self.states: dict[str, str] = dict(states or {})
+
+    def copy(self) -> _Flow:
+        return _Flow(self.states)
+
+    def apply(self, builder: _Builder, action: str, client: str, arg: Any, where: Mark) -> None:
+        if action in ("repeat", "wait", "expect_file"):
+            return
+        state = self.states.get(client, self.NEW)
+        if action == "connect":
+            if state == self.OPEN:
+                builder.error(where, f"client {client!r} is already connected; disconnect it first or use another client name")
+            refused = isinstance(arg, Connect) and arg.refused not in (None, False)
+            self.states[client] = self.CLOSED if refused else self.OPEN
+            return
+        if state == self.NEW:
+            builder.error(where, f"client {client!r} is used before it connects (add a connect step first)")
+            return
+        if action == "ends_cleanly":
+            if state == self.OPEN:
+                builder.error(where, f"ends_cleanly on client {client!r} needs a disconnect (or expect_close) before it")
+            return
+        if state != self.OPEN:
+            builder.error(where, f"client {client!r} is {state} here: {action} needs an open connection")
+            return
+        if action == "disconnect":
+            self.states[client] = self.LEFT
+        elif action == "expect_close":
+            self.states[client] = self.CLOSED

@@ -1,0 +1,13 @@
+from fastapi import FastAPI, WebSocket
+
+app = FastAPI()
+
+
+@app.websocket("/ws")
+async def router(websocket: WebSocket) -> None:
+    await websocket.accept()
+    async for msg in websocket.iter_json():
+        if msg.get("type") == "ping":
+            await websocket.send_json({"type": "pong"})
+        else:
+            await websocket.send_json({"type": "echo", "data": msg})
