@@ -295,7 +295,7 @@ class Conversation:
             why = ("WebSocketDisconnect escaped your endpoint when the client left. A real server (uvicorn) logs "
                    "'Exception in ASGI application' with a traceback for every client that leaves: catch it "
                    "(try/except WebSocketDisconnect) or iterate with iter_text()/iter_json(), which end quietly")
-        elif name in ("ClosedResourceError", "WebSocketDisconnected") or "disconnect message has been received" in str(error):
+        elif name in ("ClientDisconnected", "ClosedResourceError", "WebSocketDisconnected") or "disconnect message has been received" in str(error):
             why = (f"your endpoint kept using the connection after the client left ({last.headline()}): stop reading "
                    "and sending once WebSocketDisconnect arrives")
         else:
@@ -364,6 +364,10 @@ class Conversation:
             reason = f", reason {closed.reason!r}" if closed.reason else ""
             raise self.fail(Kind.CLOSED, f"the server closed the connection (code {closed.code}{reason}) instead of answering",
                             expected="a message", actual=f"close frame: code {closed.code}{reason}")
+        if client.transport_error is not None and not client.side.ended:
+            error = client.transport_error
+            raise self.fail(Kind.INTERNAL, f"the grader's WebSocket client failed ({type(error).__name__}: {error}); "
+                            "this is not your code's fault, please report it", expected="a message", actual="no connection")
         if client.side.ended:
             raise self.fail(Kind.CLOSED, "your endpoint returned while the client was still waiting for an answer "
                             "(did the loop stop after one message, or is there a return inside it?)",

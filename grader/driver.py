@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,10 @@ INBOX_LIMIT_BYTES = 128 << 20
 # After the endpoint returns, frames it sent may still be crossing the
 # transport; this much of the grader's clock lets them land (free in virtual time).
 SETTLE = 0.05
+
+
+class ClientDisconnected(OSError):
+    """Raised into the app when it sends after the client left, as uvicorn does."""
 
 
 @dataclass
@@ -106,6 +111,8 @@ def recording(app: Any, side: ServerSide, poke: Callable[[], None]) -> Any:
                 side.accepted = True
             elif kind == "websocket.close":
                 side.close = (message.get("code", 1000), message.get("reason") or "")
+            if side.got_disconnect and kind == "websocket.send":
+                raise ClientDisconnected("cannot send: the client has already disconnected")
             await send(message)
 
         # Starlette hands subprotocols to the app with the leading space of
@@ -136,12 +143,14 @@ class Client:
     inbox_bytes: int = 0
     overflow: bool = False
     closed: Closed | None = None
-    crash: BaseException | None = None
+    crash: BaseException | None = None  # SystemExit & co. raised by the app
+    transport_error: Exception | None = None
     handshake: Handshake | None = None
     left: bool = False
     _task: asyncio.Task[None] | None = None
     _leave: asyncio.Event = field(default_factory=asyncio.Event)
     _leave_code: int = 1000
+    _released: bool = False
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
     _ws: httpx_ws.AsyncWebSocketSession | None = None
 
@@ -209,11 +218,15 @@ class Client:
                         self.poke()
                         reader = asyncio.create_task(self._read(ws))
                         await self._leave.wait()
+                        if self.closed is None:
+                            await self._send_close(ws)
+                        # Keep the transport up until the endpoint returns (or
+                        # teardown gives up on it): closing it under a running
+                        # endpoint makes httpx-ws cancel the endpoint itself.
+                        await self.until(lambda: self.side.ended or self._released or None, math.inf)
                         reader.cancel()
                         with contextlib.suppress(asyncio.CancelledError):
                             await reader
-                        if self.closed is None:
-                            await ws.close(self._leave_code)
                 except httpx_ws.WebSocketDisconnect as exc:
                     if self.handshake is None:
                         self.handshake = Handshake(accepted=False, code=exc.code, reason=exc.reason or "")
@@ -226,7 +239,14 @@ class Client:
         except asyncio.CancelledError:
             raise
         except BaseException as exc:  # noqa: BLE001 - SystemExit from their code lands here too
-            self.crash = _unwrap(exc)
+            exc = _unwrap(exc)
+            if isinstance(exc, Exception):
+                # The transport turns the app's exceptions into close 1011, so an
+                # Exception here is httpx-ws's own (it can trip over its closed
+                # streams while an endpoint ignores the disconnect): not theirs.
+                self.transport_error = exc
+            else:
+                self.crash = exc
         finally:
             self.poke()
 
@@ -279,6 +299,12 @@ class Client:
         with contextlib.suppress(httpx_ws.WebSocketNetworkError, wsproto.utilities.LocalProtocolError):
             await do(self._ws)
 
+    async def _send_close(self, ws: httpx_ws.AsyncWebSocketSession) -> None:
+        """Send the close frame without closing the transport's streams yet."""
+        data = ws.connection.send(wsproto.events.CloseConnection(self._leave_code))
+        with contextlib.suppress(Exception):
+            await ws.stream.write(data)
+
     def take(self) -> Message | None:
         if self.inbox:
             message = self.inbox.popleft()
@@ -308,7 +334,12 @@ class Client:
         if not self.left:
             self.left = True
             self._leave.set()
+        self.poke()
         done, _ = await asyncio.wait({self._task}, timeout=timeout)
+        if not done:
+            self._released = True
+            self.poke()
+            done, _ = await asyncio.wait({self._task}, timeout=timeout)
         if not done:
             self._task.cancel()
             await asyncio.wait({self._task}, timeout=timeout)

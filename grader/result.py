@@ -36,6 +36,7 @@ class Kind(StrEnum):
     HANG = "hang"  # blocked the event loop past the wall-clock limit
     CRASH = "crash"  # the grading process died (exit, signal, memory)
     IMPORT = "import"  # the learner's file could not be imported
+    INTERNAL = "internal"  # the grader's own machinery failed: not the learner's fault
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,79 @@
+"""Shared helpers: run a check in-process on the virtual clock, or the real `grade` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.clock import VirtualClockLoop, hold_clock_for_anyio_threads
+from grader.conversation import Context, run_check
+from grader.learner import LearnerCode
+from grader.result import CheckResult
+from grader.spec import parse_exercise
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAD = "version: 1\nid: demo\ntitle: Demo\ntrack: 1\nlesson: 1\nxp: 5\nfile: demo.py\ninstructions: x\n"
+
+
+def check_from_steps(steps: str, *, extra: str = "") -> Any:
+    text = HEAD + extra + "checks:\n  - name: the check\n    steps:\n" + textwrap.indent(textwrap.dedent(steps), "      ")
+    exercise = parse_exercise(text, Path("demo.yaml"))
+    return exercise.checks[0]
+
+
+@pytest.fixture
+def converse(tmp_path: Path) -> Callable[..., tuple[CheckResult, float]]:
+    """Run one conversation against ``app`` on a virtual-clock loop; return (result, clock)."""
+    hold_clock_for_anyio_threads()
+
+    def run(app: Any, steps: str, owner: str = __file__) -> tuple[CheckResult, float]:
+        check = check_from_steps(steps)
+        loop = VirtualClockLoop()
+        ctx = Context(app=app, code=LearnerCode(Path(owner)), workdir=tmp_path)
+        try:
+            result = loop.run_until_complete(asyncio.wait_for(run_check(check, ctx), 600))
+            return result, loop.elapsed
+        finally:
+            loop.close()
+
+    return run
+
+
+def grade_bin() -> str:
+    found = Path(sys.executable).with_name("grade")
+    return str(found) if found.exists() else (shutil.which("grade") or "grade")
+
+
+def run_grade(*args: str, cwd: Path = ROOT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real `grade` command, as a learner or CI runs it."""
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    return subprocess.run([grade_bin(), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def grade_json(*args: str, cwd: Path = ROOT) -> tuple[int, dict[str, Any]]:
+    proc = run_grade(*args, "--format", "json", cwd=cwd)
+    assert proc.stdout.strip(), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    """A copy of the course with tight limits, for submissions that hang or crash."""
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copytree(ROOT / "exercises", root / "exercises")
+    (root / "grader.toml").write_text(
+        "[course]\ntitle = 'test'\n[limits]\ncheck_seconds = 1\nimport_seconds = 10\nrun_seconds = 60\n",
+        encoding="utf-8",
+    )
+    return root

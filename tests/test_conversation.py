@@ -1,0 +1,481 @@
+"""Conversations against real FastAPI apps over the real httpx-ws transport.
+
+Each test names a behaviour of the driver or a trap of in-process WebSocket
+testing, and shows the verdict a learner would get.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, WebSocket, WebSocketDisconnect
+
+from grader.result import Kind, Status
+
+
+def echo_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for text in websocket.iter_text():
+            await websocket.send_text(f"Message text was: {text}")
+
+    return app
+
+
+def test_a_correct_conversation_passes(converse) -> None:
+    result, _ = converse(echo_app(), """\
+        - connect: /ws
+        - send_text: hi
+        - expect_text: "Message text was: hi"
+        - disconnect:
+        - ends_cleanly:
+        """)
+    assert result.status is Status.PASSED, result.failure
+    assert result.points == 1
+
+
+def test_a_wrong_answer_says_expected_and_got_with_a_transcript(converse) -> None:
+    result, _ = converse(echo_app(), """\
+        - connect: /ws
+        - send_text: hi
+        - expect_text: "Message was: hi"
+        """)
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.MISMATCH
+    assert failure.step is not None and failure.step.startswith("step 3, expect_text")
+    assert failure.expected == '"Message was: hi"'
+    assert failure.actual == '"Message text was: hi"'
+    assert [f.direction for f in result.transcript] == ["event", "event", "sent", "received"]
+
+
+def test_concurrent_clients_on_different_paths_are_not_mixed_up(converse) -> None:
+    """One shared transport would race: it keeps the handshake scope on itself."""
+    app = FastAPI()
+
+    for name in ("a", "b", "c"):
+        def make(name: str):  # type: ignore[no-untyped-def]
+            async def endpoint(websocket: WebSocket) -> None:
+                await websocket.accept()
+                await websocket.send_text(f"I am {name}")
+                async for _ in websocket.iter_text():
+                    pass
+            return endpoint
+
+        app.add_api_websocket_route(f"/{name}", make(name))
+
+    result, _ = converse(app, """\
+        - {connect: /a, client: a}
+        - {connect: /b, client: b}
+        - {connect: /c, client: c}
+        - {expect_text: I am c, client: c}
+        - {expect_text: I am a, client: a}
+        - {expect_text: I am b, client: b}
+        """)
+    assert result.status is Status.PASSED, result.failure
+
+
+def test_an_exception_after_the_client_left_is_caught_although_httpx_ws_swallows_it(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def leaky(websocket: WebSocket) -> None:
+        await websocket.accept()
+        while True:
+            text = await websocket.receive_text()
+            await websocket.send_text(text)
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - send_text: x
+        - expect_text: x
+        - disconnect:
+        - ends_cleanly:
+        """)
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.UNCLEAN
+    assert "WebSocketDisconnect escaped your endpoint" in failure.message
+    assert "uvicorn" in failure.message
+    (error,) = failure.errors
+    assert error.type == "WebSocketDisconnect"
+    assert error.where is not None and error.where.code == "text = await websocket.receive_text()"
+
+
+def test_sending_after_the_client_left_is_reported(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def rude(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            await websocket.receive_text()
+        except WebSocketDisconnect:
+            await websocket.send_text("are you there?")
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - disconnect:
+        - ends_cleanly:
+        """)
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.UNCLEAN
+    assert failure.errors and failure.errors[-1].where is not None
+    assert "send_text" in failure.errors[-1].where.code
+
+
+def test_an_endpoint_that_ignores_the_disconnect_fails_without_hanging(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def deaf(websocket: WebSocket) -> None:
+        await websocket.accept()
+        while True:
+            await asyncio.sleep(1)
+
+    result, clock = converse(app, """\
+        - connect: /ws
+        - disconnect:
+        - ends_cleanly:
+        """)
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.UNCLEAN
+    assert "still running 2 s after the client left" in failure.message
+    assert "await asyncio.sleep(1)" in failure.message  # where it was waiting
+    assert clock < 10  # torn down, not waited on forever
+
+
+def test_an_endpoint_that_never_accepts(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def shy(websocket: WebSocket) -> None:
+        await asyncio.sleep(3600)
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        """)
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.TIMEOUT
+    assert "neither accepted nor refused" in failure.message
+    assert "await asyncio.sleep(3600)" in failure.message
+
+
+def test_an_endpoint_that_returns_without_answering(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def once(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text(await websocket.receive_text())
+
+    result, clock = converse(app, """\
+        - connect: /ws
+        - send_text: one
+        - expect_text: one
+        - send_text: two
+        - expect_text: two
+        """)
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.CLOSED
+    assert "returned while the client was still waiting" in failure.message
+    assert clock < 1  # known at once, not after the timeout
+
+
+def test_an_endpoint_that_returns_without_closing(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def quitter(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - send_text: bye
+        - expect_close: 1000
+        """)
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.CLOSED
+    assert "without closing" in failure.message
+
+
+def test_close_code_and_reason(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def closer(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+        await websocket.close(code=4001, reason="done")
+
+    ok, _ = converse(app, """\
+        - connect: /ws
+        - send_text: bye
+        - expect_close: {code: 4001, reason: done}
+        - ends_cleanly:
+        """)
+    assert ok.status is Status.PASSED, ok.failure
+    wrong, _ = converse(app, """\
+        - connect: /ws
+        - send_text: bye
+        - expect_close: 1000
+        """)
+    assert wrong.failure is not None and "closed with code 4001, not 1000" in wrong.failure.message
+
+
+def test_a_refused_handshake_with_its_code(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def guarded(websocket: WebSocket, token: str | None = None) -> None:
+        if token != "secret":
+            await websocket.close(code=1008)
+            return
+        await websocket.accept()
+        await websocket.send_text("welcome")
+
+    result, _ = converse(app, """\
+        - connect: {path: /ws, refused: 1008}
+        - connect: {path: /ws, query: {token: secret}}
+          client: insider
+        - expect_text: welcome
+          client: insider
+        """)
+    assert result.status is Status.PASSED, result.failure
+    wrong, _ = converse(app, """\
+        - connect: {path: /ws, refused: 1003}
+        """)
+    assert wrong.failure is not None and wrong.failure.kind is Kind.REFUSED
+    assert "code 1008, not 1003" in wrong.failure.message
+
+
+def test_a_wrong_path_names_the_routes_the_app_has(converse) -> None:
+    result, _ = converse(echo_app(), """\
+        - connect: /websocket
+        """)
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.REFUSED
+    assert "no WebSocket route of your app matches /websocket: it has /ws" in failure.message
+
+
+def test_headers_cookies_and_subprotocols_reach_the_app(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def who(websocket: WebSocket) -> None:
+        await websocket.accept(subprotocol="chat.v2")
+        await websocket.send_json({
+            "agent": websocket.headers.get("x-agent"),
+            "session": websocket.cookies.get("session"),
+            "offered": websocket.scope["subprotocols"],
+            "q": websocket.query_params.get("q"),
+        })
+
+    result, _ = converse(app, """\
+        - connect:
+            path: /ws
+            query: {q: 5}
+            headers: {x-agent: grader}
+            cookies: {session: abc}
+            subprotocols: [chat.v1, chat.v2]
+            subprotocol: chat.v2
+        - expect_json: {agent: grader, session: abc, offered: [chat.v1, chat.v2], q: "5"}
+        """)
+    assert result.status is Status.PASSED, result.failure
+
+
+def test_ten_seconds_of_silence_take_ten_seconds_of_the_virtual_clock(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def heartbeat(websocket: WebSocket) -> None:
+        await websocket.accept()
+        while True:
+            try:
+                text = await asyncio.wait_for(websocket.receive_text(), 10)
+            except TimeoutError:
+                await websocket.send_text("HEARTBEAT")
+            except WebSocketDisconnect:
+                return
+            else:
+                await websocket.send_text(f"ACK: {text}")
+
+    result, clock = converse(app, """\
+        - connect: /ws
+        - expect_silence: 9.5
+        - expect_text: HEARTBEAT
+          timeout: 1
+        - wait: 5
+        - send_text: hi
+        - expect_text: "ACK: hi"
+        - expect_silence: 9.5
+        - expect_text: HEARTBEAT
+          timeout: 1
+        - disconnect:
+        - ends_cleanly:
+        """)
+    assert result.status is Status.PASSED, result.failure
+    assert 24.9 < result.clock_seconds < 25.1
+    assert clock >= 25
+
+
+def test_a_message_during_expected_silence_is_reported_with_its_time(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def eager(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await asyncio.sleep(3)
+        await websocket.send_text("HEARTBEAT")
+        await websocket.receive_text()
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - expect_silence: 9.5
+        """)
+    failure = result.failure
+    assert failure is not None and "after 3.00 s" in failure.message
+
+
+def test_sync_dependencies_in_threads_do_not_let_the_clock_run_ahead(converse) -> None:
+    app = FastAPI()
+
+    def slow_dependency() -> str:
+        time.sleep(0.3)
+        return "ready"
+
+    @app.websocket("/ws")
+    async def patient(websocket: WebSocket, state: str = Depends(slow_dependency)) -> None:
+        await websocket.accept()
+        await websocket.send_text(state)
+
+    result, _ = converse(app, """\
+        - connect: /ws
+          timeout: 0.1
+        - expect_text: ready
+          timeout: 0.1
+        """)
+    assert result.status is Status.PASSED, result.failure
+
+
+def test_binary_frames_and_generated_payloads(converse, tmp_path: Path) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def store(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for data in websocket.iter_bytes():
+            Path("received_file.bin").write_bytes(data)
+            await websocket.send_bytes(b"FILE_RECEIVED")
+
+    import os
+
+    here = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result, _ = converse(app, """\
+            - connect: /ws
+            - send_bytes: {generate: all_bytes}
+            - expect_bytes: FILE_RECEIVED
+            - expect_file: {path: received_file.bin, content: {generate: all_bytes}}
+            - send_bytes: {generate: random, size: 1048576, seed: 7}
+            - expect_bytes: {hex: "46 49 4c 45 5f 52 45 43 45 49 56 45 44"}
+            - expect_file: {path: received_file.bin, content: {generate: random, size: 1048576, seed: 7}}
+            """)
+    finally:
+        os.chdir(here)
+    assert result.status is Status.PASSED, result.failure
+
+
+def test_text_where_binary_was_expected(converse) -> None:
+    result, _ = converse(echo_app(), """\
+        - connect: /ws
+        - send_text: x
+        - expect_bytes: {$any: true}
+        """)
+    assert result.failure is not None and "a text one arrived" in result.failure.message
+
+
+def test_json_is_matched_as_data_and_diffed_by_key_path(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def answer(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_json()
+        await websocket.send_text('{"type":"echo","data":{"n":"2"}}')
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - send_json: {n: 2}
+        - expect_json: {type: echo, data: {n: 2}}
+        """)
+    failure = result.failure
+    assert failure is not None and 'at $.data.n: expected 2, got "2"' in failure.message
+
+
+def test_a_name_error_copied_from_a_sample_shows_the_first_cause_first(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def chat(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            while True:
+                text = await websocket.receive_text()
+                await websocket.send_text(f"[{datetime.now()}] {text}")  # type: ignore[name-defined] # noqa: F821
+        except WebSocketDisconnectt:  # type: ignore[name-defined] # noqa: F821
+            pass
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - send_text: hi
+        - expect_text: {$re: ".*hi"}
+        """)
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.ERROR
+    first, second = failure.errors
+    assert first.type == "NameError" and "datetime" in first.message
+    assert first.where is not None and "datetime.now()" in first.where.code
+    assert second.type == "NameError" and "WebSocketDisconnectt" in second.message
+
+
+def test_many_messages_on_one_connection(converse) -> None:
+    result, _ = converse(echo_app(), """\
+        - connect: /ws
+        - repeat:
+            times: 500
+            as: i
+            steps:
+              - send_text: {$concat: ["n", {$var: i}]}
+              - expect_text: {$concat: ["Message text was: n", {$var: i}]}
+        """)
+    assert result.status is Status.PASSED, result.failure
+
+
+def test_a_failure_inside_repeat_names_the_round(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def tired(websocket: WebSocket) -> None:
+        await websocket.accept()
+        for _ in range(2):
+            await websocket.send_text(await websocket.receive_text())
+        await websocket.receive_text()
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - repeat:
+            over: [a, b, c]
+            as: m
+            steps:
+              - send_text: {$var: m}
+              - expect_text: {$var: m}
+        """)
+    failure = result.failure
+    assert failure is not None and failure.step is not None
+    assert "round 3 of 3" in failure.step and 'm = "c"' in failure.step
