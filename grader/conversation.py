@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from . import payload
-from .driver import Client, Message
+from .driver import Client, Message, Transcript
 from .learner import LearnerCode, websocket_paths
 from .match import explain, literal, match, resolve, show
-from .result import CheckResult, Failure, Frame, Kind, Raised, Status
+from .result import CheckResult, Failure, Kind, Raised, Status
 from .spec import Check, Close, Connect, FileCheck, Repeat, Step, pick
 
 TRANSCRIPT_LIMIT = 60
@@ -56,10 +56,6 @@ async def run_check(check: Check, ctx: Context) -> CheckResult:
         failure = failed.failure
     finally:
         await conversation.teardown()
-    transcript = tuple(conversation.transcript)
-    if len(transcript) > TRANSCRIPT_LIMIT:
-        dropped = len(transcript) - TRANSCRIPT_LIMIT
-        transcript = (Frame(transcript[0].at, "", "event", f"… {dropped} earlier lines not shown"),) + transcript[-TRANSCRIPT_LIMIT:]
     return CheckResult(
         name=check.name,
         status=Status.PASSED if failure is None else Status.FAILED,
@@ -68,7 +64,7 @@ async def run_check(check: Check, ctx: Context) -> CheckResult:
         hidden=check.hidden,
         hint=pick(check.hint, ctx.lang) or None,
         failure=failure,
-        transcript=transcript if failure is not None else (),
+        transcript=conversation.transcript.frames() if failure is not None else (),
         clock_seconds=round(conversation.elapsed(), 3),
         wall_seconds=round(time.perf_counter() - wall, 4),
     )
@@ -81,7 +77,7 @@ class Conversation:
         self.start = self.loop.time()
         self.clients: dict[str, Client] = {}
         self.retired: list[Client] = []
-        self.transcript: list[Frame] = []
+        self.transcript = Transcript(self.elapsed, TRANSCRIPT_LIMIT)
         self.where = ""
 
     def elapsed(self) -> float:
@@ -114,7 +110,7 @@ class Conversation:
         spec: Connect = step.arg
         if step.client in self.clients:
             self.retired.append(self.clients.pop(step.client))
-        client = Client(step.client, self.ctx.app, self.elapsed, self.transcript)
+        client = Client(step.client, self.ctx.app, self.transcript)
         self.clients[step.client] = client
         handshake = await client.connect(spec, step.timeout)
         if client.crash is not None:

@@ -103,6 +103,7 @@ class _Run:
         self.deadline = time.monotonic() + self.limits.run_seconds
         self.code = LearnerCode(self.app_path)
         self.check_seconds = self.limits.check_seconds
+        self.peak_mb = 0
 
     def all_checks(self) -> list[CheckResult]:
         results: dict[int, CheckResult] = {}
@@ -199,9 +200,9 @@ class _Run:
             if event is None:
                 # Silence past the limit, or the child is gone.
                 killed = lines.timed_out
-                _kill_group(proc)
-                status = proc.wait()
-                self._lost(current, indices, results, status, killed)
+                self.peak_mb = _kill_group(proc)
+                assert proc.returncode is not None
+                self._lost(current, indices, results, proc.returncode, killed)
                 return False
             kind = event["event"]
             if kind == "load_failed":
@@ -247,13 +248,16 @@ class _Run:
             note = trace.split("GRADER-OS-EXIT ", 1)[1].strip()
             return Failure(Kind.CRASH, f"your code called {note}, which ends the whole server process",
                            expected="the endpoint keeps serving", actual=f"process exited with code {status}")
+        memory = ""
+        if self.peak_mb * 2 > self.limits.memory_mb:
+            memory = f", while its memory grew to {self.peak_mb} MB (limit {self.limits.memory_mb} MB)"
         if "Timeout (" in trace or killed:
             where = self._stuck_at(trace)
             at = f" at {where.file}:{where.line} ({where.code})" if where else ""
             return Failure(
                 Kind.HANG,
                 f"your endpoint stopped responding: it blocked the event loop for more than "
-                f"{self.check_seconds:g} s of real time{at}. Blocking calls (time.sleep, busy loops, "
+                f"{self.check_seconds:g} s of real time{at}{memory}. Blocking calls (time.sleep, busy loops, "
                 "synchronous I/O) freeze every connection: use await asyncio.sleep(...) or run the work in a thread",
                 expected="an answer", actual="the server froze",
                 errors=(Raised("Blocked", "event loop blocked", (where,)),) if where else (),
@@ -265,7 +269,7 @@ class _Run:
                 "SIGKILL": f"it was killed (most often for using more than {self.limits.memory_mb} MB of memory)",
                 "SIGSEGV": "it crashed (segmentation fault)",
             }.get(name, f"it was stopped by {name}")
-            return Failure(Kind.CRASH, f"the server process running your app died: {why}",
+            return Failure(Kind.CRASH, f"the server process running your app died: {why}{memory}",
                            expected="the endpoint keeps serving", actual=f"signal {name}")
         return Failure(Kind.CRASH, f"the server process running your app exited with code {status} "
                        "(did your code call sys.exit() or os._exit()?)",
@@ -312,10 +316,19 @@ class _Lines:
         return json.loads(line)
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+def _kill_group(proc: subprocess.Popen[bytes]) -> int:
+    """Kill the child's whole process group; return the child's peak memory in MB."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    if proc.returncode is not None:
+        return 0
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except ChildProcessError:
+        proc.wait()
+        return 0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss // 1024
 
 
 def _read(path: Path, limit: int) -> str:

@@ -1,0 +1,157 @@
+"""``python -m bench``: measure the grader against its floors and print a table.
+
+Every row is a ratio to a baseline taken in the same run on the same
+machine, so a noisy, shared machine shifts both sides alike. Nothing here is
+a test verdict: the numbers go into bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+# Module level on purpose: with postponed annotations FastAPI resolves
+# `websocket: WebSocket` in the module's globals.
+import httpx
+from fastapi import FastAPI, WebSocket
+from httpx_ws import aconnect_ws
+from httpx_ws.transport import ASGIWebSocketTransport
+
+from grader.clock import VirtualClockLoop
+from grader.conversation import Context, run_check
+from grader.driver import Client, Transcript
+from grader.learner import LearnerCode
+from grader.spec import Connect, parse_exercise
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR = [sys.executable, "-c", "import fastapi, httpx_ws, yaml"]
+
+
+@dataclass
+class Row:
+    name: str
+    value: str
+    baseline: str
+    ratio: float
+    target: str
+
+    def cells(self) -> list[str]:
+        return [self.name, self.value, self.baseline, f"{self.ratio:.3g}", self.target]
+
+
+def median_seconds(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=False, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def grade_command(exercise: str) -> list[str]:
+    grade = Path(sys.executable).with_name("grade")
+    return [str(grade), exercise, "--app", str(ROOT / "solutions" / f"{exercise}.py")]
+
+
+def row_grade(runs: int, floor: float) -> Row:
+    wall = median_seconds(grade_command("t3l2"), runs)
+    return Row("grade t3l2 (reference) ÷ import floor", f"{wall * 1000:.0f} ms", f"{floor * 1000:.0f} ms",
+               wall / floor, "≤ 1.3")
+
+
+def row_silence(runs: int) -> Row:
+    """A check that waits through 10 s of silence, run in-process on the virtual clock."""
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def quiet(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for _ in websocket.iter_text():
+            pass
+
+    text = ("version: 1\nid: b\ntitle: b\ntrack: 1\nlesson: 1\nxp: 1\nfile: b.py\ninstructions: b\n"
+            "checks:\n  - name: quiet\n    steps:\n      - connect: /ws\n      - expect_silence: 10\n")
+    check = parse_exercise(text, Path("b.yaml")).checks[0]
+    ctx = Context(app=app, code=LearnerCode(Path(__file__)), workdir=ROOT)
+    times = []
+    for _ in range(runs):
+        loop = VirtualClockLoop()
+        start = time.perf_counter()
+        result = loop.run_until_complete(run_check(check, ctx))
+        times.append(time.perf_counter() - start)
+        assert result.passed and loop.elapsed > 9.99, (result, loop.elapsed)
+        loop.close()
+    wall = statistics.median(times)
+    return Row("10 s of silence (virtual) ÷ 10 s of real time", f"{wall * 1000:.1f} ms", "10000 ms",
+               wall / 10, "≪ 1")
+
+
+def row_round_trip(messages: int) -> Row:
+    """The grader's driver against raw httpx-ws, both on the virtual-clock loop."""
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for text in websocket.iter_text():
+            await websocket.send_text(text)
+
+    async def raw() -> float:
+        async with httpx.AsyncClient(transport=ASGIWebSocketTransport(app), base_url="http://t") as client:
+            async with aconnect_ws("/ws", client) as ws:
+                start = time.perf_counter()
+                for i in range(messages):
+                    await ws.send_text(str(i))
+                    await ws.receive_text()
+                return time.perf_counter() - start
+
+    async def driver() -> float:
+        loop = asyncio.get_running_loop()
+        client = Client("ws", app, Transcript(loop.time))
+        await client.connect(Connect("/ws"), 5)
+        start = time.perf_counter()
+        for i in range(messages):
+            await client.send_text(str(i))
+            await client.until(client.take, 5)
+        spent = time.perf_counter() - start
+        await client.teardown(5)
+        return spent
+
+    def run(factory: Callable[[], object]) -> float:
+        loop = VirtualClockLoop()
+        try:
+            return loop.run_until_complete(factory())  # type: ignore[arg-type]
+        finally:
+            loop.close()
+
+    raw_s, driver_s = run(raw), run(driver)
+    per = lambda s: f"{s / messages * 1e6:.0f} µs"  # noqa: E731
+    return Row(f"round trip, grader driver ÷ raw httpx-ws ({messages} msgs)", per(driver_s), per(raw_s),
+               driver_s / raw_s, "≤ 1.2")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--runs", type=int, default=5, help="repetitions for medians (default 5)")
+    parser.add_argument("--messages", type=int, default=10_000)
+    opts = parser.parse_args()
+    floor = median_seconds(FLOOR, opts.runs)
+    rows = [row_grade(opts.runs, floor), row_silence(opts.runs), row_round_trip(opts.messages)]
+    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+          f"floor `python -c 'import fastapi, httpx_ws, yaml'` = {floor * 1000:.0f} ms (median of {opts.runs})")
+    header = ["benchmark", "measured", "baseline", "ratio", "target"]
+    table = [header, ["---"] * len(header), *(row.cells() for row in rows)]
+    for line in table:
+        print("| " + " | ".join(line) + " |")
+
+
+if __name__ == "__main__":
+    main()
