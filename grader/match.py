@@ -5,7 +5,12 @@ exactly (JSON semantics: numbers by value, ``2 == 2.0``, but ``true`` is not
 ``1`` and ``"2"`` is not a number; mappings need the same keys). A mapping
 whose single key starts with ``$`` is an operator:
 
-``{$re: PATTERN}``      a string that the regular expression matches in full
+``{$re: PATTERN}``      a string that the regular expression matches in full;
+                        ``{$re: {pattern: P, groups: {name: M}}}`` also matches
+                        each named group's text against matcher M
+``{$datetime: {within: S}}`` a date-time string (``YYYY-MM-DD HH:MM:SS[.ffffff]``,
+                        as ``str(datetime.now())`` writes it) at most S seconds
+                        from the grader's clock's local time now
 ``{$type: NAME}``       a value of a JSON type: int, number, str, bool, null,
                         object, array
 ``{$any: true}``        anything at all
@@ -27,6 +32,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +49,7 @@ TYPES: dict[str, str] = {
     "array": "a JSON array",
 }
 
-MATCH_OPERATORS = ("$re", "$type", "$any", "$subset", "$eq", "$one_of")
+MATCH_OPERATORS = ("$re", "$type", "$any", "$subset", "$eq", "$one_of", "$datetime")
 TEMPLATE_OPERATORS = ("$var", "$concat")
 OPERATORS = MATCH_OPERATORS + TEMPLATE_OPERATORS
 
@@ -103,13 +109,11 @@ def _validate(node: Located, variables: frozenset[str], allow_match: bool, error
             errors.append(SpecError(where, f"unknown operator {op!r}; known: {', '.join(allowed)}"))
         return
     if op == "$re":
-        if not isinstance(operand.value, str):
-            errors.append(SpecError(operand.mark, f"$re needs a pattern string, not {operand.kind}"))
-            return
-        try:
-            re.compile(operand.value)
-        except re.error as exc:
-            errors.append(SpecError(operand.mark, f"invalid regular expression: {exc}"))
+        _validate_re(operand, variables, allow_match, errors)
+    elif op == "$datetime":
+        within = operand.value.get("within") if isinstance(operand.value, dict) else None
+        if not isinstance(operand.value, dict) or set(operand.value) != {"within"} or not _is_number(within.value) or within.value <= 0:
+            errors.append(SpecError(operand.mark, "$datetime takes {within: SECONDS}, a number above 0"))
     elif op == "$type":
         if operand.value not in TYPES:
             errors.append(
@@ -145,6 +149,37 @@ def _validate(node: Located, variables: frozenset[str], allow_match: bool, error
             errors.append(
                 SpecError(part.mark, f"$concat parts are strings, numbers or {{$var: ...}}, not {part.kind}")
             )
+
+
+def _validate_re(operand: Located, variables: frozenset[str], allow_match: bool, errors: list[SpecError]) -> None:
+    groups: dict[str, Located] = {}
+    pattern = operand
+    if isinstance(operand.value, dict):
+        unknown = [k for k in operand.value if k not in ("pattern", "groups")]
+        for key in unknown:
+            errors.append(SpecError(operand.key_mark(key), f"unknown key {key!r} in $re; known: pattern, groups"))
+        if "pattern" not in operand.value:
+            errors.append(SpecError(operand.mark, "$re needs a pattern"))
+            return
+        pattern = operand.value["pattern"]
+        if "groups" in operand.value:
+            node = operand.value["groups"]
+            if not isinstance(node.value, dict):
+                errors.append(SpecError(node.mark, f"$re groups needs a mapping of group names to matchers, not {node.kind}"))
+            else:
+                groups = node.value
+    if not isinstance(pattern.value, str):
+        errors.append(SpecError(pattern.mark, f"$re needs a pattern string, not {pattern.kind}"))
+        return
+    try:
+        compiled = re.compile(pattern.value)
+    except re.error as exc:
+        errors.append(SpecError(pattern.mark, f"invalid regular expression: {exc}"))
+        return
+    for name, matcher in groups.items():
+        if name not in compiled.groupindex:
+            errors.append(SpecError(matcher.mark, f"the pattern has no group named {name!r}; write (?P<{name}>...)"))
+        _validate(matcher, variables, allow_match, errors)
 
 
 def _validate_var(operand: Located, variables: frozenset[str], errors: list[SpecError]) -> None:
@@ -251,7 +286,13 @@ def explain(expected: Any) -> str:
     """A matcher in words, for "expected ..." lines."""
     op = operator_of(expected)
     if op == "$re":
-        return f"a string matching /{expected['$re']}/"
+        operand = expected["$re"]
+        if isinstance(operand, dict):
+            parts = ", ".join(f"{name} = {explain(m)}" for name, m in operand.get("groups", {}).items())
+            return f"a string matching /{operand['pattern']}/" + (f" where {parts}" if parts else "")
+        return f"a string matching /{operand}/"
+    if op == "$datetime":
+        return f"a local date-time like 2026-01-31 12:00:00.000000 within {expected['$datetime']['within']:g} s of now"
     if op == "$type":
         return TYPES[expected["$type"]]
     if op == "$any":
@@ -347,9 +388,17 @@ def _match_operator(op: str, operand: Any, actual: Any, path: str) -> Mismatch |
     if op == "$any":
         return None
     if op == "$re":
-        if isinstance(actual, str) and re.fullmatch(operand, actual, re.DOTALL):
-            return None
-        return Mismatch(path, f"a string matching /{operand}/", show(actual))
+        pattern = operand["pattern"] if isinstance(operand, dict) else operand
+        found = re.fullmatch(pattern, actual, re.DOTALL) if isinstance(actual, str) else None
+        if found is None:
+            return Mismatch(path, f"a string matching /{pattern}/", show(actual))
+        for name, sub in (operand.get("groups", {}) if isinstance(operand, dict) else {}).items():
+            mismatch = match(sub, found.group(name), f"{path}<{name}>")
+            if mismatch:
+                return mismatch
+        return None
+    if op == "$datetime":
+        return _match_datetime(operand["within"], actual, path)
     if op == "$type":
         return None if _has_type(operand, actual) else Mismatch(path, TYPES[operand], show(actual))
     if op == "$subset":
@@ -361,6 +410,23 @@ def _match_operator(op: str, operand: Any, actual: Any, path: str) -> Mismatch |
             return None
         return Mismatch(path, explain({op: operand}), show(actual))
     raise ValueError(f"operator {op} must be resolved before matching")
+
+
+def _match_datetime(within: float, actual: Any, path: str) -> Mismatch | None:
+    wanted = f"a local date-time within {within:g} s of now"
+    if not isinstance(actual, str):
+        return Mismatch(path, wanted, show(actual))
+    try:
+        moment = datetime.fromisoformat(actual)
+    except ValueError:
+        return Mismatch(path, wanted + " (YYYY-MM-DD HH:MM:SS[.ffffff])", f"{show(actual)}, which is not a date-time")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    now = datetime.now()
+    off = abs((moment - now).total_seconds())
+    if off > within:
+        return Mismatch(path, f"{wanted} ({now})", f"{show(actual)}, {off:.0f} s away")
+    return None
 
 
 def _has_type(name: str, value: Any) -> bool:

@@ -38,7 +38,19 @@ def _seconds(description: str) -> dict[str, Any]:
 
 def build() -> dict[str, Any]:
     ops = {
-        "$re": {"type": "string", "description": "A regular expression the whole string must match."},
+        "$re": {
+            "description": "A regular expression the whole string must match; with groups, named groups are matched too.",
+            "oneOf": [
+                {"type": "string"},
+                {"type": "object", "properties": {"pattern": {"type": "string"},
+                                                  "groups": {"type": "object",
+                                                             "additionalProperties": {"$ref": "#/$defs/matcher"}}},
+                 "required": ["pattern"], "additionalProperties": False},
+            ],
+        },
+        "$datetime": {"type": "object", "properties": {"within": {"type": "number", "exclusiveMinimum": 0}},
+                      "required": ["within"], "additionalProperties": False,
+                      "description": "A local date-time string within this many seconds of now."},
         "$type": {"enum": list(match.TYPES), "description": "A JSON type."},
         "$any": {"const": True, "description": "Anything."},
         "$subset": {"type": "object", "additionalProperties": {"$ref": "#/$defs/matcher"},

@@ -111,3 +111,20 @@ def test_explain_says_what_was_wanted() -> None:
     assert explain({"$re": "a+"}) == "a string matching /a+/"
     assert explain({"type": "pong"}) == '{"type": "pong"}'
     assert explain({"$subset": {"k": {"$type": "int"}}}) == 'an object with at least {"k": "<an integer>"}'
+
+
+def test_regex_groups_are_matched_by_their_own_matchers() -> None:
+    matcher = {"$re": {"pattern": r"\[(?P<ts>[^\]]+)\] said: (?P<text>.*)", "groups": {"text": "hi"}}}
+    assert ok(matcher, "[now] said: hi")
+    mismatch = match(matcher, "[now] said: ho")
+    assert mismatch is not None and mismatch.path == "$<text>"
+
+
+def test_datetime_within_seconds_of_now() -> None:
+    from datetime import datetime, timedelta
+
+    now = datetime.now()
+    assert ok({"$datetime": {"within": 60}}, str(now))
+    assert ok({"$datetime": {"within": 60}}, str(now.replace(microsecond=0)))
+    assert not ok({"$datetime": {"within": 60}}, str(now - timedelta(minutes=5)))
+    assert not ok({"$datetime": {"within": 60}}, "yesterday")

@@ -1,0 +1,20 @@
+import asyncio
+
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+
+app = FastAPI()
+
+
+@app.websocket("/ws/with-timeout")
+async def heartbeat(websocket: WebSocket) -> None:
+    await websocket.accept()
+    try:
+        while True:
+            try:
+                text = await asyncio.wait_for(websocket.receive_text(), timeout=10)
+            except TimeoutError:
+                await websocket.send_text("HEARTBEAT")
+            else:
+                await websocket.send_text(f"ACK: {text}")
+    except WebSocketDisconnect:
+        pass

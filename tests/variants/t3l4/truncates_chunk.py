@@ -1,0 +1,17 @@
+# expect-fail: stores a 1 MiB upload
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+
+app = FastAPI()
+
+
+@app.websocket("/ws/file-transfer")
+async def upload(websocket: WebSocket):
+    await websocket.accept()
+    try:
+        while True:
+            data = await websocket.receive_bytes()
+            with open("received_file.bin", "wb") as f:
+                f.write(data[:65536])
+            await websocket.send_bytes(b"FILE_RECEIVED")
+    except WebSocketDisconnect:
+        pass

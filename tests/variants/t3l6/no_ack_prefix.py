@@ -1,0 +1,21 @@
+# expect-fail: answers messages with ACK
+import asyncio
+
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+
+app = FastAPI()
+
+
+@app.websocket("/ws/with-timeout")
+async def heartbeat(websocket: WebSocket):
+    await websocket.accept()
+    try:
+        while True:
+            try:
+                text = await asyncio.wait_for(websocket.receive_text(), timeout=10)
+            except asyncio.TimeoutError:
+                await websocket.send_text("HEARTBEAT")
+            else:
+                await websocket.send_text(text)
+    except WebSocketDisconnect:
+        pass

@@ -1,0 +1,27 @@
+# expect-fail: HEARTBEAT after 10 s and again after 20 s
+# Polls time.monotonic(): the grader's clock skips idle waits, this does not follow.
+import asyncio
+import time
+
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+
+app = FastAPI()
+
+
+@app.websocket("/ws/with-timeout")
+async def heartbeat(websocket: WebSocket):
+    await websocket.accept()
+    last = time.monotonic()
+    try:
+        while True:
+            try:
+                text = await asyncio.wait_for(websocket.receive_text(), timeout=0.5)
+            except asyncio.TimeoutError:
+                if time.monotonic() - last >= 10:
+                    await websocket.send_text("HEARTBEAT")
+                    last = time.monotonic()
+                continue
+            last = time.monotonic()
+            await websocket.send_text(f"ACK: {text}")
+    except WebSocketDisconnect:
+        pass

@@ -1,0 +1,18 @@
+# expect-fail: ends cleanly when the client leaves
+import asyncio
+
+from fastapi import FastAPI, WebSocket
+
+app = FastAPI()
+
+
+@app.websocket("/ws/with-timeout")
+async def heartbeat(websocket: WebSocket):
+    await websocket.accept()
+    while True:
+        try:
+            text = await asyncio.wait_for(websocket.receive_text(), timeout=10)
+        except asyncio.TimeoutError:
+            await websocket.send_text("HEARTBEAT")
+        else:
+            await websocket.send_text(f"ACK: {text}")
