@@ -2,6 +2,7 @@
 
     grade EXERCISE [--app PATH[:ATTR]] [--format text|json] [--output FILE] [--lang en|ko]
     grade validate [PATH ...]
+    grade check [EXERCISE ...] [--jobs N]
     grade schema
 
 Exit codes: 0 every check passed; 1 a check failed (the learner's code,
@@ -15,6 +16,7 @@ import argparse
 import locale
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args[1:])
         if args and args[0] == "schema":
             return _schema(args[1:])
+        if args and args[0] == "check":
+            return _check(args[1:])
         return _grade(args)
     except SpecErrors as exc:
         print(str(exc), file=sys.stderr)
@@ -53,7 +57,7 @@ def _grade_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade",
         description="Grade your FastAPI WebSocket solution for one lesson.",
-        epilog="Other commands: grade validate [SPEC ...], grade schema.",
+        epilog="Other commands: grade validate [SPEC ...], grade check [EXERCISE ...], grade schema.",
     )
     parser.add_argument("exercise", help="the lesson id, e.g. t3l2")
     parser.add_argument("--app", metavar="PATH[:ATTR]", help="your file (default: from grader.toml), and the app's name")
@@ -120,6 +124,37 @@ def _validate(args: list[str]) -> int:
         return 2
     print(f"{count} spec{'s' if count != 1 else ''} valid")
     return 0
+
+
+def _check(args: list[str]) -> int:
+    from . import catalog
+
+    parser = argparse.ArgumentParser(
+        prog="grade check",
+        description="Prove each spec: the reference passes, the starter fails, "
+        "wrong variants fail the check they name, correct variants pass.",
+    )
+    parser.add_argument("exercises", nargs="*", help="exercise ids (default: all)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="gradings at once (default: cores)")
+    try:
+        opts = parser.parse_args(args)
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+    course = config.load()
+    paths = [course.spec_path(e) for e in opts.exercises] or course.spec_paths()
+    missing = [p.stem for p in paths if not p.is_file()]
+    if missing:
+        print(f"grade check: no exercise {', '.join(map(repr, missing))}", file=sys.stderr)
+        return 2
+    exercises = [load_exercise(p) for p in paths]
+    items = catalog.subjects(exercises, course.solutions, course.starters, course.variants)
+    started = time.perf_counter()
+    outcomes = catalog.run(items, Options(limits=course.limits), opts.jobs)
+    sys.stdout.write(catalog.table(outcomes))
+    bad = sum(not o.ok for o in outcomes)
+    print(f"\n{len(outcomes) - bad}/{len(outcomes)} as expected across {len(exercises)} exercises "
+          f"in {time.perf_counter() - started:.1f} s")
+    return 0 if bad == 0 else 1
 
 
 def _schema(args: list[str]) -> int:

@@ -24,6 +24,7 @@ class Course:
     exercises: Path  # folder of YAML specs
     solutions: Path  # folder of reference solutions
     starters: Path  # folder of starter files
+    variants: Path  # folder of known variants, one subfolder per exercise
     workspace: Path  # where learners' files live
     limits: Limits
 
@@ -68,6 +69,7 @@ def load(path: Path | None = None) -> Course:
         exercises=root / paths.get("exercises", "exercises"),
         solutions=root / paths.get("solutions", "solutions"),
         starters=root / paths.get("starters", "starters"),
+        variants=root / paths.get("variants", "tests/variants"),
         workspace=root / paths.get("workspace", "workspace"),
         limits=limits,
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import payload
-from .driver import Client, Message, Transcript
+from .driver import SENT_TO_DEPARTED, Client, Message, Transcript
 from .learner import LearnerCode, websocket_paths
 from .match import explain, literal, match, resolve, show
 from .result import CheckResult, Failure, Kind, Raised, Status
@@ -94,8 +94,10 @@ class Conversation:
             await getattr(self, "_" + step.action)(step, env)
 
     async def teardown(self) -> None:
-        clients = list(self.clients.values()) + self.retired
-        await asyncio.gather(*(c.teardown(TEARDOWN_TIMEOUT) for c in clients), return_exceptions=True)
+        # One client at a time, as a person would leave: an app that announces
+        # departures then talks to clients that are still fully connected.
+        for client in [*self.clients.values(), *self.retired]:
+            await client.teardown(TEARDOWN_TIMEOUT)
 
     def fail(self, kind: Kind, message: str, expected: str | None = None, actual: str | None = None,
              errors: tuple[Raised, ...] = ()) -> StepFailed:
@@ -365,6 +367,12 @@ class Conversation:
             raise self.fail(Kind.INTERNAL, f"the grader's WebSocket client failed ({type(error).__name__}: {error}); "
                             "this is not your code's fault, please report it", expected="a message", actual="no connection")
         if client.side.ended:
+            departed = self._sent_to_departed(client)
+            if departed:
+                raise self.fail(Kind.CLOSED, f"your endpoint returned after it tried to send to a client that had "
+                                f"already left{departed} (Starlette raises WebSocketDisconnect with code 1006 there, "
+                                "and your code caught it): forget clients as soon as they disconnect",
+                                expected="a message", actual="the endpoint function returned")
             raise self.fail(Kind.CLOSED, "your endpoint returned while the client was still waiting for an answer "
                             "(did the loop stop after one message, or is there a return inside it?)",
                             expected="a message", actual="the endpoint function returned")
@@ -381,9 +389,26 @@ class Conversation:
         last = lines[-1]
         return f"; your endpoint is waiting at {last.file}:{last.line} ({last.code})"
 
+    def _sent_to_departed(self, client: Client) -> str:
+        """Where the endpoint sent to a client that had left, if it did: ' (at app.py:19: ...)'."""
+        task = client.side.task
+        stack = SENT_TO_DEPARTED.get(task) if task is not None else None
+        if stack is None:
+            return ""
+        mine = [f for f in stack if self.ctx.code.owns(f.filename)]
+        if not mine:
+            return ""
+        last = mine[-1]
+        return f" (at {self.ctx.code.display(last.filename)}:{last.lineno}: {(last.line or '').strip()})"
+
     def _raised(self, client: Client) -> StepFailed:
         assert client.side.error is not None
         errors = self.ctx.code.raised(client.side.error)
+        if self._sent_to_departed(client) or "once a close message has been sent" in str(client.side.error):
+            return self.fail(Kind.ERROR, f"your endpoint raised {errors[-1].headline()}: it sent to a client that had "
+                             "already left; forget clients as soon as they disconnect, before telling the others",
+                             expected="an answer", actual=f"{errors[-1].type} (the client saw close code 1011)",
+                             errors=errors)
         return self.fail(Kind.ERROR, f"your endpoint raised {errors[-1].headline()}",
                          expected="an answer", actual=f"{errors[-1].type} (the client saw close code 1011)",
                          errors=errors)

@@ -15,6 +15,8 @@ import asyncio
 import contextlib
 import json
 import math
+import traceback
+import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +43,11 @@ SETTLE = 0.05
 
 class ClientDisconnected(OSError):
     """Raised into the app when it sends after the client left, as uvicorn does."""
+
+
+# Endpoint tasks that tried to send to a client that had left, with the stack
+# at that moment (it may be another connection's endpoint, e.g. a broadcast).
+SENT_TO_DEPARTED: weakref.WeakKeyDictionary[asyncio.Task[Any], traceback.StackSummary] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -135,6 +142,11 @@ def recording(app: Any, side: ServerSide, poke: Callable[[], None]) -> Any:
             elif kind == "websocket.close":
                 side.close = (message.get("code", 1000), message.get("reason") or "")
             if side.got_disconnect and kind == "websocket.send":
+                # Starlette turns this into WebSocketDisconnect(1006), which the
+                # endpoint may catch: remember which endpoint tried, and where.
+                task = asyncio.current_task()
+                if task is not None:
+                    SENT_TO_DEPARTED[task] = traceback.extract_stack()
                 raise ClientDisconnected("cannot send: the client has already disconnected")
             await send(message)
 
@@ -254,8 +266,7 @@ class Client:
                         self.poke()
                         reader = asyncio.create_task(self._read(ws))
                         await self._leave.wait()
-                        if self.closed is None:
-                            await self._send_close(ws)
+                        await self._send_close(ws)
                         # Keep the transport up until the endpoint returns (or
                         # teardown gives up on it): closing it under a running
                         # endpoint makes httpx-ws cancel the endpoint itself.
@@ -294,6 +305,10 @@ class Client:
                 self.closed = Closed(exc.code, exc.reason or "", self.clock())
                 reason = f" {exc.reason!r}" if exc.reason else ""
                 self.log("event", f"server closed the connection: code {exc.code}{reason}")
+                # Answer the close as browsers do, which completes the closing
+                # handshake: the endpoint then receives websocket.disconnect.
+                self._leave_code = exc.code
+                self._leave.set()
                 self.poke()
                 return
             except httpx_ws.WebSocketNetworkError:
@@ -334,9 +349,9 @@ class Client:
             await do(self._ws)
 
     async def _send_close(self, ws: httpx_ws.AsyncWebSocketSession) -> None:
-        """Send the close frame without closing the transport's streams yet."""
-        data = ws.connection.send(wsproto.events.CloseConnection(self._leave_code))
+        """Send the close frame (or the answer to the server's) without closing the transport yet."""
         with contextlib.suppress(Exception):
+            data = ws.connection.send(wsproto.events.CloseConnection(self._leave_code))
             await ws.stream.write(data)
 
     def take(self) -> Message | None:

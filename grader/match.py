@@ -32,8 +32,8 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from .errors import SpecError

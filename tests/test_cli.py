@@ -235,3 +235,26 @@ def test_schema_prints_the_json_schema() -> None:
 @pytest.mark.parametrize("args", [["--format", "xml", "t3l1"], ["--bogus"]])
 def test_bad_arguments_exit_2(args: list[str]) -> None:
     assert run_grade(*args).returncode == 2
+
+
+def test_check_prints_the_table_and_passes_for_a_proven_exercise() -> None:
+    proc = run_grade("check", "t3l1", "--jobs", "2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    header, rule, row = proc.stdout.splitlines()[:3]
+    assert header.split() == ["exercise", "reference", "starter", "wrong", "caught", "correct", "accepted", "seconds"]
+    assert row.split()[:5] == ["t3l1", "passes", "fails", "5/5", "2/2"]
+
+
+def test_check_fails_when_a_wrong_variant_slips_through(course: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "solutions", course / "solutions")
+    shutil.copytree(ROOT / "starters", course / "starters")
+    variants = course / "tests" / "variants" / "t3l1"
+    variants.mkdir(parents=True)
+    # Claims a mistake that the reference solution does not make.
+    (variants / "not_wrong.py").write_text("# expect-fail: answers a message\n" + (ROOT / "solutions" / "t3l1.py").read_text())
+    proc = run_grade("check", "t3l1", cwd=course)
+    assert proc.returncode == 1
+    assert "0/1 WRONG" in proc.stdout
+    assert "should fail 'answers a message', but it passed" in proc.stdout

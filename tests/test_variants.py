@@ -1,42 +1,40 @@
-"""Spec strength: the real `grade` command passes every correct variant and
-fails every wrong one for the intended check."""
+"""Spec strength for the whole catalog: each reference passes, each starter
+fails, every wrong variant fails the check it names and every correct variant
+(another idiom than the reference) passes."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from conftest import ROOT, grade_json
+from conftest import ROOT
 
-from grader.variants import Variant, find_variants
+from grader import config
+from grader.catalog import Subject, judge, subjects
+from grader.sandbox import Options, grade
+from grader.spec import load_exercise
 
-VARIANTS = find_variants(Path(__file__).parent / "variants")
-
-
-def test_every_exercise_has_at_least_four_wrong_and_two_correct_variants() -> None:
-    for exercise in ("t3l1", "t3l2"):
-        mine = [v for v in VARIANTS if v.exercise == exercise]
-        assert sum(v.fails is not None for v in mine) >= 4, exercise
-        assert sum(v.fails is None for v in mine) >= 2, exercise
+COURSE = config.load(ROOT / "grader.toml")
+EXERCISES = [load_exercise(p) for p in COURSE.spec_paths()]
+SUBJECTS = subjects(EXERCISES, COURSE.solutions, COURSE.starters, COURSE.variants)
 
 
-@pytest.mark.parametrize("variant", VARIANTS, ids=lambda v: f"{v.exercise}-{v.name}")
-def test_variant(variant: Variant) -> None:
-    code, report = grade_json(variant.exercise, "--app", str(variant.path))
-    statuses = {c["name"]: c["status"] for c in report["checks"]}
-    if variant.fails is None:
-        assert code == 0, [c["message"] for c in report["checks"] if not c["passed"]]
-        assert report["passed"] is True
-        return
-    assert code == 1
-    assert variant.fails in statuses, f"no check named {variant.fails!r} in {variant.exercise}"
-    assert statuses[variant.fails] == "failed", statuses
+def test_the_catalog_has_the_ten_lessons() -> None:
+    assert [e.id for e in EXERCISES] == [
+        "t3l1", "t3l2", "t3l3", "t3l4", "t3l5", "t3l6", "t3l7", "t3l8", "t4l1", "t4l2",
+    ]
 
 
-@pytest.mark.parametrize("exercise", ["t3l1", "t3l2"])
-def test_reference_solution_passes_and_starter_fails(exercise: str) -> None:
-    code, report = grade_json(exercise, "--app", str(ROOT / "solutions" / f"{exercise}.py"))
-    assert code == 0 and report["passed"], report
-    assert report["points"] == report["max_points"]
-    code, report = grade_json(exercise, "--app", str(ROOT / "starters" / f"{exercise}.py"))
-    assert code == 1 and not report["passed"]
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e.id)
+def test_every_exercise_has_four_wrong_and_two_correct_variants(exercise) -> None:  # type: ignore[no-untyped-def]
+    mine = [s for s in SUBJECTS if s.exercise.id == exercise.id]
+    assert sum(s.role == "wrong" for s in mine) >= 4
+    assert sum(s.role == "correct" for s in mine) >= 2
+    assert all(s.path.is_file() for s in mine if s.role in ("reference", "starter"))
+
+
+@pytest.mark.parametrize("subject", SUBJECTS, ids=lambda s: f"{s.exercise.id}-{s.label.replace(' ', '-')}")
+def test_subject(subject: Subject) -> None:
+    result = grade(subject.exercise, subject.path, Options(limits=COURSE.limits))
+    ok, detail = judge(subject, result)
+    assert ok, detail
+    if subject.role == "reference":
+        assert result.points == result.max_points and result.passed

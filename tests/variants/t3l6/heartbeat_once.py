@@ -14,7 +14,7 @@ async def heartbeat(websocket: WebSocket):
         while True:
             try:
                 text = await asyncio.wait_for(websocket.receive_text(), timeout=None if beaten else 10)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 beaten = True
                 await websocket.send_text("HEARTBEAT")
             else:

@@ -13,7 +13,7 @@ async def heartbeat(websocket: WebSocket):
         while True:
             try:
                 text = await asyncio.wait_for(websocket.receive_text(), timeout=10)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 await websocket.send_text("HEARTBEAT")
             else:
                 await websocket.send_text(text)

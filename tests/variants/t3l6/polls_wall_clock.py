@@ -16,7 +16,7 @@ async def heartbeat(websocket: WebSocket):
         while True:
             try:
                 text = await asyncio.wait_for(websocket.receive_text(), timeout=0.5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 if time.monotonic() - last >= 10:
                     await websocket.send_text("HEARTBEAT")
                     last = time.monotonic()

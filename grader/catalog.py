@@ -1,0 +1,116 @@
+"""``grade check``: prove every spec against its reference, starter and variants.
+
+For each exercise: the reference solution must pass every check, the
+starter must fail, every wrong variant must fail the check it names, and
+every correct variant must pass. Runs are independent child processes, so
+they go in parallel.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .result import Result, Status
+from .sandbox import Options, grade
+from .spec import Exercise
+from .variants import find_variants
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One program to grade and what the grader must conclude about it."""
+
+    exercise: Exercise
+    role: str  # "reference", "starter", "wrong" or "correct"
+    path: Path
+    fails: str | None = None  # for "wrong": the check that must fail
+
+    @property
+    def label(self) -> str:
+        return self.role if self.role in ("reference", "starter") else f"{self.role} {self.path.stem}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    subject: Subject
+    ok: bool
+    detail: str
+    seconds: float
+
+
+def subjects(exercises: list[Exercise], solutions: Path, starters: Path, variants: Path) -> list[Subject]:
+    found = find_variants(variants) if variants.is_dir() else []
+    result = []
+    for exercise in exercises:
+        result.append(Subject(exercise, "reference", solutions / f"{exercise.id}.py"))
+        result.append(Subject(exercise, "starter", starters / f"{exercise.id}.py"))
+        for variant in found:
+            if variant.exercise == exercise.id:
+                role = "correct" if variant.fails is None else "wrong"
+                result.append(Subject(exercise, role, variant.path, variant.fails))
+    return result
+
+
+def judge(subject: Subject, result: Result) -> tuple[bool, str]:
+    """Did the grader conclude what it must about this subject?"""
+    failed = [c for c in result.checks if c.status is not Status.PASSED]
+    if subject.role in ("reference", "correct"):
+        if not failed:
+            return True, "passes"
+        first = failed[0]
+        return False, f"should pass, but {first.name!r} failed: {first.failure.message if first.failure else ''}"
+    if subject.role == "starter":
+        return (True, "fails") if failed else (False, "should fail, but passes every check")
+    names = {c.name: c for c in result.checks}
+    if subject.fails not in names:
+        return False, f"names a check {subject.fails!r} that the spec does not have"
+    if names[subject.fails].status is Status.PASSED:
+        caught = ", ".join(repr(c.name) for c in failed) or "nothing"
+        return False, f"should fail {subject.fails!r}, but it passed (failed: {caught})"
+    return True, f"fails {subject.fails!r}"
+
+
+def run(items: list[Subject], options: Options, jobs: int) -> list[Outcome]:
+    def one(subject: Subject) -> Outcome:
+        started = time.perf_counter()
+        result = grade(subject.exercise, subject.path, options)
+        ok, detail = judge(subject, result)
+        return Outcome(subject, ok, detail, time.perf_counter() - started)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(one, items))
+
+
+def table(outcomes: list[Outcome]) -> str:
+    """Exercise × (reference, starter, wrong variants caught, correct variants accepted)."""
+    rows = [("exercise", "reference", "starter", "wrong caught", "correct accepted", "seconds")]
+    order: list[str] = []
+    by_exercise: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        ident = outcome.subject.exercise.id
+        if ident not in by_exercise:
+            order.append(ident)
+        by_exercise.setdefault(ident, []).append(outcome)
+    for ident in order:
+        mine = by_exercise[ident]
+
+        def mark(role: str, mine: list[Outcome] = mine) -> str:
+            picked = [o for o in mine if o.subject.role == role]
+            if role in ("reference", "starter"):
+                return ("passes" if role == "reference" else "fails") if picked and picked[0].ok else "WRONG"
+            good = sum(o.ok for o in picked)
+            return f"{good}/{len(picked)}" + ("" if good == len(picked) else " WRONG")
+
+        seconds = sum(o.seconds for o in mine)
+        rows.append((ident, mark("reference"), mark("starter"), mark("wrong"), mark("correct"), f"{seconds:.1f}"))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    problems = [o for o in outcomes if not o.ok]
+    if problems:
+        lines.append("")
+        lines += [f"✗ {o.subject.exercise.id} {o.subject.label} ({o.subject.path}): {o.detail}" for o in problems]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,19 @@
+# expect-fail: a departure is announced to the others
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+
+app = FastAPI()
+connections: list[WebSocket] = []
+
+
+@app.websocket("/ws/{client_id}")
+async def chat(websocket: WebSocket, client_id: int):
+    await websocket.accept()
+    connections.append(websocket)
+    try:
+        while True:
+            text = await websocket.receive_text()
+            await websocket.send_text(f"You wrote: {text}")
+            for connection in connections:
+                await connection.send_text(f"Client #{client_id} says: {text}")
+    except WebSocketDisconnect:
+        pass
