@@ -22,6 +22,7 @@ from pathlib import Path
 
 from . import config
 from .errors import GraderError, InternalError, SpecErrors
+from .launch import Zygote
 from .render import RENDERERS
 from .sandbox import Options, grade
 from .spec import load_exercise
@@ -149,7 +150,8 @@ def _check(args: list[str]) -> int:
     exercises = [load_exercise(p) for p in paths]
     items = catalog.subjects(exercises, course.solutions, course.starters, course.variants)
     started = time.perf_counter()
-    outcomes = catalog.run(items, Options(limits=course.limits), opts.jobs)
+    with Zygote() as zygote:
+        outcomes = catalog.run(items, Options(limits=course.limits, launcher=zygote), opts.jobs)
     sys.stdout.write(catalog.table(outcomes))
     bad = sum(not o.ok for o in outcomes)
     print(f"\n{len(outcomes) - bad}/{len(outcomes)} as expected across {len(exercises)} exercises "

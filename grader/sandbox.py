@@ -10,15 +10,12 @@ every check that can run still gets a verdict.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import selectors
 import shutil
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
@@ -27,8 +24,9 @@ from typing import Any
 
 from . import source
 from .errors import InternalError
+from .launch import Child, Launcher, SpawnLauncher
 from .learner import LearnerCode
-from .protocol import AFTER_HANG_SECONDS, EVENT_FD_ENV, LABEL_BYTES
+from .protocol import AFTER_HANG_SECONDS, LABEL_BYTES
 from .result import CheckResult, Failure, Kind, Raised, Result, SourceLine, Status, check_from_dict, failure_from_dict
 from .spec import Check, Exercise, pick
 
@@ -64,6 +62,8 @@ class Options:
     attr: str = "app"
     lang: str = "en"
     limits: Limits = field(default_factory=Limits)
+    # How children start: a fresh interpreter, or a fork of a warm Zygote.
+    launcher: Launcher = field(default_factory=SpawnLauncher)
 
 
 def grade(exercise: Exercise, app_path: Path, options: Options | None = None) -> Result:
@@ -146,12 +146,6 @@ class _Run:
 
     def _child(self, indices: list[int], results: dict[int, CheckResult]) -> bool:
         """Run a child over ``indices``; True if it finished them all normally."""
-        read_fd, write_fd = os.pipe()
-        env = dict(os.environ)
-        env["PYTHONPATH"] = _PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
-        env["PYTHONUNBUFFERED"] = "1"
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        env[EVENT_FD_ENV] = str(write_fd)
         job = {
             "spec": str(self.exercise.path.resolve()),
             "app": str(self.app_path),
@@ -164,34 +158,14 @@ class _Run:
             "import_seconds": self.limits.import_seconds,
             "limits": self.limits.for_child(),
         }
-        with open(self.output_path, "ab") as output:
-            try:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "grader.worker"],
-                    stdin=subprocess.PIPE,
-                    stdout=output,
-                    stderr=output,
-                    pass_fds=(write_fd,),
-                    cwd=self.workdir,
-                    env=env,
-                    start_new_session=True,
-                )
-            finally:
-                os.close(write_fd)
+        child = self.options.launcher.launch(job, self.output_path, self.workdir)
         try:
-            assert proc.stdin is not None
-            try:
-                proc.stdin.write((json.dumps(job) + "\n").encode())
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass
-            return self._follow(proc, read_fd, indices, results)
+            return self._follow(child, indices, results)
         finally:
-            _kill_group(proc)
-            os.close(read_fd)
+            child.finish()  # kills what the child left behind; a no-op if done already
 
-    def _follow(self, proc: subprocess.Popen[bytes], read_fd: int, indices: list[int], results: dict[int, CheckResult]) -> bool:
-        lines = _Lines(read_fd)
+    def _follow(self, child: Child, indices: list[int], results: dict[int, CheckResult]) -> bool:
+        lines = _Lines(child.events)
         current: int | None = None
         limit = self.limits.import_seconds + 5
         while True:
@@ -200,9 +174,8 @@ class _Run:
             if event is None:
                 # Silence past the limit, or the child is gone.
                 killed = lines.timed_out
-                self.peak_mb = _kill_group(proc)
-                assert proc.returncode is not None
-                self._lost(current, indices, results, proc.returncode, killed)
+                status, self.peak_mb = child.finish()
+                self._lost(current, indices, results, status, killed)
                 return False
             kind = event["event"]
             if kind == "load_failed":
@@ -314,21 +287,6 @@ class _Lines:
             self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
         return json.loads(line)
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> int:
-    """Kill the child's whole process group; return the child's peak memory in MB."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    if proc.returncode is not None:
-        return 0
-    try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    except ChildProcessError:
-        proc.wait()
-        return 0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return usage.ru_maxrss // 1024
 
 
 def _read(path: Path, limit: int) -> str:

@@ -95,8 +95,12 @@ def watch_os_exit(code: LearnerCode, trace_fd: int) -> None:
 
 
 def main() -> int:
-    events = Events(int(os.environ[EVENT_FD_ENV]))
-    job = json.loads(sys.stdin.readline())
+    """Entry point of a spawned child: the job on stdin, events to the inherited fd."""
+    return run(json.loads(sys.stdin.readline()), Events(int(os.environ[EVENT_FD_ENV])))
+
+
+def run(job: dict[str, Any], events: Events) -> int:
+    """Import the learner's app and run the job's checks, reporting each as an event."""
     limits: dict[str, int] = job.get("limits", {})
     trace = open(job["trace"], "w+b", buffering=0)  # noqa: SIM115 - kept open for faulthandler
     app_path = Path(job["app"]).resolve()

@@ -4,11 +4,14 @@ fails, every wrong variant fails the check it names and every correct variant
 
 from __future__ import annotations
 
-import pytest
-from conftest import ROOT
+from collections.abc import Iterator
 
+import pytest
+
+from conftest import ROOT
 from grader import config
 from grader.catalog import Subject, judge, subjects
+from grader.launch import Zygote
 from grader.sandbox import Options, grade
 from grader.spec import load_exercise
 
@@ -31,9 +34,15 @@ def test_every_exercise_has_four_wrong_and_two_correct_variants(exercise) -> Non
     assert all(s.path.is_file() for s in mine if s.role in ("reference", "starter"))
 
 
+@pytest.fixture(scope="session")
+def zygote() -> Iterator[Zygote]:
+    with Zygote() as warm:
+        yield warm
+
+
 @pytest.mark.parametrize("subject", SUBJECTS, ids=lambda s: f"{s.exercise.id}-{s.label.replace(' ', '-')}")
-def test_subject(subject: Subject) -> None:
-    result = grade(subject.exercise, subject.path, Options(limits=COURSE.limits))
+def test_subject(subject: Subject, zygote: Zygote) -> None:
+    result = grade(subject.exercise, subject.path, Options(limits=COURSE.limits, launcher=zygote))
     ok, detail = judge(subject, result)
     assert ok, detail
     if subject.role == "reference":

@@ -1,0 +1,104 @@
+"""A warm worker: imports FastAPI once, then forks a fresh child per grading run.
+
+Batch grading, ``grade check`` and watch mode run many gradings; paying the
+FastAPI import (most of a run's cost) once instead of every time is what
+makes them fast. Each child is still a new process in its own process group
+that imports the learner's file fresh, so it is as isolated as a spawned one.
+
+The parent talks to the zygote over a ``SOCK_SEQPACKET`` socket (one JSON
+message per packet). A job arrives with two file descriptors attached: the
+write end of the parent's event pipe and the learner-output file. The zygote
+answers ``{"job": id, "pid": N}`` once the child exists and
+``{"pid": N, "status": S, "peak_mb": M}`` when it has ended. It is
+single-threaded on purpose: forking a process that has threads can leave
+locks held forever in the child.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+from typing import Any
+
+# The expensive imports, paid once for every child to come.
+from . import worker
+
+SOCKET_FD_ENV = "GRADER_ZYGOTE_FD"
+MAX_PACKET = 1 << 20
+
+
+def _child(job: dict[str, Any], events_fd: int, output_fd: int, close: list[int]) -> None:
+    """In the forked child: become an ordinary grading process and run the job."""
+    code = 3
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()
+        for fd in close:
+            os.close(fd)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.dup2(output_fd, 1)
+        os.dup2(output_fd, 2)
+        code = worker.run(job, worker.Events(events_fd))
+    finally:
+        os._exit(code)
+
+
+def serve(channel: socket.socket) -> None:
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_read, False)
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    selector = selectors.DefaultSelector()
+    selector.register(channel, selectors.EVENT_READ, "job")
+    selector.register(wake_read, selectors.EVENT_READ, "child")
+    running = 0
+    closing = False
+
+    def say(message: dict[str, Any]) -> None:
+        channel.send(json.dumps(message).encode())
+
+    while not (closing and running == 0):
+        for key, _ in selector.select():
+            if key.data == "job":
+                data, fds, _flags, _addr = socket.recv_fds(channel, MAX_PACKET, 2)
+                if not data:
+                    closing = True
+                    selector.unregister(channel)
+                    continue
+                request = json.loads(data)
+                events_fd, output_fd = fds
+                pid = os.fork()
+                if pid == 0:
+                    _child(request["job"], events_fd, output_fd, [channel.fileno(), wake_read, wake_write, selector.fileno()])
+                os.close(events_fd)
+                os.close(output_fd)
+                running += 1
+                say({"job": request["id"], "pid": pid})
+            else:
+                try:
+                    while os.read(wake_read, 512):
+                        pass
+                except BlockingIOError:
+                    pass
+                while running:
+                    try:
+                        pid, status, usage = os.wait4(-1, os.WNOHANG)
+                    except ChildProcessError:
+                        break
+                    if pid == 0:
+                        break
+                    running -= 1
+                    say({"pid": pid, "status": os.waitstatus_to_exitcode(status), "peak_mb": usage.ru_maxrss // 1024})
+
+
+if __name__ == "__main__":
+    # Anything printed while importing must not reach a channel; there is none on stdout.
+    serve(socket.socket(fileno=int(os.environ[SOCKET_FD_ENV])))
+    sys.exit(0)

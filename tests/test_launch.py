@@ -1,0 +1,88 @@
+"""Children forked from a warm zygote are as isolated as spawned ones."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from grader import Limits, Options, grade, load_exercise
+from grader.launch import Zygote
+from grader.result import Kind
+
+T3L1 = load_exercise(ROOT / "exercises" / "t3l1.yaml")
+FAST = Limits(check_seconds=1, import_seconds=10, run_seconds=60)
+
+
+@pytest.fixture(scope="module")
+def zygote() -> Iterator[Zygote]:
+    with Zygote() as warm:
+        yield warm
+
+
+def app(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "t3l1.py"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_the_reference_passes_through_the_zygote(zygote: Zygote) -> None:
+    result = grade(T3L1, ROOT / "solutions" / "t3l1.py", Options(launcher=zygote))
+    assert result.passed
+
+
+def test_each_child_imports_the_learner_file_fresh(zygote: Zygote, tmp_path: Path) -> None:
+    # Module state would leak between gradings if children shared an import.
+    path = app(tmp_path, """\
+        from pathlib import Path
+        from fastapi import FastAPI, WebSocket
+
+        app = FastAPI()
+        count = 0
+
+
+        @app.websocket("/ws")
+        async def echo(websocket: WebSocket):
+            global count
+            count += 1
+            await websocket.accept()
+            async for text in websocket.iter_text():
+                await websocket.send_text(f"Message text was: {text}")
+            Path(__file__).with_suffix(".count").write_text(str(count))
+        """)
+    for _ in range(2):
+        grade(T3L1, path, Options(launcher=zygote))
+        # 5 connections per grading; a shared module would count on to 10.
+        assert path.with_suffix(".count").read_text() == "5"
+
+
+def test_hostile_children_end_in_verdicts(zygote: Zygote, tmp_path: Path) -> None:
+    path = app(tmp_path, """\
+        import os, time
+        from fastapi import FastAPI, WebSocket
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws")
+        async def echo(websocket: WebSocket):
+            await websocket.accept()
+            async for text in websocket.iter_text():
+                if text == "hello":
+                    time.sleep(30)
+                os._exit(9)
+        """)
+    result = grade(T3L1, path, Options(launcher=zygote, limits=FAST))
+    kinds = [c.failure.kind for c in result.checks if c.failure]
+    assert kinds[0] is Kind.HANG
+    assert Kind.CRASH in kinds
+    assert not result.passed
+
+
+def test_an_import_error_through_the_zygote(zygote: Zygote, tmp_path: Path) -> None:
+    result = grade(T3L1, app(tmp_path, "import no_such_module_here\n"), Options(launcher=zygote))
+    failure = result.checks[0].failure
+    assert failure is not None and "not installed: 'no_such_module_here'" in failure.message
