@@ -65,6 +65,8 @@ def _grade_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="report format (default: text)")
     parser.add_argument("--output", metavar="FILE", help="also write the report in --format to FILE")
     parser.add_argument("--lang", choices=("en", "ko"), help="language of the report (default: from the locale)")
+    parser.add_argument("--all-checks", action="store_true",
+                        help="also run hidden checks (for CI and autograders; learners see only that they exist)")
     return parser
 
 
@@ -83,7 +85,7 @@ def _grade(args: list[str]) -> int:
     exercise = load_exercise(spec_path)
     app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
     lang = opts.lang or _locale_language()
-    result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits))
+    result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits, run_hidden=opts.all_checks))
     report = RENDERERS[opts.format](result)
     if opts.output:
         Path(opts.output).write_text(report, encoding="utf-8")
@@ -116,7 +118,7 @@ def _validate(args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="grade validate", description="Check exercise specs; print every error.")
     parser.add_argument("paths", nargs="*", help="spec files or folders (default: the course's exercises)")
     opts = parser.parse_args(args)
-    paths = [Path(p) for p in opts.paths] or [config.load().exercises]
+    paths = [Path(p) for p in opts.paths] or [Path(os.path.relpath(config.load().exercises))]
     errors, count = validate_paths(paths)
     for error in errors:
         print(error, file=sys.stderr)
@@ -151,7 +153,7 @@ def _check(args: list[str]) -> int:
     items = catalog.subjects(exercises, course.solutions, course.starters, course.variants)
     started = time.perf_counter()
     with Zygote() as zygote:
-        outcomes = catalog.run(items, Options(limits=course.limits, launcher=zygote), opts.jobs)
+        outcomes = catalog.run(items, Options(limits=course.limits, launcher=zygote, run_hidden=True), opts.jobs)
     sys.stdout.write(catalog.table(outcomes))
     bad = sum(not o.ok for o in outcomes)
     print(f"\n{len(outcomes) - bad}/{len(outcomes)} as expected across {len(exercises)} exercises "

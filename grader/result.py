@@ -118,10 +118,20 @@ class Result:
     output_dropped: int = 0  # bytes of output not kept
     wall_seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Hidden checks that were not run here (they run on submission): how many
+    # and their points. Their names and contents are never part of a result.
+    hidden_pending: int = 0
+    hidden_points: int = 0
 
     @property
     def passed(self) -> bool:
+        """Every check that ran passed."""
         return bool(self.checks) and all(c.passed for c in self.checks)
+
+    @property
+    def complete(self) -> bool:
+        """Every check of the exercise ran: the score is the full score."""
+        return self.hidden_pending == 0
 
     @property
     def points(self) -> int:
@@ -137,7 +147,14 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data = {"format": RESULT_FORMAT, **data, "passed": self.passed, "points": self.points, "max_points": self.max_points}
+        data = {
+            "format": RESULT_FORMAT,
+            **data,
+            "passed": self.passed,
+            "complete": self.complete,
+            "points": self.points,
+            "max_points": self.max_points,
+        }
         for check in data["checks"]:
             check["passed"] = check["status"] == Status.PASSED
             check["message"] = _message(check)
@@ -155,6 +172,8 @@ class Result:
             output_dropped=data.get("output_dropped", 0),
             wall_seconds=data.get("wall_seconds", 0.0),
             notes=tuple(data.get("notes", ())),
+            hidden_pending=data.get("hidden_pending", 0),
+            hidden_points=data.get("hidden_points", 0),
         )
 
 

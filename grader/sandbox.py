@@ -64,6 +64,8 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     # How children start: a fresh interpreter, or a fork of a warm Zygote.
     launcher: Launcher = field(default_factory=SpawnLauncher)
+    # Hidden checks run on submission (CI, batch grading), not on a learner's machine.
+    run_hidden: bool = False
 
 
 def grade(exercise: Exercise, app_path: Path, options: Options | None = None) -> Result:
@@ -71,6 +73,7 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
     options = options or Options()
     started = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix="grader-"))
+    hidden = [] if options.run_hidden else [c for c in exercise.checks if c.hidden]
     try:
         run = _Run(exercise, app_path, options, scratch)
         checks = run.all_checks()
@@ -86,6 +89,8 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
         output=output,
         output_dropped=dropped,
         wall_seconds=round(time.perf_counter() - started, 3),
+        hidden_pending=len(hidden),
+        hidden_points=sum(c.points for c in hidden),
     )
 
 
@@ -108,8 +113,11 @@ class _Run:
     def all_checks(self) -> list[CheckResult]:
         results: dict[int, CheckResult] = {}
         pending = []
+        skipped = set()
         for index, check in enumerate(self.exercise.checks):
-            if check.source is not None:
+            if check.hidden and not self.options.run_hidden:
+                skipped.add(index)
+            elif check.source is not None:
                 results[index] = self._source(check)
             else:
                 pending.append(index)
@@ -121,7 +129,7 @@ class _Run:
                     results[index] = self._not_run(index, Failure(
                         Kind.HANG, f"not run: grading took longer than {self.limits.run_seconds:g} s in all"))
                 break
-        return [results[i] for i in range(len(self.exercise.checks))]
+        return [results[i] for i in range(len(self.exercise.checks)) if i not in skipped]
 
     def _source(self, check: Check) -> CheckResult:
         assert check.source is not None

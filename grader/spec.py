@@ -111,10 +111,22 @@ class Exercise:
     path: Path
     hints: tuple[Text, ...] = ()
     wall_clock: str = "real"
+    id_mark: Mark | None = None
 
     @property
     def points(self) -> int:
         return sum(c.points for c in self.checks)
+
+    def check_text(self, check: Check) -> str:
+        """The YAML a check was written as, e.g. for results that show test code."""
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return ""
+        starts = [c.mark.line for c in self.checks]
+        index = self.checks.index(check)
+        end = starts[index + 1] - 1 if index + 1 < len(starts) else len(lines)
+        return "\n".join(lines[check.mark.line - 1 : end]).rstrip()
 
 
 # --- the format's tables (the JSON Schema is checked against these) ----------------
@@ -328,6 +340,7 @@ class _Builder:
             path=path,
             hints=tuple(hints),
             wall_clock=wall_clock or "real",
+            id_mark=fields["id"].mark,
         )
 
     def checks(self, node: Located | None) -> tuple[Check, ...]:

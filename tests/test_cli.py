@@ -259,3 +259,25 @@ def test_check_fails_when_a_wrong_variant_slips_through(course: Path) -> None:
     assert proc.returncode == 1
     assert "0/1 WRONG" in proc.stdout
     assert "should fail 'answers a message', but it passed" in proc.stdout
+
+
+HIDDEN = "unusual values survive the echo"
+
+
+def test_hidden_checks_never_leak_into_a_local_report(tmp_path: Path) -> None:
+    text = run_grade("t3l2", "--app", "solutions/t3l2.py")
+    assert text.returncode == 0
+    assert HIDDEN not in text.stdout
+    assert "1 hidden check will be run when you submit" in text.stdout
+    assert "All 9 checks you can run here passed" in text.stdout and "All 10" not in text.stdout
+    code, report = grade_json("t3l2", "--app", "solutions/t3l2.py")
+    assert HIDDEN not in json.dumps(report)
+    assert report["complete"] is False and report["hidden_pending"] == 1
+    assert report["max_points"] == 9
+
+
+def test_hidden_checks_run_with_all_checks() -> None:
+    code, report = grade_json("t3l2", "--app", "solutions/t3l2.py", "--all-checks")
+    assert code == 0
+    assert HIDDEN in [c["name"] for c in report["checks"]]
+    assert report["complete"] is True and report["max_points"] == 10

@@ -42,7 +42,7 @@ def zygote() -> Iterator[Zygote]:
 
 @pytest.mark.parametrize("subject", SUBJECTS, ids=lambda s: f"{s.exercise.id}-{s.label.replace(' ', '-')}")
 def test_subject(subject: Subject, zygote: Zygote) -> None:
-    result = grade(subject.exercise, subject.path, Options(limits=COURSE.limits, launcher=zygote))
+    result = grade(subject.exercise, subject.path, Options(limits=COURSE.limits, launcher=zygote, run_hidden=True))
     ok, detail = judge(subject, result)
     assert ok, detail
     if subject.role == "reference":

@@ -46,6 +46,8 @@ def render(result: Result, color: bool | None = None) -> str:
     lines = [style.bold(f"{result.exercise} · {result.title}"), ""]
     for check in result.checks:
         lines.append(_check_line(check, style))
+    if result.hidden_pending:
+        lines.append(style.dim(f"  … {plural(result.hidden_pending, 'hidden check')} will be run when you submit"))
     for group in _groups([c for c in result.checks if not c.passed]):
         lines += ["", *_failure_block(group[0], style, also=[c.name for c in group[1:]])]
     if result.output.strip():
@@ -119,9 +121,18 @@ def _failure_block(check: CheckResult, style: Style, also: list[str] | None = No
     return lines
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _summary(result: Result, style: Style) -> str:
     total = len(result.checks)
     counts = f"{result.passed_count}/{total} checks passed · {result.points}/{result.max_points} points"
+    if result.passed and not result.complete:
+        return (style.good(f"{PASS} All {total} checks you can run here passed") + f" ({plural(result.points, 'point')}); "
+                f"{plural(result.hidden_pending, 'hidden check')} ({plural(result.hidden_points, 'point')}) "
+                "will be run when you submit.")
     if result.passed:
         return style.good(f"{PASS} All {total} checks passed. ") + f"This lesson is worth {result.xp} XP."
-    return style.bad(f"{FAIL} {counts}")
+    hidden = f" · {plural(result.hidden_pending, 'hidden check')} run when you submit" if result.hidden_pending else ""
+    return style.bad(f"{FAIL} {counts}") + hidden
