@@ -86,11 +86,10 @@ def _grade(args: list[str]) -> int:
     app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
     lang = opts.lang or _locale_language()
     result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits, run_hidden=opts.all_checks))
-    report = RENDERERS[opts.format](result)
+    report = RENDERERS[opts.format](result, exercise)
     if opts.output:
         Path(opts.output).write_text(report, encoding="utf-8")
-        if opts.format != "text":
-            sys.stdout.write(RENDERERS["text"](result))
+        sys.stdout.write(RENDERERS["text"](result, exercise))
     else:
         sys.stdout.write(report)
     return 0 if result.passed else 1

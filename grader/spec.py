@@ -8,6 +8,7 @@ The format (version 1) is described for editors by ``grader/schema.json``;
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,7 +127,7 @@ class Exercise:
         starts = [c.mark.line for c in self.checks]
         index = self.checks.index(check)
         end = starts[index + 1] - 1 if index + 1 < len(starts) else len(lines)
-        return "\n".join(lines[check.mark.line - 1 : end]).rstrip()
+        return textwrap.dedent("\n".join(lines[check.mark.line - 1 : end])).rstrip()
 
 
 # --- the format's tables (the JSON Schema is checked against these) ----------------

@@ -1,15 +1,25 @@
-"""Renderers: each turns a finished Result into one output format, nothing more."""
+"""Renderers: each turns a finished Result into one output format, nothing more.
+
+Every renderer is ``render(result, exercise=None) -> str``; the exercise is
+there for formats that quote the spec (Exercism's test_code).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from ..result import Result
-from . import json_format, text
+from ..spec import Exercise
+from . import exercism, gradescope, json_format, junit, text
 
-RENDERERS: dict[str, Callable[[Result], str]] = {
-    "text": text.render,
-    "json": json_format.render,
+Renderer = Callable[[Result, Exercise | None], str]
+
+RENDERERS: dict[str, Renderer] = {
+    "text": lambda result, exercise=None: text.render(result),
+    "json": lambda result, exercise=None: json_format.render(result),
+    "junit": lambda result, exercise=None: junit.render(result),
+    "gradescope": lambda result, exercise=None: gradescope.render(result),
+    "exercism": exercism.render,
 }
 
-__all__ = ["RENDERERS"]
+__all__ = ["RENDERERS", "Renderer"]

@@ -1,0 +1,90 @@
+"""Every output format, parsed back and checked field by field."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_grade
+from grader import Options, Result, grade, load_exercise
+from grader.render import RENDERERS
+from grader.render.exercism import TRUNCATED
+
+T3L2 = load_exercise(ROOT / "exercises" / "t3l2.yaml")
+WRONG = ROOT / "tests" / "variants" / "t3l2" / "answers_once.py"
+
+
+@pytest.fixture(scope="module")
+def failing() -> Result:
+    return grade(T3L2, WRONG, Options(run_hidden=True))
+
+
+@pytest.fixture(scope="module")
+def passing() -> Result:
+    return grade(T3L2, ROOT / "solutions" / "t3l2.py", Options(run_hidden=True))
+
+
+def test_json_round_trips(failing: Result) -> None:
+    data = json.loads(RENDERERS["json"](failing, T3L2))
+    assert data["format"] == "grader-result/1"
+    again = Result.from_dict(data)
+    assert again == failing
+
+
+def test_junit_has_one_testcase_per_check(failing: Result) -> None:
+    root = ET.fromstring(RENDERERS["junit"](failing, T3L2))
+    (suite,) = root.findall("testsuite")
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == [c.name for c in failing.checks]
+    failed = [c for c in cases if c.find("failure") is not None]
+    assert len(failed) == int(suite.get("failures") or 0) == len(failing.checks) - failing.passed_count
+    assert suite.get("tests") == str(len(failing.checks))
+    text = failed[0].find("failure").text or ""  # type: ignore[union-attr]
+    assert "expected:" in text and "transcript:" in text
+
+
+def test_gradescope_results(failing: Result, passing: Result) -> None:
+    data = json.loads(RENDERERS["gradescope"](failing, T3L2))
+    assert set(data) == {"score", "max_score", "execution_time", "output", "tests"}
+    assert data["score"] == failing.points and data["max_score"] == 10
+    for test, check in zip(data["tests"], failing.checks, strict=True):
+        assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
+        assert test["name"] == check.name
+        assert test["status"] == ("passed" if check.passed else "failed")
+        assert test["visibility"] == ("after_published" if check.hidden else "visible")
+        assert (test["output"] != "") == (not check.passed)
+    assert json.loads(RENDERERS["gradescope"](passing, T3L2))["score"] == 10
+
+
+def test_exercism_results_version_3(failing: Result) -> None:
+    data = json.loads(RENDERERS["exercism"](failing, T3L2))
+    assert data["version"] == 3 and data["status"] == "fail"
+    assert "message" not in data
+    for index, (test, check) in enumerate(zip(data["tests"], failing.checks, strict=True), 1):
+        assert test["name"] == check.name
+        assert test["status"] == ("pass" if check.passed else "fail")
+        assert test["task_id"] == index
+        assert test["test_code"].startswith(f"- name: {check.name}")
+        assert (test["message"] is None) == check.passed
+
+
+def test_exercism_error_when_nothing_could_run(tmp_path: Path) -> None:
+    broken = tmp_path / "t3l2.py"
+    broken.write_text("print('x' * 2000)\nimport missing_module_for_sure\n")
+    result = grade(T3L2, broken, Options())
+    data = json.loads(RENDERERS["exercism"](result, T3L2))
+    assert data["status"] == "error"
+    assert "missing_module_for_sure" in data["message"]
+    output = data["tests"][1]["output"]
+    assert output.endswith(TRUNCATED) and len(output) <= 500 + len(TRUNCATED) + 2
+
+
+def test_output_file_and_terminal_report_from_one_run(tmp_path: Path) -> None:
+    target = tmp_path / "results.json"
+    proc = run_grade("t3l2", "--app", str(WRONG), "--format", "gradescope", "--output", str(target))
+    assert proc.returncode == 1
+    assert json.loads(target.read_text())["tests"]
+    assert "✗ many messages on one connection" in proc.stdout
