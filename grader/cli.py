@@ -3,6 +3,8 @@
     grade EXERCISE [--app PATH[:ATTR]] [--format text|json] [--output FILE] [--lang en|ko]
     grade validate [PATH ...]
     grade check [EXERCISE ...] [--jobs N]
+    grade batch EXERCISE SUBMISSION ... [--jobs N] [--out DIR]
+    grade new EXERCISE --title TITLE
     grade schema
 
 Exit codes: 0 every check passed; 1 a check failed (the learner's code,
@@ -40,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _schema(args[1:])
         if args and args[0] == "check":
             return _check(args[1:])
+        if args and args[0] == "batch":
+            return _batch(args[1:])
+        if args and args[0] == "new":
+            return _new(args[1:])
         return _grade(args)
     except SpecErrors as exc:
         print(str(exc), file=sys.stderr)
@@ -58,7 +64,8 @@ def _grade_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade",
         description="Grade your FastAPI WebSocket solution for one lesson.",
-        epilog="Other commands: grade validate [SPEC ...], grade check [EXERCISE ...], grade schema.",
+        epilog="Other commands: grade validate [SPEC ...], grade check [EXERCISE ...], "
+        "grade batch EXERCISE SUBMISSION ..., grade new EXERCISE --title TITLE, grade schema.",
     )
     parser.add_argument("exercise", help="the lesson id, e.g. t3l2")
     parser.add_argument("--app", metavar="PATH[:ATTR]", help="your file (default: from grader.toml), and the app's name")
@@ -158,6 +165,67 @@ def _check(args: list[str]) -> int:
     print(f"\n{len(outcomes) - bad}/{len(outcomes)} as expected across {len(exercises)} exercises "
           f"in {time.perf_counter() - started:.1f} s")
     return 0 if bad == 0 else 1
+
+
+def _parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
+    try:
+        return parser.parse_args(args)
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+
+
+def _batch(args: list[str]) -> int:
+    from . import batch
+
+    parser = argparse.ArgumentParser(prog="grade batch", description="Grade many submissions and write a gradebook.")
+    parser.add_argument("exercise")
+    parser.add_argument("submissions", nargs="+", help="files, folders, or a folder of one folder per learner")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="gradings at once (default: cores)")
+    parser.add_argument("--out", default=".", help="folder for gradebook.csv and gradebook.json (default: here)")
+    opts = _parse(parser, args)
+    if isinstance(opts, int):
+        return opts
+    course = config.load()
+    spec_path = course.spec_path(opts.exercise)
+    if not spec_path.is_file():
+        print(f"grade batch: no exercise {opts.exercise!r}", file=sys.stderr)
+        return 2
+    exercise = load_exercise(spec_path)
+    submissions = batch.find_submissions(exercise, [Path(p) for p in opts.submissions])
+    started = time.perf_counter()
+    rows = batch.run(exercise, submissions, course.limits, opts.jobs)
+    elapsed = time.perf_counter() - started
+    out = Path(opts.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "gradebook.csv").write_text(batch.gradebook_csv(exercise, rows), encoding="utf-8")
+    (out / "gradebook.json").write_text(batch.gradebook_json(exercise, rows), encoding="utf-8")
+    width = max([len(r.submission.name) for r in rows] + [10])
+    for row in rows:
+        data = row.as_dict(exercise)
+        mark = "✓" if data["passed"] else "✗"
+        note = f"  {data['error'][:80]}" if data["error"] else ""
+        print(f"{mark} {data['submission']:<{width}} {data['points']:>3}/{data['max_points']}{note}")
+    passed = sum(r.as_dict(exercise)["passed"] for r in rows)
+    print(f"\n{passed}/{len(rows)} passed · {len(rows) / elapsed:.1f} submissions/s · "
+          f"gradebook in {out / 'gradebook.csv'} and {out / 'gradebook.json'}")
+    return 0
+
+
+def _new(args: list[str]) -> int:
+    from .scaffold import scaffold
+
+    parser = argparse.ArgumentParser(prog="grade new", description="Scaffold a spec, a solution and a starter.")
+    parser.add_argument("exercise", help="the new id, e.g. t5l1")
+    parser.add_argument("--title", required=True)
+    parser.add_argument("--xp", type=int, default=10)
+    opts = _parse(parser, args)
+    if isinstance(opts, int):
+        return opts
+    course = config.load()
+    for path in scaffold(course, opts.exercise, opts.title, opts.xp):
+        print(f"wrote {os.path.relpath(path)}")
+    print(f"next: edit the spec, then `grade check {opts.exercise}`")
+    return 0
 
 
 def _schema(args: list[str]) -> int:

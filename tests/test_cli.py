@@ -29,8 +29,9 @@ def test_grading_the_reference_solution_passes() -> None:
     proc = run_grade("t3l2", "--app", "solutions/t3l2.py")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "✓ reads messages with iter_json" in proc.stdout
-    assert "All 9 checks passed" in proc.stdout
-    assert "20 XP" in proc.stdout
+    assert "All 9 checks you can run here passed" in proc.stdout  # one more check is hidden
+    proc = run_grade("t3l2", "--app", "solutions/t3l2.py", "--all-checks")
+    assert "All 10 checks passed" in proc.stdout and "20 XP" in proc.stdout
 
 
 def test_json_report_lists_every_check_in_spec_order() -> None:
