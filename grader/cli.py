@@ -1,6 +1,9 @@
-"""The ``grade`` command: parse arguments, call the engine, render. Nothing else.
+"""The ``grade`` command: parse arguments, call the engine, print. Nothing else.
 
-    grade EXERCISE [--app PATH[:ATTR]] [--format text|json] [--output FILE] [--lang en|ko]
+Learners:
+    grade EXERCISE [--app PATH[:ATTR]] [--watch] [--format F] [--output FILE] [--lang en|ko]
+    grade list | show EXERCISE | start EXERCISE | hint EXERCISE | progress | reset [EXERCISE]
+Instructors and CI:
     grade validate [PATH ...]
     grade check [EXERCISE ...] [--jobs N]
     grade batch EXERCISE SUBMISSION ... [--jobs N] [--out DIR]
@@ -15,38 +18,27 @@ or spec error; 3 the grader itself failed.
 from __future__ import annotations
 
 import argparse
-import locale
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import config
-from .errors import GraderError, InternalError, SpecErrors
-from .launch import Zygote
+from .errors import GraderError, InternalError, SpecErrors, UsageError
+from .i18n import language, t
 from .render import RENDERERS
+from .render import text as text_report
 from .sandbox import Options, grade
-from .spec import load_exercise
+from .spec import Exercise, load_exercise
 from .validate import validate_paths
-
-COMMANDS = ("validate", "schema")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    command = COMMANDS.get(args[0]) if args else None
     try:
-        if args and args[0] == "validate":
-            return _validate(args[1:])
-        if args and args[0] == "schema":
-            return _schema(args[1:])
-        if args and args[0] == "check":
-            return _check(args[1:])
-        if args and args[0] == "batch":
-            return _batch(args[1:])
-        if args and args[0] == "new":
-            return _new(args[1:])
-        return _grade(args)
+        return command(args[1:]) if command else _grade(args)
     except SpecErrors as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -60,45 +52,99 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
+    try:
+        return parser.parse_args(args)
+    except SystemExit as exc:
+        return 0 if exc.code == 0 else 2
+
+
+def _exercise(course: config.Course, ident: str) -> Exercise:
+    path = course.spec_path(ident)
+    if not path.is_file():
+        known = ", ".join(p.stem for p in course.spec_paths())
+        raise UsageError(f"no exercise {ident!r} (known: {known})")
+    return load_exercise(path)
+
+
+def _store_warnings(store: object) -> None:
+    for warning in getattr(store, "warnings", []):
+        print(t("warning", "en", text=warning), file=sys.stderr)
+
+
+# --- grading -----------------------------------------------------------------------
+
+
 def _grade_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade",
         description="Grade your FastAPI WebSocket solution for one lesson.",
-        epilog="Other commands: grade validate [SPEC ...], grade check [EXERCISE ...], "
-        "grade batch EXERCISE SUBMISSION ..., grade new EXERCISE --title TITLE, grade schema.",
+        epilog="Other commands: list, show, start, hint, progress, reset, validate, check, batch, new, schema "
+        "(grade COMMAND --help).",
     )
     parser.add_argument("exercise", help="the lesson id, e.g. t3l2")
     parser.add_argument("--app", metavar="PATH[:ATTR]", help="your file (default: from grader.toml), and the app's name")
     parser.add_argument("--format", choices=sorted(RENDERERS), default="text", help="report format (default: text)")
     parser.add_argument("--output", metavar="FILE", help="also write the report in --format to FILE")
     parser.add_argument("--lang", choices=("en", "ko"), help="language of the report (default: from the locale)")
+    parser.add_argument("--watch", action="store_true", help="grade again every time the file is saved")
     parser.add_argument("--all-checks", action="store_true",
                         help="also run hidden checks (for CI and autograders; learners see only that they exist)")
+    parser.add_argument("--no-record", action="store_true", help="do not record the attempt in your progress")
     return parser
 
 
 def _grade(args: list[str]) -> int:
-    parser = _grade_parser()
-    try:
-        opts = parser.parse_args(args)
-    except SystemExit as exc:
-        return 0 if exc.code == 0 else 2
+    opts = _parse(_grade_parser(), args)
+    if isinstance(opts, int):
+        return opts
     course = config.load()
-    spec_path = course.spec_path(opts.exercise)
-    if not spec_path.is_file():
-        known = ", ".join(p.stem for p in course.spec_paths())
-        print(f"grade: no exercise {opts.exercise!r} (known: {known})", file=sys.stderr)
-        return 2
-    exercise = load_exercise(spec_path)
+    exercise = _exercise(course, opts.exercise)
     app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
-    lang = opts.lang or _locale_language()
-    result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits, run_hidden=opts.all_checks))
-    report = RENDERERS[opts.format](result, exercise)
-    if opts.output:
-        Path(opts.output).write_text(report, encoding="utf-8")
-        sys.stdout.write(RENDERERS["text"](result, exercise))
+    lang = language(opts.lang)
+    options = Options(attr=attr, lang=lang, limits=course.limits, run_hidden=opts.all_checks)
+    if opts.watch:
+        from .watch import watch
+
+        return watch(exercise, app_path, options, lambda result: _report(opts, course, exercise, result, lang))
+    if opts.format == "text" and sys.stderr.isatty():
+        options.on_progress = _progress_line(lang)
+    result = grade(exercise, app_path, options)
+    return _report(opts, course, exercise, result, lang)
+
+
+def _progress_line(lang: str) -> Callable[[int, int, str], None]:
+    def show(index: int, total: int, name: str) -> None:
+        line = t("running", lang, index=index, total=total, name=name)[:78]
+        sys.stderr.write("\r\x1b[2K" + line if index <= total else "\r\x1b[2K")
+        sys.stderr.flush()
+
+    return show
+
+
+def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise, result, lang: str) -> int:  # type: ignore[no-untyped-def]
+    text = text_report.render(result, lang=lang)
+    if opts.format == "text":
+        sys.stdout.write(text)
     else:
-        sys.stdout.write(report)
+        report = RENDERERS[opts.format](result, exercise)
+        if opts.output:
+            Path(opts.output).write_text(report, encoding="utf-8")
+            sys.stdout.write(text)
+        else:
+            sys.stdout.write(report)
+    if opts.format == "text" and opts.output:
+        Path(opts.output).write_text(text, encoding="utf-8")
+    if not opts.no_record:
+        from .learn import award_lines
+        from .progress import Store
+
+        store = Store()
+        award = store.record(exercise.id, exercise.xp, result.passed, result.passed_count, len(result.checks),
+                             result.points, result.max_points, course.rules, course.tracks())
+        _store_warnings(store)
+        if opts.format == "text" or opts.output:
+            sys.stdout.write("\n".join(award_lines(award, result, course, lang)) + "\n")
     return 0 if result.passed else 1
 
 
@@ -111,19 +157,120 @@ def _app_argument(value: str | None, default: Path) -> tuple[Path, str]:
     return Path(value), "app"
 
 
-def _locale_language() -> str:
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value:
-            return "ko" if value.lower().startswith("ko") else "en"
-    code = locale.getlocale()[0] or ""
-    return "ko" if code.lower().startswith("ko") else "en"
+# --- the learner's other commands ------------------------------------------------------
+
+
+def _learner_parser(prog: str, description: str, exercise: bool | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    if exercise is True:
+        parser.add_argument("exercise")
+    elif exercise is None:
+        parser.add_argument("exercise", nargs="?")
+    parser.add_argument("--lang", choices=("en", "ko"))
+    return parser
+
+
+def _list(args: list[str]) -> int:
+    from .learn import Catalog, list_text
+    from .progress import Store
+
+    opts = _parse(_learner_parser("grade list", "Lessons, with your status and XP.", False), args)
+    if isinstance(opts, int):
+        return opts
+    store = Store()
+    progress = store.load()
+    _store_warnings(store)
+    sys.stdout.write(list_text(Catalog.load(config.load()), progress, language(opts.lang)))
+    return 0
+
+
+def _show(args: list[str]) -> int:
+    from .learn import show_text
+
+    opts = _parse(_learner_parser("grade show", "A lesson's instructions.", True), args)
+    if isinstance(opts, int):
+        return opts
+    course = config.load()
+    exercise = _exercise(course, opts.exercise)
+    sys.stdout.write(show_text(exercise, language(opts.lang), course.workspace / exercise.file))
+    return 0
+
+
+def _start(args: list[str]) -> int:
+    from .learn import start
+
+    opts = _parse(_learner_parser("grade start", "Write the lesson's starter to your file (never overwrites).", True), args)
+    if isinstance(opts, int):
+        return opts
+    course = config.load()
+    exercise = _exercise(course, opts.exercise)
+    target = course.workspace / exercise.file
+    print(start(exercise, course, Path(os.path.relpath(target)), language(opts.lang)))
+    return 0
+
+
+def _hint(args: list[str]) -> int:
+    from .learn import hint_text
+    from .progress import Store
+
+    opts = _parse(_learner_parser("grade hint", "The lesson's hints, one more tier each time.", True), args)
+    if isinstance(opts, int):
+        return opts
+    exercise = _exercise(config.load(), opts.exercise)
+    store = Store()
+    print(hint_text(exercise, store, language(opts.lang)))
+    _store_warnings(store)
+    return 0
+
+
+def _progress(args: list[str]) -> int:
+    from .learn import Catalog, progress_text
+    from .progress import Store
+
+    opts = _parse(_learner_parser("grade progress", "Your level, XP, lessons and achievements.", False), args)
+    if isinstance(opts, int):
+        return opts
+    store = Store()
+    progress = store.load()
+    _store_warnings(store)
+    sys.stdout.write(progress_text(Catalog.load(config.load()), progress, language(opts.lang)))
+    return 0
+
+
+def _reset(args: list[str]) -> int:
+    from .progress import Store
+
+    parser = _learner_parser("grade reset", "Forget your progress (one lesson, or everything).", None)
+    parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    opts = _parse(parser, args)
+    if isinstance(opts, int):
+        return opts
+    lang = language(opts.lang)
+    if opts.exercise:
+        _exercise(config.load(), opts.exercise)
+    what = opts.exercise or t("reset_all", lang)
+    if not opts.yes:
+        try:
+            answer = input(t("reset_confirm", lang, what=what))
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("yes", "y"):
+            print(t("reset_cancelled", lang))
+            return 1
+    Store().reset(opts.exercise)
+    print(t("reset_done", lang, what=what))
+    return 0
+
+
+# --- instructors and CI ------------------------------------------------------------------
 
 
 def _validate(args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="grade validate", description="Check exercise specs; print every error.")
     parser.add_argument("paths", nargs="*", help="spec files or folders (default: the course's exercises)")
-    opts = parser.parse_args(args)
+    opts = _parse(parser, args)
+    if isinstance(opts, int):
+        return opts
     paths = [Path(p) for p in opts.paths] or [Path(os.path.relpath(config.load().exercises))]
     errors, count = validate_paths(paths)
     for error in errors:
@@ -158,6 +305,8 @@ def _check(args: list[str]) -> int:
     exercises = [load_exercise(p) for p in paths]
     items = catalog.subjects(exercises, course.solutions, course.starters, course.variants)
     started = time.perf_counter()
+    from .launch import Zygote
+
     with Zygote() as zygote:
         outcomes = catalog.run(items, Options(limits=course.limits, launcher=zygote, run_hidden=True), opts.jobs)
     sys.stdout.write(catalog.table(outcomes))
@@ -165,13 +314,6 @@ def _check(args: list[str]) -> int:
     print(f"\n{len(outcomes) - bad}/{len(outcomes)} as expected across {len(exercises)} exercises "
           f"in {time.perf_counter() - started:.1f} s")
     return 0 if bad == 0 else 1
-
-
-def _parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
-    try:
-        return parser.parse_args(args)
-    except SystemExit as exc:
-        return 0 if exc.code == 0 else 2
 
 
 def _batch(args: list[str]) -> int:
@@ -233,3 +375,18 @@ def _schema(args: list[str]) -> int:
 
     sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
     return 0
+
+
+COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "list": _list,
+    "show": _show,
+    "start": _start,
+    "hint": _hint,
+    "progress": _progress,
+    "reset": _reset,
+    "validate": _validate,
+    "check": _check,
+    "batch": _batch,
+    "new": _new,
+    "schema": _schema,
+}

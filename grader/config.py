@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UsageError
+from .progress import Rules, rules_from
 from .sandbox import Limits
 
 FILE_NAME = "grader.toml"
@@ -27,6 +28,22 @@ class Course:
     variants: Path  # folder of known variants, one subfolder per exercise
     workspace: Path  # where learners' files live
     limits: Limits
+    rules: Rules  # levels and achievements
+
+    def tracks(self) -> dict[str, int]:
+        """Each exercise id and its track, read cheaply (no validation) for progress rules."""
+        import yaml
+
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        found: dict[str, int] = {}
+        for path in self.spec_paths():
+            try:
+                data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+            except (OSError, yaml.YAMLError):
+                continue
+            if isinstance(data, dict) and isinstance(data.get("track"), int):
+                found[path.stem] = data["track"]
+        return found
 
     def spec_path(self, exercise_id: str) -> Path:
         return self.exercises / f"{exercise_id}.yaml"
@@ -72,6 +89,7 @@ def load(path: Path | None = None) -> Course:
         variants=root / paths.get("variants", "tests/variants"),
         workspace=root / paths.get("workspace", "workspace"),
         limits=limits,
+        rules=rules_from(data, str(path)),
     )
 
 

@@ -18,6 +18,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,8 @@ class Options:
     launcher: Launcher = field(default_factory=SpawnLauncher)
     # Hidden checks run on submission (CI, batch grading), not on a learner's machine.
     run_hidden: bool = False
+    # Told (position, total, name) as each check starts, and (total + 1, total, "") at the end.
+    on_progress: Callable[[int, int, str], None] | None = None
 
 
 def grade(exercise: Exercise, app_path: Path, options: Options | None = None) -> Result:
@@ -129,7 +132,13 @@ class _Run:
                     results[index] = self._not_run(index, Failure(
                         Kind.HANG, f"not run: grading took longer than {self.limits.run_seconds:g} s in all"))
                 break
+        self._progress(len(self.exercise.checks) - len(skipped) + 1, "")
         return [results[i] for i in range(len(self.exercise.checks)) if i not in skipped]
+
+    def _progress(self, position: int, name: str) -> None:
+        if self.options.on_progress is not None:
+            total = sum(1 for c in self.exercise.checks if self.options.run_hidden or not c.hidden)
+            self.options.on_progress(position, total, name)
 
     def _source(self, check: Check) -> CheckResult:
         assert check.source is not None
@@ -198,6 +207,7 @@ class _Run:
                 return True
             if kind == "start":
                 current = event["index"]
+                self._progress(self._position(current), self.exercise.checks[current].name)
                 limit = self.check_seconds + 2
             elif kind == "check":
                 results[event["index"]] = check_from_dict(event["result"])
@@ -208,6 +218,9 @@ class _Run:
                 return True
             elif kind == "internal":
                 raise InternalError("the grading process failed:\n" + event.get("traceback", ""))
+
+    def _position(self, index: int) -> int:
+        return 1 + sum(1 for c in self.exercise.checks[:index] if self.options.run_hidden or not c.hidden)
 
     def _lost(self, current: int | None, indices: list[int], results: dict[int, CheckResult], status: int, killed: bool) -> None:
         """The child died or hung: blame the check it was on, in the learner's terms."""

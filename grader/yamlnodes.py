@@ -16,6 +16,8 @@ import yaml
 
 from .errors import Mark, SpecError
 
+# libyaml's parser when PyYAML has it: about 25 times faster, same nodes and marks.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 64
 MAX_NODES = 200_000
@@ -84,7 +86,7 @@ def load(text: str, file: str) -> Located:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SpecError(start, f"the spec is larger than {MAX_BYTES // 1024} KiB")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         where = exc.problem_mark or exc.context_mark
         mark = mark_of(file, where) if where is not None else start

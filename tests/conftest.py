@@ -31,6 +31,14 @@ def check_from_steps(steps: str, *, extra: str = "") -> Any:
     return exercise.checks[0]
 
 
+@pytest.fixture(autouse=True)
+def private_progress(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test (and every `grade` it runs) keeps progress in a folder of its own."""
+    folder = tmp_path_factory.mktemp("progress")
+    monkeypatch.setenv("GRADER_DATA_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def converse(tmp_path: Path) -> Callable[..., tuple[CheckResult, float]]:
     """Run one conversation against ``app`` on a virtual-clock loop; return (result, clock)."""

@@ -269,7 +269,7 @@ def test_hidden_checks_never_leak_into_a_local_report(tmp_path: Path) -> None:
     text = run_grade("t3l2", "--app", "solutions/t3l2.py")
     assert text.returncode == 0
     assert HIDDEN not in text.stdout
-    assert "1 hidden check will be run when you submit" in text.stdout
+    assert "1 hidden check(s) will be run when you submit" in text.stdout
     assert "All 9 checks you can run here passed" in text.stdout and "All 10" not in text.stdout
     code, report = grade_json("t3l2", "--app", "solutions/t3l2.py")
     assert HIDDEN not in json.dumps(report)

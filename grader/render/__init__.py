@@ -15,7 +15,7 @@ from . import exercism, gradescope, json_format, junit, text
 Renderer = Callable[[Result, Exercise | None], str]
 
 RENDERERS: dict[str, Renderer] = {
-    "text": lambda result, exercise=None: text.render(result),
+    "text": lambda result, exercise=None: text.render(result),  # the CLI calls text.render with its language
     "json": lambda result, exercise=None: json_format.render(result),
     "junit": lambda result, exercise=None: junit.render(result),
     "gradescope": lambda result, exercise=None: gradescope.render(result),

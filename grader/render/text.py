@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
+from ..i18n import t
 from ..result import CheckResult, Result, Status
 
 PASS, FAIL, SKIP = "✓", "✗", "–"
@@ -41,29 +42,28 @@ def wants_color(stream: object = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def render(result: Result, color: bool | None = None) -> str:
+def render(result: Result, color: bool | None = None, lang: str = "en") -> str:
     style = Style(wants_color() if color is None else color)
     lines = [style.bold(f"{result.exercise} · {result.title}"), ""]
-    for check in result.checks:
-        lines.append(_check_line(check, style))
+    lines += [_check_line(check, style, lang) for check in result.checks]
     if result.hidden_pending:
-        lines.append(style.dim(f"  … {plural(result.hidden_pending, 'hidden check')} will be run when you submit"))
+        lines.append(style.dim("  " + t("hidden_pending", lang, n=result.hidden_pending)))
     for group in _groups([c for c in result.checks if not c.passed]):
-        lines += ["", *_failure_block(group[0], style, also=[c.name for c in group[1:]])]
+        lines += ["", *_failure_block(group[0], style, lang, also=[c.name for c in group[1:]])]
     if result.output.strip():
-        lines += ["", style.bold("What your app printed:")]
+        lines += ["", style.bold(t("printed", lang))]
         lines += ["  " + line for line in result.output.rstrip("\n").splitlines()[-40:]]
         if result.output_dropped:
-            lines.append(style.dim(f"  … {result.output_dropped} more bytes of output not shown"))
-    lines += ["", _summary(result, style)]
+            lines.append(style.dim("  " + t("more_output", lang, n=result.output_dropped)))
+    lines += ["", summary(result, style, lang)]
     return "\n".join(lines) + "\n"
 
 
-def _check_line(check: CheckResult, style: Style) -> str:
+def _check_line(check: CheckResult, style: Style, lang: str) -> str:
     if check.status is Status.PASSED:
         return f"  {style.good(PASS)} {check.name}"
     if check.status is Status.NOT_RUN:
-        return f"  {style.dim(SKIP)} {check.name} {style.dim('(not run)')}"
+        return f"  {style.dim(SKIP)} {check.name} {style.dim('(' + t('not_run', lang) + ')')}"
     return f"  {style.bad(FAIL)} {check.name}"
 
 
@@ -86,53 +86,50 @@ def _same_reason(check: CheckResult) -> tuple[str, str, str] | None:
     return (check.status.value, failure.kind.value, failure.message)
 
 
-def _failure_block(check: CheckResult, style: Style, also: list[str] | None = None) -> list[str]:
+def _failure_block(check: CheckResult, style: Style, lang: str, also: list[str] | None = None) -> list[str]:
     failure = check.failure
-    title = "not run" if check.status is Status.NOT_RUN else "failed"
-    lines = [style.bad(f"{FAIL if check.status is Status.FAILED else SKIP} {check.name}") + style.dim(f" — {title}")]
+    title = t("not_run", lang) if check.status is Status.NOT_RUN else t("failed", lang)
+    mark = FAIL if check.status is Status.FAILED else SKIP
+    lines = [style.bad(f"{mark} {check.name}") + style.dim(f" — {title}")]
     if also:
-        lines.append(style.dim(f"  (the same for {len(also)} more: {', '.join(also)})"))
+        lines.append(style.dim("  " + t("same_for", lang, n=len(also), names=", ".join(also))))
     if failure is None:
         return lines
     if failure.step:
-        lines.append(style.dim(f"  at {failure.step}"))
+        lines.append(style.dim(f"  {t('at', lang)} {failure.step}"))
     lines.append(f"  {failure.message}")
+    width = max(len(t("expected", lang)), len(t("got", lang))) + 1
     if failure.expected is not None:
-        lines.append(f"  expected: {failure.expected}")
+        lines.append(f"  {(t('expected', lang) + ':').ljust(width)} {failure.expected}")
     if failure.actual is not None:
-        lines.append(f"  got:      {failure.actual}")
+        lines.append(f"  {(t('got', lang) + ':').ljust(width)} {failure.actual}")
     if failure.errors:
-        lines.append("  your code:")
+        lines.append("  " + t("your_code", lang))
         for index, error in enumerate(failure.errors):
             if index:
-                lines.append(style.dim("    which led to:"))
+                lines.append(style.dim("    " + t("led_to", lang)))
             lines.append(f"    {error.type}: {error.message}" if error.message else f"    {error.type}")
             for frame in error.frames:
                 lines.append(style.dim(f"      {frame.file}:{frame.line} in {frame.function}"))
-                for code_line in frame.code.splitlines():
-                    lines.append(f"        {code_line}")
+                lines += [f"        {code_line}" for code_line in frame.code.splitlines()]
     if check.transcript:
-        lines.append("  transcript:")
+        lines.append("  " + t("transcript", lang))
         for frame in check.transcript:
             arrow = {"sent": "→", "received": "←"}.get(frame.direction, "·")
             lines.append(style.dim(f"    {frame.at:8.3f}s {frame.client:>6} {arrow} ") + frame.text)
     if check.hint and not also:
-        lines.append(f"  hint: {check.hint}")
+        lines.append(f"  {t('hint', lang)}: {check.hint}")
     return lines
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _summary(result: Result, style: Style) -> str:
+def summary(result: Result, style: Style, lang: str = "en") -> str:
     total = len(result.checks)
-    counts = f"{result.passed_count}/{total} checks passed · {result.points}/{result.max_points} points"
     if result.passed and not result.complete:
-        return (style.good(f"{PASS} All {total} checks you can run here passed") + f" ({plural(result.points, 'point')}); "
-                f"{plural(result.hidden_pending, 'hidden check')} ({plural(result.hidden_points, 'point')}) "
-                "will be run when you submit.")
+        return style.good(PASS + " ") + t("all_visible_passed", lang, n=total, hidden=result.hidden_pending,
+                                           hidden_points=result.hidden_points,
+                                           all_points=result.max_points + result.hidden_points)
     if result.passed:
-        return style.good(f"{PASS} All {total} checks passed. ") + f"This lesson is worth {result.xp} XP."
-    hidden = f" · {plural(result.hidden_pending, 'hidden check')} run when you submit" if result.hidden_pending else ""
+        return style.good(f"{PASS} {t('all_passed', lang, n=total)} ") + t("worth", lang, xp=result.xp)
+    counts = t("summary", lang, passed=result.passed_count, total=total, points=result.points, max_points=result.max_points)
+    hidden = t("summary_hidden", lang, n=result.hidden_pending) if result.hidden_pending else ""
     return style.bad(f"{FAIL} {counts}") + hidden

@@ -1,0 +1,132 @@
+"""The learner's commands beyond grading: list, show, start, hint, progress, reset.
+
+Each function returns the text to print; the CLI only parses and prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Course
+from .i18n import t
+from .progress import Award, Progress, Store, earned, how_to_unlock
+from .result import Result
+from .spec import Exercise, load_exercise, pick
+
+BAR = 24
+
+
+@dataclass(frozen=True)
+class Catalog:
+    course: Course
+    exercises: tuple[Exercise, ...]
+
+    @classmethod
+    def load(cls, course: Course) -> Catalog:
+        exercises = sorted((load_exercise(p) for p in course.spec_paths()), key=lambda e: (e.track, e.lesson, e.id))
+        return cls(course, tuple(exercises))
+
+    @property
+    def tracks(self) -> dict[str, int]:
+        return {e.id: e.track for e in self.exercises}
+
+
+def bar(have: int, need: int, width: int = BAR) -> str:
+    filled = 0 if need <= 0 else min(width, have * width // need)
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+def level_lines(xp: int, course: Course, lang: str) -> list[str]:
+    level, following = course.rules.level_of(xp)
+    lines = [t("level_line", lang, number=level.number, name=level.name) + " · " + t("xp_total", lang, xp=xp)]
+    if following is None:
+        lines.append(t("max_level", lang))
+    else:
+        have, need = xp - level.xp, following.xp - level.xp
+        lines.append(f"{bar(have, need)} " + t("to_next", lang, have=have, need=need))
+    return lines
+
+
+def award_lines(award: Award, result: Result, course: Course, lang: str) -> list[str]:
+    """What a grading run did to the learner's progress, for the end of the report."""
+    lines: list[str] = []
+    if award.first_pass:
+        level = award.level
+        head = t("xp_gained", lang, xp=award.xp_gained) + " — " + t("level_line", lang, number=level.number, name=level.name)
+        if award.next_level is not None:
+            have, need = award.xp - level.xp, award.next_level.xp - level.xp
+            head += ", " + t("to_next", lang, have=have, need=need)
+        lines.append(head)
+        if award.level.number > award.level_before.number:
+            lines.append(t("level_up", lang, number=level.number, name=level.name))
+    elif result.passed:
+        lines.append(t("already_banked", lang, xp=result.xp))
+    else:
+        lines.append(t("no_xp_yet", lang))
+    lines += [t("unlocked", lang, name=pick(a.name, lang), description=pick(a.description, lang)) for a in award.unlocked]
+    return lines
+
+
+def list_text(catalog: Catalog, progress: Progress, lang: str) -> str:
+    lines = [t("list_title", lang)]
+    current = None
+    for exercise in catalog.exercises:
+        if exercise.track != current:
+            current = exercise.track
+            lines += ["", t("track", lang, track=current)]
+        status = progress.status(exercise.id)
+        mark = {"passed": "✓", "attempted": "•", "new": " "}[status]
+        label = t(f"status_{status}", lang)
+        lines.append(f"  {mark} {exercise.id:<6} {pick(exercise.title, lang):<40} {exercise.xp:>3} XP  {label}")
+    done = sum(1 for e in catalog.exercises if progress.status(e.id) == "passed")
+    lines += ["", t("course_done", lang, done=done, total=len(catalog.exercises)) + " · " + t("xp_total", lang, xp=progress.xp)]
+    return "\n".join(lines) + "\n"
+
+
+def show_text(exercise: Exercise, lang: str, learner_file: Path) -> str:
+    title = f"{exercise.id} · {pick(exercise.title, lang)}  ({exercise.xp} XP)"
+    body = pick(exercise.instructions, lang).rstrip()
+    return f"{title}\n{'=' * len(title)}\n\n{body}\n\n→ {learner_file}\n"
+
+
+def start(exercise: Exercise, course: Course, learner_file: Path, lang: str) -> str:
+    starter = course.starters / f"{exercise.id}.py"
+    if learner_file.exists():
+        return t("start_exists", lang, path=learner_file, id=exercise.id)
+    learner_file.parent.mkdir(parents=True, exist_ok=True)
+    # O_EXCL: never overwrite work, even if it appeared a moment ago.
+    with open(learner_file, "x", encoding="utf-8") as out:
+        out.write(starter.read_text(encoding="utf-8") if starter.is_file() else "from fastapi import FastAPI\n\napp = FastAPI()\n")
+    return t("start_wrote", lang, path=learner_file, id=exercise.id)
+
+
+def hint_text(exercise: Exercise, store: Store, lang: str) -> str:
+    if not exercise.hints:
+        return t("no_hints", lang)
+    seen = store.see_hint(exercise.id, len(exercise.hints))
+    lines = []
+    for number, hint in enumerate(exercise.hints[:seen], 1):
+        lines += [t("hint_tier", lang, n=number, total=len(exercise.hints)) + ":", "  " + pick(hint, lang), ""]
+    lines.append(t("hint_more", lang, id=exercise.id) if seen < len(exercise.hints) else t("hint_last", lang))
+    return "\n".join(lines)
+
+
+def progress_text(catalog: Catalog, progress: Progress, lang: str) -> str:
+    course = catalog.course
+    lines = [t("progress_title", lang), "", *level_lines(progress.xp, course, lang), ""]
+    tracks = sorted({e.track for e in catalog.exercises})
+    for track in tracks:
+        mine = [e for e in catalog.exercises if e.track == track]
+        done = sum(1 for e in mine if e.id in progress.passed)
+        lines.append(f"{bar(done, len(mine), 10)} " + t("lessons_done", lang, track=track, done=done, total=len(mine)))
+    achievements = course.rules.achievements
+    got = [a for a in achievements if earned(a, progress, catalog.tracks)]
+    lines += ["", t("achievements", lang, done=len(got), total=len(achievements))]
+    for achievement in achievements:
+        name = pick(achievement.name, lang)
+        if achievement in got:
+            lines.append(f"  ★ {name} — {pick(achievement.description, lang)}")
+        else:
+            lines.append(f"  ☆ {name} — " + t("locked", lang, how=how_to_unlock(achievement, lang)))
+    return "\n".join(lines) + "\n"
