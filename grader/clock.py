@@ -18,6 +18,10 @@ from typing import Any
 # How long one real wait lasts while a worker thread holds the clock; short so
 # the loop notices the thread's result quickly even if no wake-up arrives.
 _HELD_POLL = 0.01
+# A loop that is never idle (an endpoint spinning on `await asyncio.sleep(0)`)
+# would freeze the virtual clock, and every deadline with it. After this much
+# real time without an idle moment, the clock follows real time instead.
+_BUSY_GRACE = 0.25
 
 
 class _VirtualSelector:
@@ -29,7 +33,11 @@ class _VirtualSelector:
 
     def select(self, timeout: float | None = None) -> list[Any]:
         events = self._inner.select(0)
-        if events or timeout == 0:
+        if timeout == 0:
+            self._loop.busy()
+            return events
+        self._loop.idle()
+        if events:
             return events
         if self._loop.held:
             wait = _HELD_POLL if timeout is None else min(timeout, _HELD_POLL)
@@ -54,6 +62,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         self._offset = 0.0
         self._held = 0
         self._held_lock = threading.Lock()
+        self._busy_since = time.monotonic()
         self.on_advance: list[Callable[[float], None]] = []
 
     def time(self) -> float:
@@ -67,6 +76,15 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
     @property
     def held(self) -> bool:
         return self._held > 0
+
+    def idle(self) -> None:
+        self._busy_since = time.monotonic()
+
+    def busy(self) -> None:
+        now = time.monotonic()
+        if now - self._busy_since > _BUSY_GRACE:
+            self.advance(now - self._busy_since)
+            self._busy_since = now
 
     def advance(self, seconds: float) -> None:
         if seconds <= 0:

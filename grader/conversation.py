@@ -11,7 +11,7 @@ import asyncio
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,9 @@ class Context:
     # Told the label of each step as it starts, so a process that dies mid-step
     # can still be reported at the right step.
     on_step: Callable[[str], None] | None = None
+    # Clients whose endpoint would not stop even when cancelled; the process
+    # running them should not be trusted with more checks.
+    runaways: list[str] = field(default_factory=list)
 
 
 async def run_check(check: Check, ctx: Context) -> CheckResult:
@@ -97,7 +100,10 @@ class Conversation:
         # One client at a time, as a person would leave: an app that announces
         # departures then talks to clients that are still fully connected.
         for client in [*self.clients.values(), *self.retired]:
-            await client.teardown(TEARDOWN_TIMEOUT)
+            if not await client.teardown(TEARDOWN_TIMEOUT):
+                # The loop now spins on that endpoint; this process is done for.
+                self.ctx.runaways.append(client.name)
+                return
 
     def fail(self, kind: Kind, message: str, expected: str | None = None, actual: str | None = None,
              errors: tuple[Raised, ...] = ()) -> StepFailed:
@@ -129,6 +135,10 @@ class Conversation:
                     raise self.fail(Kind.MISMATCH, "the server picked the wrong subprotocol",
                                     expected=explain(spec.subprotocol), actual=show(handshake.subprotocol))
             return
+        if handshake.timed_out and client.side.ended and client.side.error is None:
+            raise self.fail(Kind.REFUSED, f"your endpoint for {spec.path} returned without accepting the connection: "
+                            "call await websocket.accept() first (a real server answers HTTP 403 here)",
+                            expected="await websocket.accept()", actual="the endpoint function returned")
         if handshake.timed_out:
             where = self._waiting_at(client)
             raise self.fail(Kind.TIMEOUT, f"the endpoint for {spec.path} neither accepted nor refused the connection "

@@ -273,6 +273,9 @@ def show(value: Any, limit: int = 200) -> str:
         if len(value) > limit:
             text += f"… ({len(value)} bytes)"
         return text
+    if isinstance(value, str) and len(value) > limit:
+        # Cut first: answers can be megabytes long.
+        return json.dumps(value[:limit], ensure_ascii=False) + f"… ({len(value)} characters)"
     try:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):

@@ -216,6 +216,8 @@ class _Run:
                 limit = self.check_seconds + 2
             elif kind == "done":
                 return True
+            elif kind == "restart":
+                return False
             elif kind == "internal":
                 raise InternalError("the grading process failed:\n" + event.get("traceback", ""))
 

@@ -94,6 +94,45 @@ def watch_os_exit(code: LearnerCode, trace_fd: int) -> None:
     os._exit = _exit  # type: ignore[assignment]
 
 
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_PATH_EVENTS = {"os.remove": 0, "os.rename": 0, "os.replace": 0, "os.rmdir": 0, "os.mkdir": 0,
+                "os.symlink": 1, "os.link": 1, "os.truncate": 0, "shutil.rmtree": 0, "os.chmod": 0}
+
+
+def confine_writes(folder: Path) -> None:
+    """Refuse learner writes outside the grading folder (an audit hook, for the rest of the process).
+
+    Reading anywhere is fine; creating, changing or removing files elsewhere
+    raises a PermissionError that names the path, in the learner's code.
+    """
+    root = os.path.realpath(folder) + os.sep
+    allowed = (root, os.path.realpath(os.devnull))
+
+    def inside(path: object) -> bool:
+        if isinstance(path, int):
+            return True  # an already open descriptor
+        try:
+            real = os.path.realpath(os.fsdecode(path))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return True
+        return real.startswith(root) or real in allowed
+
+    def hook(event: str, args: tuple[object, ...]) -> None:
+        if event == "open":
+            path, mode, flags = args
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & _WRITE_FLAGS
+            )
+            if writing and path is not None and not inside(path):
+                raise PermissionError(f"the grader lets your app write only inside its working folder, not {path}")
+        elif event in _PATH_EVENTS:
+            target = args[_PATH_EVENTS[event]]
+            if not inside(target):
+                raise PermissionError(f"the grader lets your app change files only inside its working folder, not {target}")
+
+    sys.addaudithook(hook)
+
+
 def main() -> int:
     """Entry point of a spawned child: the job on stdin, events to the inherited fd."""
     return run(json.loads(sys.stdin.readline()), Events(int(os.environ[EVENT_FD_ENV])))
@@ -112,6 +151,7 @@ def run(job: dict[str, Any], events: Events) -> int:
     os.chdir(job["workdir"])
     apply_limits(limits)
     watch_os_exit(code, trace.fileno())
+    confine_writes(Path(job["workdir"]))
     clock.hold_clock_for_anyio_threads()
 
     faulthandler.dump_traceback_later(job["import_seconds"], exit=True, file=trace)
@@ -156,6 +196,11 @@ def run(job: dict[str, Any], events: Events) -> int:
             result = await run_check(exercise.checks[index], ctx)
             faulthandler.cancel_dump_traceback_later()
             events.emit("check", index=index, result=check_to_dict(result))
+            if ctx.runaways:
+                # An endpoint that ignores cancellation keeps the loop busy for
+                # good: later checks get a fresh process instead.
+                events.emit("restart")
+                return
         faulthandler.dump_traceback_later(check_seconds, exit=True, file=trace)
         # Shutdown problems do not change verdicts already given.
         with contextlib.suppress(LifespanFailed):

@@ -1,0 +1,5 @@
+# kind: import
+# says: defines no `app`
+from fastapi import FastAPI
+
+application = FastAPI()
