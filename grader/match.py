@@ -115,7 +115,7 @@ def _validate(node: Located, variables: frozenset[str], allow_match: bool, error
         if not isinstance(operand.value, dict) or set(operand.value) != {"within"} or not _is_number(within.value) or within.value <= 0:
             errors.append(SpecError(operand.mark, "$datetime takes {within: SECONDS}, a number above 0"))
     elif op == "$type":
-        if operand.value not in TYPES:
+        if not isinstance(operand.value, str) or operand.value not in TYPES:
             errors.append(
                 SpecError(operand.mark, f"unknown type {operand.value!r}; known: {', '.join(TYPES)}")
             )

@@ -51,7 +51,7 @@ def validate(node: Located) -> list[SpecError]:
         except ValueError as exc:
             errors.append(SpecError(raw.mark, str(exc)))
         return errors
-    if raw.value not in GENERATORS:
+    if not isinstance(raw.value, str) or raw.value not in GENERATORS:
         errors.append(SpecError(raw.mark, f"unknown generator {raw.value!r}; known: {', '.join(GENERATORS)}"))
         return errors
     needs_size = raw.value in ("random", "repeat")
