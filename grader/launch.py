@@ -20,25 +20,17 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol
 
+from . import prestart
 from .errors import InternalError
-from .protocol import EVENT_FD_ENV
+from .protocol import EVENT_FD_ENV, child_env
 
-_PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
 SOCKET_FD_ENV = "GRADER_ZYGOTE_FD"
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = _PACKAGE_PARENT + os.pathsep + env.get("PYTHONPATH", "")
-    env["PYTHONUNBUFFERED"] = "1"
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra)
-    return env
 
 
 class Child(Protocol):
     pid: int
     events: int  # read end of the event pipe
+    output: Path  # where the child's prints go
 
     def finish(self) -> tuple[int, int]:
         """Kill the child's process group; return (exit status, peak memory in MB)."""
@@ -51,21 +43,27 @@ class Launcher(Protocol):
 
 class _Spawned:
     def __init__(self, job: dict[str, Any], output: Path, cwd: Path) -> None:
-        read_fd, write_fd = os.pipe()
-        try:
-            with open(output, "ab") as out:
-                self.proc = subprocess.Popen(
-                    [sys.executable, "-m", "grader.worker"],
-                    stdin=subprocess.PIPE,
-                    stdout=out,
-                    stderr=out,
-                    pass_fds=(write_fd,),
-                    cwd=cwd,
-                    env=child_env(**{EVENT_FD_ENV: str(write_fd)}),
-                    start_new_session=True,
-                )
-        finally:
-            os.close(write_fd)
+        spare = prestart.take()
+        if spare is not None:
+            # Started before the spec was even read, and importing FastAPI since.
+            self.proc, read_fd, self.output = spare.proc, spare.events, spare.output
+        else:
+            read_fd, write_fd = os.pipe()
+            try:
+                with open(output, "ab") as out:
+                    self.proc = subprocess.Popen(
+                        [sys.executable, "-m", "grader.worker"],
+                        stdin=subprocess.PIPE,
+                        stdout=out,
+                        stderr=out,
+                        pass_fds=(write_fd,),
+                        cwd=cwd,
+                        env=child_env(**{EVENT_FD_ENV: str(write_fd)}),
+                        start_new_session=True,
+                    )
+            finally:
+                os.close(write_fd)
+            self.output = output
         self.pid = self.proc.pid
         self.events = read_fd
         self.ended: tuple[int, int] | None = None
@@ -96,10 +94,11 @@ class SpawnLauncher:
 
 
 class _Forked:
-    def __init__(self, pid: int, events: int, zygote: Zygote) -> None:
+    def __init__(self, pid: int, events: int, zygote: Zygote, output: Path) -> None:
         self.pid = pid
         self.events = events
         self.zygote = zygote
+        self.output = output
         self.ended: tuple[int, int] | None = None
 
     def finish(self) -> tuple[int, int]:
@@ -158,7 +157,7 @@ class Zygote:
         except TimeoutError:
             os.close(read_fd)
             raise InternalError("the warm worker did not start a child within 30 s") from None
-        return _Forked(pid, read_fd, self)
+        return _Forked(pid, read_fd, self, output)
 
     def _read(self) -> None:
         while True:

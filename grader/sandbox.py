@@ -10,6 +10,7 @@ every check that can run still gets a verdict.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -112,6 +113,7 @@ class _Run:
         self.code = LearnerCode(self.app_path)
         self.check_seconds = self.limits.check_seconds
         self.peak_mb = 0
+        self.other_outputs: list[Path] = []  # a prestarted child writes its own file
 
     def all_checks(self) -> list[CheckResult]:
         results: dict[int, CheckResult] = {}
@@ -176,6 +178,8 @@ class _Run:
             "limits": self.limits.for_child(),
         }
         child = self.options.launcher.launch(job, self.output_path, self.workdir)
+        if child.output != self.output_path:
+            self.other_outputs.append(child.output)
         try:
             return self._follow(child, indices, results)
         finally:
@@ -279,12 +283,19 @@ class _Run:
         return None
 
     def output(self) -> tuple[str, int]:
-        try:
-            size = self.output_path.stat().st_size
-        except OSError:
-            return "", 0
         keep = self.limits.output_kb * 1024
-        return _read(self.output_path, keep), max(0, size - keep)
+        text, size = "", 0
+        for path in [*self.other_outputs, self.output_path]:
+            try:
+                size += path.stat().st_size
+            except OSError:
+                continue
+            if len(text) < keep:
+                text += _read(path, keep - len(text))
+        for path in self.other_outputs:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        return text, max(0, size - keep)
 
 
 class _Lines:

@@ -7,6 +7,9 @@ def test_exported_members() -> None:
     members = {name for name in dir(grader) if not name.startswith("_")}
     assert set(grader.__all__) <= members
     assert grader.__all__ == sorted(grader.__all__)
+    assert set(grader.__all__) == set(grader._WHERE)
+    for name in grader.__all__:
+        assert getattr(grader, name) is not None
     assert {"load_exercise", "grade", "render_text", "Result", "SpecErrors"} <= set(grader.__all__)
 
 
