@@ -49,6 +49,38 @@ def _child(job: dict[str, Any], events_fd: int, output_fd: int, close: list[int]
         os._exit(code)
 
 
+def warm_up() -> None:
+    """Run one conversation here, so lazy imports and first-use setup are paid once, not per child."""
+    import asyncio
+    from pathlib import Path
+
+    from fastapi import FastAPI, WebSocket
+
+    from .clock import VirtualClockLoop
+    from .conversation import Context, run_check
+    from .learner import LearnerCode
+    from .spec import parse_exercise
+
+    app = FastAPI()
+
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for text in websocket.iter_text():
+            await websocket.send_text(text)
+
+    app.add_api_websocket_route("/ws", echo)
+    spec = ("version: 1\nid: warm\ntitle: w\ntrack: 1\nlesson: 1\nxp: 0\nfile: w.py\ninstructions: w\n"
+            "checks:\n  - name: w\n    steps:\n      - connect: /ws\n      - send_json: {a: 1}\n"
+            "      - expect_json: {a: 1}\n      - send_bytes: {hex: '00'}\n      - disconnect:\n      - ends_cleanly:\n")
+    check = parse_exercise(spec, Path("warm.yaml")).checks[0]
+    loop = VirtualClockLoop()
+    try:
+        loop.run_until_complete(run_check(check, Context(app, LearnerCode(Path(__file__)), Path.cwd())))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
 def serve(channel: socket.socket) -> None:
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_read, False)
@@ -100,5 +132,6 @@ def serve(channel: socket.socket) -> None:
 
 if __name__ == "__main__":
     # Anything printed while importing must not reach a channel; there is none on stdout.
+    warm_up()
     serve(socket.socket(fileno=int(os.environ[SOCKET_FD_ENV])))
     sys.exit(0)
