@@ -17,6 +17,7 @@ from typing import Any
 
 from . import payload
 from .driver import SENT_TO_DEPARTED, Client, Message, Transcript
+from .i18n import say
 from .learner import LearnerCode, websocket_paths
 from .match import explain, literal, match, resolve, show
 from .result import CheckResult, Failure, Kind, Raised, Status
@@ -86,6 +87,10 @@ class Conversation:
     def elapsed(self) -> float:
         return self.loop.time() - self.start
 
+    def say(self, text: str, **values: object) -> str:
+        """A learner-facing sentence in the learner's language (see grader/locale_ko.py)."""
+        return say(self.ctx.lang, text, **values)
+
     # -- running --
 
     async def run(self, steps: tuple[Step, ...], env: dict[str, Any] | None = None, prefix: str = "") -> None:
@@ -126,42 +131,47 @@ class Conversation:
         wanted = spec.refused
         if handshake.accepted:
             if wanted not in (None, False):
-                raise self.fail(Kind.REFUSED, f"the server accepted the connection to {spec.path}; it should have refused it",
-                                expected="the endpoint closes before accepting" + (f" (code {wanted})" if wanted is not True else ""),
-                                actual="accepted")
+                raise self.fail(Kind.REFUSED, self.say("the server accepted the connection to {path}; it should have refused it", path=spec.path),
+                                expected=self.say("the endpoint closes before accepting")
+                                + (f" (code {wanted})" if wanted is not True else ""),
+                                actual=self.say("accepted"))
             if spec.subprotocol is not None:
                 mismatch = match(spec.subprotocol, handshake.subprotocol)
                 if mismatch:
-                    raise self.fail(Kind.MISMATCH, "the server picked the wrong subprotocol",
+                    raise self.fail(Kind.MISMATCH, self.say("the server picked the wrong subprotocol"),
                                     expected=explain(spec.subprotocol), actual=show(handshake.subprotocol))
             return
         if handshake.timed_out and client.side.ended and client.side.error is None:
-            raise self.fail(Kind.REFUSED, f"your endpoint for {spec.path} returned without accepting the connection: "
-                            "call await websocket.accept() first (a real server answers HTTP 403 here)",
-                            expected="await websocket.accept()", actual="the endpoint function returned")
+            raise self.fail(Kind.REFUSED, self.say("your endpoint for {path} returned without accepting the connection: "
+                                           "call await websocket.accept() first (a real server answers HTTP 403 here)",
+                                           path=spec.path),
+                            expected="await websocket.accept()", actual=self.say("the endpoint function returned"))
         if handshake.timed_out:
             where = self._waiting_at(client)
-            raise self.fail(Kind.TIMEOUT, f"the endpoint for {spec.path} neither accepted nor refused the connection "
-                            f"within {step.timeout:g} s{where}",
-                            expected="await websocket.accept()" if wanted in (None, False) else "a refusal",
-                            actual="no answer to the handshake")
+            raise self.fail(Kind.TIMEOUT, self.say("the endpoint for {path} neither accepted nor refused the connection "
+                                           "within {seconds} s", path=spec.path, seconds=f"{step.timeout:g}") + where,
+                            expected="await websocket.accept()" if wanted in (None, False) else self.say("a refusal"),
+                            actual=self.say("no answer to the handshake"))
         if client.side.error is not None:
             errors = self.ctx.code.raised(client.side.error)
-            raise self.fail(Kind.ERROR, f"your endpoint raised {errors[-1].headline()} during the handshake",
-                            expected="accepted" if wanted in (None, False) else "a refusal", actual="an exception",
-                            errors=errors)
-        refusal = f"closed with code {handshake.code}" + (f" ({handshake.reason!r})" if handshake.reason else "")
+            raise self.fail(Kind.ERROR, self.say("your endpoint raised {error} during the handshake", error=errors[-1].headline()),
+                            expected=self.say("accepted") if wanted in (None, False) else self.say("a refusal"),
+                            actual=self.say("an exception"), errors=errors)
+        refusal = self.say("closed with code {code}", code=handshake.code) + (f" ({handshake.reason!r})" if handshake.reason else "")
         if wanted in (None, False):
             routes = websocket_paths(self.ctx.app)
             detail = ""
             if not client.side.accepted and handshake.code == 1000 and spec.path not in routes:
-                detail = (f"; no WebSocket route of your app matches {spec.path}: it has "
-                          f"{', '.join(routes) if routes else 'none'}")
-            raise self.fail(Kind.REFUSED, f"the server refused the connection to {spec.path} ({refusal} before accepting){detail}",
-                            expected="the connection is accepted", actual=f"refused: {refusal}")
+                detail = "; " + self.say("no WebSocket route of your app matches {path}: it has {routes}", path=spec.path,
+                                          routes=", ".join(routes) if routes else self.say("none"))
+            raise self.fail(Kind.REFUSED, self.say("the server refused the connection to {path} ({refusal} before accepting)",
+                                                   path=spec.path, refusal=refusal) + detail,
+                            expected=self.say("the connection is accepted"), actual=self.say("refused: {refusal}", refusal=refusal))
         if wanted is not True and handshake.code != wanted:
-            raise self.fail(Kind.REFUSED, f"the server refused the connection with code {handshake.code}, not {wanted}",
-                            expected=f"refused with code {wanted}", actual=f"refused: {refusal}")
+            raise self.fail(Kind.REFUSED, self.say("the server refused the connection with code {code}, not {wanted}",
+                                                   code=handshake.code, wanted=wanted),
+                            expected=self.say("refused with code {code}", code=wanted),
+                            actual=self.say("refused: {refusal}", refusal=refusal))
 
     async def _send_text(self, step: Step, env: dict[str, Any]) -> None:
         value = literal(step.arg, env)
@@ -177,51 +187,53 @@ class Conversation:
         message = await self.next_message(step)
         expected = resolve(step.arg, env)
         if message.kind != "text":
-            raise self.fail(Kind.MISMATCH, "a text message was expected but a binary one arrived",
+            raise self.fail(Kind.MISMATCH, self.say("a text message was expected but a binary one arrived"),
                             expected=f"text {explain(expected)}", actual=message.describe())
         mismatch = match(expected, message.data)
         if mismatch:
-            raise self.fail(Kind.MISMATCH, "the server's text message is not the expected one",
+            raise self.fail(Kind.MISMATCH, self.say("the server's text message is not the expected one"),
                             expected=explain(expected), actual=show(message.data, 500))
 
     async def _expect_json(self, step: Step, env: dict[str, Any]) -> None:
         message = await self.next_message(step)
         expected = resolve(step.arg, env)
         if message.kind != "text":
-            raise self.fail(Kind.MISMATCH, "a JSON text message was expected but a binary one arrived "
-                            "(send_json sends text; send_bytes sends binary)",
+            raise self.fail(Kind.MISMATCH, self.say("a JSON text message was expected but a binary one arrived "
+                                            "(send_json sends text; send_bytes sends binary)"),
                             expected=explain(expected), actual=message.describe())
         try:
             value = json.loads(message.data)
         except ValueError:
-            raise self.fail(Kind.MISMATCH, "the server's message is not JSON (use send_json to send an object)",
+            raise self.fail(Kind.MISMATCH, self.say("the server's message is not JSON (use send_json to send an object)"),
                             expected=explain(expected), actual=message.describe()) from None
         mismatch = match(expected, value)
         if mismatch:
-            where = "" if mismatch.path == "$" else f" at {mismatch.path}"
-            raise self.fail(Kind.MISMATCH, f"the server's JSON answer differs{where}: expected {mismatch.expected}, "
-                            f"got {mismatch.actual} (objects match exactly: no missing or extra keys)",
+            raise self.fail(Kind.MISMATCH, self.say("the server's JSON answer differs at {path}: expected {expected}, got {actual} "
+                                            "(objects match exactly: no missing or extra keys)", path=mismatch.path,
+                                            expected=mismatch.expected, actual=mismatch.actual),
                             expected=explain(expected), actual=show(value, 500))
 
     async def _expect_bytes(self, step: Step, env: dict[str, Any]) -> None:
         message = await self.next_message(step)
         anything = isinstance(step.arg, dict) and "$any" in step.arg
-        wanted = "any binary message" if anything else payload.describe(step.arg)
+        wanted = self.say("any binary message") if anything else payload.describe(step.arg)
         if message.kind != "bytes":
-            raise self.fail(Kind.MISMATCH, "a binary message was expected but a text one arrived "
-                            "(send_bytes sends binary; send_text sends text)", expected=wanted, actual=message.describe())
+            raise self.fail(Kind.MISMATCH, self.say("a binary message was expected but a text one arrived "
+                                            "(send_bytes sends binary; send_text sends text)"),
+                            expected=wanted, actual=message.describe())
         if anything:
             return
         data = payload.build(step.arg)
         if message.data != data:
             assert isinstance(message.data, bytes)
-            raise self.fail(Kind.MISMATCH, f"the binary message differs {_first_difference(data, message.data)}",
+            raise self.fail(Kind.MISMATCH, self.say("the binary message differs") + " " + _first_difference(data, message.data),
                             expected=wanted, actual=message.describe())
 
     async def _expect_close(self, step: Step, env: dict[str, Any]) -> None:
         client = self.client(step)
         spec: Close = step.arg
-        wanted = "the server closes the connection" + (f" with code {spec.code}" if spec.code else "")
+        wanted = (self.say("the server closes the connection with code {code}", code=spec.code) if spec.code
+                  else self.say("the server closes the connection"))
 
         def ready() -> str | None:
             if client.inbox or client.closed or client.crash is not None:
@@ -236,28 +248,30 @@ class Conversation:
         if client.inbox:
             message = client.take()
             assert message is not None
-            raise self.fail(Kind.MISMATCH, "the server sent a message instead of closing the connection",
+            raise self.fail(Kind.MISMATCH, self.say("the server sent a message instead of closing the connection"),
                             expected=wanted, actual=message.describe())
         if client.closed is None:
             if client.side.error is not None:
                 raise self._raised(client)
             if client.side.ended:
-                raise self.fail(Kind.CLOSED, "the endpoint returned without closing the connection: "
-                                "call await websocket.close(code=...) before returning", expected=wanted,
-                                actual="the endpoint returned; no close frame was sent")
-            raise self.fail(Kind.TIMEOUT, f"the server did not close the connection within {step.timeout:g} s"
-                            f"{self._waiting_at(client)}", expected=wanted, actual="the connection stayed open")
+                raise self.fail(Kind.CLOSED, self.say("the endpoint returned without closing the connection: "
+                                                 "call await websocket.close(code=...) before returning"), expected=wanted,
+                                actual=self.say("the endpoint returned; no close frame was sent"))
+            raise self.fail(Kind.TIMEOUT, self.say("the server did not close the connection within {seconds} s",
+                                                   seconds=f"{step.timeout:g}") + self._waiting_at(client),
+                            expected=wanted, actual=self.say("the connection stayed open"))
         closed = client.closed
         if client.side.error is not None and closed.code == 1011:
             raise self._raised(client)
-        got = f"code {closed.code}" + (f", reason {closed.reason!r}" if closed.reason else "")
+        got = f"code {closed.code}" + (f", reason {closed.reason!r}" if closed.reason else "")  # protocol terms, not translated
         if spec.code is not None and closed.code != spec.code:
-            raise self.fail(Kind.MISMATCH, f"the server closed with code {closed.code}, not {spec.code}",
+            raise self.fail(Kind.MISMATCH, self.say("the server closed with code {code}, not {wanted}", code=closed.code,
+                                                    wanted=spec.code),
                             expected=f"close code {spec.code}", actual=got)
         if spec.reason is not None:
             mismatch = match(resolve(spec.reason, env), closed.reason)
             if mismatch:
-                raise self.fail(Kind.MISMATCH, "the close reason is not the expected one",
+                raise self.fail(Kind.MISMATCH, self.say("the close reason is not the expected one"),
                                 expected=f"reason {explain(spec.reason)}", actual=got)
 
     async def _expect_silence(self, step: Step, env: dict[str, Any]) -> None:
@@ -274,8 +288,10 @@ class Conversation:
         if client.inbox:
             message = client.take()
             assert message is not None
-            raise self.fail(Kind.MISMATCH, f"the server sent a message after {after:.2f} s where {seconds:g} s of "
-                            "silence were expected", expected=f"no message for {seconds:g} s", actual=message.describe())
+            raise self.fail(Kind.MISMATCH, self.say("the server sent a message after {after} s where {seconds} s of silence "
+                                            "were expected", after=f"{after:.2f}", seconds=f"{seconds:g}"),
+                            expected=self.say("no message for {seconds} s", seconds=f"{seconds:g}"),
+                            actual=message.describe())
         await self.next_message(step)  # reports the close, crash or end in the usual words
 
     async def _wait(self, step: Step, env: dict[str, Any]) -> None:
@@ -288,9 +304,10 @@ class Conversation:
         client = self.client(step)
         if not await client.wait_ended(step.timeout):
             where = self._waiting_at(client)
-            raise self.fail(Kind.UNCLEAN, f"your endpoint was still running {step.timeout:g} s after the client left"
-                            f"{where}: it should notice the disconnect and return",
-                            expected="the endpoint returns", actual="still running")
+            raise self.fail(Kind.UNCLEAN, self.say("your endpoint was still running {seconds} s after the client left",
+                                                   seconds=f"{step.timeout:g}") + where + ": "
+                            + self.say("it should notice the disconnect and return"),
+                            expected=self.say("the endpoint returns"), actual=self.say("still running"))
         if client.crash is not None:
             raise self._crashed(client)
         error = client.side.error
@@ -300,15 +317,15 @@ class Conversation:
         last = errors[-1]
         name = type(error).__name__
         if name == "WebSocketDisconnect":
-            why = ("WebSocketDisconnect escaped your endpoint when the client left. A real server (uvicorn) logs "
-                   "'Exception in ASGI application' with a traceback for every client that leaves: catch it "
-                   "(try/except WebSocketDisconnect) or iterate with iter_text()/iter_json(), which end quietly")
+            why = self.say("WebSocketDisconnect escaped your endpoint when the client left. A real server (uvicorn) "
+                           "logs 'Exception in ASGI application' with a traceback for every client that leaves: catch "
+                           "it (try/except WebSocketDisconnect) or iterate with iter_text()/iter_json(), which end quietly")
         elif name in ("ClientDisconnected", "ClosedResourceError", "WebSocketDisconnected") or "disconnect message has been received" in str(error):
-            why = (f"your endpoint kept using the connection after the client left ({last.headline()}): stop reading "
-                   "and sending once WebSocketDisconnect arrives")
+            why = self.say("your endpoint kept using the connection after the client left ({error}): stop reading "
+                           "and sending once WebSocketDisconnect arrives", error=last.headline())
         else:
-            why = f"an exception escaped your endpoint after the client left: {last.headline()}"
-        raise self.fail(Kind.UNCLEAN, why, expected="the endpoint returns without an exception",
+            why = self.say("an exception escaped your endpoint after the client left: {error}", error=last.headline())
+        raise self.fail(Kind.UNCLEAN, why, expected=self.say("the endpoint returns without an exception"),
                         actual=last.headline(), errors=errors)
 
     async def _repeat(self, step: Step, env: dict[str, Any]) -> None:
@@ -321,7 +338,8 @@ class Conversation:
                 await self.run(spec.steps, inner, prefix=label)
             except StepFailed as failed:
                 f = failed.failure
-                where = f"{f.step}, round {round_number} of {len(spec.values)} ({spec.var} = {show(value, 120)})"
+                where = f"{f.step}, " + self.say("round {n} of {total}", n=round_number, total=len(spec.values)) + (
+                    f" ({spec.var} = {show(value, 120)})")
                 raise StepFailed(Failure(f.kind, f.message, where, f.expected, f.actual, f.errors)) from None
 
     async def _expect_file(self, step: Step, env: dict[str, Any]) -> None:
@@ -330,15 +348,17 @@ class Conversation:
         target = root / spec.path
         wanted = payload.describe(spec.content)
         if target.is_symlink() or not target.resolve().is_relative_to(root):
-            raise self.fail(Kind.FILE, f"{spec.path} is a link out of the working directory; write a regular file",
-                            expected=wanted, actual="a symbolic link")
+            raise self.fail(Kind.FILE, self.say("{path} is a link out of the working directory; write a regular file",
+                                                path=spec.path), expected=wanted, actual=self.say("a symbolic link"))
         if not target.is_file():
-            raise self.fail(Kind.FILE, f"your app did not write {spec.path} in its working directory",
-                            expected=f"{spec.path} holding {wanted}", actual="no such file")
+            raise self.fail(Kind.FILE, self.say("your app did not write {path} in its working directory", path=spec.path),
+                            expected=self.say("{path} holding {content}", path=spec.path, content=wanted),
+                            actual=self.say("no such file"))
         data = target.read_bytes()
         expected = payload.build(spec.content)
         if data != expected:
-            raise self.fail(Kind.FILE, f"{spec.path} does not hold the expected bytes {_first_difference(expected, data)}",
+            raise self.fail(Kind.FILE, self.say("{path} does not hold the expected bytes", path=spec.path) + " "
+                            + _first_difference(expected, data),
                             expected=wanted, actual=f"{len(data)} bytes {show(data, 60)}")
 
     # -- waiting for the server --
@@ -361,8 +381,9 @@ class Conversation:
             assert message is not None
             return message
         if client.overflow:
-            raise self.fail(Kind.MISMATCH, "the server flooded the client with messages nobody asked for",
-                            expected="one answer per message", actual=f"more than {len(client.inbox)} unread messages")
+            raise self.fail(Kind.MISMATCH, self.say("the server flooded the client with messages nobody asked for"),
+                            expected=self.say("one answer per message"),
+                            actual=self.say("more than {n} unread messages", n=len(client.inbox)))
         if client.crash is not None:
             raise self._crashed(client)
         if client.side.error is not None:
@@ -370,24 +391,27 @@ class Conversation:
         if client.closed is not None:
             closed = client.closed
             reason = f", reason {closed.reason!r}" if closed.reason else ""
-            raise self.fail(Kind.CLOSED, f"the server closed the connection (code {closed.code}{reason}) instead of answering",
-                            expected="a message", actual=f"close frame: code {closed.code}{reason}")
+            raise self.fail(Kind.CLOSED, self.say("the server closed the connection (code {code}{reason}) instead of answering",
+                                                 code=closed.code, reason=reason),
+                            expected=self.say("a message"), actual=f"close frame: code {closed.code}{reason}")
         if client.transport_error is not None and not client.side.ended:
             error = client.transport_error
-            raise self.fail(Kind.INTERNAL, f"the grader's WebSocket client failed ({type(error).__name__}: {error}); "
-                            "this is not your code's fault, please report it", expected="a message", actual="no connection")
+            raise self.fail(Kind.INTERNAL, self.say("the grader's WebSocket client failed ({error}); this is not your code's "
+                                                   "fault, please report it", error=f"{type(error).__name__}: {error}"),
+                            expected=self.say("a message"), actual=self.say("no connection"))
         if client.side.ended:
             departed = self._sent_to_departed(client)
             if departed:
-                raise self.fail(Kind.CLOSED, f"your endpoint returned after it tried to send to a client that had "
-                                f"already left{departed} (Starlette raises WebSocketDisconnect with code 1006 there, "
-                                "and your code caught it): forget clients as soon as they disconnect",
-                                expected="a message", actual="the endpoint function returned")
-            raise self.fail(Kind.CLOSED, "your endpoint returned while the client was still waiting for an answer "
-                            "(did the loop stop after one message, or is there a return inside it?)",
-                            expected="a message", actual="the endpoint function returned")
-        raise self.fail(Kind.TIMEOUT, f"no message arrived within {step.timeout:g} s{self._waiting_at(client)}",
-                        expected="a message", actual="nothing")
+                raise self.fail(Kind.CLOSED, self.say("your endpoint returned after it tried to send to a client that had "
+                                                     "already left{where} (Starlette raises WebSocketDisconnect with code "
+                                                     "1006 there, and your code caught it): forget clients as soon as "
+                                                     "they disconnect", where=departed),
+                                expected=self.say("a message"), actual=self.say("the endpoint function returned"))
+            raise self.fail(Kind.CLOSED, self.say("your endpoint returned while the client was still waiting for an answer "
+                                                 "(did the loop stop after one message, or is there a return inside it?)"),
+                            expected=self.say("a message"), actual=self.say("the endpoint function returned"))
+        raise self.fail(Kind.TIMEOUT, self.say("no message arrived within {seconds} s", seconds=f"{step.timeout:g}")
+                        + self._waiting_at(client), expected=self.say("a message"), actual=self.say("nothing"))
 
     def _waiting_at(self, client: Client) -> str:
         task = client.side.task
@@ -397,7 +421,7 @@ class Conversation:
         if not lines:
             return ""
         last = lines[-1]
-        return f"; your endpoint is waiting at {last.file}:{last.line} ({last.code})"
+        return "; " + self.say("your endpoint is waiting at {place}", place=f"{last.file}:{last.line} ({last.code})")
 
     def _sent_to_departed(self, client: Client) -> str:
         """Where the endpoint sent to a client that had left, if it did: ' (at app.py:19: ...)'."""
@@ -409,18 +433,21 @@ class Conversation:
         if not mine:
             return ""
         last = mine[-1]
-        return f" (at {self.ctx.code.display(last.filename)}:{last.lineno}: {(last.line or '').strip()})"
+        return f" ({self.ctx.code.display(last.filename)}:{last.lineno}: {(last.line or '').strip()})"
 
     def _raised(self, client: Client) -> StepFailed:
         assert client.side.error is not None
         errors = self.ctx.code.raised(client.side.error)
         if self._sent_to_departed(client) or "once a close message has been sent" in str(client.side.error):
-            return self.fail(Kind.ERROR, f"your endpoint raised {errors[-1].headline()}: it sent to a client that had "
-                             "already left; forget clients as soon as they disconnect, before telling the others",
-                             expected="an answer", actual=f"{errors[-1].type} (the client saw close code 1011)",
+            return self.fail(Kind.ERROR, self.say("your endpoint raised {error}: it sent to a client that had already "
+                                                  "left; forget clients as soon as they disconnect, before telling the "
+                                                  "others", error=errors[-1].headline()),
+                             expected=self.say("an answer"), actual=self.say("{error} (the client saw close code 1011)",
+                                                                              error=errors[-1].type),
                              errors=errors)
-        return self.fail(Kind.ERROR, f"your endpoint raised {errors[-1].headline()}",
-                         expected="an answer", actual=f"{errors[-1].type} (the client saw close code 1011)",
+        return self.fail(Kind.ERROR, self.say("your endpoint raised {error}", error=errors[-1].headline()),
+                         expected=self.say("an answer"),
+                         actual=self.say("{error} (the client saw close code 1011)", error=errors[-1].type),
                          errors=errors)
 
     def _crashed(self, client: Client) -> StepFailed:
@@ -428,12 +455,13 @@ class Conversation:
         crash = client.crash
         errors = self.ctx.code.raised(crash)
         if isinstance(crash, SystemExit):
-            message = f"your code called sys.exit() while serving a client ({errors[-1].headline()})"
+            message = self.say("your code called sys.exit() while serving a client ({error})", error=errors[-1].headline())
         elif isinstance(crash, KeyboardInterrupt):
-            message = "your code raised KeyboardInterrupt while serving a client"
+            message = self.say("your code raised KeyboardInterrupt while serving a client")
         else:
-            message = f"your endpoint raised {errors[-1].headline()}"
-        return self.fail(Kind.ERROR, message, expected="the endpoint keeps serving", actual=errors[-1].type, errors=errors)
+            message = self.say("your endpoint raised {error}", error=errors[-1].headline())
+        return self.fail(Kind.ERROR, message, expected=self.say("the endpoint keeps serving"), actual=errors[-1].type,
+                         errors=errors)
 
 
 def _short(step: Step) -> str:

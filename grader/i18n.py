@@ -109,3 +109,16 @@ def language(explicit: str | None = None) -> str:
             return "ko" if value.lower().startswith("ko") else "en"
     code = locale.getlocale()[0] or ""
     return "ko" if code.lower().startswith("ko") else "en"
+
+
+def say(lang: str, text: str, **values: object) -> str:
+    """A sentence about the learner's code: ``text`` is the English template and the key.
+
+    Kept in English at the call site so the code reads naturally; the Korean
+    is looked up in :mod:`grader.locale_ko`.
+    """
+    if lang == "ko":
+        from .locale_ko import KO
+
+        text = KO.get(text, text)
+    return text.format(**values) if values else text

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import CodeType, FrameType, ModuleType, TracebackType
 from typing import Any
 
+from .i18n import say
 from .result import Failure, Kind, Raised, SourceLine
 
 _LIBRARY_DIRS = tuple(
@@ -130,16 +131,17 @@ def module_name(path: Path) -> str:
     return name
 
 
-def import_app(path: Path, attr: str = "app") -> tuple[Any, ModuleType]:
+def import_app(path: Path, attr: str = "app", lang: str = "en") -> tuple[Any, ModuleType]:
     """Import the learner's file as a fresh module and return its ASGI app."""
     code = LearnerCode(path)
     shown = code.display(str(path))
     if not path.is_file():
-        raise LoadError(Failure(Kind.IMPORT, f"{path} does not exist: write your solution there (or pass --app PATH)"))
+        raise LoadError(Failure(Kind.IMPORT, say(lang, "{path} does not exist: write your solution there (or pass --app PATH)",
+                                                 path=path)))
     name = module_name(path)
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise LoadError(Failure(Kind.IMPORT, f"{shown} cannot be imported as a Python module"))
+        raise LoadError(Failure(Kind.IMPORT, say(lang, "{file} cannot be imported as a Python module", file=shown)))
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     folder = str(path.resolve().parent)
@@ -151,29 +153,28 @@ def import_app(path: Path, attr: str = "app") -> tuple[Any, ModuleType]:
         errors = code.raised(exc)
         first = errors[0]
         if isinstance(exc, SyntaxError):
-            message = f"{shown} has a syntax error: {first.headline()}"
+            message = say(lang, "{file} has a syntax error: {error}", file=shown, error=first.headline())
         elif isinstance(exc, SystemExit):
-            message = f"{shown} called sys.exit() while being imported ({first.headline()})"
+            message = say(lang, "{file} called sys.exit() while being imported ({error})", file=shown,
+                          error=first.headline())
         elif isinstance(exc, ModuleNotFoundError):
-            message = f"{shown} imports a module that is not installed: {exc.name!r} ({first.headline()})"
+            message = say(lang, "{file} imports a module that is not installed: {module} ({error})", file=shown,
+                          module=repr(exc.name), error=first.headline())
         else:
-            message = f"{shown} raised an error while being imported: {errors[-1].headline()}"
+            message = say(lang, "{file} raised an error while being imported: {error}", file=shown,
+                          error=errors[-1].headline())
         raise LoadError(Failure(Kind.IMPORT, message, errors=errors)) from None
     if not hasattr(module, attr):
         found = [n for n, v in vars(module).items() if _is_app(v)]
-        also = f" (it has {', '.join(found)}: name it {attr} or pass --app {shown}:{found[0]})" if found else ""
-        raise LoadError(
-            Failure(Kind.IMPORT, f"{shown} defines no `{attr}`: write `{attr} = FastAPI()` at the top level{also}")
-        )
+        also = say(lang, " (it has {found}: name it {attr} or pass --app {file}:{first})", found=", ".join(found),
+                   attr=attr, file=shown, first=found[0]) if found else ""
+        raise LoadError(Failure(Kind.IMPORT, say(lang, "{file} defines no `{attr}`: write `{attr} = FastAPI()` at the "
+                                                 "top level", file=shown, attr=attr) + also))
     app = getattr(module, attr)
     if not callable(app):
-        raise LoadError(
-            Failure(
-                Kind.IMPORT,
-                f"`{attr}` in {shown} is {type(app).__name__} {app!r:.60}, not an application: "
-                f"write `{attr} = FastAPI()`",
-            )
-        )
+        raise LoadError(Failure(Kind.IMPORT, say(lang, "`{attr}` in {file} is {kind} {value}, not an application: "
+                                                 "write `{attr} = FastAPI()`", attr=attr, file=shown,
+                                                 kind=type(app).__name__, value=f"{app!r:.60}")))
     return app, module
 
 

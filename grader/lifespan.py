@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from .i18n import say
+
 
 class LifespanFailed(Exception):
     def __init__(self, message: str, error: BaseException | None = None) -> None:
@@ -19,8 +21,9 @@ class LifespanFailed(Exception):
 
 
 class Lifespan:
-    def __init__(self, app: Any, timeout: float = 10.0) -> None:
+    def __init__(self, app: Any, timeout: float = 10.0, lang: str = "en") -> None:
         self.app = app
+        self.lang = lang
         self.timeout = timeout
         self._to_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._from_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
@@ -46,16 +49,18 @@ class Lifespan:
         try:
             message = await self._reply()
         except TimeoutError:
-            raise LifespanFailed(f"the app's lifespan startup did not finish within {self.timeout:g} s") from None
+            raise LifespanFailed(say(self.lang, "the app's lifespan startup did not finish within {seconds} s",
+                                     seconds=f"{self.timeout:g}")) from None
         kind = message["type"]
         if kind == "lifespan.startup.complete":
             return
         if kind == "lifespan.startup.failed":
-            raise LifespanFailed(f"the app's lifespan startup failed: {message.get('message', '')}", self._error)
+            raise LifespanFailed(say(self.lang, "the app's lifespan startup failed: {message}",
+                                     message=message.get("message", "")), self._error)
         # The app returned or raised before answering: it does not do lifespan,
         # unless it raised something of its own making.
         if self._error is not None and not _is_unsupported(self._error):
-            raise LifespanFailed("the app's lifespan startup raised an exception", self._error)
+            raise LifespanFailed(say(self.lang, "the app's lifespan startup raised an exception"), self._error)
         self._supported = False
 
     async def shutdown(self) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 
 from . import source
 from .errors import InternalError
+from .i18n import say
 from .launch import Child, Launcher, SpawnLauncher
 from .learner import LearnerCode
 from .protocol import AFTER_HANG_SECONDS, LABEL_BYTES
@@ -132,7 +133,8 @@ class _Run:
             if not done and pending and time.monotonic() >= self.deadline:
                 for index in pending:
                     results[index] = self._not_run(index, Failure(
-                        Kind.HANG, f"not run: grading took longer than {self.limits.run_seconds:g} s in all"))
+                        Kind.HANG, self.say("not run: grading took longer than {seconds} s in all",
+                                            seconds=f"{self.limits.run_seconds:g}")))
                 break
         self._progress(len(self.exercise.checks) - len(skipped) + 1, "")
         return [results[i] for i in range(len(self.exercise.checks)) if i not in skipped]
@@ -142,9 +144,12 @@ class _Run:
             total = sum(1 for c in self.exercise.checks if self.options.run_hidden or not c.hidden)
             self.options.on_progress(position, total, name)
 
+    def say(self, text: str, **values: object) -> str:
+        return say(self.options.lang, text, **values)
+
     def _source(self, check: Check) -> CheckResult:
         assert check.source is not None
-        failure = source.check(check.source, self.app_path)
+        failure = source.check(check.source, self.app_path, self.options.lang)
         return self._verdict(check, failure)
 
     def _verdict(self, check: Check, failure: Failure | None, status: Status | None = None) -> CheckResult:
@@ -246,34 +251,39 @@ class _Run:
         trace = _read(self.trace_path, 64 * 1024)
         if "GRADER-OS-EXIT " in trace:
             note = trace.split("GRADER-OS-EXIT ", 1)[1].strip()
-            return Failure(Kind.CRASH, f"your code called {note}, which ends the whole server process",
-                           expected="the endpoint keeps serving", actual=f"process exited with code {status}")
+            return Failure(Kind.CRASH, self.say("your code called {call}, which ends the whole server process", call=note),
+                           expected=self.say("the endpoint keeps serving"),
+                           actual=self.say("process exited with code {status}", status=status))
         memory = ""
         if self.peak_mb * 2 > self.limits.memory_mb:
-            memory = f", while its memory grew to {self.peak_mb} MB (limit {self.limits.memory_mb} MB)"
+            memory = self.say(", while its memory grew to {peak} MB (limit {limit} MB)", peak=self.peak_mb,
+                              limit=self.limits.memory_mb)
         if "Timeout (" in trace or killed:
             where = self._stuck_at(trace)
-            at = f" at {where.file}:{where.line} ({where.code})" if where else ""
+            at = self.say(" at {place}", place=f"{where.file}:{where.line} ({where.code})") if where else ""
             return Failure(
                 Kind.HANG,
-                f"your endpoint stopped responding: it blocked the event loop for more than "
-                f"{self.check_seconds:g} s of real time{at}{memory}. Blocking calls (time.sleep, busy loops, "
-                "synchronous I/O) freeze every connection: use await asyncio.sleep(...) or run the work in a thread",
-                expected="an answer", actual="the server froze",
+                self.say("your endpoint stopped responding: it blocked the event loop for more than {seconds} s of real "
+                         "time{where}{memory}. Blocking calls (time.sleep, busy loops, synchronous I/O) freeze every "
+                         "connection: use await asyncio.sleep(...) or run the work in a thread",
+                         seconds=f"{self.check_seconds:g}", where=at, memory=memory),
+                expected=self.say("an answer"), actual=self.say("the server froze"),
                 errors=(Raised("Blocked", "event loop blocked", (where,)),) if where else (),
             )
         if status < 0:
             name = signal.Signals(-status).name if -status in signal.Signals._value2member_map_ else str(-status)
             why = {
-                "SIGXCPU": f"it used more than {self.limits.cpu_seconds} s of CPU time",
-                "SIGKILL": f"it was killed (most often for using more than {self.limits.memory_mb} MB of memory)",
-                "SIGSEGV": "it crashed (segmentation fault)",
-            }.get(name, f"it was stopped by {name}")
-            return Failure(Kind.CRASH, f"the server process running your app died: {why}{memory}",
-                           expected="the endpoint keeps serving", actual=f"signal {name}")
-        return Failure(Kind.CRASH, f"the server process running your app exited with code {status} "
-                       "(did your code call sys.exit() or os._exit()?)",
-                       expected="the endpoint keeps serving", actual=f"exit code {status}")
+                "SIGXCPU": self.say("it used more than {seconds} s of CPU time", seconds=self.limits.cpu_seconds),
+                "SIGKILL": self.say("it was killed (most often for using more than {limit} MB of memory)",
+                                    limit=self.limits.memory_mb),
+                "SIGSEGV": self.say("it crashed (segmentation fault)"),
+            }.get(name) or self.say("it was stopped by {signal}", signal=name)
+            return Failure(Kind.CRASH, self.say("the server process running your app died: {why}{memory}", why=why,
+                                                memory=memory),
+                           expected=self.say("the endpoint keeps serving"), actual=f"signal {name}")
+        return Failure(Kind.CRASH, self.say("the server process running your app exited with code {status} "
+                                            "(did your code call sys.exit() or os._exit()?)", status=status),
+                       expected=self.say("the endpoint keeps serving"), actual=self.say("exit code {status}", status=status))
 
     def _stuck_at(self, trace: str) -> SourceLine | None:
         for match in re.finditer(r'File "([^"]+)", line (\d+) in (\S+)', trace):

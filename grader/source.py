@@ -11,6 +11,7 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
+from .i18n import say
 from .result import Failure, Kind
 from .spec import SourceRule
 
@@ -28,25 +29,25 @@ def calls(tree: ast.AST) -> dict[str, list[int]]:
     return found
 
 
-def check(rule: SourceRule, path: Path) -> Failure | None:
+def check(rule: SourceRule, path: Path, lang: str = "en") -> Failure | None:
     """None if the file follows the rule, else a failure naming the line."""
     shown = path.name
     try:
         tree = ast.parse(path.read_bytes(), filename=str(path))
     except OSError as exc:
-        return Failure(Kind.SOURCE, f"cannot read {shown}: {exc.strerror}")
+        return Failure(Kind.SOURCE, say(lang, "cannot read {file}: {error}", file=shown, error=exc.strerror))
     except (SyntaxError, ValueError) as exc:
-        line = getattr(exc, "lineno", None)
-        at = f" (line {line})" if line else ""
-        return Failure(Kind.SOURCE, f"{shown} is not valid Python{at}: {getattr(exc, 'msg', exc)}")
+        return Failure(Kind.SOURCE, say(lang, "{file} is not valid Python (line {line}): {error}", file=shown,
+                                        line=getattr(exc, "lineno", None) or "?", error=getattr(exc, "msg", exc)))
     called = calls(tree)
     missing = [name for name in rule.calls if name not in called]
     if missing:
         return Failure(
             Kind.SOURCE,
-            f"{shown} never calls {', '.join(missing)}() (only real calls count, not comments or strings)",
-            expected=f"a call of {' and '.join(missing)}",
-            actual="no such call in the code",
+            say(lang, "{file} never calls {names}() (only real calls count, not comments or strings)", file=shown,
+                names=", ".join(missing)),
+            expected=say(lang, "a call of {names}", names=" + ".join(missing)),
+            actual=say(lang, "no such call in the code"),
         )
     banned = [name for name in rule.not_calls if name in called]
     if banned:
@@ -54,8 +55,9 @@ def check(rule: SourceRule, path: Path) -> Failure | None:
         lines = ", ".join(str(n) for n in sorted(set(called[name])))
         return Failure(
             Kind.SOURCE,
-            f"{shown} calls {name}() on line {lines}, which this exercise asks you not to use",
-            expected=f"no call of {name}",
-            actual=f"{name}() on line {lines}",
+            say(lang, "{file} calls {name}() on line {lines}, which this exercise asks you not to use", file=shown,
+                name=name, lines=lines),
+            expected=say(lang, "no call of {name}", name=name),
+            actual=say(lang, "{name}() on line {lines}", name=name, lines=lines),
         )
     return None

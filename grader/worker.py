@@ -156,7 +156,7 @@ def run(job: dict[str, Any], events: Events) -> int:
 
     faulthandler.dump_traceback_later(job["import_seconds"], exit=True, file=trace)
     try:
-        app, _module = import_app(app_path, job.get("attr", "app"))
+        app, _module = import_app(app_path, job.get("attr", "app"), job.get("lang", "en"))
     except LoadError as exc:
         faulthandler.cancel_dump_traceback_later()
         events.emit("load_failed", failure=asdict(exc.failure))
@@ -176,7 +176,7 @@ def run(job: dict[str, Any], events: Events) -> int:
     ctx = Context(app=app, code=code, workdir=Path.cwd(), lang=job.get("lang", "en"), on_step=on_step)
 
     async def grade() -> None:
-        lifespan = Lifespan(app)
+        lifespan = Lifespan(app, lang=job.get("lang", "en"))
         faulthandler.dump_traceback_later(check_seconds, exit=True, file=trace)
         try:
             await lifespan.startup()

@@ -93,7 +93,7 @@ def serve(channel: socket.socket) -> None:
     running = 0
     closing = False
 
-    def say(message: dict[str, Any]) -> None:
+    def reply(message: dict[str, Any]) -> None:
         channel.send(json.dumps(message).encode())
 
     while not (closing and running == 0):
@@ -112,7 +112,7 @@ def serve(channel: socket.socket) -> None:
                 os.close(events_fd)
                 os.close(output_fd)
                 running += 1
-                say({"job": request["id"], "pid": pid})
+                reply({"job": request["id"], "pid": pid})
             else:
                 try:
                     while os.read(wake_read, 512):
@@ -127,7 +127,7 @@ def serve(channel: socket.socket) -> None:
                     if pid == 0:
                         break
                     running -= 1
-                    say({"pid": pid, "status": os.waitstatus_to_exitcode(status), "peak_mb": usage.ru_maxrss // 1024})
+                    reply({"pid": pid, "status": os.waitstatus_to_exitcode(status), "peak_mb": usage.ru_maxrss // 1024})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,181 @@
+"""Korean for every sentence the grader says about a learner's code.
+
+Keys are the English templates exactly as written at their ``say(...)``
+call; a test checks that every such template has an entry here, with the
+same placeholders.
+"""
+
+from __future__ import annotations
+
+KO: dict[str, str] = {
+    # the handshake
+    "the server accepted the connection to {path}; it should have refused it":
+        "서버가 {path} 연결을 accept 했어요. 거절해야 해요",
+    "the endpoint closes before accepting": "endpoint 가 accept 전에 연결을 닫음",
+    "accepted": "accept 됨",
+    "the server picked the wrong subprotocol": "서버가 다른 subprotocol 을 골랐어요",
+    "your endpoint for {path} returned without accepting the connection: call await websocket.accept() first "
+    "(a real server answers HTTP 403 here)":
+        "{path} 의 endpoint 가 연결을 accept 하지 않고 return 했어요. 먼저 await websocket.accept() 를 부르세요 "
+        "(실제 서버는 여기서 HTTP 403 으로 답해요)",
+    "the endpoint function returned": "endpoint 함수가 return 함",
+    "the endpoint for {path} neither accepted nor refused the connection within {seconds} s":
+        "{path} 의 endpoint 가 {seconds} 초 안에 연결을 accept 하지도 거절하지도 않았어요",
+    "a refusal": "거절",
+    "no answer to the handshake": "핸드셰이크에 답이 없음",
+    "your endpoint raised {error} during the handshake": "핸드셰이크 중에 endpoint 가 {error} 를 냈어요",
+    "an exception": "예외",
+    "closed with code {code}": "code {code} 로 닫힘",
+    "no WebSocket route of your app matches {path}: it has {routes}":
+        "앱의 WebSocket 경로 중 {path} 와 맞는 것이 없어요. 있는 경로: {routes}",
+    "none": "없음",
+    "the server refused the connection to {path} ({refusal} before accepting)":
+        "서버가 {path} 연결을 거절했어요 (accept 전에 {refusal})",
+    "the connection is accepted": "연결이 accept 됨",
+    "refused: {refusal}": "거절됨: {refusal}",
+    "the server refused the connection with code {code}, not {wanted}":
+        "서버가 {wanted} 가 아니라 code {code} 로 연결을 거절했어요",
+    "refused with code {code}": "code {code} 로 거절",
+    # messages
+    "a text message was expected but a binary one arrived": "text 메시지를 기대했는데 binary 메시지가 왔어요",
+    "the server's text message is not the expected one": "서버의 text 메시지가 기대한 것과 달라요",
+    "a JSON text message was expected but a binary one arrived (send_json sends text; send_bytes sends binary)":
+        "JSON text 메시지를 기대했는데 binary 메시지가 왔어요 (send_json 은 text, send_bytes 는 binary 를 보내요)",
+    "the server's message is not JSON (use send_json to send an object)":
+        "서버의 메시지가 JSON 이 아니에요 (객체는 send_json 으로 보내세요)",
+    "the server's JSON answer differs at {path}: expected {expected}, got {actual} "
+    "(objects match exactly: no missing or extra keys)":
+        "서버의 JSON 답이 {path} 에서 달라요: {expected} 를 기대했는데 {actual} 가 왔어요 "
+        "(객체는 정확히 같아야 해요: 빠진 키도 남는 키도 없이)",
+    "any binary message": "아무 binary 메시지",
+    "a binary message was expected but a text one arrived (send_bytes sends binary; send_text sends text)":
+        "binary 메시지를 기대했는데 text 메시지가 왔어요 (send_bytes 는 binary, send_text 는 text 를 보내요)",
+    "the binary message differs": "binary 메시지가 달라요",
+    # closing
+    "the server closes the connection": "서버가 연결을 닫음",
+    "the server closes the connection with code {code}": "서버가 code {code} 로 연결을 닫음",
+    "the server sent a message instead of closing the connection": "서버가 연결을 닫지 않고 메시지를 보냈어요",
+    "the endpoint returned without closing the connection: call await websocket.close(code=...) before returning":
+        "endpoint 가 연결을 닫지 않고 return 했어요. return 하기 전에 await websocket.close(code=...) 를 부르세요",
+    "the endpoint returned; no close frame was sent": "endpoint 가 return 했고 close frame 은 보내지 않았음",
+    "the server did not close the connection within {seconds} s": "서버가 {seconds} 초 안에 연결을 닫지 않았어요",
+    "the connection stayed open": "연결이 열린 채로 남음",
+    "the server closed with code {code}, not {wanted}": "서버가 {wanted} 가 아니라 code {code} 로 닫았어요",
+    "the close reason is not the expected one": "close reason 이 기대한 것과 달라요",
+    # silence and leaving
+    "the server sent a message after {after} s where {seconds} s of silence were expected":
+        "{seconds} 초 동안 조용해야 하는데 {after} 초 뒤에 서버가 메시지를 보냈어요",
+    "no message for {seconds} s": "{seconds} 초 동안 메시지 없음",
+    "your endpoint was still running {seconds} s after the client left":
+        "클라이언트가 떠나고 {seconds} 초가 지나도 endpoint 가 계속 실행 중이었어요",
+    "it should notice the disconnect and return": "연결이 끊긴 것을 알아채고 return 해야 해요",
+    "the endpoint returns": "endpoint 가 return 함",
+    "still running": "계속 실행 중",
+    "WebSocketDisconnect escaped your endpoint when the client left. A real server (uvicorn) logs 'Exception in "
+    "ASGI application' with a traceback for every client that leaves: catch it (try/except WebSocketDisconnect) "
+    "or iterate with iter_text()/iter_json(), which end quietly":
+        "클라이언트가 떠날 때 WebSocketDisconnect 가 endpoint 밖으로 새어 나갔어요. 실제 서버 (uvicorn) 는 "
+        "클라이언트가 떠날 때마다 'Exception in ASGI application' 과 traceback 을 로그에 남겨요. "
+        "try/except WebSocketDisconnect 로 잡거나, 조용히 끝나는 iter_text()/iter_json() 으로 반복하세요",
+    "your endpoint kept using the connection after the client left ({error}): stop reading and sending once "
+    "WebSocketDisconnect arrives":
+        "클라이언트가 떠난 뒤에도 endpoint 가 연결을 계속 썼어요 ({error}). WebSocketDisconnect 가 오면 "
+        "읽기와 보내기를 멈추세요",
+    "an exception escaped your endpoint after the client left: {error}":
+        "클라이언트가 떠난 뒤 예외가 endpoint 밖으로 새어 나갔어요: {error}",
+    "the endpoint returns without an exception": "endpoint 가 예외 없이 return 함",
+    "round {n} of {total}": "{total} 번 중 {n} 번째",
+    # files
+    "{path} is a link out of the working directory; write a regular file":
+        "{path} 는 작업 폴더 밖을 가리키는 링크예요. 보통 파일로 쓰세요",
+    "a symbolic link": "심볼릭 링크",
+    "your app did not write {path} in its working directory": "앱이 작업 폴더에 {path} 를 쓰지 않았어요",
+    "{path} holding {content}": "{content} 가 든 {path}",
+    "no such file": "파일 없음",
+    "{path} does not hold the expected bytes": "{path} 의 바이트가 기대한 것과 달라요",
+    # waiting
+    "the server flooded the client with messages nobody asked for": "서버가 요청하지 않은 메시지를 쏟아냈어요",
+    "one answer per message": "메시지마다 답 하나",
+    "more than {n} unread messages": "읽지 않은 메시지 {n}개 이상",
+    "the server closed the connection (code {code}{reason}) instead of answering":
+        "서버가 답하지 않고 연결을 닫았어요 (code {code}{reason})",
+    "a message": "메시지",
+    "the grader's WebSocket client failed ({error}); this is not your code's fault, please report it":
+        "grader 의 WebSocket 클라이언트가 실패했어요 ({error}). 내 코드 잘못이 아니니 신고해 주세요",
+    "no connection": "연결 없음",
+    "your endpoint returned after it tried to send to a client that had already left{where} (Starlette raises "
+    "WebSocketDisconnect with code 1006 there, and your code caught it): forget clients as soon as they disconnect":
+        "endpoint 가 이미 떠난 클라이언트에게 보내려다가 return 했어요{where} (Starlette 는 거기서 code 1006 의 "
+        "WebSocketDisconnect 를 내고, 내 코드가 그걸 잡았어요). 클라이언트가 끊기면 바로 목록에서 지우세요",
+    "your endpoint returned while the client was still waiting for an answer (did the loop stop after one message, "
+    "or is there a return inside it?)":
+        "클라이언트가 답을 기다리는데 endpoint 가 return 했어요 (루프가 메시지 하나 뒤에 멈췄거나, 안에 return 이 "
+        "있나요?)",
+    "no message arrived within {seconds} s": "{seconds} 초 안에 메시지가 오지 않았어요",
+    "nothing": "아무것도 없음",
+    "your endpoint is waiting at {place}": "endpoint 가 {place} 에서 기다리고 있어요",
+    # errors
+    "your endpoint raised {error}: it sent to a client that had already left; forget clients as soon as they "
+    "disconnect, before telling the others":
+        "endpoint 가 {error} 를 냈어요. 이미 떠난 클라이언트에게 보냈어요. 다른 클라이언트에게 알리기 전에, "
+        "끊긴 클라이언트는 바로 목록에서 지우세요",
+    "an answer": "답",
+    "{error} (the client saw close code 1011)": "{error} (클라이언트는 close code 1011 을 받음)",
+    "your endpoint raised {error}": "endpoint 가 {error} 를 냈어요",
+    "your code called sys.exit() while serving a client ({error})":
+        "클라이언트를 처리하는 중에 코드가 sys.exit() 를 불렀어요 ({error})",
+    "your code raised KeyboardInterrupt while serving a client": "클라이언트를 처리하는 중에 코드가 KeyboardInterrupt 를 냈어요",
+    "the endpoint keeps serving": "endpoint 가 계속 서비스함",
+    # the grading process
+    "not run: grading took longer than {seconds} s in all": "실행 안 됨: 채점이 모두 합쳐 {seconds} 초를 넘었어요",
+    "your code called {call}, which ends the whole server process": "코드가 {call} 를 불러서 서버 프로세스 전체가 끝났어요",
+    "process exited with code {status}": "프로세스가 code {status} 로 끝남",
+    "your endpoint stopped responding: it blocked the event loop for more than {seconds} s of real time{where}{memory}. "
+    "Blocking calls (time.sleep, busy loops, synchronous I/O) freeze every connection: use await asyncio.sleep(...) "
+    "or run the work in a thread":
+        "endpoint 가 응답을 멈췄어요: 실제 시간으로 {seconds} 초 넘게 event loop 를 막았어요{where}{memory}. "
+        "막는 호출 (time.sleep, 바쁜 루프, 동기 I/O) 은 모든 연결을 멈춰요. await asyncio.sleep(...) 을 쓰거나 "
+        "작업을 thread 에서 실행하세요",
+    " at {place}": " ({place})",
+    ", while its memory grew to {peak} MB (limit {limit} MB)": ", 메모리는 {peak} MB 까지 늘었어요 (한도 {limit} MB)",
+    "the server froze": "서버가 멈춤",
+    "it used more than {seconds} s of CPU time": "CPU 시간을 {seconds} 초 넘게 썼어요",
+    "it was killed (most often for using more than {limit} MB of memory)":
+        "강제로 종료됐어요 (대개 메모리를 {limit} MB 넘게 써서예요)",
+    "it crashed (segmentation fault)": "비정상 종료됐어요 (segmentation fault)",
+    "it was stopped by {signal}": "{signal} 로 멈췄어요",
+    "the server process running your app died: {why}{memory}": "앱을 실행하던 서버 프로세스가 죽었어요: {why}{memory}",
+    "the server process running your app exited with code {status} (did your code call sys.exit() or os._exit()?)":
+        "앱을 실행하던 서버 프로세스가 code {status} 로 끝났어요 (코드가 sys.exit() 나 os._exit() 를 불렀나요?)",
+    "exit code {status}": "종료 code {status}",
+    # importing the learner's file
+    "{path} does not exist: write your solution there (or pass --app PATH)":
+        "{path} 가 없어요. 거기에 답을 작성하세요 (또는 --app PATH 로 지정하세요)",
+    "{file} cannot be imported as a Python module": "{file} 는 Python 모듈로 import 할 수 없어요",
+    "{file} has a syntax error: {error}": "{file} 에 문법 오류가 있어요: {error}",
+    "{file} called sys.exit() while being imported ({error})": "{file} 가 import 되는 중에 sys.exit() 를 불렀어요 ({error})",
+    "{file} imports a module that is not installed: {module} ({error})":
+        "{file} 가 설치되지 않은 모듈을 import 해요: {module} ({error})",
+    "{file} raised an error while being imported: {error}": "{file} 가 import 되는 중에 오류를 냈어요: {error}",
+    "{file} defines no `{attr}`: write `{attr} = FastAPI()` at the top level":
+        "{file} 에 `{attr}` 가 없어요. 최상위에 `{attr} = FastAPI()` 를 쓰세요",
+    " (it has {found}: name it {attr} or pass --app {file}:{first})":
+        " ({found} 가 있어요: 이름을 {attr} 로 바꾸거나 --app {file}:{first} 로 지정하세요)",
+    "`{attr}` in {file} is {kind} {value}, not an application: write `{attr} = FastAPI()`":
+        "{file} 의 `{attr}` 는 애플리케이션이 아니라 {kind} {value} 예요. `{attr} = FastAPI()` 로 쓰세요",
+    # source rules
+    "cannot read {file}: {error}": "{file} 를 읽을 수 없어요: {error}",
+    "{file} is not valid Python (line {line}): {error}": "{file} 는 올바른 Python 이 아니에요 ({line} 줄): {error}",
+    "{file} never calls {names}() (only real calls count, not comments or strings)":
+        "{file} 는 {names}() 를 한 번도 호출하지 않아요 (주석이나 문자열이 아닌 실제 호출만 세요)",
+    "a call of {names}": "{names} 호출",
+    "no such call in the code": "코드에 그런 호출이 없음",
+    "{file} calls {name}() on line {lines}, which this exercise asks you not to use":
+        "{file} 가 {lines} 줄에서 {name}() 를 호출해요. 이 연습에서는 쓰지 말아야 해요",
+    "no call of {name}": "{name} 호출 없음",
+    "{name}() on line {lines}": "{lines} 줄의 {name}()",
+    # lifespan
+    "the app's lifespan startup did not finish within {seconds} s": "앱의 lifespan 시작이 {seconds} 초 안에 끝나지 않았어요",
+    "the app's lifespan startup failed: {message}": "앱의 lifespan 시작이 실패했어요: {message}",
+    "the app's lifespan startup raised an exception": "앱의 lifespan 시작에서 예외가 났어요",
+}

@@ -1,0 +1,67 @@
+"""Every sentence the grader says to a learner exists in English and Korean."""
+
+from __future__ import annotations
+
+import ast
+import string
+from pathlib import Path
+
+from conftest import ROOT, grade_json, run_grade
+from grader.i18n import MESSAGES, say
+from grader.locale_ko import KO
+
+GRADER = ROOT / "grader"
+
+
+def said_templates() -> dict[str, str]:
+    """Each English template passed to say(...) in the grader, and where."""
+    found: dict[str, str] = {}
+    for path in GRADER.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            if name != "say" or any(isinstance(a, ast.Name) and a.id == "text" for a in node.args):
+                continue  # not a call, or a helper passing its own text on
+            literal = next((a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)), None)
+            assert literal is not None, f"{path}:{node.lineno}: say() needs its English text as a literal"
+            found[literal] = f"{path.name}:{node.lineno}"
+    return found
+
+
+def fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_sentence_has_korean_with_the_same_placeholders() -> None:
+    templates = said_templates()
+    assert len(templates) > 80
+    missing = [f"{where}: {text!r}" for text, where in templates.items() if text not in KO]
+    assert not missing, "\n".join(missing)
+    for text in templates:
+        assert fields(KO[text]) == fields(text), text
+
+
+def test_no_stale_korean_entries() -> None:
+    assert set(KO) <= set(said_templates())
+
+
+def test_every_cli_message_has_both_languages() -> None:
+    for key, texts in MESSAGES.items():
+        assert texts.get("en") and texts.get("ko"), key
+        assert fields(texts["en"]) == fields(texts["ko"]), key
+
+
+def test_say_falls_back_to_english() -> None:
+    assert say("ko", "no message arrived within {seconds} s", seconds=2) == "2 초 안에 메시지가 오지 않았어요"
+    assert say("en", "no message arrived within {seconds} s", seconds=2) == "no message arrived within 2 s"
+    assert say("xx", "nothing") == "nothing"
+
+
+def test_a_korean_report_end_to_end(tmp_path: Path) -> None:
+    wrong = ROOT / "tests" / "variants" / "t3l1" / "unhandled_disconnect.py"
+    proc = run_grade("t3l1", "--app", str(wrong), "--lang", "ko", "--no-record")
+    assert "클라이언트가 떠날 때 WebSocketDisconnect 가 endpoint 밖으로 새어 나갔어요" in proc.stdout
+    assert "힌트:" in proc.stdout and "검사 3/4개 통과" in proc.stdout
+    code, report = grade_json("t3l1", "--app", str(tmp_path / "missing.py"), "--lang", "ko", "--no-record")
+    assert "가 없어요" in report["checks"][0]["message"]
