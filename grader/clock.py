@@ -135,8 +135,8 @@ def hold_clock_for_anyio_threads() -> None:
     backend.AsyncIOBackend.run_sync_in_worker_thread = classmethod(run_sync_in_worker_thread)  # type: ignore[assignment]
 
 
-def follow_wall_clock(loop: VirtualClockLoop) -> None:
-    """Make ``time.time()`` and ``datetime.now()`` move with the virtual clock.
+def follow_wall_clock(loop: VirtualClockLoop) -> Callable[[], None]:
+    """Make ``time.time()`` and ``datetime.now()`` move with the virtual clock; return how to stop.
 
     Only for exercises that read the wall clock across virtual jumps; it
     freezes the wall clock between jumps, which is what makes answers
@@ -144,5 +144,12 @@ def follow_wall_clock(loop: VirtualClockLoop) -> None:
     """
     import time_machine
 
-    traveller = time_machine.travel(time.time(), tick=False).start()
+    travel = time_machine.travel(time.time(), tick=False)
+    traveller = travel.start()
     loop.on_advance.append(traveller.shift)
+
+    def stop() -> None:
+        loop.on_advance.remove(traveller.shift)
+        travel.stop()
+
+    return stop

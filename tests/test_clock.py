@@ -104,3 +104,25 @@ def test_plain_threads_do_not_block_the_loop() -> None:
 
     waited, _ = run(main)
     assert abs(waited - 5) < 1e-6
+
+
+def test_the_wall_clock_can_follow_the_virtual_clock() -> None:
+    from datetime import datetime
+
+    from grader.clock import follow_wall_clock
+
+    loop = VirtualClockLoop()
+    stop = follow_wall_clock(loop)
+    try:
+        async def main() -> tuple[float, float, float]:
+            before, stamp = time.time(), datetime.now()
+            await asyncio.sleep(3600)
+            return before, time.time(), (datetime.now() - stamp).total_seconds()
+
+        before, after, moved = loop.run_until_complete(main())
+    finally:
+        loop.close()
+        stop()
+    assert abs(time.time() - datetime.now().timestamp()) < 1
+    assert abs((after - before) - 3600) < 1
+    assert abs(moved - 3600) < 1
