@@ -191,8 +191,7 @@ def row_silence(runs: int) -> Row:
                wall / 10, "≪ 1")
 
 
-def row_round_trip(messages: int) -> list[Row]:
-    """The grader's driver against raw httpx-ws, both on the virtual-clock loop."""
+def echo_app() -> FastAPI:
     app = FastAPI()
 
     @app.websocket("/ws")
@@ -200,6 +199,13 @@ def row_round_trip(messages: int) -> list[Row]:
         await websocket.accept()
         async for text in websocket.iter_text():
             await websocket.send_text(text)
+
+    return app
+
+
+def row_round_trip(messages: int) -> list[Row]:
+    """The grader's driver against raw httpx-ws, both on the virtual-clock loop."""
+    app = echo_app()
 
     async def raw() -> float:
         transport = ASGIWebSocketTransport(app)
@@ -247,14 +253,7 @@ def uvicorn_round_trip(messages: int) -> float | None:
         import websockets.sync.client
     except ImportError:
         return None
-    app = FastAPI()
-
-    @app.websocket("/ws")
-    async def echo(websocket: WebSocket) -> None:
-        await websocket.accept()
-        async for text in websocket.iter_text():
-            await websocket.send_text(text)
-
+    app = echo_app()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -139,7 +139,19 @@ def main() -> int:
 
 
 def run(job: dict[str, Any], events: Events) -> int:
-    """Import the learner's app and run the job's checks, reporting each as an event."""
+    """Import the learner's app and run the job's checks, reporting each as an event.
+
+    A failure of the grader's own code is reported as such ("internal"), so
+    the parent never mistakes it for the learner's process dying.
+    """
+    try:
+        return _run(job, events)
+    except Exception:
+        events.emit("internal", traceback=traceback.format_exc())
+        return 3
+
+
+def _run(job: dict[str, Any], events: Events) -> int:
     limits: dict[str, int] = job.get("limits", {})
     trace = open(job["trace"], "w+b", buffering=0)  # noqa: SIM115 - kept open for faulthandler
     app_path = Path(job["app"]).resolve()
