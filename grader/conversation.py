@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import payload
-from .driver import SENT_TO_DEPARTED, Client, Message, Transcript
+from .driver import SENT_TO_DEPARTED, SETTLE, Client, Message, Transcript
 from .i18n import say
 from .learner import LearnerCode, websocket_paths
 from .match import explain, literal, match, resolve, show
@@ -242,7 +242,7 @@ class Conversation:
 
         state = await client.until(ready, step.timeout)
         if state == "ended":
-            await client.until(lambda: client.closed or client.inbox or None, 0.05)
+            await client.until(lambda: client.closed or client.inbox or None, SETTLE)
         if client.crash is not None:
             raise self._crashed(client)
         if client.inbox:
@@ -375,7 +375,7 @@ class Conversation:
         state = await client.until(ready, step.timeout)
         if state == "ended":
             # Frames sent just before the endpoint returned may still be in flight.
-            await client.until(lambda: client.inbox or client.closed or None, 0.05)
+            await client.until(lambda: client.inbox or client.closed or None, SETTLE)
         if client.inbox:
             message = client.take()
             assert message is not None

@@ -9,7 +9,7 @@ as JSON (``to_dict`` / ``from_dict``), so they hold only plain data.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -117,7 +117,6 @@ class Result:
     output: str = ""  # what the learner's code printed, possibly cut
     output_dropped: int = 0  # bytes of output not kept
     wall_seconds: float = 0.0
-    notes: tuple[str, ...] = field(default_factory=tuple)
     # Hidden checks that were not run here (they run on submission): how many
     # and their points. Their names and contents are never part of a result.
     hidden_pending: int = 0
@@ -171,7 +170,6 @@ class Result:
             output=data.get("output", ""),
             output_dropped=data.get("output_dropped", 0),
             wall_seconds=data.get("wall_seconds", 0.0),
-            notes=tuple(data.get("notes", ())),
             hidden_pending=data.get("hidden_pending", 0),
             hidden_points=data.get("hidden_points", 0),
         )

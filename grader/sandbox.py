@@ -33,8 +33,6 @@ from .protocol import AFTER_HANG_SECONDS, LABEL_BYTES
 from .result import CheckResult, Failure, Kind, Raised, Result, SourceLine, Status, check_from_dict, failure_from_dict
 from .spec import Check, Exercise, pick
 
-_PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent)
-
 
 @dataclass(frozen=True)
 class Limits:

@@ -1,10 +1,11 @@
 """``--format json``: the Result as one JSON object (format ``grader-result/1``).
 
-Top-level keys: format, exercise, title, app, xp, passed, points,
-max_points, wall_seconds, output, output_dropped, notes, and checks (spec
-order), each with name, passed, status, message, points, max_points,
-hidden, hint, failure (kind, message, step, expected, actual, errors) and
-transcript.
+Top-level keys: format, exercise, title, app, xp, passed, complete, points,
+max_points, wall_seconds, output, output_dropped, hidden_pending,
+hidden_points, and checks (spec order), each with name, passed, status,
+message, points, max_points, hidden, hint, failure (kind, message, step,
+expected, actual, errors) and transcript. ``passed`` means every check that
+ran passed; ``complete`` that no hidden check was left out.
 """
 
 from __future__ import annotations
