@@ -183,13 +183,14 @@ class _Run:
         child = self.options.launcher.launch(job, self.output_path, self.workdir)
         if child.output != self.output_path:
             self.other_outputs.append(child.output)
+        lines = _Lines(child.events)
         try:
-            return self._follow(child, indices, results)
+            return self._follow(child, lines, indices, results)
         finally:
+            lines.close()
             child.finish()  # kills what the child left behind; a no-op if done already
 
-    def _follow(self, child: Child, indices: list[int], results: dict[int, CheckResult]) -> bool:
-        lines = _Lines(child.events)
+    def _follow(self, child: Child, lines: _Lines, indices: list[int], results: dict[int, CheckResult]) -> bool:
         current: int | None = None
         limit = self.limits.import_seconds + 5
         while True:
@@ -329,6 +330,9 @@ class _Lines:
             self.buffer += chunk
         line, self.buffer = self.buffer.split(b"\n", 1)
         return json.loads(line)
+
+    def close(self) -> None:
+        self.selector.close()
 
 
 def _read(path: Path, limit: int) -> str:
