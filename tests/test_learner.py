@@ -81,3 +81,19 @@ def test_watch_grades_again_after_the_file_changes(tmp_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=20)
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from grader.render.text import wants_color
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert wants_color(_Terminal())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not wants_color(_Terminal())
+    monkeypatch.delenv("NO_COLOR")
+    assert not wants_color(object())
