@@ -41,7 +41,7 @@ from .learner import LearnerCode, LoadError, import_app
 from .lifespan import Lifespan, LifespanFailed
 from .protocol import EVENT_FD_ENV, LABEL_BYTES
 from .result import Failure, Kind, check_to_dict
-from .spec import load_exercise
+from .spec import Exercise, load_exercise
 
 
 class Events:
@@ -133,6 +133,24 @@ def confine_writes(folder: Path) -> None:
     sys.addaudithook(hook)
 
 
+_SPECS: dict[tuple[str, int, int], Exercise] = {}
+
+
+def cached_exercise(path: str) -> Exercise:
+    """The spec at ``path``, parsed once per version of the file.
+
+    A zygote fills this before it forks, so its children inherit the parsed
+    spec instead of each reading it again.
+    """
+    stat = os.stat(path)
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _SPECS:
+        if len(_SPECS) > 256:
+            _SPECS.clear()
+        _SPECS[key] = load_exercise(path)
+    return _SPECS[key]
+
+
 def main() -> int:
     """Entry point of a spawned child: the job on stdin, events to the inherited fd."""
     return run(json.loads(sys.stdin.readline()), Events(int(os.environ[EVENT_FD_ENV])))
@@ -156,7 +174,7 @@ def _run(job: dict[str, Any], events: Events) -> int:
     trace = open(job["trace"], "w+b", buffering=0)  # noqa: SIM115 - kept open for faulthandler
     app_path = Path(job["app"]).resolve()
     code = LearnerCode(app_path)
-    exercise = load_exercise(job["spec"])
+    exercise = cached_exercise(job["spec"])
     indices: list[int] = job["checks"]
     check_seconds: float = job["check_seconds"]
 

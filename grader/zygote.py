@@ -16,6 +16,7 @@ locks held forever in the child.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -106,6 +107,8 @@ def serve(channel: socket.socket) -> None:
                     continue
                 request = json.loads(data)
                 events_fd, output_fd = fds
+                with contextlib.suppress(Exception):  # the child reports spec problems itself
+                    worker.cached_exercise(request["job"]["spec"])
                 pid = os.fork()
                 if pid == 0:
                     _child(request["job"], events_fd, output_fd, [channel.fileno(), wake_read, wake_write, selector.fileno()])
