@@ -311,7 +311,7 @@ def _check(args: list[str]) -> int:
         outcomes = catalog.run(items, Options(limits=course.limits, launcher=zygote, run_hidden=True), opts.jobs)
     sys.stdout.write(catalog.table(outcomes))
     bad = sum(not o.ok for o in outcomes)
-    print(f"\n{len(outcomes) - bad}/{len(outcomes)} as expected across {len(exercises)} exercises "
+    print(f"\n{len(outcomes) - bad}/{len(outcomes)} as expected across {len(exercises)} exercise{'' if len(exercises) == 1 else 's'} "
           f"in {time.perf_counter() - started:.1f} s")
     return 0 if bad == 0 else 1
 
