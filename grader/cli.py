@@ -135,7 +135,7 @@ def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise,
             sys.stdout.write(report)
     if opts.format == "text" and opts.output:
         Path(opts.output).write_text(text, encoding="utf-8")
-    if not opts.no_record:
+    if not opts.no_record and Path(result.app).is_file():  # nothing written yet is no attempt
         from .learn import award_lines
         from .progress import Store
 

@@ -136,8 +136,8 @@ def import_app(path: Path, attr: str = "app", lang: str = "en") -> tuple[Any, Mo
     code = LearnerCode(path)
     shown = code.display(str(path))
     if not path.is_file():
-        raise LoadError(Failure(Kind.IMPORT, say(lang, "{path} does not exist: write your solution there (or pass --app PATH)",
-                                                 path=path)))
+        raise LoadError(Failure(Kind.IMPORT, say(lang, "{path} does not exist yet: `grade start` writes the lesson's starter "
+                                                 "there, or pass --app PATH", path=path)))
     name = module_name(path)
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:

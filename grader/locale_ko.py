@@ -149,8 +149,8 @@ KO: dict[str, str] = {
         "앱을 실행하던 서버 프로세스가 code {status} 로 끝났어요 (코드가 sys.exit() 나 os._exit() 를 불렀나요?)",
     "exit code {status}": "종료 code {status}",
     # importing the learner's file
-    "{path} does not exist: write your solution there (or pass --app PATH)":
-        "{path} 가 없어요. 거기에 답을 작성하세요 (또는 --app PATH 로 지정하세요)",
+    "{path} does not exist yet: `grade start` writes the lesson's starter there, or pass --app PATH":
+        "{path} 가 아직 없어요. `grade start` 가 레슨의 시작 코드를 거기에 만들어 줘요. 또는 --app PATH 로 지정하세요",
     "{file} cannot be imported as a Python module": "{file} 는 Python 모듈로 import 할 수 없어요",
     "{file} has a syntax error: {error}": "{file} 에 문법 오류가 있어요: {error}",
     "{file} called sys.exit() while being imported ({error})": "{file} 가 import 되는 중에 sys.exit() 를 불렀어요 ({error})",

@@ -183,7 +183,8 @@ def test_a_file_without_app_names_what_it_found(tmp_path: Path) -> None:
 def test_a_missing_file_says_where_to_write(tmp_path: Path) -> None:
     proc = run_grade("t3l1", "--app", str(tmp_path / "nothing.py"))
     assert proc.returncode == 1
-    assert "does not exist" in proc.stdout
+    assert "does not exist yet: `grade start` writes the lesson's starter there" in proc.stdout
+    assert "XP" not in proc.stdout.splitlines()[-1]  # no attempt recorded for a file that is not there
 
 
 def test_what_the_app_prints_is_shown_and_capped(tmp_path: Path, course: Path) -> None:
