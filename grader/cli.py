@@ -29,6 +29,7 @@ from .errors import GraderError, InternalError, SpecErrors, UsageError
 from .i18n import language, t
 from .render import RENDERERS
 from .render import text as text_report
+from .result import Result
 from .sandbox import Options, grade
 from .spec import Exercise, load_exercise
 from .validate import validate_paths
@@ -122,7 +123,7 @@ def _progress_line(lang: str) -> Callable[[int, int, str], None]:
     return show
 
 
-def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise, result, lang: str) -> int:  # type: ignore[no-untyped-def]
+def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise, result: Result, lang: str) -> int:
     text = text_report.render(result, lang=lang)
     if opts.format == "text":
         sys.stdout.write(text)

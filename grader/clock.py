@@ -57,7 +57,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
 
     def __init__(self) -> None:
         super().__init__()
-        self._selector = _VirtualSelector(self._selector, self)  # type: ignore[assignment]
+        self._selector = _VirtualSelector(self._selector, self)  # type: ignore[has-type, arg-type]
         self._origin = time.monotonic()
         self._offset = 0.0
         self._held = 0
@@ -102,7 +102,9 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         with self._held_lock:
             self._held -= 1
 
-    def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+    def run_in_executor(  # type: ignore[override]
+        self, executor: Any, func: Callable[..., Any], *args: Any
+    ) -> asyncio.Future[Any]:
         self.hold()
         future = super().run_in_executor(executor, func, *args)
         future.add_done_callback(lambda _f: self.release())

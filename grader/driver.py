@@ -254,6 +254,7 @@ class Client:
                 transport=transport, base_url="http://testserver", cookies=spec.cookies, trust_env=False
             ) as http:
                 try:
+                    ws: httpx_ws.AsyncWebSocketSession
                     async with httpx_ws.aconnect_ws(
                         spec.path + (f"?{query}" if query else ""),
                         http,
@@ -317,7 +318,7 @@ class Client:
                 self.poke()
                 return
             if isinstance(event, wsproto.events.TextMessage | wsproto.events.BytesMessage):
-                data = event.data
+                data = event.data if isinstance(event.data, str) else bytes(event.data)
                 message = Message("text" if isinstance(data, str) else "bytes", data, self.clock())
                 self.inbox.append(message)
                 self.inbox_bytes += len(data)
@@ -389,16 +390,17 @@ class Client:
             self.left = True
             self._leave.set()
         self.poke()
-        done, _ = await asyncio.wait({self._task}, timeout=timeout)
-        if not done:
+        finished, _ = await asyncio.wait({self._task}, timeout=timeout)
+        stopped = bool(finished)
+        if not stopped:
             # Closing the transport cancels the endpoint (and its task group).
             self._released = True
             self.poke()
-            done = await _within_iterations(self._task)
-        if not done:
+            stopped = await _within_iterations(self._task)
+        if not stopped:
             self._task.cancel()
-            done = await _within_iterations(self._task)
-        return bool(done)
+            stopped = await _within_iterations(self._task)
+        return stopped
 
 
 async def _within_iterations(task: asyncio.Task[Any], iterations: int = 50) -> bool:

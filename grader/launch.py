@@ -175,7 +175,8 @@ class Zygote:
                     self.exits.setdefault(message["pid"], Future()).set_result((message["status"], message["peak_mb"]))
         gone = InternalError(f"the warm worker exited (status {self.proc.wait()})")
         with self.lock:
-            for future in [*self.started.values(), *self.exits.values()]:
+            waiting: list[Future[Any]] = [*self.started.values(), *self.exits.values()]
+            for future in waiting:
                 if not future.done():
                     future.set_exception(gone)
 

@@ -90,10 +90,11 @@ class LearnerCode:
                 code = stripped
             frames += (SourceLine(self.display(exc.filename), exc.lineno or 0, "<module>", code + caret),)
             return Raised(type(exc).__name__, exc.msg, frames)
-        message = str(exc)
+        message: str = str(exc)
         if type(exc).__name__ == "WebSocketDisconnect":
-            code, reason = getattr(exc, "code", None), getattr(exc, "reason", None)
-            message = f"code {int(code) if code is not None else '?'}" + (f", reason {reason!r}" if reason else "")
+            close_code, reason = getattr(exc, "code", None), getattr(exc, "reason", None)
+            shown_code = int(close_code) if close_code is not None else "?"
+            message = f"code {shown_code}" + (f", reason {reason!r}" if reason else "")
         elif isinstance(exc, SystemExit):
             message = f"exit code {exc.code}" if exc.code is not None else ""
         return Raised(type(exc).__name__, _cut(message), frames)

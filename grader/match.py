@@ -112,7 +112,7 @@ def _validate(node: Located, variables: frozenset[str], allow_match: bool, error
         _validate_re(operand, variables, allow_match, errors)
     elif op == "$datetime":
         within = operand.value.get("within") if isinstance(operand.value, dict) else None
-        if not isinstance(operand.value, dict) or set(operand.value) != {"within"} or not _is_number(within.value) or within.value <= 0:
+        if within is None or set(operand.value) != {"within"} or not _is_number(within.value) or within.value <= 0:
             errors.append(SpecError(operand.mark, "$datetime takes {within: SECONDS}, a number above 0"))
     elif op == "$type":
         if not isinstance(operand.value, str) or operand.value not in TYPES:

@@ -57,13 +57,13 @@ class SpecFile(pytest.File):
                     yield CheckItem.from_parent(self, name=f"{label}::{check.name}", exercise=exercise,
                                                 subject=subject, check=check, must_pass=True, limits=course.limits)
             elif subject.role == "wrong":
-                check = next((c for c in exercise.checks if c.name == subject.fails), None)
-                if check is None:
+                named = next((c for c in exercise.checks if c.name == subject.fails), None)
+                if named is None:
                     yield SpecErrorItem.from_parent(
                         self, name=label, errors=f"{subject.path}: names a check {subject.fails!r} that {exercise.id} does not have")
                     continue
-                yield CheckItem.from_parent(self, name=f"{label}::{check.name}", exercise=exercise,
-                                            subject=subject, check=check, must_pass=False, limits=course.limits)
+                yield CheckItem.from_parent(self, name=f"{label}::{named.name}", exercise=exercise,
+                                            subject=subject, check=named, must_pass=False, limits=course.limits)
             else:
                 yield CheckItem.from_parent(self, name=label, exercise=exercise, subject=subject, check=None,
                                             must_pass=False, limits=course.limits)
@@ -110,7 +110,7 @@ class CheckItem(pytest.Item):
             raise CheckFailed(f"{self.subject.path} should fail {found.name!r}, but it passed: "
                               "the check does not catch this mistake")
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, CheckFailed):
             return excinfo.value.report
         return super().repr_failure(excinfo)

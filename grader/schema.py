@@ -61,7 +61,7 @@ def build() -> dict[str, Any]:
         "$concat": {"type": "array", "minItems": 1,
                     "items": {"oneOf": [{"type": ["string", "number"]}, {"$ref": "#/$defs/var"}]}},
     }
-    operator_objects = [
+    operator_objects: list[dict[str, Any]] = [
         {"type": "object", "properties": {op: schema}, "required": [op], "additionalProperties": False}
         for op, schema in ops.items()
     ]
@@ -184,7 +184,7 @@ def build() -> dict[str, Any]:
         ]
     }
     defs["steps"] = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}}
-    check = {
+    check: dict[str, Any] = {
         "type": "object",
         "properties": {
             "name": {"type": "string", "minLength": 1},

@@ -14,11 +14,20 @@ from . import exercism, gradescope, json_format, junit, text
 
 Renderer = Callable[[Result, Exercise | None], str]
 
+
+
+def _ignoring_exercise(render: Callable[[Result], str]) -> Renderer:
+    def renderer(result: Result, exercise: Exercise | None = None) -> str:
+        return render(result)
+
+    return renderer
+
+
 RENDERERS: dict[str, Renderer] = {
-    "text": lambda result, exercise=None: text.render(result),  # the CLI calls text.render with its language
-    "json": lambda result, exercise=None: json_format.render(result),
-    "junit": lambda result, exercise=None: junit.render(result),
-    "gradescope": lambda result, exercise=None: gradescope.render(result),
+    "text": _ignoring_exercise(text.render),  # the CLI calls text.render itself, with its language
+    "json": _ignoring_exercise(json_format.render),
+    "junit": _ignoring_exercise(junit.render),
+    "gradescope": _ignoring_exercise(gradescope.render),
     "exercism": exercism.render,
 }
 

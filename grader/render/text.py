@@ -114,9 +114,9 @@ def _failure_block(check: CheckResult, style: Style, lang: str, also: list[str] 
                 lines += [f"        {code_line}" for code_line in frame.code.splitlines()]
     if check.transcript:
         lines.append("  " + t("transcript", lang))
-        for frame in check.transcript:
-            arrow = {"sent": "→", "received": "←"}.get(frame.direction, "·")
-            lines.append(style.dim(f"    {frame.at:8.3f}s {frame.client:>6} {arrow} ") + frame.text)
+        for line in check.transcript:
+            arrow = {"sent": "→", "received": "←"}.get(line.direction, "·")
+            lines.append(style.dim(f"    {line.at:8.3f}s {line.client:>6} {arrow} ") + line.text)
     if check.hint and not also:
         lines.append(f"  {t('hint', lang)}: {check.hint}")
     return lines
