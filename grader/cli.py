@@ -37,6 +37,11 @@ from .validate import validate_paths
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args == ["--version"]:
+        from importlib.metadata import version
+
+        print(f"grade {version('grader')}")
+        return 0
     command = COMMANDS.get(args[0]) if args else None
     try:
         return command(args[1:]) if command else _grade(args)

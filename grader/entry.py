@@ -10,7 +10,7 @@ _NOT_GRADING = {"list", "show", "start", "hint", "progress", "reset", "validate"
 
 def main() -> int:
     args = sys.argv[1:]
-    if args and args[0] not in _NOT_GRADING and not {"-h", "--help", "--watch"} & set(args):
+    if args and args[0] not in _NOT_GRADING and not {"-h", "--help", "--version", "--watch"} & set(args):
         from .prestart import prestart
 
         prestart()

@@ -283,3 +283,8 @@ def test_hidden_checks_run_with_all_checks() -> None:
     assert code == 0
     assert HIDDEN in [c["name"] for c in report["checks"]]
     assert report["complete"] is True and report["max_points"] == 10
+
+
+def test_version() -> None:
+    proc = run_grade("--version")
+    assert proc.returncode == 0 and proc.stdout.startswith("grade 0.")
