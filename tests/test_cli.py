@@ -275,14 +275,14 @@ def test_hidden_checks_never_leak_into_a_local_report(tmp_path: Path) -> None:
     code, report = grade_json("t3l2", "--app", "solutions/t3l2.py")
     assert HIDDEN not in json.dumps(report)
     assert report["complete"] is False and report["hidden_pending"] == 1
-    assert report["max_points"] == 9
+    assert report["max_points"] == 19 and report["hidden_points"] == 1
 
 
 def test_hidden_checks_run_with_all_checks() -> None:
     code, report = grade_json("t3l2", "--app", "solutions/t3l2.py", "--all-checks")
     assert code == 0
     assert HIDDEN in [c["name"] for c in report["checks"]]
-    assert report["complete"] is True and report["max_points"] == 10
+    assert report["complete"] is True and report["max_points"] == 20
 
 
 def test_version() -> None:

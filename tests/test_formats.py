@@ -49,14 +49,14 @@ def test_junit_has_one_testcase_per_check(failing: Result) -> None:
 def test_gradescope_results(failing: Result, passing: Result) -> None:
     data = json.loads(RENDERERS["gradescope"](failing, T3L2))
     assert set(data) == {"score", "max_score", "execution_time", "output", "tests"}
-    assert data["score"] == failing.points and data["max_score"] == 10
+    assert data["score"] == failing.points and data["max_score"] == 20
     for test, check in zip(data["tests"], failing.checks, strict=True):
         assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}
         assert test["name"] == check.name
         assert test["status"] == ("passed" if check.passed else "failed")
         assert test["visibility"] == ("after_published" if check.hidden else "visible")
         assert (test["output"] != "") == (not check.passed)
-    assert json.loads(RENDERERS["gradescope"](passing, T3L2))["score"] == 10
+    assert json.loads(RENDERERS["gradescope"](passing, T3L2))["score"] == 20
 
 
 def test_exercism_results_version_3(failing: Result) -> None:

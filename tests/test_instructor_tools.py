@@ -78,7 +78,7 @@ def test_batch_grades_a_class_and_writes_a_complete_gradebook(course: Path, tmp_
         assert (row["passed"] == "yes") == (kind in ("correct", "iter_text")), row
         if kind in ("crash", "syntax", "missing"):
             assert row["error"], row
-        assert row["points"].isdigit() and row["max_points"] == "4"
+        assert row["points"].isdigit() and row["max_points"] == "10"
         assert row["answers a message"] in ("passed", "failed", "not_run")
     hung = next(r for r in book["submissions"] if r["submission"].endswith("hang"))
     assert hung["checks"]["answers a message"] == "failed"
