@@ -298,17 +298,11 @@ def _check(args: list[str]) -> int:
     )
     parser.add_argument("exercises", nargs="*", help="exercise ids (default: all)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="gradings at once (default: cores)")
-    try:
-        opts = parser.parse_args(args)
-    except SystemExit as exc:
-        return 0 if exc.code == 0 else 2
+    opts = _parse(parser, args)
+    if isinstance(opts, int):
+        return opts
     course = config.load()
-    paths = [course.spec_path(e) for e in opts.exercises] or course.spec_paths()
-    missing = [p.stem for p in paths if not p.is_file()]
-    if missing:
-        print(f"grade check: no exercise {', '.join(map(repr, missing))}", file=sys.stderr)
-        return 2
-    exercises = [load_exercise(p) for p in paths]
+    exercises = [_exercise(course, e) for e in opts.exercises] or [load_exercise(p) for p in course.spec_paths()]
     items = catalog.subjects(exercises, course.solutions, course.starters, course.variants)
     started = time.perf_counter()
     from .launch import Zygote
@@ -334,11 +328,7 @@ def _batch(args: list[str]) -> int:
     if isinstance(opts, int):
         return opts
     course = config.load()
-    spec_path = course.spec_path(opts.exercise)
-    if not spec_path.is_file():
-        print(f"grade batch: no exercise {opts.exercise!r}", file=sys.stderr)
-        return 2
-    exercise = load_exercise(spec_path)
+    exercise = _exercise(course, opts.exercise)
     submissions = batch.find_submissions(exercise, [Path(p) for p in opts.submissions])
     started = time.perf_counter()
     rows = batch.run(exercise, submissions, course.limits, opts.jobs)
@@ -347,13 +337,13 @@ def _batch(args: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     (out / "gradebook.csv").write_text(batch.gradebook_csv(exercise, rows), encoding="utf-8")
     (out / "gradebook.json").write_text(batch.gradebook_json(exercise, rows), encoding="utf-8")
-    width = max([len(r.submission.name) for r in rows] + [10])
-    for row in rows:
-        data = row.as_dict(exercise)
+    book = [row.as_dict(exercise) for row in rows]
+    width = max([len(data["submission"]) for data in book] + [10])
+    for data in book:
         mark = "✓" if data["passed"] else "✗"
         note = f"  {data['error'][:80]}" if data["error"] else ""
         print(f"{mark} {data['submission']:<{width}} {data['points']:>3}/{data['max_points']}{note}")
-    passed = sum(r.as_dict(exercise)["passed"] for r in rows)
+    passed = sum(data["passed"] for data in book)
     print(f"\n{passed}/{len(rows)} passed · {len(rows) / elapsed:.1f} submissions/s · "
           f"gradebook in {out / 'gradebook.csv'} and {out / 'gradebook.json'}")
     return 0

@@ -64,9 +64,13 @@ class ServerSide:
 
 @dataclass
 class Message:
-    kind: str  # "text" or "bytes"
+    """One frame's payload; when it crossed the wire is the transcript's business."""
+
     data: str | bytes
-    at: float
+
+    @property
+    def kind(self) -> str:
+        return "bytes" if isinstance(self.data, bytes) else "text"
 
     def describe(self) -> str:
         if isinstance(self.data, bytes):
@@ -97,7 +101,6 @@ class Handshake:
 class Closed:
     code: int
     reason: str
-    at: float
 
 
 class Transcript:
@@ -303,7 +306,7 @@ class Client:
             try:
                 event = await ws.receive()
             except httpx_ws.WebSocketDisconnect as exc:
-                self.closed = Closed(exc.code, exc.reason or "", self.clock())
+                self.closed = Closed(exc.code, exc.reason or "")
                 reason = f" {exc.reason!r}" if exc.reason else ""
                 self.log("event", f"server closed the connection: code {exc.code}{reason}")
                 # Answer the close as browsers do, which completes the closing
@@ -313,13 +316,13 @@ class Client:
                 self.poke()
                 return
             except httpx_ws.WebSocketNetworkError:
-                self.closed = Closed(1006, "connection lost", self.clock())
+                self.closed = Closed(1006, "connection lost")
                 self.log("event", "connection lost")
                 self.poke()
                 return
             if isinstance(event, wsproto.events.TextMessage | wsproto.events.BytesMessage):
                 data = event.data if isinstance(event.data, str) else bytes(event.data)
-                message = Message("text" if isinstance(data, str) else "bytes", data, self.clock())
+                message = Message(data)
                 self.inbox.append(message)
                 self.inbox_bytes += len(data)
                 self.log("received", message)
@@ -332,14 +335,14 @@ class Client:
     # -- talking --
 
     async def send_text(self, text: str) -> None:
-        self.log("sent", Message("text", text, 0.0))
+        self.log("sent", Message(text))
         await self._send(lambda ws: ws.send_text(text))
 
     async def send_json(self, value: Any) -> None:
         await self.send_text(json.dumps(value, ensure_ascii=False))
 
     async def send_bytes(self, data: bytes) -> None:
-        self.log("sent", Message("bytes", data, 0.0))
+        self.log("sent", Message(data))
         await self._send(lambda ws: ws.send_bytes(data))
 
     async def _send(self, do: Callable[[httpx_ws.AsyncWebSocketSession], Any]) -> None:

@@ -76,7 +76,6 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
     options = options or Options()
     started = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix="grader-"))
-    hidden = [] if options.run_hidden else [c for c in exercise.checks if c.hidden]
     try:
         run = _Run(exercise, app_path, options, scratch)
         checks = run.all_checks()
@@ -92,8 +91,8 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
         output=output,
         output_dropped=dropped,
         wall_seconds=round(time.perf_counter() - started, 3),
-        hidden_pending=len(hidden),
-        hidden_points=sum(c.points for c in hidden),
+        hidden_pending=len(exercise.checks) - len(run.runs),
+        hidden_points=exercise.points - sum(exercise.checks[i].points for i in run.runs),
     )
 
 
@@ -113,15 +112,15 @@ class _Run:
         self.check_seconds = self.limits.check_seconds
         self.peak_mb = 0
         self.other_outputs: list[Path] = []  # a prestarted child writes its own file
+        # The checks this run grades, by index: hidden ones only on submission.
+        self.runs = [i for i, c in enumerate(exercise.checks) if options.run_hidden or not c.hidden]
 
     def all_checks(self) -> list[CheckResult]:
         results: dict[int, CheckResult] = {}
         pending = []
-        skipped = set()
-        for index, check in enumerate(self.exercise.checks):
-            if check.hidden and not self.options.run_hidden:
-                skipped.add(index)
-            elif check.source is not None:
+        for index in self.runs:
+            check = self.exercise.checks[index]
+            if check.source is not None:
                 results[index] = self._source(check)
             else:
                 pending.append(index)
@@ -131,16 +130,16 @@ class _Run:
             if not done and pending and time.monotonic() >= self.deadline:
                 for index in pending:
                     results[index] = self._not_run(index, Failure(
-                        Kind.HANG, self.say("not run: grading took longer than {seconds} s in all",
+                        Kind.HANG, self.say("not run: grading took longer than {seconds} s in all; fix the checks "
+                                            "above that stopped responding first",
                                             seconds=f"{self.limits.run_seconds:g}")))
                 break
-        self._progress(len(self.exercise.checks) - len(skipped) + 1, "")
-        return [results[i] for i in range(len(self.exercise.checks)) if i not in skipped]
+        self._progress(len(self.runs) + 1, "")
+        return [results[i] for i in self.runs]
 
     def _progress(self, position: int, name: str) -> None:
         if self.options.on_progress is not None:
-            total = sum(1 for c in self.exercise.checks if self.options.run_hidden or not c.hidden)
-            self.options.on_progress(position, total, name)
+            self.options.on_progress(position, len(self.runs), name)
 
     def say(self, text: str, **values: object) -> str:
         return say(self.options.lang, text, **values)
@@ -215,7 +214,7 @@ class _Run:
                 return True
             if kind == "start":
                 current = event["index"]
-                self._progress(self._position(current), self.exercise.checks[current].name)
+                self._progress(self.runs.index(current) + 1, self.exercise.checks[current].name)
                 limit = self.check_seconds + 2
             elif kind == "check":
                 results[event["index"]] = check_from_dict(event["result"])
@@ -228,9 +227,6 @@ class _Run:
                 return False
             elif kind == "internal":
                 raise InternalError("the grading process failed:\n" + event.get("traceback", ""))
-
-    def _position(self, index: int) -> int:
-        return 1 + sum(1 for c in self.exercise.checks[:index] if self.options.run_hidden or not c.hidden)
 
     def _lost(self, current: int | None, indices: list[int], results: dict[int, CheckResult], status: int, killed: bool) -> None:
         """The child died or hung: blame the check it was on, in the learner's terms."""
