@@ -324,7 +324,8 @@ class Conversation:
             why = self.say("your endpoint kept using the connection after the client left ({error}): stop reading "
                            "and sending once WebSocketDisconnect arrives", error=last.headline())
         else:
-            why = self.say("an exception escaped your endpoint after the client left: {error}", error=last.headline())
+            why = self.say("an exception escaped your endpoint after the client left: {error}; the endpoint should "
+                           "return quietly once the client is gone", error=last.headline())
         raise self.fail(Kind.UNCLEAN, why, expected=self.say("the endpoint returns without an exception"),
                         actual=last.headline(), errors=errors)
 

@@ -81,8 +81,10 @@ KO: dict[str, str] = {
     "WebSocketDisconnect arrives":
         "클라이언트가 떠난 뒤에도 endpoint 가 연결을 계속 썼어요 ({error}). WebSocketDisconnect 가 오면 "
         "읽기와 보내기를 멈추세요",
-    "an exception escaped your endpoint after the client left: {error}":
-        "클라이언트가 떠난 뒤 예외가 endpoint 밖으로 새어 나갔어요: {error}",
+    "an exception escaped your endpoint after the client left: {error}; the endpoint should return quietly once the "
+    "client is gone":
+        "클라이언트가 떠난 뒤 예외가 endpoint 밖으로 새어 나갔어요: {error}. 클라이언트가 떠나면 endpoint 는 조용히 "
+        "return 해야 해요",
     "the endpoint returns without an exception": "endpoint 가 예외 없이 return 함",
     "round {n} of {total}": "{total} 번 중 {n} 번째",
     # files
@@ -127,7 +129,8 @@ KO: dict[str, str] = {
     "your code raised KeyboardInterrupt while serving a client": "클라이언트를 처리하는 중에 코드가 KeyboardInterrupt 를 냈어요",
     "the endpoint keeps serving": "endpoint 가 계속 서비스함",
     # the grading process
-    "not run: grading took longer than {seconds} s in all": "실행 안 됨: 채점이 모두 합쳐 {seconds} 초를 넘었어요",
+    "not run: grading took longer than {seconds} s in all; fix the checks above that stopped responding first":
+        "실행 안 됨: 채점이 모두 합쳐 {seconds} 초를 넘었어요. 먼저 위에서 응답을 멈춘 검사를 고치세요",
     "your code called {call}, which ends the whole server process": "코드가 {call} 를 불러서 서버 프로세스 전체가 끝났어요",
     "process exited with code {status}": "프로세스가 code {status} 로 끝남",
     "your endpoint stopped responding: it blocked the event loop for more than {seconds} s of real time{where}{memory}. "
