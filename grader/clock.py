@@ -9,6 +9,7 @@ they run, otherwise a slow thread would let timeouts fire "early".
 from __future__ import annotations
 
 import asyncio
+import math
 import selectors
 import threading
 import time
@@ -45,7 +46,7 @@ class _VirtualSelector:
         if timeout is None:
             # Nothing is scheduled and nothing runs: only outside I/O can wake us.
             return self._inner.select(None)
-        self._loop.advance(timeout)
+        self._loop.jump()
         return []
 
     def __getattr__(self, name: str) -> Any:
@@ -58,20 +59,21 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
     def __init__(self) -> None:
         super().__init__()
         self._selector = _VirtualSelector(self._selector, self)  # type: ignore[has-type, arg-type]
-        self._origin = time.monotonic()
-        self._offset = 0.0
+        # Integer nanoseconds: sums of jumps stay exact (25 s of waits is 25 s,
+        # never 24.999999999999943).
+        self._now_ns = 0
         self._held = 0
         self._held_lock = threading.Lock()
         self._busy_since = time.monotonic()
         self.on_advance: list[Callable[[float], None]] = []
 
     def time(self) -> float:
-        return self._origin + self._offset
+        return self._now_ns / 1e9
 
     @property
     def elapsed(self) -> float:
         """Virtual seconds since the loop was created."""
-        return self._offset
+        return self._now_ns / 1e9
 
     @property
     def held(self) -> bool:
@@ -86,10 +88,21 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
             self.advance(now - self._busy_since)
             self._busy_since = now
 
-    def advance(self, seconds: float) -> None:
+    def jump(self) -> None:
+        """Move the clock to the earliest timer, exactly: it fires on this iteration."""
+        scheduled = self._scheduled  # type: ignore[attr-defined]
+        if scheduled:
+            self.advance_to(scheduled[0].when())
+
+    def advance_to(self, when: float) -> None:
+        target = to_ns(when)
+        if target > self._now_ns:
+            self.advance((target - self._now_ns) / 1e9, target)
+
+    def advance(self, seconds: float, target: int | None = None) -> None:
         if seconds <= 0:
             return
-        self._offset += seconds
+        self._now_ns = target if target is not None else self._now_ns + round(seconds * 1e9)
         for hook in self.on_advance:
             hook(seconds)
 
@@ -109,6 +122,14 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         future = super().run_in_executor(executor, func, *args)
         future.add_done_callback(lambda _f: self.release())
         return future
+
+
+def to_ns(when: float) -> int:
+    """The first whole nanosecond at or after ``when`` (seconds), as the loop reads it back."""
+    ns = math.ceil(when * 1e9)
+    while ns / 1e9 < when:
+        ns += 1
+    return ns
 
 
 def hold_clock_for_anyio_threads() -> None:

@@ -1,5 +1,6 @@
-# kind: error | hang | crash
+# kind: error | crash
 # says: MemoryError | memory grew to
+# limits: memory_mb=768 check_seconds=60
 from fastapi import FastAPI, WebSocket
 
 app = FastAPI()
