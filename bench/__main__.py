@@ -126,9 +126,9 @@ def rows_batch(count: int) -> list[Row]:
 
 def row_watch(saves: int) -> Row:
     """Save-to-verdict latency of watch mode, against the import floor."""
+    from grader.course.watch import watch
     from grader.sandbox import Options
     from grader.spec import load_exercise
-    from grader.watch import watch
 
     exercise = load_exercise(ROOT / "exercises" / "t3l1.yaml")
     verdicts: list[float] = []

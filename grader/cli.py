@@ -24,15 +24,15 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import config
-from .errors import GraderError, InternalError, SpecErrors, UsageError
-from .i18n import language, t
-from .render import RENDERERS
-from .render import text as text_report
-from .result import Result
-from .sandbox import Options, grade
-from .spec import Exercise, load_exercise
-from .validate import validate_paths
+from grader.course import config
+from grader.course.validate import validate_paths
+from grader.errors import GraderError, InternalError, SpecErrors, UsageError
+from grader.i18n import language, t
+from grader.render import RENDERERS
+from grader.render import text as text_report
+from grader.result import Result
+from grader.sandbox import Options, grade
+from grader.spec import Exercise, load_exercise
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -110,7 +110,7 @@ def _grade(args: list[str]) -> int:
     lang = language(opts.lang)
     options = Options(attr=attr, lang=lang, limits=course.limits, run_hidden=opts.all_checks)
     if opts.watch:
-        from .watch import watch
+        from grader.course.watch import watch
 
         return watch(exercise, app_path, options, lambda result: _report(opts, course, exercise, result, lang))
     if opts.format == "text" and sys.stderr.isatty():
@@ -142,8 +142,8 @@ def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise,
     if opts.format == "text" and opts.output:
         Path(opts.output).write_text(text, encoding="utf-8")
     if not opts.no_record and Path(result.app).is_file():  # nothing written yet is no attempt
-        from .learn import award_lines
-        from .progress import Store
+        from grader.course.learn import award_lines
+        from grader.course.progress import Store
 
         store = Store()
         award = store.record(exercise.id, exercise.xp, result.passed, result.passed_count, len(result.checks),
@@ -177,8 +177,8 @@ def _learner_parser(prog: str, description: str, exercise: bool | None) -> argpa
 
 
 def _list(args: list[str]) -> int:
-    from .learn import Catalog, list_text
-    from .progress import Store
+    from grader.course.learn import Catalog, list_text
+    from grader.course.progress import Store
 
     opts = _parse(_learner_parser("grade list", "Lessons, with your status and XP.", False), args)
     if isinstance(opts, int):
@@ -191,7 +191,7 @@ def _list(args: list[str]) -> int:
 
 
 def _show(args: list[str]) -> int:
-    from .learn import show_text
+    from grader.course.learn import show_text
 
     opts = _parse(_learner_parser("grade show", "A lesson's instructions.", True), args)
     if isinstance(opts, int):
@@ -203,7 +203,7 @@ def _show(args: list[str]) -> int:
 
 
 def _start(args: list[str]) -> int:
-    from .learn import start
+    from grader.course.learn import start
 
     opts = _parse(_learner_parser("grade start", "Write the lesson's starter to your file (never overwrites).", True), args)
     if isinstance(opts, int):
@@ -216,8 +216,8 @@ def _start(args: list[str]) -> int:
 
 
 def _hint(args: list[str]) -> int:
-    from .learn import hint_text
-    from .progress import Store
+    from grader.course.learn import hint_text
+    from grader.course.progress import Store
 
     opts = _parse(_learner_parser("grade hint", "The lesson's hints, one more tier each time.", True), args)
     if isinstance(opts, int):
@@ -230,8 +230,8 @@ def _hint(args: list[str]) -> int:
 
 
 def _progress(args: list[str]) -> int:
-    from .learn import Catalog, progress_text
-    from .progress import Store
+    from grader.course.learn import Catalog, progress_text
+    from grader.course.progress import Store
 
     opts = _parse(_learner_parser("grade progress", "Your level, XP, lessons and achievements.", False), args)
     if isinstance(opts, int):
@@ -244,7 +244,7 @@ def _progress(args: list[str]) -> int:
 
 
 def _reset(args: list[str]) -> int:
-    from .progress import Store
+    from grader.course.progress import Store
 
     parser = _learner_parser("grade reset", "Forget your progress (one lesson, or everything).", None)
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -289,7 +289,7 @@ def _validate(args: list[str]) -> int:
 
 
 def _check(args: list[str]) -> int:
-    from . import catalog
+    from grader.course import catalog
 
     parser = argparse.ArgumentParser(
         prog="grade check",
@@ -305,7 +305,7 @@ def _check(args: list[str]) -> int:
     exercises = [_exercise(course, e) for e in opts.exercises] or [load_exercise(p) for p in course.spec_paths()]
     items = catalog.subjects(exercises, course.solutions, course.starters, course.variants)
     started = time.perf_counter()
-    from .launch import Zygote
+    from grader.launch import Zygote
 
     with Zygote() as zygote:
         outcomes = catalog.run(items, Options(limits=course.limits, launcher=zygote, run_hidden=True), opts.jobs)
@@ -317,7 +317,7 @@ def _check(args: list[str]) -> int:
 
 
 def _batch(args: list[str]) -> int:
-    from . import batch
+    from grader.course import batch
 
     parser = argparse.ArgumentParser(prog="grade batch", description="Grade many submissions and write a gradebook.")
     parser.add_argument("exercise")
@@ -350,7 +350,7 @@ def _batch(args: list[str]) -> int:
 
 
 def _new(args: list[str]) -> int:
-    from .scaffold import scaffold
+    from grader.course.scaffold import scaffold
 
     parser = argparse.ArgumentParser(prog="grade new", description="Scaffold a spec, a solution and a starter.")
     parser.add_argument("exercise", help="the new id, e.g. t5l1")
@@ -367,7 +367,7 @@ def _new(args: list[str]) -> int:
 
 
 def _schema(args: list[str]) -> int:
-    from .schema import SCHEMA_PATH
+    from grader.spec.schema import SCHEMA_PATH
 
     sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
     return 0

@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import payload
-from .driver import SENT_TO_DEPARTED, SETTLE, Client, Message, Transcript
-from .i18n import say
-from .learner import LearnerCode, websocket_paths
-from .match import explain, literal, match, resolve, show
-from .result import CheckResult, Failure, Kind, Raised, Status
-from .spec import Check, Close, Connect, FileCheck, Repeat, Step, pick
+from grader.driver import SENT_TO_DEPARTED, SETTLE, Client, Message, Transcript
+from grader.i18n import say
+from grader.learner import LearnerCode, websocket_paths
+from grader.result import CheckResult, Failure, Kind, Raised, Status
+from grader.spec import Check, Close, Connect, FileCheck, Repeat, Step, payload, pick
+from grader.spec.match import explain, literal, match, resolve, show
 
 TRANSCRIPT_LIMIT = 60
 TEARDOWN_TIMEOUT = 2.0

@@ -27,9 +27,9 @@ import httpx_ws
 import wsproto.events
 from httpx_ws.transport import ASGIWebSocketTransport
 
-from .match import show
-from .result import Frame
-from .spec import Connect
+from grader.result import Frame
+from grader.spec import Connect
+from grader.spec.match import show
 
 T = TypeVar("T")
 

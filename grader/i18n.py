@@ -118,7 +118,7 @@ def say(lang: str, text: str, **values: object) -> str:
     is looked up in :mod:`grader.locale_ko`.
     """
     if lang == "ko":
-        from .locale_ko import KO
+        from grader.locale_ko import KO
 
         text = KO.get(text, text)
     return text.format(**values) if values else text

@@ -20,9 +20,9 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import prestart
-from .errors import InternalError
-from .protocol import EVENT_FD_ENV, child_env
+from grader import prestart
+from grader.errors import InternalError
+from grader.protocol import EVENT_FD_ENV, child_env
 
 SOCKET_FD_ENV = "GRADER_ZYGOTE_FD"
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from types import CodeType, FrameType, ModuleType, TracebackType
 from typing import Any
 
-from .i18n import say
-from .result import Failure, Kind, Raised, SourceLine
+from grader.i18n import say
+from grader.result import Failure, Kind, Raised, SourceLine
 
 _LIBRARY_DIRS = tuple(
     os.path.realpath(p) + os.sep

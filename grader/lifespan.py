@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .i18n import say
+from grader.i18n import say
 
 
 class LifespanFailed(Exception):

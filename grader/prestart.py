@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .protocol import EVENT_FD_ENV, child_env
+from grader.protocol import EVENT_FD_ENV, child_env
 
 
 @dataclass

@@ -24,14 +24,24 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import source
-from .errors import InternalError
-from .i18n import say
-from .launch import Child, Launcher, SpawnLauncher
-from .learner import LearnerCode
-from .protocol import AFTER_HANG_SECONDS, LABEL_BYTES
-from .result import CheckResult, Failure, Kind, Raised, Result, SourceLine, Status, check_from_dict, failure_from_dict
-from .spec import Check, Exercise, pick
+from grader.errors import InternalError
+from grader.i18n import say
+from grader.judge import source
+from grader.launch import Child, Launcher, SpawnLauncher
+from grader.learner import LearnerCode
+from grader.protocol import AFTER_HANG_SECONDS, LABEL_BYTES
+from grader.result import (
+    CheckResult,
+    Failure,
+    Kind,
+    Raised,
+    Result,
+    SourceLine,
+    Status,
+    check_from_dict,
+    failure_from_dict,
+)
+from grader.spec import Check, Exercise, pick
 
 
 @dataclass(frozen=True)

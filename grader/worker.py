@@ -35,13 +35,13 @@ from typing import Any
 import fastapi  # noqa: F401
 import httpx_ws  # noqa: F401
 
-from . import clock
-from .conversation import Context, run_check
-from .learner import LearnerCode, LoadError, import_app
-from .lifespan import Lifespan, LifespanFailed
-from .protocol import EVENT_FD_ENV, LABEL_BYTES
-from .result import Failure, Kind, check_to_dict
-from .spec import Exercise, load_exercise
+from grader import clock
+from grader.conversation import Context, run_check
+from grader.learner import LearnerCode, LoadError, import_app
+from grader.lifespan import Lifespan, LifespanFailed
+from grader.protocol import EVENT_FD_ENV, LABEL_BYTES
+from grader.result import Failure, Kind, check_to_dict
+from grader.spec import Exercise, load_exercise
 
 
 class Events:

@@ -26,7 +26,7 @@ import sys
 from typing import Any
 
 # The expensive imports, paid once for every child to come.
-from . import worker
+from grader import worker
 
 SOCKET_FD_ENV = "GRADER_ZYGOTE_FD"
 MAX_PACKET = 1 << 20
@@ -57,10 +57,10 @@ def warm_up() -> None:
 
     from fastapi import FastAPI, WebSocket
 
-    from .clock import VirtualClockLoop
-    from .conversation import Context, run_check
-    from .learner import LearnerCode
-    from .spec import parse_exercise
+    from grader.clock import VirtualClockLoop
+    from grader.conversation import Context, run_check
+    from grader.learner import LearnerCode
+    from grader.spec import parse_exercise
 
     app = FastAPI()
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest

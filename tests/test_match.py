@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from grader.match import explain, literal, match, resolve
+from grader.spec.match import explain, literal, match, resolve
 
 
 def ok(expected: object, actual: object) -> bool:

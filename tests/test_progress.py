@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_grade
-from grader import config
-from grader.progress import Achievement, Progress, Store, earned, rules_from
+from grader.course import config
+from grader.course.progress import Achievement, Progress, Store, earned, rules_from
 
 RULES = rules_from(
     {
@@ -97,7 +97,7 @@ def test_the_course_defines_ten_achievements_and_starts_at_poller() -> None:
 WRITER = textwrap.dedent("""\
     import sys
     from pathlib import Path
-    from grader.progress import Store, rules_from
+    from grader.course.progress import Store, rules_from
     rules = rules_from({}, "t")
     store = Store(Path(sys.argv[1]))
     store.record(sys.argv[2], 10, True, 1, 1, 1, 1, rules, {})
@@ -115,7 +115,7 @@ def test_eight_concurrent_writers_all_record(tmp_path: Path) -> None:
 KEEPS_WRITING = textwrap.dedent("""\
     import sys
     from pathlib import Path
-    from grader.progress import Store, rules_from
+    from grader.course.progress import Store, rules_from
     rules = rules_from({}, "t")
     store = Store(Path(sys.argv[1]))
     store.record("banked", 10, True, 1, 1, 1, 1, rules, {})

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from grader import schema
+from grader.spec import schema
 
 EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
 

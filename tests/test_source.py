@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from grader.judge.source import check
 from grader.result import Kind
-from grader.source import check
 from grader.spec import SourceRule
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from grader import config
-from grader.catalog import subjects
+from grader.course import config
+from grader.course.catalog import subjects
 from grader.spec import load_exercise
 
 COURSE = config.load(ROOT / "grader.toml")

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..result import Result
-from ..spec import Exercise
+from grader.result import Result
+from grader.spec import Exercise
+
 from . import exercism, gradescope, json_format, junit, text
 
 Renderer = Callable[[Result, Exercise | None], str]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 
-from ..result import Kind, Result, Status
-from ..spec import Exercise
+from grader.result import Kind, Result, Status
+from grader.spec import Exercise
+
 from .report import failure_text
 
 OUTPUT_LIMIT = 500

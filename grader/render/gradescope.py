@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 
-from ..result import Result, Status
+from grader.result import Result, Status
+
 from .report import failure_text
 
 

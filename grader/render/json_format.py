@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from ..result import Result
+from grader.result import Result
 
 
 def render(result: Result) -> str:

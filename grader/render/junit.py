@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..result import Kind, Result, Status
+from grader.result import Kind, Result, Status
+
 from .report import failure_text
 
 

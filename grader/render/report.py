@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..result import CheckResult
+from grader.result import CheckResult
 
 
 def failure_text(check: CheckResult) -> str:

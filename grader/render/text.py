@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import sys
 
-from ..i18n import t
-from ..result import CheckResult, Result, Status
+from grader.i18n import t
+from grader.result import CheckResult, Result, Status
 
 PASS, FAIL, SKIP = "✓", "✗", "–"
 

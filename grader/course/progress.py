@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from grader.errors import UsageError
 
 STORE_VERSION = 1
 DATA_DIR_ENV = "GRADER_DATA_DIR"

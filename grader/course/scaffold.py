@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .config import Course
-from .errors import UsageError
-from .spec import load_exercise
+from grader.course.config import Course
+from grader.errors import UsageError
+from grader.spec import load_exercise
 
 SPEC = """\
 # yaml-language-server: $schema=../grader/schema.json

@@ -18,8 +18,8 @@ import binascii
 import random
 from typing import Any
 
-from .errors import SpecError
-from .yamlnodes import Located
+from grader.errors import SpecError
+from grader.spec.yamlnodes import Located
 
 GENERATORS = ("all_bytes", "random", "repeat")
 MAX_SIZE = 64 << 20

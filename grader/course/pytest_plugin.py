@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from . import config
-from .catalog import Subject, subjects
-from .errors import SpecErrors
-from .launch import Zygote
-from .render.report import failure_text
-from .result import CheckResult, Result, Status
-from .sandbox import Options, grade
-from .spec import Check, Exercise, load_exercise
+from grader.course import config
+from grader.course.catalog import Subject, subjects
+from grader.errors import SpecErrors
+from grader.launch import Zygote
+from grader.render.report import failure_text
+from grader.result import CheckResult, Result, Status
+from grader.sandbox import Options, grade
+from grader.spec import Check, Exercise, load_exercise
 
 _RESULTS = pytest.StashKey[dict[tuple[str, str], Result]]()
 _ZYGOTE = pytest.StashKey[Zygote]()

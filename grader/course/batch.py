@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import GraderError, UsageError
-from .launch import Zygote
-from .result import Result
-from .sandbox import Limits, Options, grade
-from .spec import Exercise
+from grader.errors import GraderError, UsageError
+from grader.launch import Zygote
+from grader.result import Result
+from grader.sandbox import Limits, Options, grade
+from grader.spec import Exercise
 
 
 @dataclass(frozen=True)

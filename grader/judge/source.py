@@ -11,9 +11,9 @@ import ast
 from collections import defaultdict
 from pathlib import Path
 
-from .i18n import say
-from .result import Failure, Kind
-from .spec import SourceRule
+from grader.i18n import say
+from grader.result import Failure, Kind
+from grader.spec import SourceRule
 
 
 def calls(tree: ast.AST) -> dict[str, list[int]]:

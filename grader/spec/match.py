@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .errors import SpecError
-from .yamlnodes import Located, describe
+from grader.errors import SpecError
+from grader.spec.yamlnodes import Located, describe
 
 TYPES: dict[str, str] = {
     "int": "an integer",

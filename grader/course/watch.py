@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from .i18n import t
-from .launch import Zygote
-from .result import Result
-from .sandbox import Options, grade
-from .spec import Exercise
+from grader.i18n import t
+from grader.launch import Zygote
+from grader.result import Result
+from grader.sandbox import Options, grade
+from grader.spec import Exercise
 
 CLEAR = "\x1b[2J\x1b[H"
 

@@ -11,9 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import match, payload, spec
+from grader.spec import loader as spec
+from grader.spec import match, payload
 
-SCHEMA_PATH = Path(__file__).with_name("schema.json")
+SCHEMA_PATH = Path(__file__).parent.parent / "schema.json"
 SCHEMA_ID = "https://example.invalid/grader/exercise-spec-v1.json"
 
 

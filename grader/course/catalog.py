@@ -13,10 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .result import Result, Status
-from .sandbox import Options, grade
-from .spec import Exercise
-from .variants import find_variants
+from grader.course.variants import find_variants
+from grader.result import Result, Status
+from grader.sandbox import Options, grade
+from grader.spec import Exercise
 
 
 @dataclass(frozen=True)

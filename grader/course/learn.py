@@ -8,11 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Course
-from .i18n import t
-from .progress import Award, Progress, Store, earned, how_to_unlock
-from .result import Result
-from .spec import Exercise, load_exercise, pick
+from grader.course.config import Course
+from grader.course.progress import Award, Progress, Store, earned, how_to_unlock
+from grader.i18n import t
+from grader.result import Result
+from grader.spec import Exercise, load_exercise, pick
 
 BAR = 24
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import config
-from .errors import Mark, SpecError, SpecErrors
-from .spec import Exercise, load_exercise
+from grader.course import config
+from grader.errors import Mark, SpecError, SpecErrors
+from grader.spec import Exercise, load_exercise
 
 
 def spec_files(paths: list[Path]) -> list[Path]:

@@ -11,9 +11,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
-from .progress import Rules, rules_from
-from .sandbox import Limits
+from grader.course.progress import Rules, rules_from
+from grader.errors import UsageError
+from grader.sandbox import Limits
 
 FILE_NAME = "grader.toml"
 

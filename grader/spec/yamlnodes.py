@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Mark, SpecError
+from grader.errors import Mark, SpecError
 
 # libyaml's parser when PyYAML has it: about 25 times faster, same nodes and marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

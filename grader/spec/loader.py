@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import match, payload
-from .errors import Mark, SpecError, SpecErrors
-from .yamlnodes import Located, load
+from grader.errors import Mark, SpecError, SpecErrors
+from grader.spec import match, payload
+from grader.spec.yamlnodes import Located, load
 
 FORMAT_VERSION = 1
 DEFAULT_CLIENT = "ws"

@@ -1,0 +1,49 @@
+"""The instructor's side of the data: YAML specs loaded into a typed model.
+
+``loader`` builds an :class:`Exercise` (every node keeps its file:line:column),
+``match`` holds the matchers, ``payload`` the binary payloads, ``schema`` the
+JSON Schema built from the loader's own tables. Trusted: never imported by
+the process that runs learner code.
+"""
+
+from __future__ import annotations
+
+from grader.spec.loader import (
+    ACTIONS,
+    DEFAULT_CLIENT,
+    DEFAULT_TIMEOUT,
+    FORMAT_VERSION,
+    LANGUAGES,
+    Check,
+    Close,
+    Connect,
+    Exercise,
+    FileCheck,
+    Repeat,
+    SourceRule,
+    Step,
+    Text,
+    load_exercise,
+    parse_exercise,
+    pick,
+)
+
+__all__ = [
+    "ACTIONS",
+    "DEFAULT_CLIENT",
+    "DEFAULT_TIMEOUT",
+    "FORMAT_VERSION",
+    "LANGUAGES",
+    "Check",
+    "Close",
+    "Connect",
+    "Exercise",
+    "FileCheck",
+    "Repeat",
+    "SourceRule",
+    "Step",
+    "Text",
+    "load_exercise",
+    "parse_exercise",
+    "pick",
+]
