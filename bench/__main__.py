@@ -31,11 +31,11 @@ from fastapi import FastAPI, WebSocket
 from httpx_ws import aconnect_ws
 from httpx_ws.transport import ASGIWebSocketTransport
 
-from grader.clock import VirtualClockLoop
-from grader.conversation import Context, run_check
-from grader.driver import Client, Transcript
-from grader.learner import LearnerCode
+from grader.judge.clock import VirtualClockLoop
+from grader.judge.driver import Client, Transcript
+from grader.judge.link import Link
 from grader.spec import Connect, parse_exercise
+from grader.testing import ThreadHost, converse
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = [sys.executable, "-c", "import fastapi, httpx_ws, yaml"]
@@ -127,7 +127,7 @@ def rows_batch(count: int) -> list[Row]:
 def row_watch(saves: int) -> Row:
     """Save-to-verdict latency of watch mode, against the import floor."""
     from grader.course.watch import watch
-    from grader.sandbox import Options
+    from grader.judge.run import Options
     from grader.spec import load_exercise
 
     exercise = load_exercise(ROOT / "exercises" / "t3l1.yaml")
@@ -177,15 +177,12 @@ def row_silence(runs: int) -> Row:
     text = ("version: 1\nid: b\ntitle: b\ntrack: 1\nlesson: 1\nxp: 1\nfile: b.py\ninstructions: b\n"
             "checks:\n  - name: quiet\n    steps:\n      - connect: /ws\n      - expect_silence: 10\n")
     check = parse_exercise(text, Path("b.yaml")).checks[0]
-    ctx = Context(app=app, code=LearnerCode(Path(__file__)), workdir=ROOT)
     times = []
     for _ in range(runs):
-        loop = VirtualClockLoop()
         start = time.perf_counter()
-        result = loop.run_until_complete(run_check(check, ctx))
+        result, elapsed = converse(app, check, ROOT, Path(__file__))
         times.append(time.perf_counter() - start)
-        assert result.passed and loop.elapsed > 9.99, (result, loop.elapsed)
-        loop.close()
+        assert result.passed and elapsed > 9.99, (result, elapsed)
     wall = statistics.median(times)
     return Row("10 s of silence (virtual) ÷ 10 s of real time", f"{wall * 1000:.1f} ms", "10000 ms",
                wall / 10, "≪ 1")
@@ -216,9 +213,10 @@ def row_round_trip(messages: int) -> list[Row]:
                 await ws.receive_text()
             return time.perf_counter() - start
 
-    async def driver() -> float:
+    async def driver(link: Link) -> float:
+        # Through the relay to the host code (served from a thread of this process).
         loop = asyncio.get_running_loop()
-        client = Client("ws", app, Transcript(loop.time))
+        client = Client("ws", link, Transcript(loop.time))
         await client.connect(Connect("/ws"), 5)
         start = time.perf_counter()
         for i in range(messages):
@@ -235,7 +233,8 @@ def row_round_trip(messages: int) -> list[Row]:
         finally:
             loop.close()
 
-    raw_s, driver_s = run(raw), run(driver)
+    raw_s = run(raw)
+    driver_s, _ = ThreadHost(app, Path(__file__)).run(driver)
     per = lambda s: f"{s / messages * 1e6:.0f} µs"  # noqa: E731
     rows = [Row(f"round trip, grader driver ÷ raw httpx-ws ({messages} msgs)", per(driver_s), per(raw_s),
                 driver_s / raw_s, "≤ 1.2")]

@@ -23,15 +23,15 @@ _WHERE = {
     "GraderError": "errors",
     "InternalError": "errors",
     "Kind": "result",
-    "Limits": "sandbox",
+    "Limits": "judge.run",
     "Mark": "errors",
-    "Options": "sandbox",
+    "Options": "judge.run",
     "Result": "result",
     "SpecError": "errors",
     "SpecErrors": "errors",
     "Status": "result",
     "UsageError": "errors",
-    "grade": "sandbox",
+    "grade": "judge.run",
     "load_exercise": "spec",
     "render_text": "render.text",
 }
@@ -73,7 +73,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .errors import GraderError, InternalError, Mark, SpecError, SpecErrors, UsageError
+    from .judge.run import Limits, Options, grade
     from .render.text import render as render_text
     from .result import CheckResult, Failure, Kind, Result, Status
-    from .sandbox import Limits, Options, grade
     from .spec import Check, Exercise, load_exercise

@@ -28,10 +28,10 @@ from grader.course import config
 from grader.course.validate import validate_paths
 from grader.errors import GraderError, InternalError, SpecErrors, UsageError
 from grader.i18n import language, t
+from grader.judge.run import Options, grade
 from grader.render import RENDERERS
 from grader.render import text as text_report
 from grader.result import Result
-from grader.sandbox import Options, grade
 from grader.spec import Exercise, load_exercise
 
 
@@ -305,10 +305,10 @@ def _check(args: list[str]) -> int:
     exercises = [_exercise(course, e) for e in opts.exercises] or [load_exercise(p) for p in course.spec_paths()]
     items = catalog.subjects(exercises, course.solutions, course.starters, course.variants)
     started = time.perf_counter()
-    from grader.launch import Zygote
+    from grader.judge.launch import Template
 
-    with Zygote() as zygote:
-        outcomes = catalog.run(items, Options(limits=course.limits, launcher=zygote, run_hidden=True), opts.jobs)
+    with Template() as template:
+        outcomes = catalog.run(items, Options(limits=course.limits, launcher=template, run_hidden=True), opts.jobs)
     sys.stdout.write(catalog.table(outcomes))
     bad = sum(not o.ok for o in outcomes)
     print(f"\n{len(outcomes) - bad}/{len(outcomes)} as expected across {len(exercises)} exercise{'' if len(exercises) == 1 else 's'} "

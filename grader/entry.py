@@ -11,7 +11,7 @@ _NOT_GRADING = {"list", "show", "start", "hint", "progress", "reset", "validate"
 def main() -> int:
     args = sys.argv[1:]
     if args and args[0] not in _NOT_GRADING and not {"-h", "--help", "--version", "--watch"} & set(args):
-        from grader.prestart import prestart
+        from grader.judge.prestart import prestart
 
         prestart()
     from grader.cli import main as cli_main

@@ -181,4 +181,13 @@ KO: dict[str, str] = {
     "the app's lifespan startup did not finish within {seconds} s": "앱의 lifespan 시작이 {seconds} 초 안에 끝나지 않았어요",
     "the app's lifespan startup failed: {message}": "앱의 lifespan 시작이 실패했어요: {message}",
     "the app's lifespan startup raised an exception": "앱의 lifespan 시작에서 예외가 났어요",
+    "your app's process broke the grading protocol ({why}); the grader only believes what it sees your app send":
+        "앱을 실행하는 프로세스가 채점 프로토콜을 어겼어요 ({why}). 채점기는 앱이 실제로 보낸 것만 믿어요",
+    "your file did not finish importing within {seconds} s{where}: code at the top level of the file runs when the "
+    "grader imports it. Put uvicorn.run(...) and other long-running calls under `if __name__ == \"__main__\":`":
+        "파일 import 가 {seconds}초 안에 끝나지 않았어요{where}. 파일 맨 바깥 수준의 코드는 채점기가 import 할 때 "
+        "실행돼요. uvicorn.run(...) 같은 오래 걸리는 호출은 `if __name__ == \"__main__\":` 아래에 두세요",
+    " (it was at {place})": " (멈춘 위치: {place})",
+    "your code raised {error}": "작성한 코드에서 예외가 발생했어요: {error}",
+    "a broken message": "깨진 메시지",
 }

@@ -9,7 +9,7 @@ as JSON (``to_dict`` / ``from_dict``), so they hold only plain data.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -222,3 +222,37 @@ def failure_from_dict(data: dict[str, Any]) -> Failure:
             Raised(e["type"], e["message"], tuple(SourceLine(**f) for f in e.get("frames", ()))) for e in data.get("errors", ())
         ),
     )
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written out (``\\x1b``): learner bytes never steer a terminal."""
+    return text.translate(_CONTROL)
+
+
+def sanitized(result: Result) -> Result:
+    """The result with every string that came from the learner's app made printable."""
+
+    def failure(f: Failure | None) -> Failure | None:
+        if f is None:
+            return None
+        return replace(
+            f,
+            message=printable(f.message),
+            expected=printable(f.expected) if f.expected is not None else None,
+            actual=printable(f.actual) if f.actual is not None else None,
+            errors=tuple(
+                Raised(printable(e.type), printable(e.message),
+                       tuple(replace(s, code=printable(s.code), function=printable(s.function)) for s in e.frames))
+                for e in f.errors
+            ),
+        )
+
+    checks = tuple(
+        replace(c, failure=failure(c.failure),
+                transcript=tuple(replace(fr, text=printable(fr.text)) for fr in c.transcript))
+        for c in result.checks
+    )
+    return replace(result, checks=checks, output=printable(result.output))

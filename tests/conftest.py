@@ -1,8 +1,7 @@
-"""Shared helpers: run a check in-process on the virtual clock, or the real `grade` command."""
+"""Shared helpers: run a check against an app served by the host code in a thread, or the real `grade` command."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -15,11 +14,9 @@ from typing import Any
 
 import pytest
 
-from grader.clock import VirtualClockLoop, hold_clock_for_anyio_threads
-from grader.conversation import Context, run_check
-from grader.learner import LearnerCode
 from grader.result import CheckResult
 from grader.spec import parse_exercise
+from grader.testing import converse as serve_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = "version: 1\nid: demo\ntitle: Demo\ntrack: 1\nlesson: 1\nxp: 5\nfile: demo.py\ninstructions: x\n"
@@ -41,18 +38,10 @@ def private_progress(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
 
 @pytest.fixture
 def converse(tmp_path: Path) -> Callable[..., tuple[CheckResult, float]]:
-    """Run one conversation against ``app`` on a virtual-clock loop; return (result, clock)."""
-    hold_clock_for_anyio_threads()
+    """Run one conversation against ``app`` (served by the real host code in a thread); return (result, clock)."""
 
     def run(app: Any, steps: str, owner: str = __file__) -> tuple[CheckResult, float]:
-        check = check_from_steps(steps)
-        loop = VirtualClockLoop()
-        ctx = Context(app=app, code=LearnerCode(Path(owner)), workdir=tmp_path)
-        try:
-            result = loop.run_until_complete(asyncio.wait_for(run_check(check, ctx), 600))
-            return result, loop.elapsed
-        finally:
-            loop.close()
+        return serve_in_thread(app, check_from_steps(steps), tmp_path, Path(owner))
 
     return run
 

@@ -6,9 +6,7 @@ import asyncio
 import threading
 import time
 
-import anyio.to_thread
-
-from grader.clock import VirtualClockLoop, hold_clock_for_anyio_threads
+from grader.judge.clock import VirtualClockLoop
 
 
 def run(coro_fn):  # type: ignore[no-untyped-def]
@@ -71,26 +69,6 @@ def test_executor_threads_hold_the_clock() -> None:
     assert waited < 0.05
 
 
-def test_anyio_threads_hold_the_clock() -> None:
-    hold_clock_for_anyio_threads()
-
-    async def main() -> tuple[float, bool]:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        timed_out = False
-        try:
-            # A 1 s virtual timeout around 0.2 s of real thread work: with the
-            # clock held, the timeout cannot fire while the thread runs.
-            await asyncio.wait_for(anyio.to_thread.run_sync(time.sleep, 0.2), 1)
-        except TimeoutError:
-            timed_out = True
-        return loop.time() - start, timed_out
-
-    (waited, timed_out), _ = run(main)
-    assert not timed_out
-    assert waited < 0.05
-
-
 def test_plain_threads_do_not_block_the_loop() -> None:
     async def main() -> float:
         stop = threading.Event()
@@ -104,25 +82,3 @@ def test_plain_threads_do_not_block_the_loop() -> None:
 
     waited, _ = run(main)
     assert abs(waited - 5) < 1e-6
-
-
-def test_the_wall_clock_can_follow_the_virtual_clock() -> None:
-    from datetime import datetime
-
-    from grader.clock import follow_wall_clock
-
-    loop = VirtualClockLoop()
-    stop = follow_wall_clock(loop)
-    try:
-        async def main() -> tuple[float, float, float]:
-            before, stamp = time.time(), datetime.now()
-            await asyncio.sleep(3600)
-            return before, time.time(), (datetime.now() - stamp).total_seconds()
-
-        before, after, moved = loop.run_until_complete(main())
-    finally:
-        loop.close()
-        stop()
-    assert abs(time.time() - datetime.now().timestamp()) < 1
-    assert abs((after - before) - 3600) < 1
-    assert abs(moved - 3600) < 1

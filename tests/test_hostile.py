@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ROOT
 from grader import Limits, Options, grade, load_exercise
-from grader.launch import Zygote
+from grader.judge.launch import Template
 
 CORPUS = sorted((Path(__file__).parent / "hostile").glob("*.py"))
 T3L1 = load_exercise(ROOT / "exercises" / "t3l1.yaml")
@@ -41,8 +41,8 @@ def expectations(path: Path) -> tuple[list[str], list[str], Limits]:
 
 
 @pytest.fixture(scope="module")
-def zygote() -> Iterator[Zygote]:
-    with Zygote() as warm:
+def zygote() -> Iterator[Template]:
+    with Template() as warm:
         yield warm
 
 
@@ -51,7 +51,7 @@ def test_the_corpus_has_at_least_fifteen_submissions() -> None:
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
-def test_hostile_submission_gets_a_clear_verdict(path: Path, zygote: Zygote, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_submission_gets_a_clear_verdict(path: Path, zygote: Template, monkeypatch: pytest.MonkeyPatch) -> None:
     marker = uuid.uuid4().hex
     monkeypatch.setenv("HOSTILE_MARKER", marker)  # inherited by anything the submission starts
     kinds, says, limits = expectations(path)
@@ -86,7 +86,7 @@ def survivors(marker: str) -> list[int]:
     return found
 
 
-def test_output_flood_is_cut_with_a_notice(zygote: Zygote) -> None:
+def test_output_flood_is_cut_with_a_notice(zygote: Template) -> None:
     result = grade(T3L1, Path(__file__).parent / "hostile" / "prints_twenty_megabytes.py",
                    Options(limits=LIMITS, launcher=zygote))
     assert len(result.output) <= LIMITS.output_kb * 1024

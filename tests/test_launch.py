@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT
 from grader import Limits, Options, grade, load_exercise
-from grader.launch import Zygote
+from grader.judge.launch import Template
 from grader.result import Kind
 
 T3L1 = load_exercise(ROOT / "exercises" / "t3l1.yaml")
@@ -18,8 +18,8 @@ FAST = Limits(check_seconds=1, import_seconds=10, run_seconds=60)
 
 
 @pytest.fixture(scope="module")
-def zygote() -> Iterator[Zygote]:
-    with Zygote() as warm:
+def zygote() -> Iterator[Template]:
+    with Template() as warm:
         yield warm
 
 
@@ -29,12 +29,12 @@ def app(tmp_path: Path, body: str) -> Path:
     return path
 
 
-def test_the_reference_passes_through_the_zygote(zygote: Zygote) -> None:
+def test_the_reference_passes_through_the_zygote(zygote: Template) -> None:
     result = grade(T3L1, ROOT / "solutions" / "t3l1.py", Options(launcher=zygote))
     assert result.passed
 
 
-def test_each_child_imports_the_learner_file_fresh(zygote: Zygote, tmp_path: Path) -> None:
+def test_each_child_imports_the_learner_file_fresh(zygote: Template, tmp_path: Path) -> None:
     # Module state would leak between gradings if children shared an import.
     path = app(tmp_path, """\
         from fastapi import FastAPI, WebSocket
@@ -58,7 +58,7 @@ def test_each_child_imports_the_learner_file_fresh(zygote: Zygote, tmp_path: Pat
         assert "connection 5" in result.output and "connection 6" not in result.output
 
 
-def test_hostile_children_end_in_verdicts(zygote: Zygote, tmp_path: Path) -> None:
+def test_hostile_children_end_in_verdicts(zygote: Template, tmp_path: Path) -> None:
     path = app(tmp_path, """\
         import os, time
         from fastapi import FastAPI, WebSocket
@@ -81,7 +81,7 @@ def test_hostile_children_end_in_verdicts(zygote: Zygote, tmp_path: Path) -> Non
     assert not result.passed
 
 
-def test_an_import_error_through_the_zygote(zygote: Zygote, tmp_path: Path) -> None:
+def test_an_import_error_through_the_zygote(zygote: Template, tmp_path: Path) -> None:
     result = grade(T3L1, app(tmp_path, "import no_such_module_here\n"), Options(launcher=zygote))
     failure = result.checks[0].failure
     assert failure is not None and "not installed: 'no_such_module_here'" in failure.message

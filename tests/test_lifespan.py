@@ -6,8 +6,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, WebSocket
 
-from grader.clock import VirtualClockLoop
-from grader.lifespan import Lifespan, LifespanFailed
+from grader.host.lifespan import Lifespan, LifespanFailed
+from grader.judge.clock import VirtualClockLoop
 
 
 def test_lifespan_state_is_there_for_the_endpoint(converse) -> None:
@@ -49,11 +49,11 @@ def test_a_failing_startup_is_reported_with_the_error() -> None:
         try:
             await Lifespan(app).startup()
         except LifespanFailed as exc:
-            return f"{exc} / {exc.error!r}"
+            return f"{exc.reason}: {exc.message} / {exc.error!r}"
         return "started"
 
     outcome = VirtualClockLoop().run_until_complete(main())
-    assert "startup failed" in outcome and "database missing" in outcome
+    assert outcome.startswith("failed: ") and "database missing" in outcome
 
 
 def test_an_app_without_lifespan_support_is_fine() -> None:

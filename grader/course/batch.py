@@ -1,6 +1,6 @@
 """``grade batch``: grade a class's submissions in parallel and write a gradebook.
 
-Each submission is graded in its own child (forked from one warm zygote, so
+Each submission is graded in its own child (forked from one warm template, so
 FastAPI is imported once for the whole class), hidden checks included. A
 submission that cannot be graded gets a row with its error: one broken
 submission never stops the batch.
@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError, UsageError
-from grader.launch import Zygote
+from grader.judge.launch import Template
+from grader.judge.run import Limits, Options, grade
 from grader.result import Result
-from grader.sandbox import Limits, Options, grade
 from grader.spec import Exercise
 
 
@@ -81,8 +81,8 @@ def _natural(path: Path) -> list[object]:
 
 
 def run(exercise: Exercise, submissions: list[Submission], limits: Limits, jobs: int) -> list[Row]:
-    with Zygote() as zygote:
-        options = Options(limits=limits, launcher=zygote, run_hidden=True)
+    with Template() as template:
+        options = Options(limits=limits, launcher=template, run_hidden=True)
 
         def one(submission: Submission) -> Row:
             started = time.perf_counter()

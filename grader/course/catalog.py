@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course.variants import find_variants
+from grader.judge.run import Options, grade
 from grader.result import Result, Status
-from grader.sandbox import Options, grade
 from grader.spec import Exercise
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from grader.course.progress import Rules, rules_from
 from grader.errors import UsageError
-from grader.sandbox import Limits
+from grader.judge.run import Limits
 
 FILE_NAME = "grader.toml"
 

@@ -20,14 +20,14 @@ import pytest
 from grader.course import config
 from grader.course.catalog import Subject, subjects
 from grader.errors import SpecErrors
-from grader.launch import Zygote
+from grader.judge.launch import Template
+from grader.judge.run import Options, grade
 from grader.render.report import failure_text
 from grader.result import CheckResult, Result, Status
-from grader.sandbox import Options, grade
 from grader.spec import Check, Exercise, load_exercise
 
 _RESULTS = pytest.StashKey[dict[tuple[str, str], Result]]()
-_ZYGOTE = pytest.StashKey[Zygote]()
+_ZYGOTE = pytest.StashKey[Template]()
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -90,9 +90,9 @@ class CheckItem(pytest.Item):
         key = (self.exercise.id, str(self.subject.path))
         if key not in cache:
             if _ZYGOTE not in self.config.stash:
-                zygote = Zygote()
-                self.config.stash[_ZYGOTE] = zygote
-                self.config.add_cleanup(zygote.close)
+                template = Template()
+                self.config.stash[_ZYGOTE] = template
+                self.config.add_cleanup(template.close)
             options = Options(limits=self.limits, launcher=self.config.stash[_ZYGOTE], run_hidden=True)
             cache[key] = grade(self.exercise, self.subject.path, options)
         return cache[key]

@@ -1,6 +1,6 @@
 """``grade EXERCISE --watch``: grade again on every save, until Ctrl-C.
 
-A warm zygote keeps FastAPI imported between saves, while every grading
+A warm template keeps FastAPI imported between saves, while every grading
 still imports the learner's file fresh in a new child, so a verdict follows
 a save in about a tenth of a second.
 """
@@ -14,9 +14,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from grader.i18n import t
-from grader.launch import Zygote
+from grader.judge.launch import Template
+from grader.judge.run import Options, grade
 from grader.result import Result
-from grader.sandbox import Options, grade
 from grader.spec import Exercise
 
 CLEAR = "\x1b[2J\x1b[H"
@@ -32,8 +32,8 @@ def watch(exercise: Exercise, app_path: Path, options: Options, report: Callable
 
     stop = stop or threading.Event()
     code = 1
-    with Zygote() as zygote:
-        warm = replace(options, launcher=zygote)
+    with Template() as template:
+        warm = replace(options, launcher=template)
         done = 0
         try:
             while True:

@@ -1,5 +1,5 @@
 # kind: error
-# says: write only inside its working folder
+# says: Read-only file system | write only inside its working folder
 from fastapi import FastAPI, WebSocket
 
 app = FastAPI()

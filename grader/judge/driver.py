@@ -2,11 +2,12 @@
 
 Each client is a task of its own with its own ``ASGIWebSocketTransport``
 (the transport keeps the handshake scope on itself, so two clients sharing
-one would race). Its reader starts before the first send and buffers every
-frame the server sends into an inbox, stamped with the grader's clock.
-Every wait has a deadline. The app is wrapped so that what the server would
-see (an accept, a close, an exception escaping the endpoint, even after the
-client left, which httpx-ws swallows) is recorded per connection.
+one would race). The transport's app is the relay (``grader/judge/relay.py``),
+which runs the learner's endpoint in the app host. A client's reader starts
+before the first send and buffers every frame the server sends into an
+inbox, stamped with the grader's clock. Every wait has a deadline. What the
+endpoint did on each connection (accepted, closed, ended, raised, even after
+the client left, which httpx-ws swallows) is the connection's ``side``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ import asyncio
 import contextlib
 import json
 import math
-import traceback
-import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,8 @@ import httpx_ws
 import wsproto.events
 from httpx_ws.transport import ASGIWebSocketTransport
 
+from grader.judge.link import AppError, HostGone, Link, RelayConn, ServerSide
+from grader.judge.relay import relay
 from grader.result import Frame
 from grader.spec import Connect
 from grader.spec.match import show
@@ -39,27 +40,6 @@ INBOX_LIMIT_BYTES = 128 << 20
 # After the endpoint returns, frames it sent may still be crossing the
 # transport; this much of the grader's clock lets them land (free in virtual time).
 SETTLE = 0.05
-
-
-class ClientDisconnected(OSError):
-    """Raised into the app when it sends after the client left, as uvicorn does."""
-
-
-# Endpoint tasks that tried to send to a client that had left, with the stack
-# at that moment (it may be another connection's endpoint, e.g. a broadcast).
-SENT_TO_DEPARTED: weakref.WeakKeyDictionary[asyncio.Task[Any], traceback.StackSummary] = weakref.WeakKeyDictionary()
-
-
-@dataclass
-class ServerSide:
-    """What the endpoint did on one connection, as the ASGI server saw it."""
-
-    accepted: bool = False
-    close: tuple[int, str] | None = None
-    error: BaseException | None = None
-    ended: bool = False
-    task: asyncio.Task[Any] | None = None
-    got_disconnect: bool = False
 
 
 @dataclass
@@ -126,61 +106,19 @@ class Transcript:
         return frames
 
 
-def recording(app: Any, side: ServerSide, poke: Callable[[], None]) -> Any:
-    """An ASGI app that runs ``app`` and writes down what escaped it."""
-
-    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        side.task = asyncio.current_task()
-
-        async def watch_receive() -> Any:
-            message = await receive()
-            if message.get("type") == "websocket.disconnect":
-                side.got_disconnect = True
-            return message
-
-        async def watch_send(message: dict[str, Any]) -> None:
-            kind = message.get("type")
-            if kind == "websocket.accept":
-                side.accepted = True
-            elif kind == "websocket.close":
-                side.close = (message.get("code", 1000), message.get("reason") or "")
-            if side.got_disconnect and kind == "websocket.send":
-                # Starlette turns this into WebSocketDisconnect(1006), which the
-                # endpoint may catch: remember which endpoint tried, and where.
-                task = asyncio.current_task()
-                if task is not None:
-                    SENT_TO_DEPARTED[task] = traceback.extract_stack()
-                raise ClientDisconnected("cannot send: the client has already disconnected")
-            await send(message)
-
-        # Starlette hands subprotocols to the app with the leading space of
-        # the header list ("a, b"): strip them as a real server does.
-        scope = dict(scope, subprotocols=[p.strip() for p in scope.get("subprotocols", [])])
-        try:
-            await app(scope, watch_receive, watch_send)
-        except BaseException as exc:
-            side.error = exc
-            raise
-        finally:
-            side.ended = True
-            poke()
-
-    return wrapped
-
-
 @dataclass
 class Client:
     """One named WebSocket client, alive as a task from connect to teardown."""
 
     name: str
-    app: Any
+    link: Link
     transcript: Transcript
     side: ServerSide = field(default_factory=ServerSide)
+    conn: RelayConn | None = None
     inbox: deque[Message] = field(default_factory=deque)
     inbox_bytes: int = 0
     overflow: bool = False
     closed: Closed | None = None
-    crash: BaseException | None = None  # SystemExit & co. raised by the app
     transport_error: Exception | None = None
     handshake: Handshake | None = None
     left: bool = False
@@ -194,6 +132,17 @@ class Client:
     def clock(self) -> float:
         return self.transcript.clock()
 
+    @property
+    def crash(self) -> AppError | None:
+        """SystemExit or KeyboardInterrupt raised by the endpoint: code meant to stop the server."""
+        error = self.side.error
+        return error if error is not None and error.exit else None
+
+    def _opened(self, conn: RelayConn) -> None:
+        self.conn = conn
+        self.side = conn.side
+        conn.on_change = self.poke
+
     def log(self, direction: str, item: str | Message) -> None:
         self.transcript.add(self.name, direction, item)
 
@@ -205,13 +154,18 @@ class Client:
                 waiter.set_result(None)
 
     async def until(self, ready: Callable[[], T | None], timeout: float) -> T | None:
-        """Wait (on the grader's clock) until ``ready()`` gives a value, or time runs out."""
+        """Wait (on the grader's clock) until ``ready()`` gives a value, or time runs out.
+
+        Raises :class:`HostGone` if the app's process died or froze meanwhile.
+        """
         value = ready()
         if value is not None:
             return value
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
+            if self.link.dead is not None:
+                raise HostGone(self.link.why)
             # A bare future and a timer: far cheaper than asyncio.wait_for,
             # which wraps every wait in a task of its own.
             waiter = loop.create_future()
@@ -251,7 +205,7 @@ class Client:
         return None
 
     async def _session(self, spec: Connect, query: str, timeout: float) -> None:
-        transport = ASGIWebSocketTransport(recording(self.app, self.side, self.poke), initial_receive_timeout=timeout)
+        transport = ASGIWebSocketTransport(relay(self.link, self._opened), initial_receive_timeout=timeout)
         try:
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://testserver", cookies=spec.cookies, trust_env=False
@@ -289,15 +243,11 @@ class Client:
                 # Leaving the client waits for the endpoint to return.
         except asyncio.CancelledError:
             raise
-        except BaseException as exc:  # noqa: BLE001 - SystemExit from their code lands here too
-            exc = _unwrap(exc)
-            if isinstance(exc, Exception):
-                # The transport turns the app's exceptions into close 1011, so an
-                # Exception here is httpx-ws's own (it can trip over its closed
-                # streams while an endpoint ignores the disconnect): not theirs.
-                self.transport_error = exc
-            else:
-                self.crash = exc
+        except Exception as exc:  # noqa: BLE001 - the endpoint's own errors arrive through side.error
+            # The transport turns the relay's exceptions into close 1011, so an
+            # Exception here is httpx-ws's own (it can trip over its closed
+            # streams while an endpoint ignores the disconnect): not theirs.
+            self.transport_error = _unwrap(exc)  # type: ignore[assignment]
         finally:
             self.poke()
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.driver import SENT_TO_DEPARTED, SETTLE, Client, Message, Transcript
 from grader.i18n import say
-from grader.learner import LearnerCode, websocket_paths
+from grader.judge.driver import SETTLE, Client, Message, Transcript
+from grader.judge.link import HostGone, Link
 from grader.result import CheckResult, Failure, Kind, Raised, Status
 from grader.spec import Check, Close, Connect, FileCheck, Repeat, Step, payload, pick
 from grader.spec.match import explain, literal, match, resolve, show
@@ -36,13 +35,9 @@ class StepFailed(Exception):
 class Context:
     """What every check of one grading run shares."""
 
-    app: Any
-    code: LearnerCode
-    workdir: Path
+    link: Link  # to the app host
+    workdir: Path  # the app's working folder, read from the judge's side
     lang: str = "en"
-    # Told the label of each step as it starts, so a process that dies mid-step
-    # can still be reported at the right step.
-    on_step: Callable[[str], None] | None = None
     # Clients whose endpoint would not stop even when cancelled; the process
     # running them should not be trusted with more checks.
     runaways: list[str] = field(default_factory=list)
@@ -57,6 +52,9 @@ async def run_check(check: Check, ctx: Context) -> CheckResult:
         await conversation.run(check.steps)
     except StepFailed as failed:
         failure = failed.failure
+    except HostGone:
+        # The app's process died or froze: the run says why, at this step.
+        failure = Failure(Kind.CRASH, "", conversation.where)
     finally:
         await conversation.teardown()
     return CheckResult(
@@ -96,8 +94,6 @@ class Conversation:
         env = env or {}
         for number, step in enumerate(steps, 1):
             self.where = f"step {prefix}{number}, {step.label()} ({_short(step)})"
-            if self.ctx.on_step is not None:
-                self.ctx.on_step(self.where)
             await getattr(self, "_" + step.action)(step, env)
 
     async def teardown(self) -> None:
@@ -122,7 +118,7 @@ class Conversation:
         spec: Connect = step.arg
         if step.client in self.clients:
             self.retired.append(self.clients.pop(step.client))
-        client = Client(step.client, self.ctx.app, self.transcript)
+        client = Client(step.client, self.ctx.link, self.transcript)
         self.clients[step.client] = client
         handshake = await client.connect(spec, step.timeout)
         if client.crash is not None:
@@ -146,19 +142,19 @@ class Conversation:
                                            path=spec.path),
                             expected="await websocket.accept()", actual=self.say("the endpoint function returned"))
         if handshake.timed_out:
-            where = self._waiting_at(client)
+            where = await self._waiting_at(client)
             raise self.fail(Kind.TIMEOUT, self.say("the endpoint for {path} neither accepted nor refused the connection "
                                            "within {seconds} s", path=spec.path, seconds=f"{step.timeout:g}") + where,
                             expected="await websocket.accept()" if wanted in (None, False) else self.say("a refusal"),
                             actual=self.say("no answer to the handshake"))
         if client.side.error is not None:
-            errors = self.ctx.code.raised(client.side.error)
+            errors = client.side.error.errors
             raise self.fail(Kind.ERROR, self.say("your endpoint raised {error} during the handshake", error=errors[-1].headline()),
                             expected=self.say("accepted") if wanted in (None, False) else self.say("a refusal"),
                             actual=self.say("an exception"), errors=errors)
         refusal = self.say("closed with code {code}", code=handshake.code) + (f" ({handshake.reason!r})" if handshake.reason else "")
         if wanted in (None, False):
-            routes = websocket_paths(self.ctx.app)
+            routes = self.ctx.link.routes
             detail = ""
             if not client.side.accepted and handshake.code == 1000 and spec.path not in routes:
                 detail = "; " + self.say("no WebSocket route of your app matches {path}: it has {routes}", path=spec.path,
@@ -257,7 +253,7 @@ class Conversation:
                                                  "call await websocket.close(code=...) before returning"), expected=wanted,
                                 actual=self.say("the endpoint returned; no close frame was sent"))
             raise self.fail(Kind.TIMEOUT, self.say("the server did not close the connection within {seconds} s",
-                                                   seconds=f"{step.timeout:g}") + self._waiting_at(client),
+                                                   seconds=f"{step.timeout:g}") + await self._waiting_at(client),
                             expected=wanted, actual=self.say("the connection stayed open"))
         closed = client.closed
         if client.side.error is not None and closed.code == 1011:
@@ -302,7 +298,7 @@ class Conversation:
     async def _ends_cleanly(self, step: Step, env: dict[str, Any]) -> None:
         client = self.client(step)
         if not await client.wait_ended(step.timeout):
-            where = self._waiting_at(client)
+            where = await self._waiting_at(client)
             raise self.fail(Kind.UNCLEAN, self.say("your endpoint was still running {seconds} s after the client left",
                                                    seconds=f"{step.timeout:g}") + where + ": "
                             + self.say("it should notice the disconnect and return"),
@@ -312,14 +308,14 @@ class Conversation:
         error = client.side.error
         if error is None:
             return
-        errors = self.ctx.code.raised(error)
-        last = errors[-1]
-        name = type(error).__name__
+        errors = error.errors
+        last = error
+        name = error.type
         if name == "WebSocketDisconnect":
             why = self.say("WebSocketDisconnect escaped your endpoint when the client left. A real server (uvicorn) "
                            "logs 'Exception in ASGI application' with a traceback for every client that leaves: catch "
                            "it (try/except WebSocketDisconnect) or iterate with iter_text()/iter_json(), which end quietly")
-        elif name in ("ClientDisconnected", "ClosedResourceError", "WebSocketDisconnected") or "disconnect message has been received" in str(error):
+        elif name in ("ClientDisconnected", "ClosedResourceError", "WebSocketDisconnected") or "disconnect message has been received" in error.message:
             why = self.say("your endpoint kept using the connection after the client left ({error}): stop reading "
                            "and sending once WebSocketDisconnect arrives", error=last.headline())
         else:
@@ -411,13 +407,12 @@ class Conversation:
                                                  "(did the loop stop after one message, or is there a return inside it?)"),
                             expected=self.say("a message"), actual=self.say("the endpoint function returned"))
         raise self.fail(Kind.TIMEOUT, self.say("no message arrived within {seconds} s", seconds=f"{step.timeout:g}")
-                        + self._waiting_at(client), expected=self.say("a message"), actual=self.say("nothing"))
+                        + await self._waiting_at(client), expected=self.say("a message"), actual=self.say("nothing"))
 
-    def _waiting_at(self, client: Client) -> str:
-        task = client.side.task
-        if task is None or task.done():
+    async def _waiting_at(self, client: Client) -> str:
+        if client.conn is None or client.side.ended:
             return ""
-        lines = self.ctx.code.suspended_at(task.get_coro())
+        lines = await self.ctx.link.where(client.conn)
         if not lines:
             return ""
         last = lines[-1]
@@ -425,20 +420,13 @@ class Conversation:
 
     def _sent_to_departed(self, client: Client) -> str:
         """Where the endpoint sent to a client that had left, if it did: ' (at app.py:19: ...)'."""
-        task = client.side.task
-        stack = SENT_TO_DEPARTED.get(task) if task is not None else None
-        if stack is None:
-            return ""
-        mine = [f for f in stack if self.ctx.code.owns(f.filename)]
-        if not mine:
-            return ""
-        last = mine[-1]
-        return f" ({self.ctx.code.display(last.filename)}:{last.lineno}: {(last.line or '').strip()})"
+        at = client.side.departed_at
+        return f" ({at.file}:{at.line}: {at.code})" if at is not None else ""
 
     def _raised(self, client: Client) -> StepFailed:
         assert client.side.error is not None
-        errors = self.ctx.code.raised(client.side.error)
-        if self._sent_to_departed(client) or "once a close message has been sent" in str(client.side.error):
+        errors = client.side.error.errors
+        if self._sent_to_departed(client) or "once a close message has been sent" in client.side.error.message:
             return self.fail(Kind.ERROR, self.say("your endpoint raised {error}: it sent to a client that had already "
                                                   "left; forget clients as soon as they disconnect, before telling the "
                                                   "others", error=errors[-1].headline()),
@@ -453,14 +441,14 @@ class Conversation:
     def _crashed(self, client: Client) -> StepFailed:
         assert client.crash is not None
         crash = client.crash
-        errors = self.ctx.code.raised(crash)
-        if isinstance(crash, SystemExit):
-            message = self.say("your code called sys.exit() while serving a client ({error})", error=errors[-1].headline())
-        elif isinstance(crash, KeyboardInterrupt):
+        errors = crash.errors
+        if crash.exit == "SystemExit":
+            message = self.say("your code called sys.exit() while serving a client ({error})", error=crash.headline())
+        elif crash.exit == "KeyboardInterrupt":
             message = self.say("your code raised KeyboardInterrupt while serving a client")
         else:
-            message = self.say("your endpoint raised {error}", error=errors[-1].headline())
-        return self.fail(Kind.ERROR, message, expected=self.say("the endpoint keeps serving"), actual=errors[-1].type,
+            message = self.say("your endpoint raised {error}", error=crash.headline())
+        return self.fail(Kind.ERROR, message, expected=self.say("the endpoint keeps serving"), actual=crash.type,
                          errors=errors)
 
 

@@ -11,20 +11,23 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from grader.i18n import say
-
 
 class LifespanFailed(Exception):
-    def __init__(self, message: str, error: BaseException | None = None) -> None:
-        super().__init__(message)
+    """Startup or shutdown went wrong: ``reason`` is "timeout", "failed" or "raised"."""
+
+    def __init__(self, reason: str, message: str = "", error: BaseException | None = None) -> None:
+        super().__init__(message or reason)
+        self.reason = reason
+        self.message = message
         self.error = error
 
 
 class Lifespan:
-    def __init__(self, app: Any, timeout: float = 10.0, lang: str = "en") -> None:
+    def __init__(self, app: Any, timeout: float = 10.0) -> None:
         self.app = app
-        self.lang = lang
         self.timeout = timeout
+        # What the app yields from its lifespan reaches every connection's scope, as uvicorn does it.
+        self.state: dict[str, Any] = {}
         self._to_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._from_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -32,7 +35,7 @@ class Lifespan:
         self._supported = True
 
     async def _run(self) -> None:
-        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self.state}
         try:
             await self.app(scope, self._to_app.get, self._from_app.put)
         except BaseException as exc:  # noqa: BLE001 - reported by startup()/shutdown()
@@ -49,18 +52,16 @@ class Lifespan:
         try:
             message = await self._reply()
         except TimeoutError:
-            raise LifespanFailed(say(self.lang, "the app's lifespan startup did not finish within {seconds} s",
-                                     seconds=f"{self.timeout:g}")) from None
+            raise LifespanFailed("timeout", f"{self.timeout:g}") from None
         kind = message["type"]
         if kind == "lifespan.startup.complete":
             return
         if kind == "lifespan.startup.failed":
-            raise LifespanFailed(say(self.lang, "the app's lifespan startup failed: {message}",
-                                     message=message.get("message", "")), self._error)
+            raise LifespanFailed("failed", str(message.get("message", "")), self._error)
         # The app returned or raised before answering: it does not do lifespan,
         # unless it raised something of its own making.
         if self._error is not None and not _is_unsupported(self._error):
-            raise LifespanFailed(say(self.lang, "the app's lifespan startup raised an exception"), self._error)
+            raise LifespanFailed("raised", "", self._error)
         self._supported = False
 
     async def shutdown(self) -> None:
@@ -71,9 +72,9 @@ class Lifespan:
             message = await self._reply()
         except TimeoutError:
             self._task.cancel()
-            raise LifespanFailed(f"the app's lifespan shutdown did not finish within {self.timeout:g} s") from None
+            raise LifespanFailed("timeout", f"{self.timeout:g}") from None
         if message["type"] == "lifespan.shutdown.failed" or self._error is not None:
-            raise LifespanFailed(f"the app's lifespan shutdown failed: {message.get('message', '')}", self._error)
+            raise LifespanFailed("failed", str(message.get("message", "")), self._error)
 
 
 def _is_unsupported(exc: BaseException) -> bool:

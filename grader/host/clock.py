@@ -1,0 +1,175 @@
+"""The host's half of the virtual clock: it never moves time itself.
+
+The judge owns the clock. The host's loop reads the time the judge last sent
+(every frame from the judge carries it). When the loop has nothing ready it
+tells the judge "idle, my next timer is at T" and blocks until the judge
+writes again: a message, or the time moved to T. While it is busy it says
+so now and then ("busy"), which is how the judge tells a busy loop from a
+frozen one. Worker threads keep the loop busy while they run, so the judge
+never jumps the clock over real work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import faulthandler
+import math
+import selectors
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+from grader import wire
+
+# While a worker thread holds the clock the loop polls this often (real seconds).
+_HELD_POLL = 0.01
+
+
+class _SlaveSelector:
+    def __init__(self, inner: selectors.BaseSelector, loop: HostLoop) -> None:
+        self._inner = inner
+        self._loop = loop
+
+    def select(self, timeout: float | None = None) -> list[Any]:
+        events = self._inner.select(0)
+        if events or timeout == 0:
+            self._loop.alive()
+            return events
+        if self._loop.held:
+            self._loop.alive()
+            return self._inner.select(_HELD_POLL if timeout is None else min(timeout, _HELD_POLL))
+        self._loop.idle()
+        return self._inner.select(None)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class HostLoop(asyncio.SelectorEventLoop):
+    """A selector loop on the judge's clock, reporting idleness and signs of life."""
+
+    def __init__(self, report: Callable[[dict[str, Any]], None], trace: BinaryIO | None, stall_seconds: float) -> None:
+        super().__init__()
+        self._selector = _SlaveSelector(self._selector, self)  # type: ignore[has-type, arg-type]
+        self._now_ns = 0
+        self._held = 0
+        self._held_lock = threading.Lock()
+        self._report = report
+        self._trace = trace
+        self._stall_seconds = stall_seconds
+        self._last_said = 0.0
+        self._idle_said: tuple[int, int | None] | None = None
+        self._armed = False
+        self.seen = 0  # frames read from the judge so far
+        self.on_advance: list[Callable[[float], None]] = []
+
+    def time(self) -> float:
+        return self._now_ns / 1e9
+
+    def set_time(self, now_ns: int) -> None:
+        if now_ns > self._now_ns:
+            moved = (now_ns - self._now_ns) / 1e9
+            self._now_ns = now_ns
+            for hook in self.on_advance:
+                hook(moved)
+
+    def spoke(self) -> None:
+        """The host sent the judge something: its next idle moment must be reported anew."""
+        self._idle_said = None
+
+    @property
+    def held(self) -> bool:
+        return self._held > 0
+
+    def set_stall_seconds(self, seconds: float) -> None:
+        self._stall_seconds = seconds
+
+    def alive(self) -> None:
+        if not self._armed:
+            self._arm_watchdog()
+        now = time.monotonic()
+        if now - self._last_said >= wire.HEARTBEAT_SECONDS:
+            self._last_said = now
+            self._idle_said = None
+            # "held": worker threads are running, which the clock must wait for.
+            self._report({"op": "busy", "held": self.held})
+            self._arm_watchdog()
+
+    def idle(self) -> None:
+        scheduled = self._scheduled  # type: ignore[attr-defined]
+        next_ns = _to_ns(scheduled[0].when()) if scheduled else None
+        said = (self.seen, next_ns)
+        if said != self._idle_said:
+            self._idle_said = said
+            self._report({"op": "idle", "seen": self.seen, "next": next_ns})
+        self._last_said = time.monotonic()
+        if self._armed:
+            self._armed = False
+            faulthandler.cancel_dump_traceback_later()
+
+    def _arm_watchdog(self) -> None:
+        # If the loop freezes from here on, where it froze reaches the judge
+        # before the judge gives up on it.
+        if self._trace is not None and self._stall_seconds > 0:
+            self._armed = True
+            faulthandler.dump_traceback_later(self._stall_seconds * 0.6, exit=False, file=self._trace)
+
+    def hold(self) -> None:
+        with self._held_lock:
+            self._held += 1
+
+    def release(self) -> None:
+        with self._held_lock:
+            self._held -= 1
+        self.call_soon_threadsafe(lambda: None)
+
+    def run_in_executor(  # type: ignore[override]
+        self, executor: Any, func: Callable[..., Any], *args: Any
+    ) -> asyncio.Future[Any]:
+        self.hold()
+        future = super().run_in_executor(executor, func, *args)
+        future.add_done_callback(lambda _f: self.release())
+        return future
+
+
+def _to_ns(when: float) -> int:
+    ns = math.ceil(when * 1e9)
+    while ns / 1e9 < when:
+        ns += 1
+    return ns
+
+
+def hold_clock_for_anyio_threads() -> None:
+    """Make anyio's worker threads (FastAPI's sync dependencies) hold the clock.
+
+    anyio runs them on threads of its own, not through ``run_in_executor``, so
+    the backend's entry point is wrapped once per process.
+    """
+    from anyio._backends import _asyncio as backend
+
+    original = backend.AsyncIOBackend.run_sync_in_worker_thread
+    if getattr(original, "_holds_clock", False):
+        return
+
+    async def run_sync_in_worker_thread(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        if not isinstance(loop, HostLoop):
+            return await original.__func__(cls, *args, **kwargs)  # type: ignore[attr-defined]
+        loop.hold()
+        try:
+            return await original.__func__(cls, *args, **kwargs)  # type: ignore[attr-defined]
+        finally:
+            loop.release()
+
+    run_sync_in_worker_thread._holds_clock = True  # type: ignore[attr-defined]
+    backend.AsyncIOBackend.run_sync_in_worker_thread = classmethod(run_sync_in_worker_thread)  # type: ignore[assignment]
+
+
+def follow_wall_clock(loop: HostLoop) -> None:
+    """Make ``time.time()`` and ``datetime.now()`` move with the judge's clock (``wall_clock: virtual``)."""
+    import time_machine
+
+    travel = time_machine.travel(time.time(), tick=False)
+    traveller = travel.start()
+    loop.on_advance.append(traveller.shift)

@@ -1,0 +1,323 @@
+"""Entering the sandbox: the last thing the host does before it imports learner code.
+
+On Linux the host moves into new mount, PID, network, IPC and UTS
+namespaces (and a user namespace when the grader is not root), forks so
+that the learner's code runs as PID 1 of its own PID namespace (everything
+it starts dies with it), builds a root of its own (the Python installation
+and the grader's host code read-only, the learner's file read-only, a
+private writable work folder, a small /tmp, a fresh /proc), drops every
+privilege (never root), builds its environment from scratch and applies
+rlimits. Whatever cannot be had on this machine is skipped and reported
+in ``protections``, which ``grade doctor`` prints.
+
+The process that called :func:`enter` before the fork stays outside as the
+sandbox's reaper: it waits for the learner's process, tells the judge how
+it ended, and exits. It never runs learner code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import os
+import resource
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from grader import wire
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+PR_SET_PDEATHSIG = 1
+PR_SET_NO_NEW_PRIVS = 38
+NOBODY = 65534
+
+# The protections, by name, in the order `grade doctor` prints them.
+PROTECTIONS = ("separate process", "pid namespace", "network namespace", "mount namespace", "ipc namespace",
+               "private filesystem", "not root", "no new privileges", "clean environment", "resource limits")
+
+_ETC_FILES = ("ld.so.cache", "localtime", "passwd", "group", "hosts", "nsswitch.conf", "mime.types")
+_DEVICES = ("null", "zero", "random", "urandom")
+
+
+class _Libc:
+    def __init__(self) -> None:
+        self.lib = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+    def call(self, name: str, *args: Any) -> None:
+        function = getattr(self.lib, name)
+        if function(*args) != 0:
+            errno = ctypes.get_errno()
+            raise OSError(errno, f"{name}: {os.strerror(errno)}")
+
+
+def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
+    """Sandbox this process; return (in the learner's process) what it runs with.
+
+    ``plan`` comes from the judge: ``app_dir`` and ``work_dir`` (real paths it
+    prepared), ``root`` (an empty folder to build the new root on),
+    ``namespaces`` (whether to try them), ``limits``. ``keep`` are the
+    descriptors that survive (the wire, the trace, stdout and stderr).
+    """
+    protections = {name: False for name in PROTECTIONS}
+    protections["separate process"] = True
+    app_dir, work_dir = plan["app_dir"], plan["work_dir"]
+    libc: _Libc | None = None
+    if plan.get("namespaces") and sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            libc = _Libc()
+    as_root = os.geteuid() == 0
+    spaces = 0
+    if libc is not None:
+        spaces = _unshare(libc, as_root)
+    if spaces & CLONE_NEWPID or libc is not None:
+        _fork_reaper(keep[0])
+    protections["pid namespace"] = bool(spaces & CLONE_NEWPID)
+    protections["network namespace"] = bool(spaces & CLONE_NEWNET)
+    protections["ipc namespace"] = bool(spaces & CLONE_NEWIPC)
+    protections["mount namespace"] = bool(spaces & CLONE_NEWNS)
+    if libc is not None and spaces & CLONE_NEWNS:
+        try:
+            _build_root(libc, plan, as_root)
+            app_dir, work_dir = wire.SANDBOX_APP_DIR, wire.SANDBOX_WORK_DIR
+            protections["private filesystem"] = True
+        except OSError as exc:
+            protections["private filesystem"] = False
+            print(f"grader: the private filesystem could not be built ({exc})", file=sys.stderr)
+    os.chdir(work_dir)
+    if protections["private filesystem"] or not as_root or _readable_by_others(sys.base_prefix):
+        protections["not root"] = _drop_privileges(libc, as_root)
+    if libc is not None:
+        with contextlib.suppress(OSError):
+            libc.call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+            protections["no new privileges"] = True
+        # Set after the credentials changed (a change of credentials clears it):
+        # when the reaper dies, so does the learner's process, and with it its namespace.
+        with contextlib.suppress(OSError):
+            libc.call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _clean_environment(work_dir)
+    protections["clean environment"] = True
+    protections["resource limits"] = apply_limits(plan.get("limits", {}))
+    _close_other_descriptors(keep)
+    sys.path[:] = [p for p in sys.path if p not in ("", "/", os.getcwd())]
+    return {"app_dir": app_dir, "work_dir": work_dir, "protections": protections}
+
+
+def _unshare(libc: _Libc, as_root: bool) -> int:
+    """The namespaces this process could move into (all at once, or none)."""
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    if not as_root:
+        flags |= CLONE_NEWUSER
+    uid, gid = os.geteuid(), os.getegid()
+    try:
+        libc.call("unshare", flags)
+    except OSError:
+        return 0
+    if flags & CLONE_NEWUSER:
+        try:
+            Path("/proc/self/setgroups").write_text("deny")
+            Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
+            Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
+        except OSError:
+            return 0
+    return flags
+
+
+def _fork_reaper(wire_fd: int) -> None:
+    """Fork; the parent waits for the child and reports how it ended. Returns in the child.
+
+    With a new PID namespace the child is its PID 1: when it dies, the kernel
+    kills every process it left behind.
+    """
+    pid = os.fork()
+    if pid == 0:
+        return
+    for fd in range(3, 1024):
+        if fd != wire_fd:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    status, peak_mb = 0, 0
+    while True:
+        try:
+            _, raw, usage = os.wait4(pid, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            break
+        status, peak_mb = os.waitstatus_to_exitcode(raw), usage.ru_maxrss // 1024
+        break
+    with contextlib.suppress(OSError):
+        wire.write_all(wire_fd, wire.encode({"op": "exit", "status": status, "peak_mb": peak_mb}))
+    os._exit(0)
+
+
+def _build_root(libc: _Libc, plan: dict[str, Any], as_root: bool) -> None:
+    """A new root with only what the app may see, then pivot into it."""
+    root = plan["root"]
+    libc.call("mount", None, b"/", None, MS_REC | MS_PRIVATE, None)
+    libc.call("mount", b"tmpfs", root.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=16m,mode=755")
+
+    def bind(source: str, *, writable: bool = False, target: str | None = None) -> None:
+        inside = root + (target or source)
+        if os.path.isdir(source):
+            os.makedirs(inside, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(inside), exist_ok=True)
+            if not os.path.exists(inside):
+                Path(inside).touch()
+        libc.call("mount", source.encode(), inside.encode(), None, MS_BIND | MS_REC, None)
+        flags = MS_BIND | MS_REMOUNT | MS_NOSUID | (0 if writable else MS_RDONLY)
+        libc.call("mount", None, inside.encode(), None, flags, None)
+
+    # /tmp first: the Python installation may live under it (a virtual environment in /tmp).
+    tmp = root + "/tmp"
+    os.makedirs(tmp)
+    size = max(1, int(plan.get("limits", {}).get("file_mb", 64)))
+    libc.call("mount", b"tmpfs", tmp.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode=1777".encode())
+    for top in ("bin", "lib", "lib64", "sbin", "lib32", "libx32"):
+        path = "/" + top
+        if os.path.islink(path):
+            os.symlink(os.readlink(path), root + path)
+        elif os.path.isdir(path):
+            bind(path)
+    bind("/usr")
+    for name in _ETC_FILES:
+        if os.path.isfile("/etc/" + name):
+            bind("/etc/" + name)
+    for name in _DEVICES:
+        bind("/dev/" + name, writable=True)
+    for folder in _python_dirs(plan):
+        bind(folder)
+    bind(plan["app_dir"], target=wire.SANDBOX_APP_DIR)
+    bind(plan["work_dir"], target=wire.SANDBOX_WORK_DIR, writable=True)
+    os.makedirs(root + "/proc")
+    libc.call("mount", b"proc", (root + "/proc").encode(), b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    old = root + "/.old"
+    os.makedirs(old)
+    libc.call("pivot_root", root.encode(), old.encode())
+    os.chdir("/")
+    libc.call("umount2", b"/.old", MNT_DETACH)
+    os.rmdir("/.old")
+    libc.call("mount", None, b"/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID, None)
+
+
+def _python_dirs(plan: dict[str, Any]) -> list[str]:
+    """The Python installation and the grader's own package: read-only, nothing of the course."""
+    prefixes = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
+    folders = set(prefixes)
+    for entry in sys.path:
+        real = os.path.realpath(entry) if entry else ""
+        # Site folders outside the prefixes (a user's, a distribution's) hold installed
+        # packages; anything else on the path (the course, the current folder) stays out.
+        if real and os.path.isdir(real) and os.path.basename(real) in ("site-packages", "dist-packages"):
+            folders.add(real)
+    folders.add(plan["grader_dir"])
+    folders.discard("/")
+    # Inner folders are already inside an outer one.
+    ordered = sorted(folders)
+    return [f for i, f in enumerate(ordered) if not any(f.startswith(o + os.sep) for o in ordered[:i])]
+
+
+def _readable_by_others(path: str) -> bool:
+    """Whether a user with no rights of its own can still import from ``path`` (no private filesystem)."""
+    import stat
+
+    current = os.path.realpath(path)
+    while True:
+        try:
+            mode = os.stat(current).st_mode
+        except OSError:
+            return False
+        if not mode & stat.S_IXOTH:
+            return False
+        parent = os.path.dirname(current)
+        if parent == current:
+            return True
+        current = parent
+
+
+def _drop_privileges(libc: _Libc | None, as_root: bool) -> bool:
+    """Never run learner code as root: nobody when we are root, no capabilities in a user namespace."""
+    if as_root:
+        try:
+            os.setgroups([])
+            os.setresgid(NOBODY, NOBODY, NOBODY)
+            os.setresuid(NOBODY, NOBODY, NOBODY)
+        except OSError:
+            return False
+        return True
+    if libc is not None and os.geteuid() == 0:
+        # Root only inside our own user namespace: drop its capabilities too.
+        header = (ctypes.c_uint32 * 2)(0x20080522, 0)
+        data = (ctypes.c_uint32 * 6)()
+        try:
+            libc.call("capset", header, data)
+        except OSError:
+            return False
+    return True
+
+
+def _clean_environment(work_dir: str) -> None:
+    """An environment built from scratch: nothing of the grading process's is inherited."""
+    os.environ.clear()
+    os.environ.update({
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": work_dir,
+        "TMPDIR": "/tmp",
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    })
+
+
+def apply_limits(limits: dict[str, int]) -> bool:
+    """Resource limits for learner code; each skipped quietly where the OS refuses it."""
+    table = {
+        "memory_mb": (resource.RLIMIT_AS, 1 << 20),
+        "cpu_seconds": (resource.RLIMIT_CPU, 1),
+        "file_mb": (resource.RLIMIT_FSIZE, 1 << 20),
+        "open_files": (resource.RLIMIT_NOFILE, 1),
+        "processes": (resource.RLIMIT_NPROC, 1),
+    }
+    applied = True
+    for key, value in limits.items():
+        if key not in table or not value:
+            continue
+        which, unit = table[key]
+        _soft, hard = resource.getrlimit(which)
+        wanted = value * unit
+        if hard != resource.RLIM_INFINITY:
+            wanted = min(wanted, hard)
+        try:
+            resource.setrlimit(which, (wanted, wanted))
+        except (ValueError, OSError):
+            applied = False
+    # Past the file-size limit, writes fail with an error instead of killing the process.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    return applied
+
+
+def _close_other_descriptors(keep: tuple[int, ...]) -> None:
+    wanted = {0, 1, 2, *keep}
+    with contextlib.suppress(OSError):
+        for name in os.listdir("/proc/self/fd"):
+            fd = int(name)
+            if fd not in wanted:
+                with contextlib.suppress(OSError):
+                    os.close(fd)

@@ -1,0 +1,322 @@
+"""The app host: runs the learner's app and relays its ASGI events; judges nothing.
+
+The judge starts it (spawned, or forked from a warm template) with two
+descriptors: the wire, a socket to the judge, and the trace, a pipe where
+faulthandler and ``os._exit`` leave notes about where the app froze or quit.
+The host says ``ready``, takes one job, enters its sandbox, imports the
+learner's file and serves: each ``open`` from the judge becomes a call of the
+learner's ASGI app, whose ``receive`` is fed by the judge and whose ``send``
+goes back to it. Nothing here can make a verdict better: the judge decides
+from what it saw arrive, and only believes the host's word about exceptions,
+which can only fail a check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import faulthandler
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+# Imported while the template waits for a job, so that no learner pays for them.
+import fastapi  # noqa: F401
+import starlette.websockets  # noqa: F401
+
+from grader import wire
+from grader.host import sandbox
+from grader.host.clock import HostLoop, follow_wall_clock, hold_clock_for_anyio_threads
+from grader.host.learner import LearnerCode, LoadFailed, import_app, websocket_paths
+from grader.host.lifespan import Lifespan, LifespanFailed
+
+# After a cancelled endpoint ignores its cancellation for this many loop
+# iterations, the judge is told it will never stop.
+_RUNAWAY_ITERATIONS = 50
+
+
+class ClientDisconnected(OSError):
+    """Raised into the app when it sends after the client left, as uvicorn does."""
+
+
+@dataclass
+class Conn:
+    """One connection, as the app sees it."""
+
+    id: int
+    inbox: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
+    task: asyncio.Task[None] | None = None
+    got_disconnect: bool = False
+    accepted: bool = False
+    closed: bool = False
+    cancelled: bool = False
+    # Where this connection's endpoint tried to send to a client that had left
+    # (Starlette turns it into WebSocketDisconnect(1006), which it may catch).
+    departed_at: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Host:
+    def __init__(self, fd: int, code: LearnerCode, app: Any, loop: HostLoop, lifespan: Lifespan,
+                 leave: Callable[[int], None] = os._exit) -> None:
+        self.fd = fd
+        # What to do when the judge is gone or garbled the wire: end the process.
+        self.leave = leave
+        self.code = code
+        self.app = app
+        self.loop = loop
+        self.lifespan = lifespan
+        self.reader = wire.Reader()
+        self.conns: dict[int, Conn] = {}
+        self.by_task: dict[asyncio.Task[Any], Conn] = {}
+        self.stopping: asyncio.Future[None] = loop.create_future()
+
+    # -- the wire --
+
+    def emit(self, header: dict[str, Any], payload: bytes = b"") -> None:
+        try:
+            wire.write_all(self.fd, wire.encode(header, payload))
+        except OSError:
+            self.leave(0)  # the judge is gone: nothing left to serve
+            return
+        self.loop.spoke()
+
+    def readable(self) -> None:
+        try:
+            data = os.read(self.fd, 1 << 20)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.leave(0)
+            return
+        try:
+            frames = self.reader.feed(data)
+        except wire.ProtocolError:
+            self.leave(3)
+            return
+        for header, payload in frames:
+            self.loop.seen += 1
+            self.loop.set_time(int(header.get("t", 0)))
+            self.handle(header, payload)
+
+    def handle(self, header: dict[str, Any], payload: bytes) -> None:
+        op = header["op"]
+        conn = self.conns.get(header.get("conn", -1))
+        if op == "open":
+            conn = Conn(header["conn"])
+            self.conns[conn.id] = conn
+            scope = wire.decode_scope(header["scope"])
+            scope["state"] = dict(self.lifespan.state)
+            conn.task = self.loop.create_task(self.run_conn(conn, scope))
+            self.by_task[conn.task] = conn
+        elif op == "receive" and conn is not None:
+            conn.inbox.put_nowait(_asgi_receive(header, payload))
+        elif op == "cancel" and conn is not None and conn.task is not None and not conn.task.done():
+            conn.cancelled = True
+            conn.task.cancel()
+            self.loop.create_task(self._watch_cancel(conn))
+        elif op == "where":
+            task = conn.task if conn is not None else None
+            lines = self.code.suspended_at(task.get_coro()) if task is not None and not task.done() else []
+            self.emit({"op": "at", "ask": header.get("ask"), "lines": lines})
+        elif op == "stall":
+            self.loop.set_stall_seconds(float(header["seconds"]))
+        elif op == "shutdown" and not self.stopping.done():
+            self.stopping.set_result(None)
+
+    # -- serving --
+
+    async def serve(self) -> None:
+        try:
+            await self.lifespan.startup()
+        except LifespanFailed as exc:
+            self.emit({"op": "setup_failed", "reason": exc.reason, "message": exc.message,
+                       "errors": self.code.raised(exc.error) if exc.error else []})
+            return
+        self.emit({"op": "started"})
+        await self.stopping
+        try:
+            await self.lifespan.shutdown()
+        except LifespanFailed as exc:
+            self.emit({"op": "shutdown_failed", "reason": exc.reason, "message": exc.message,
+                       "errors": self.code.raised(exc.error) if exc.error else []})
+        self.emit({"op": "stopped"})
+
+    async def run_conn(self, conn: Conn, scope: dict[str, Any]) -> None:
+        async def receive() -> dict[str, Any]:
+            message = await conn.inbox.get()
+            if message["type"] == "websocket.disconnect":
+                conn.got_disconnect = True
+            return message
+
+        async def send(message: dict[str, Any]) -> None:
+            if conn.got_disconnect and message.get("type") == "websocket.send":
+                sender = self.by_task.get(asyncio.current_task())  # type: ignore[arg-type]
+                if sender is not None:
+                    sender.departed_at = self.code.stack(traceback.extract_stack())[-1:]
+                raise ClientDisconnected("cannot send: the client has already disconnected")
+            header, payload = _outgoing(conn.id, message)
+            # The order every ASGI server insists on (the wording is uvicorn's).
+            op = header["op"]
+            if conn.closed:
+                raise RuntimeError(f"Unexpected ASGI message '{message['type']}', after sending 'websocket.close'.")
+            if not conn.accepted and op == "send":
+                raise RuntimeError("Expected ASGI message 'websocket.accept' or 'websocket.close', "
+                                   f"but got '{message['type']}'.")
+            if conn.accepted and op == "accept":
+                raise RuntimeError("Unexpected ASGI message 'websocket.accept', after sending 'websocket.accept'.")
+            conn.accepted = conn.accepted or op == "accept"
+            conn.closed = op == "close"
+            self.emit(header, payload)
+
+        error: dict[str, Any] | None = None
+        try:
+            await self.app(scope, receive, send)
+        except asyncio.CancelledError as exc:
+            if not conn.cancelled:
+                error = {"errors": self.code.raised(exc), "exit": None}
+        except BaseException as exc:  # noqa: BLE001 - everything the app raises is reported, nothing escapes
+            stops = type(exc).__name__ if isinstance(exc, SystemExit | KeyboardInterrupt) else None
+            error = {"errors": self.code.raised(exc), "exit": stops}
+        finally:
+            self.by_task.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
+        self.emit({"op": "ended", "conn": conn.id, "error": error, "departed_at": conn.departed_at})
+
+    async def _watch_cancel(self, conn: Conn) -> None:
+        for _ in range(_RUNAWAY_ITERATIONS):
+            if conn.task is None or conn.task.done():
+                return
+            await asyncio.sleep(0)
+        # An endpoint that swallows cancellation keeps this loop busy for good.
+        self.emit({"op": "runaway", "conn": conn.id})
+
+
+def _asgi_receive(header: dict[str, Any], payload: bytes) -> dict[str, Any]:
+    kind = header["type"]
+    if kind == "websocket.receive":
+        if header.get("kind") == "text":
+            return {"type": kind, "text": payload.decode("utf-8", "replace")}
+        return {"type": kind, "bytes": payload}
+    if kind == "websocket.disconnect":
+        return {"type": kind, "code": int(header.get("code", 1005)), "reason": str(header.get("reason") or "")}
+    return {"type": kind}
+
+
+def _outgoing(conn: int, message: Any) -> tuple[dict[str, Any], bytes]:
+    """An ASGI message from the app as a frame; what no server would accept raises in the app."""
+    if not isinstance(message, dict):
+        raise TypeError(f"an ASGI message must be a dict, not {type(message).__name__}")
+    kind = message.get("type")
+    if kind == "websocket.accept":
+        headers = message.get("headers") or []
+        return {"op": "accept", "conn": conn, "subprotocol": message.get("subprotocol"),
+                "headers": [[_text(k), _text(v)] for k, v in headers]}, b""
+    if kind == "websocket.send":
+        text, data = message.get("text"), message.get("bytes")
+        if text is not None:
+            if not isinstance(text, str):
+                raise TypeError(f"websocket.send 'text' must be str, not {type(text).__name__}")
+            return {"op": "send", "conn": conn, "kind": "text"}, text.encode("utf-8", "surrogatepass")
+        if data is not None:
+            if not isinstance(data, bytes | bytearray | memoryview):
+                raise TypeError(f"websocket.send 'bytes' must be bytes, not {type(data).__name__}")
+            return {"op": "send", "conn": conn, "kind": "bytes"}, bytes(data)
+        raise RuntimeError("websocket.send needs 'text' or 'bytes'")
+    if kind == "websocket.close":
+        code = message.get("code", 1000)
+        reason = message.get("reason") or ""
+        if not isinstance(code, int):
+            raise TypeError(f"websocket.close needs an int code, not {type(code).__name__}")
+        if not isinstance(reason, str):
+            reason = str(reason)  # FastAPI closes a failed validation with a list of errors as the reason
+        return {"op": "close", "conn": conn, "code": code, "reason": reason}, b""
+    raise RuntimeError(f"Unexpected ASGI message {kind!r}")
+
+
+def _text(value: Any) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes | bytearray) else str(value)
+
+
+# -- the process --
+
+
+def run(wire_fd: int, trace_fd: int) -> NoReturn:
+    """Say ready, take a job, sandbox, import, serve; never returns."""
+    channel = wire.Blocking(wire_fd)
+    try:
+        channel.send({"op": "ready"})
+        got = channel.recv()
+    except (OSError, wire.ProtocolError):
+        os._exit(0)
+    if got is None:
+        os._exit(0)
+    job = got[0]
+    entered = sandbox.enter(job["sandbox"], keep=(wire_fd, trace_fd))
+    trace = os.fdopen(trace_fd, "wb", buffering=0)
+    app_path = Path(entered["app_dir"]) / job["file"]
+    code = LearnerCode(app_path)
+    _note_os_exit(code, trace_fd)
+    hold_clock_for_anyio_threads()
+    faulthandler.dump_traceback_later(float(job["import_seconds"]) * 0.6, exit=False, file=trace)
+    try:
+        app, _module = import_app(app_path, job.get("attr", "app"))
+    except LoadFailed as failed:
+        faulthandler.cancel_dump_traceback_later()
+        channel.send({"op": "load_failed", **failed.facts})
+        _leave(0)
+    faulthandler.cancel_dump_traceback_later()
+    channel.send({"op": "loaded", "routes": websocket_paths(app), "protections": entered["protections"]})
+
+    def report(header: dict[str, Any]) -> None:
+        host.emit(header)
+
+    loop = HostLoop(report, trace, float(job["stall_seconds"]))
+    asyncio.set_event_loop(loop)
+    host = Host(wire_fd, code, app, loop, Lifespan(app))
+    loop.seen = 1  # the job
+    for header, payload in channel.pending:  # frames that came right after the job, if any
+        loop.seen += 1
+        loop.set_time(int(header.get("t", 0)))
+        host.handle(header, payload)
+    host.reader.buffer = channel.reader.buffer
+    os.set_blocking(wire_fd, False)
+    loop.add_reader(wire_fd, host.readable)
+    if job.get("wall_clock") == "virtual":
+        follow_wall_clock(loop)
+    try:
+        loop.run_until_complete(host.serve())
+    except BaseException as exc:  # noqa: BLE001 - learner code outside any connection (a callback, a thread)
+        os.set_blocking(wire_fd, True)
+        stops = type(exc).__name__ if isinstance(exc, SystemExit | KeyboardInterrupt) else None
+        host.emit({"op": "crashed", "errors": code.raised(exc), "exit": stops})
+    _leave(0)
+
+
+def _leave(status: int) -> NoReturn:
+    # No interpreter teardown: learner threads and open connections must not
+    # keep the process alive once everything is said.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed or broken stream has nothing more to say
+            stream.flush()
+    os._exit(status)
+
+
+def _note_os_exit(code: LearnerCode, trace_fd: int) -> None:
+    """Leave a note of the learner's line before ``os._exit`` ends the process."""
+    real_exit = os._exit
+
+    def _exit(status: int) -> NoReturn:
+        frames = code.stack(traceback.extract_stack())
+        if frames:
+            last = frames[-1]
+            note = f"os._exit({status}) at {last['file']}:{last['line']} ({last['code']})\n"
+            with contextlib.suppress(OSError):
+                os.write(trace_fd, b"GRADER-OS-EXIT " + note.encode("utf-8", "replace"))
+        real_exit(status)
+
+    os._exit = _exit  # type: ignore[assignment]

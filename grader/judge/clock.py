@@ -1,0 +1,198 @@
+"""The judge's virtual clock: it jumps to the next timer when the judge and the host are both idle.
+
+Checks that wait through seconds of silence (heartbeats, timeouts) then cost
+milliseconds of wall time. asyncio, anyio and httpx-ws all read
+``loop.time()``, so their timers follow the virtual clock; the host's loop
+reads the same clock from the wire (see ``grader/host/clock.py``).
+
+With a host attached this is a conservative co-simulation: time moves only
+when the judge has nothing ready *and* the host has said it is idle after
+reading everything sent to it. The clock then jumps to the earlier of the
+two next timers; if that is the host's, the host is told the new time.
+While the host is busy the judge waits for it in real time, up to the
+real-time limit, which the host cannot stop: a host that says nothing for
+that long is frozen (a blocking call, a busy loop) and its link dies.
+Time is kept in integer nanoseconds, so sums of waits are exact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import selectors
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.judge.link import Link
+
+# How long one real wait lasts while a worker thread holds the clock; short so
+# the loop notices the thread's result quickly even if no wake-up arrives.
+_HELD_POLL = 0.01
+# A loop (or host) that is never idle (an endpoint spinning on
+# `await asyncio.sleep(0)`) would freeze the virtual clock, and every deadline
+# with it. After this much real time without an idle moment, the clock
+# follows real time instead.
+_BUSY_GRACE = 0.25
+# With nothing scheduled anywhere, look again this often (real seconds).
+_NOTHING_POLL = 1.0
+
+
+class _VirtualSelector:
+    """Wraps the loop's selector: a wait for a timer becomes a jump of the clock."""
+
+    def __init__(self, inner: selectors.BaseSelector, loop: VirtualClockLoop) -> None:
+        self._inner = inner
+        self._loop = loop
+
+    def select(self, timeout: float | None = None) -> list[Any]:
+        loop = self._loop
+        events = self._inner.select(0)
+        if timeout == 0:
+            loop.busy()
+            return events
+        link = loop.link
+        host_working = link is not None and not link.idle
+        if events:
+            loop.idle(host_idle=not host_working)
+            if host_working:
+                assert link is not None
+                loop.host_busy(link)
+            return events
+        if host_working:
+            assert link is not None
+            return self._wait_for_host(link)
+        loop.idle()
+        if loop.held:
+            wait = _HELD_POLL if timeout is None else min(timeout, _HELD_POLL)
+            return self._inner.select(wait)
+        host_next = link.host_next if link is not None and link.dead is None else None
+        mine = loop.next_timer_ns()
+        if host_next is not None and (mine is None or host_next <= mine):
+            loop.advance_to_ns(host_next)
+            assert link is not None
+            link.send({"op": "time"})
+            return []
+        if mine is None:
+            # Nothing scheduled here or in the host: only outside I/O can wake us.
+            return self._inner.select(None if link is None else _NOTHING_POLL)
+        loop.advance_to_ns(mine)
+        return []
+
+    def _wait_for_host(self, link: Link) -> list[Any]:
+        """The host is working: wait for it in real time, and notice when it froze."""
+        loop = self._loop
+        now = time.monotonic()
+        if now >= link.deadline:
+            link.die(_stalled(), "the whole run took too long")
+            return []
+        since = now - link.last_heard
+        if since >= link.stall_seconds:
+            link.die(_stalled(), f"no sign of life for {since:.1f} s")
+            return []
+        events = self._inner.select(min(link.stall_seconds - since, _BUSY_GRACE))
+        loop.idle(host_idle=False)
+        loop.host_busy(link)
+        if not events and time.monotonic() - link.last_heard >= link.stall_seconds:
+            link.die(_stalled(), f"no sign of life for {link.stall_seconds:g} s")
+        return events
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def _stalled() -> Any:
+    from grader.judge.link import Death
+
+    return Death.STALLED
+
+
+class VirtualClockLoop(asyncio.SelectorEventLoop):
+    """A selector event loop whose ``time()`` only moves when the loop (and its host) would sleep."""
+
+    def __init__(self, link: Link | None = None) -> None:
+        super().__init__()
+        self._selector = _VirtualSelector(self._selector, self)  # type: ignore[has-type, arg-type]
+        self.now_ns = 0
+        self.link = link
+        self._held = 0
+        self._held_lock = threading.Lock()
+        self._busy_since = time.monotonic()
+        self._host_busy_since: float | None = None
+        self.on_advance: list[Callable[[float], None]] = []
+
+    def time(self) -> float:
+        return self.now_ns / 1e9
+
+    @property
+    def elapsed(self) -> float:
+        """Virtual seconds since the loop was created."""
+        return self.now_ns / 1e9
+
+    @property
+    def held(self) -> bool:
+        return self._held > 0
+
+    def next_timer_ns(self) -> int | None:
+        scheduled = self._scheduled  # type: ignore[attr-defined]
+        return to_ns(scheduled[0].when()) if scheduled else None
+
+    def idle(self, host_idle: bool = True) -> None:
+        """The judge has nothing ready (and, unless told otherwise, neither has the host)."""
+        self._busy_since = time.monotonic()
+        if host_idle:
+            self._host_busy_since = None
+
+    def busy(self) -> None:
+        now = time.monotonic()
+        if now - self._busy_since > _BUSY_GRACE:
+            self.advance_to_ns(self.now_ns + round((now - self._busy_since) * 1e9))
+            self._busy_since = now
+
+    def host_busy(self, link: Link) -> None:
+        """The host has been busy a while without idling: follow real time, and tell it."""
+        now = time.monotonic()
+        if self._host_busy_since is None:
+            self._host_busy_since = now
+            return
+        # Worker threads hold the clock (a slow sync dependency must not make
+        # timeouts fire early), but not for longer than the real-time limit.
+        grace = link.stall_seconds if link.held else _BUSY_GRACE
+        if now - self._host_busy_since > grace:
+            self.advance_to_ns(self.now_ns + round((now - self._host_busy_since) * 1e9))
+            self._host_busy_since = now
+            link.send({"op": "time"})
+
+    def advance_to_ns(self, target: int) -> None:
+        if target > self.now_ns:
+            moved = (target - self.now_ns) / 1e9
+            self.now_ns = target
+            for hook in self.on_advance:
+                hook(moved)
+
+    def hold(self) -> None:
+        """Stop the clock from jumping until a matching :meth:`release`."""
+        with self._held_lock:
+            self._held += 1
+
+    def release(self) -> None:
+        with self._held_lock:
+            self._held -= 1
+
+    def run_in_executor(  # type: ignore[override]
+        self, executor: Any, func: Callable[..., Any], *args: Any
+    ) -> asyncio.Future[Any]:
+        self.hold()
+        future = super().run_in_executor(executor, func, *args)
+        future.add_done_callback(lambda _f: self.release())
+        return future
+
+
+def to_ns(when: float) -> int:
+    """The first whole nanosecond at or after ``when`` (seconds), as the loop reads it back."""
+    ns = math.ceil(when * 1e9)
+    while ns / 1e9 < when:
+        ns += 1
+    return ns

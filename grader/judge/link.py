@@ -1,0 +1,361 @@
+"""The judge's end of the wire to one app host.
+
+Reads the host's frames on the judge's event loop and believes as little as
+it can: every frame is size-capped, every field type-checked, every message
+checked against the connection's state. What the host reports of a
+connection (accepted, a frame, a close, the endpoint ended with an error)
+is handed to the relay, which replays it into httpx-ws's transport, so
+clients see only what really arrived. A host that breaks the protocol, goes
+silent past its real-time limit or dies ends its link; every wait on it
+ends with :class:`HostGone`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from grader import wire
+from grader.result import Raised, SourceLine
+
+
+class Death(StrEnum):
+    EXITED = "exited"  # the host process ended (its reaper said how, or the socket closed)
+    STALLED = "stalled"  # no sign of life within the real-time limit: its loop is frozen
+    PROTOCOL = "protocol"  # it sent something no host would: the learner's process broke the protocol
+
+
+class HostGone(Exception):
+    """The app host died, froze or broke the protocol while a check waited on it."""
+
+
+@dataclass(frozen=True)
+class AppError:
+    """What escaped the learner's endpoint, as the host described it (learner frames only)."""
+
+    errors: tuple[Raised, ...]
+    exit: str | None = None  # "SystemExit" or "KeyboardInterrupt": the code meant to stop the server
+
+    @property
+    def type(self) -> str:
+        return self.errors[-1].type if self.errors else "Exception"
+
+    @property
+    def message(self) -> str:
+        return self.errors[-1].message if self.errors else ""
+
+    def headline(self) -> str:
+        return self.errors[-1].headline() if self.errors else self.type
+
+
+@dataclass
+class ServerSide:
+    """What the endpoint did on one connection, as the judge saw it arrive."""
+
+    accepted: bool = False
+    close: tuple[int, str] | None = None
+    error: AppError | None = None
+    ended: bool = False
+    departed_at: SourceLine | None = None
+
+
+@dataclass
+class RelayConn:
+    """One connection between the relay (in the judge) and the learner's endpoint (in the host)."""
+
+    id: int
+    side: ServerSide = field(default_factory=ServerSide)
+    outgoing: asyncio.Queue[dict[str, Any] | None] = field(default_factory=asyncio.Queue)
+    on_change: Callable[[], None] = lambda: None
+
+
+class Link:
+    def __init__(self, sock: socket.socket, loop: asyncio.AbstractEventLoop, stall_seconds: float) -> None:
+        self.sock = sock
+        self.fd = sock.fileno()
+        sock.setblocking(False)
+        self.loop = loop
+        self.stall_seconds = stall_seconds
+        self.deadline = math.inf  # real time (monotonic) past which the whole run is over
+        self.reader = wire.Reader()
+        self.out = bytearray()
+        self.sent = 0
+        self.idle_seen = -1
+        self.host_next: int | None = None
+        self.held = False  # the host's worker threads are running (its last sign of life said so)
+        self.last_heard = time.monotonic()
+        self.dead: Death | None = None
+        self.why = ""
+        self.exit_status: tuple[int, int] | None = None
+        self.conns: dict[int, RelayConn] = {}
+        self.ids = 0
+        self.runaways: list[int] = []
+        self.events: list[tuple[dict[str, Any], bytes]] = []
+        self.routes: list[str] = []
+        self.protections: dict[str, bool] = {}
+        self._waiters: list[asyncio.Future[None]] = []
+        self._asks: dict[int, asyncio.Future[list[SourceLine]]] = {}
+        self._writing = False
+        loop.add_reader(self.fd, self._readable)
+
+    # -- state the clock reads --
+
+    @property
+    def idle(self) -> bool:
+        """The host has read everything sent to it and is waiting; a dead host counts as idle."""
+        return self.dead is not None or (self.idle_seen == self.sent and not self.reader.partial)
+
+    def now_ns(self) -> int:
+        return int(getattr(self.loop, "now_ns", 0))
+
+    # -- sending --
+
+    def send(self, header: dict[str, Any], payload: bytes = b"") -> None:
+        if self.dead is not None:
+            return
+        header["t"] = self.now_ns()
+        self.out += wire.encode(header, payload)
+        self.sent += 1
+        self._flush()
+
+    def _flush(self) -> None:
+        while self.out:
+            try:
+                written = self.sock.send(self.out)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                self.out.clear()
+                self.die(Death.EXITED, "the connection to the app's process closed")
+                return
+            del self.out[:written]
+        if self.out and not self._writing:
+            self._writing = True
+            self.loop.add_writer(self.fd, self._flush)
+        elif not self.out and self._writing:
+            self._writing = False
+            self.loop.remove_writer(self.fd)
+
+    # -- receiving --
+
+    def _readable(self) -> None:
+        try:
+            data = self.sock.recv(1 << 20)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.die(Death.EXITED, "the app's process ended")
+            return
+        self.last_heard = time.monotonic()
+        try:
+            for header, payload in self.reader.feed(data):
+                self._dispatch(header, payload)
+                if self.dead is not None:
+                    return
+        except (wire.ProtocolError, KeyError, TypeError, ValueError) as exc:
+            self.die(Death.PROTOCOL, str(exc) or type(exc).__name__)
+
+    def _dispatch(self, header: dict[str, Any], payload: bytes) -> None:
+        op = header["op"]
+        if op == "idle":
+            seen, following = header["seen"], header.get("next")
+            _want(isinstance(seen, int) and (following is None or isinstance(following, int)), "a malformed idle report")
+            self.idle_seen, self.host_next = seen, following
+            return
+        self.idle_seen = -1
+        if op == "busy":
+            self.held = bool(header.get("held"))
+            return
+        if op in ("accept", "send", "close", "ended"):
+            conn = self.conns.get(header["conn"])
+            _want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")
+            assert conn is not None
+            self._deliver(conn, op, header, payload)
+            conn.on_change()
+        elif op == "at":
+            future = self._asks.pop(header["ask"], None)
+            if future is not None and not future.done():
+                future.set_result(_lines(header["lines"]))
+        elif op == "runaway":
+            self.runaways.append(int(header["conn"]))
+        elif op == "exit":
+            self.exit_status = (int(header["status"]), int(header["peak_mb"]))
+        elif op in ("ready", "loaded", "load_failed", "started", "setup_failed", "crashed", "stopped",
+                    "shutdown_failed"):
+            if op == "loaded":
+                self.routes = [str(r) for r in header.get("routes", [])][:200]
+                self.protections = {str(k): bool(v) for k, v in dict(header.get("protections", {})).items()}
+            self.events.append((header, payload))
+        else:
+            raise wire.ProtocolError(f"an unknown message {op[:40]!r}")
+        self._wake()
+
+    def _deliver(self, conn: RelayConn, op: str, header: dict[str, Any], payload: bytes) -> None:
+        side = conn.side
+        if op == "accept":
+            _want(not side.accepted and side.close is None, "a second accept")
+            subprotocol = header.get("subprotocol")
+            _want(subprotocol is None or isinstance(subprotocol, str), "a subprotocol that is not text")
+            headers = [(str(k).encode("latin-1", "replace"), str(v).encode("latin-1", "replace"))
+                       for k, v in header.get("headers", [])]
+            side.accepted = True
+            conn.outgoing.put_nowait({"type": "websocket.accept", "subprotocol": subprotocol, "headers": headers})
+        elif op == "send":
+            _want(side.accepted and side.close is None, "a message outside an open connection")
+            kind = header["kind"]
+            _want(kind in ("text", "bytes"), "a message of no known kind")
+            message: dict[str, Any] = {"type": "websocket.send"}
+            if kind == "text":
+                message["text"] = payload.decode("utf-8", "replace")
+            else:
+                message["bytes"] = payload
+            conn.outgoing.put_nowait(message)
+        elif op == "close":
+            _want(side.close is None, "a second close")
+            code, reason = header["code"], header.get("reason", "")
+            _want(isinstance(code, int) and isinstance(reason, str), "a malformed close")
+            side.close = (code, reason)
+            conn.outgoing.put_nowait({"type": "websocket.close", "code": code, "reason": reason})
+        else:  # ended
+            side.ended = True
+            error = header.get("error")
+            if error is not None:
+                stops = error.get("exit")
+                side.error = AppError(_raised(error.get("errors", [])),
+                                      stops if stops in ("SystemExit", "KeyboardInterrupt") else None)
+            departed = _lines(header.get("departed_at") or [])
+            side.departed_at = departed[-1] if departed else None
+            conn.outgoing.put_nowait(None)
+
+    # -- connections --
+
+    def open(self, scope: dict[str, Any]) -> RelayConn:
+        self.ids += 1
+        conn = RelayConn(self.ids)
+        self.conns[conn.id] = conn
+        self.send({"op": "open", "conn": conn.id, "scope": wire.encode_scope(scope)})
+        if self.dead is not None:
+            conn.side.ended = True
+            conn.outgoing.put_nowait(None)
+        return conn
+
+    def forward(self, conn: RelayConn, message: dict[str, Any]) -> None:
+        """A message from the client's side of the transport, for the endpoint's receive()."""
+        kind = message.get("type")
+        if kind == "websocket.receive":
+            if message.get("text") is not None:
+                self.send({"op": "receive", "conn": conn.id, "type": kind, "kind": "text"},
+                          message["text"].encode("utf-8", "surrogatepass"))
+            else:
+                self.send({"op": "receive", "conn": conn.id, "type": kind, "kind": "bytes"}, bytes(message["bytes"]))
+        elif kind == "websocket.disconnect":
+            self.send({"op": "receive", "conn": conn.id, "type": kind, "code": message.get("code", 1005),
+                       "reason": message.get("reason") or ""})
+        else:
+            self.send({"op": "receive", "conn": conn.id, "type": kind})
+
+    def cancel(self, conn: RelayConn) -> None:
+        self.send({"op": "cancel", "conn": conn.id})
+
+    async def where(self, conn: RelayConn) -> list[SourceLine]:
+        """Where the endpoint of ``conn`` is waiting, in the learner's lines (empty if unknown)."""
+        if self.dead is not None:
+            return []
+        future: asyncio.Future[list[SourceLine]] = self.loop.create_future()
+        self.ids += 1
+        self._asks[self.ids] = future
+        self.send({"op": "where", "conn": conn.id, "ask": self.ids})
+        await self.until(lambda: future.done() or None)
+        return future.result() if future.done() else []
+
+    # -- waiting --
+
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def until(self, ready: Callable[[], Any]) -> Any:
+        """Wait until ``ready()`` gives a value or the host is gone (then None)."""
+        while True:
+            value = ready()
+            if value is not None or self.dead is not None:
+                return value
+            waiter = self.loop.create_future()
+            self._waiters.append(waiter)
+            await waiter
+
+    async def event(self, *ops: str) -> dict[str, Any] | None:
+        """The next lifecycle event among ``ops`` (others are dropped); None if the host is gone."""
+
+        def ready() -> dict[str, Any] | None:
+            while self.events:
+                header, _ = self.events.pop(0)
+                if header["op"] in ops:
+                    return header
+            return None
+
+        result: dict[str, Any] | None = await self.until(ready)
+        return result
+
+    def die(self, how: Death, why: str = "") -> None:
+        if self.dead is not None:
+            return
+        self.dead, self.why = how, why
+        with contextlib.suppress(Exception):
+            self.loop.remove_reader(self.fd)
+        if self._writing:
+            with contextlib.suppress(Exception):
+                self.loop.remove_writer(self.fd)
+        for conn in self.conns.values():
+            if not conn.side.ended:
+                conn.side.ended = True
+                conn.outgoing.put_nowait(None)
+            conn.on_change()
+        for future in self._asks.values():
+            if not future.done():
+                future.set_result([])
+        self._wake()
+
+    def read_trace(self, fd: int, limit: int = 64 * 1024) -> str:
+        chunks = []
+        size = 0
+        while size < limit:
+            try:
+                chunk = os.read(fd, limit - size)
+            except (BlockingIOError, OSError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    def close(self) -> None:
+        self.die(Death.EXITED, "closed by the judge")
+
+
+def _want(condition: bool, what: str) -> None:
+    if not condition:
+        raise wire.ProtocolError(what)
+
+
+def _lines(data: Any) -> list[SourceLine]:
+    return [SourceLine(str(f["file"])[:500], int(f["line"]), str(f["function"])[:200], str(f["code"])[:500])
+            for f in list(data)[:64]]
+
+
+def _raised(data: Any) -> tuple[Raised, ...]:
+    return tuple(Raised(str(e["type"])[:200], str(e["message"])[:2000], tuple(_lines(e.get("frames", []))))
+                 for e in list(data)[:8])

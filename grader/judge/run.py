@@ -1,0 +1,325 @@
+"""One grading run: the judge's side, from a learner file to a :class:`Result`.
+
+The judge never imports learner code. It copies the learner's file into a
+scratch folder, starts an app host (which sandboxes itself and imports that
+copy), and drives the app's conversations through the relay on its own
+virtual clock. Source rules read the copy here. If the host dies, freezes or
+breaks the protocol, the check it was running fails with the reason, in the
+learner's terms, and a fresh host goes on with the checks that remain, so
+every check that can run still gets a verdict.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from grader.i18n import say
+from grader.judge import source
+from grader.judge.clock import VirtualClockLoop
+from grader.judge.conversation import Context, run_check
+from grader.judge.launch import HostProcess, Launcher, SpawnLauncher
+from grader.judge.link import Death, Link
+from grader.judge.reports import Ending, death_failure, load_failure, setup_failure
+from grader.result import CheckResult, Failure, Kind, Result, Status, sanitized
+from grader.spec import Check, Exercise, pick
+
+# After one check hung, later checks of the same run get this much wall time at
+# most: the app has shown it blocks, and a correct check needs milliseconds.
+AFTER_HANG_SECONDS = 1.0
+# Real seconds a host may take to start (interpreter and FastAPI) before it says ready.
+START_SECONDS = 30.0
+# The largest learner file the judge copies into the sandbox.
+MAX_APP_BYTES = 1 << 20
+NOBODY = 65534
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one grading run; ``grader.toml``'s [limits] table overrides them."""
+
+    check_seconds: float = 2.0  # real seconds the app's loop may stay frozen before it counts as hung
+    import_seconds: float = 20.0  # real seconds to import the learner's file
+    run_seconds: float = 120.0  # real seconds for the whole run, all hosts together
+    memory_mb: int = 2048
+    cpu_seconds: int = 120
+    file_mb: int = 64
+    open_files: int = 256
+    processes: int = 0  # 0: leave the system's limit
+    output_kb: int = 16  # learner output kept for the report
+
+    def for_host(self) -> dict[str, int]:
+        return {
+            "memory_mb": self.memory_mb,
+            "cpu_seconds": self.cpu_seconds,
+            "file_mb": self.file_mb,
+            "open_files": self.open_files,
+            "processes": self.processes,
+        }
+
+
+@dataclass
+class Options:
+    attr: str = "app"
+    lang: str = "en"
+    limits: Limits = field(default_factory=Limits)
+    # How hosts start: a fresh interpreter, or a fork of a warm Template.
+    launcher: Launcher = field(default_factory=SpawnLauncher)
+    # Hidden checks run on submission (CI, batch grading), not on a learner's machine.
+    run_hidden: bool = False
+    # Linux namespaces for the host (off only to measure what they cost).
+    namespaces: bool = True
+    # Told (position, total, name) as each check starts, and (total + 1, total, "") at the end.
+    on_progress: Callable[[int, int, str], None] | None = None
+
+
+def grade(exercise: Exercise, app_path: Path, options: Options | None = None) -> Result:
+    """Grade one learner file against one exercise; the app runs in a sandboxed host."""
+    options = options or Options()
+    started = time.perf_counter()
+    scratch = Path(tempfile.mkdtemp(prefix="grader-"))
+    try:
+        run = _Run(exercise, app_path, options, scratch)
+        checks = run.all_checks()
+        output, dropped = run.output()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return sanitized(Result(
+        exercise=exercise.id,
+        title=pick(exercise.title, options.lang),
+        app=str(app_path),
+        xp=exercise.xp,
+        checks=tuple(checks),
+        output=output,
+        output_dropped=dropped,
+        wall_seconds=round(time.perf_counter() - started, 3),
+        hidden_pending=len(exercise.checks) - len(run.runs),
+        hidden_points=exercise.points - sum(exercise.checks[i].points for i in run.runs),
+    ))
+
+
+class _Run:
+    def __init__(self, exercise: Exercise, app_path: Path, options: Options, scratch: Path) -> None:
+        self.exercise = exercise
+        self.app_path = app_path.resolve()
+        self.options = options
+        self.limits = options.limits
+        self.scratch = scratch
+        self.app_dir, self.workdir, self.root = _prepare(scratch, self.app_path)
+        self.app_copy = self.app_dir / self.app_path.name
+        self.output_path = scratch / "output.txt"
+        self.deadline = time.monotonic() + self.limits.run_seconds
+        self.check_seconds = self.limits.check_seconds
+        self.other_outputs: list[Path] = []  # a prestarted host writes its own file
+        # The checks this run grades, by index: hidden ones only on submission.
+        self.runs = [i for i, c in enumerate(exercise.checks) if options.run_hidden or not c.hidden]
+
+    def say(self, text: str, **values: object) -> str:
+        return say(self.options.lang, text, **values)
+
+    def all_checks(self) -> list[CheckResult]:
+        results: dict[int, CheckResult] = {}
+        pending = []
+        for index in self.runs:
+            check = self.exercise.checks[index]
+            if check.source is not None:
+                results[index] = self._verdict(check, source.check(check.source, self.app_copy, self.options.lang))
+            else:
+                pending.append(index)
+        while pending:
+            done = self._host(pending, results)
+            pending = [i for i in pending if i not in results]
+            if not done and pending and time.monotonic() >= self.deadline:
+                for index in pending:
+                    results[index] = self._not_run(index, Failure(
+                        Kind.HANG, self.say("not run: grading took longer than {seconds} s in all; fix the checks "
+                                            "above that stopped responding first",
+                                            seconds=f"{self.limits.run_seconds:g}")))
+                break
+        self._progress(len(self.runs) + 1, "")
+        return [results[i] for i in self.runs]
+
+    def _progress(self, position: int, name: str) -> None:
+        if self.options.on_progress is not None:
+            self.options.on_progress(position, len(self.runs), name)
+
+    def _verdict(self, check: Check, failure: Failure | None, status: Status | None = None) -> CheckResult:
+        return CheckResult(
+            name=check.name,
+            status=status or (Status.PASSED if failure is None else Status.FAILED),
+            max_points=check.points,
+            points=check.points if failure is None else 0,
+            hidden=check.hidden,
+            hint=pick(check.hint, self.options.lang) or None,
+            failure=failure,
+        )
+
+    def _not_run(self, index: int, failure: Failure) -> CheckResult:
+        return self._verdict(self.exercise.checks[index], failure, Status.NOT_RUN)
+
+    # -- one host --
+
+    def _host(self, indices: list[int], results: dict[int, CheckResult]) -> bool:
+        """Run one host over ``indices``; True if it finished them all normally."""
+        host = self.options.launcher.launch(self.output_path)
+        if host.output != self.output_path:
+            self.other_outputs.append(host.output)
+        loop = VirtualClockLoop()
+        link = Link(host.wire, loop, stall_seconds=START_SECONDS)
+        link.deadline = self.deadline
+        loop.link = link
+        try:
+            return loop.run_until_complete(self._session(host, link, indices, results))
+        finally:
+            link.close()
+            loop.close()
+            host.close()
+
+    async def _session(self, host: HostProcess, link: Link, indices: list[int], results: dict[int, CheckResult]) -> bool:
+        if await link.event("ready") is None:
+            return self._lost(host, link, None, indices, results, importing=True)
+        link.stall_seconds = self.limits.import_seconds
+        link.send({
+            "op": "job",
+            "file": self.app_copy.name,
+            "attr": self.options.attr,
+            "import_seconds": self.limits.import_seconds,
+            "stall_seconds": self.check_seconds,
+            "wall_clock": self.exercise.wall_clock,
+            "sandbox": {
+                "namespaces": self.options.namespaces,
+                "app_dir": str(self.app_dir),
+                "work_dir": str(self.workdir),
+                "root": str(self.root),
+                "grader_dir": str(Path(__file__).resolve().parent.parent),
+                "limits": self.limits.for_host(),
+            },
+        })
+        loaded = await link.event("loaded", "load_failed")
+        if loaded is None:
+            return self._lost(host, link, None, indices, results, importing=True)
+        if loaded["op"] == "load_failed":
+            shown = self._shown() if loaded.get("reason") == "missing" else self.app_path.name
+            failure = load_failure(loaded, shown, self.options.lang)
+            for index in indices:
+                results[index] = self._not_run(index, failure)
+            return True
+        link.stall_seconds = self.check_seconds
+        started = await link.event("started", "setup_failed", "crashed")
+        if started is None:
+            return self._lost(host, link, None, indices, results)
+        if started["op"] != "started":
+            failure = setup_failure(started, self.options.lang)
+            for index in indices:
+                results.setdefault(index, self._verdict(self.exercise.checks[index], failure))
+            return True
+        ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang)
+        for index in indices:
+            check = self.exercise.checks[index]
+            self._progress(self.runs.index(index) + 1, check.name)
+            result = await run_check(check, ctx)
+            if link.dead is not None:
+                step = result.failure.step if result.failure is not None else None
+                return self._lost(host, link, (index, step), indices, results)
+            results[index] = result
+            if link.runaways:
+                # An endpoint that ignores cancellation keeps that host busy for
+                # good: later checks get a fresh one.
+                return False
+        link.send({"op": "shutdown"})
+        await link.event("stopped", "shutdown_failed")  # shutdown problems do not change verdicts given
+        return True
+
+    def _lost(self, host: HostProcess, link: Link, current: tuple[int, str | None] | None, indices: list[int],
+              results: dict[int, CheckResult], importing: bool = False) -> bool:
+        """The host died or froze: blame the check it was on (or all, if none had started)."""
+        ending = self._ending(host, link)
+        failure = death_failure(ending, app_dir=str(self.app_dir), check_seconds=self.check_seconds,
+                                limits_memory_mb=self.limits.memory_mb, cpu_seconds=self.limits.cpu_seconds,
+                                lang=self.options.lang)
+        if importing and ending.death is Death.STALLED:
+            failure = replace(failure, message=self.say(
+                "your file did not finish importing within {seconds} s{where}: code at the top level of the file "
+                "runs when the grader imports it. Put uvicorn.run(...) and other long-running calls under "
+                "`if __name__ == \"__main__\":`", seconds=f"{self.limits.import_seconds:g}",
+                where=(self.say(" (it was at {place})", place=f"{failure.errors[0].where.file}:"
+                                f"{failure.errors[0].where.line} ({failure.errors[0].where.code})")
+                       if failure.errors and failure.errors[0].where else "")), kind=Kind.IMPORT)
+        if failure.kind is Kind.HANG:
+            self.check_seconds = min(self.check_seconds, AFTER_HANG_SECONDS)
+        if current is not None:
+            index, step = current
+            results[index] = self._verdict(self.exercise.checks[index], replace(failure, step=step))
+            return False
+        for index in indices:
+            results.setdefault(index, self._verdict(self.exercise.checks[index], failure))
+        return False
+
+    def _ending(self, host: HostProcess, link: Link) -> Ending:
+        death = link.dead or Death.EXITED
+        if death is not Death.EXITED or link.exit_status is None:
+            host.kill()
+        trace = link.read_trace(host.trace)
+        status, peak = link.exit_status if link.exit_status is not None else (None, 0)
+        if status is None and host.proc is not None and host.proc.returncode is not None and death is Death.EXITED:
+            status = host.proc.returncode
+        return Ending(death, link.why, status, peak, trace)
+
+    def _shown(self) -> str:
+        with contextlib.suppress(ValueError):
+            return str(self.app_path.relative_to(Path.cwd()))
+        return str(self.app_path)
+
+    def output(self) -> tuple[str, int]:
+        keep = self.limits.output_kb * 1024
+        text, size = "", 0
+        for path in [*self.other_outputs, self.output_path]:
+            try:
+                size += path.stat().st_size
+            except OSError:
+                continue
+            if len(text) < keep:
+                text += _read(path, keep - len(text))
+        for path in self.other_outputs:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        return text, max(0, size - keep)
+
+
+def _prepare(scratch: Path, app_path: Path) -> tuple[Path, Path, Path]:
+    """The folders a host sees: a copy of the learner's file, a private work folder, an empty root."""
+    scratch.chmod(0o755)
+    app_dir = scratch / "app"
+    app_dir.mkdir(mode=0o755)
+    (app_dir / "work").mkdir(mode=0o755)  # where the work folder is mounted in the sandbox
+    workdir = scratch / "work"
+    workdir.mkdir(mode=0o755)
+    root = scratch / "root"
+    root.mkdir(mode=0o755)
+    with contextlib.suppress(OSError):
+        if app_path.is_file():
+            with open(app_path, "rb") as f:
+                data = f.read(MAX_APP_BYTES + 1)
+            if len(data) <= MAX_APP_BYTES:
+                copy = app_dir / app_path.name
+                copy.write_bytes(data)
+                copy.chmod(0o644)
+    if os.geteuid() == 0:
+        # Learner code runs as nobody: its work folder must be its own.
+        with contextlib.suppress(OSError):
+            os.chown(workdir, NOBODY, NOBODY)
+    return app_dir, workdir, root
+
+
+def _read(path: Path, limit: int) -> str:
+    try:
+        with open(path, "rb") as f:
+            return f.read(limit).decode("utf-8", "replace")
+    except OSError:
+        return ""

@@ -1,0 +1,102 @@
+"""A host in a thread of this process: for the grader's own tests and benchmarks, never for grading.
+
+It runs the real host code (``grader.host.serve.Host`` on a ``HostLoop``)
+against the real judge (``Link``, relay, clients, conversation) over a real
+socket pair, but with an app object defined in the test instead of a
+learner's file in a sandboxed process. What it saves is the process start;
+what it cannot do is survive an app that blocks (the judge then reports the
+host as frozen, as it would a real one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from grader.host.clock import HostLoop, hold_clock_for_anyio_threads
+from grader.host.learner import LearnerCode, websocket_paths
+from grader.host.lifespan import Lifespan
+from grader.host.serve import Host
+from grader.judge.clock import VirtualClockLoop
+from grader.judge.conversation import Context, run_check
+from grader.judge.link import Link
+from grader.result import CheckResult
+from grader.spec import Check
+
+T = TypeVar("T")
+
+
+class ThreadHost:
+    """Serve ``app`` from a thread; ``owner`` is a file whose folder counts as the learner's."""
+
+    def __init__(self, app: Any, owner: Path, stall_seconds: float = 2.0) -> None:
+        hold_clock_for_anyio_threads()
+        self.judge_end, host_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.host_end = host_end
+        self.app = app
+        self.code = LearnerCode(owner)
+        self.stall_seconds = stall_seconds
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._serve, name="thread-host", daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        fd = self.host_end.fileno()
+        loop_box: list[HostLoop] = []
+
+        def report(header: dict[str, Any]) -> None:
+            host.emit(header)
+
+        def leave(_status: int) -> None:
+            loop_box[0].stop()
+
+        loop = HostLoop(report, None, self.stall_seconds)
+        loop_box.append(loop)
+        asyncio.set_event_loop(loop)
+        host = Host(fd, self.code, self.app, loop, Lifespan(self.app), leave=leave)
+        self.host_end.setblocking(False)
+        loop.add_reader(fd, host.readable)
+        host.emit({"op": "loaded", "routes": websocket_paths(self.app), "protections": {}})
+        try:
+            loop.run_until_complete(host.serve())
+        except RuntimeError:
+            pass  # stopped because the judge went away
+        finally:
+            loop.close()
+
+    def run(self, session: Callable[[Link], Awaitable[T]], timeout: float = 600) -> tuple[T, float]:
+        """Run ``session`` on a judge loop linked to this host; return its value and the virtual seconds."""
+        loop = VirtualClockLoop()
+        link = Link(self.judge_end, loop, stall_seconds=self.stall_seconds)
+        loop.link = link
+
+        async def main() -> T:
+            await link.event("loaded")
+            await link.event("started")
+            try:
+                return await session(link)
+            finally:
+                link.send({"op": "shutdown"})
+                await link.event("stopped", "shutdown_failed")
+
+        try:
+            return loop.run_until_complete(asyncio.wait_for(main(), timeout)), loop.elapsed
+        finally:
+            link.close()
+            loop.close()
+            self.judge_end.close()
+            self.thread.join(timeout=5)
+
+
+def converse(app: Any, check: Check, workdir: Path, owner: Path) -> tuple[CheckResult, float]:
+    """Run one check against ``app`` served from a thread; return the verdict and the virtual seconds."""
+    host = ThreadHost(app, owner)
+
+    async def session(link: Link) -> CheckResult:
+        return await run_check(check, Context(link=link, workdir=workdir))
+
+    return host.run(session)

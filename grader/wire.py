@@ -1,0 +1,161 @@
+"""What the judge and the app host say to each other, and how it is framed.
+
+The only module (with ``errors``) that both sides of the trust boundary
+import. The judge trusts nothing it reads here: every frame is size-capped
+and parsed defensively, and a frame it cannot read is the app host's fault,
+never the grader's.
+
+A frame is a 4-byte big-endian length, then a 4-byte length of a JSON
+header, the header (an object with an ``op`` key), and the payload bytes
+(message data, so the header stays small whatever the app sends)::
+
+    judge → host   job, open, receive, cancel, time, where, shutdown
+    host → judge   ready, loaded, load_failed, started, setup_failed,
+                   accept, send, close, ended, runaway, idle, busy, at, exit
+
+Times on the wire are integer nanoseconds of the judge's virtual clock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import struct
+from typing import Any
+
+Header = dict[str, Any]
+
+# The largest WebSocket message either side carries, and so the largest frame.
+MAX_MESSAGE_BYTES = 64 << 20
+MAX_HEADER_BYTES = 256 << 10
+MAX_FRAME_BYTES = MAX_MESSAGE_BYTES + MAX_HEADER_BYTES + 8
+
+# Environment of a host process: the only variables it is started with
+# beyond a minimal PATH and what Python itself needs.
+WIRE_FD_ENV = "GRADER_WIRE_FD"
+TRACE_FD_ENV = "GRADER_TRACE_FD"
+
+# Where the host sees things inside its sandbox (with a mount namespace).
+SANDBOX_APP_DIR = "/learner"
+SANDBOX_WORK_DIR = "/learner/work"
+
+# How often a busy host says it is alive, in real seconds.
+HEARTBEAT_SECONDS = 0.05
+
+_LENGTHS = struct.Struct(">II")
+
+
+class ProtocolError(Exception):
+    """A frame that breaks the protocol: too large, not JSON, not an object, no op."""
+
+
+def encode(header: Header, payload: bytes = b"") -> bytes:
+    body = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _LENGTHS.pack(4 + len(body) + len(payload), len(body)) + body + payload
+
+
+class Reader:
+    """Turns a byte stream into (header, payload) frames, refusing anything malformed."""
+
+    def __init__(self, max_frame: int = MAX_FRAME_BYTES) -> None:
+        self.max_frame = max_frame
+        self.buffer = bytearray()
+
+    @property
+    def partial(self) -> bool:
+        """Bytes of an unfinished frame are waiting."""
+        return bool(self.buffer)
+
+    def feed(self, data: bytes) -> list[tuple[Header, bytes]]:
+        self.buffer += data
+        frames = []
+        while len(self.buffer) >= 4:
+            (size,) = struct.unpack_from(">I", self.buffer)
+            if size < 4 or size > self.max_frame:
+                raise ProtocolError(f"a frame of {size} bytes (at most {self.max_frame})")
+            if len(self.buffer) < 4 + size:
+                break
+            (head,) = struct.unpack_from(">I", self.buffer, 4)
+            if head > min(size - 4, MAX_HEADER_BYTES):
+                raise ProtocolError(f"a header of {head} bytes in a frame of {size}")
+            raw = bytes(self.buffer[8 : 8 + head])
+            payload = bytes(self.buffer[8 + head : 4 + size])
+            del self.buffer[: 4 + size]
+            try:
+                header = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError) as exc:
+                raise ProtocolError(f"a header that is not JSON ({exc})") from None
+            if not isinstance(header, dict) or not isinstance(header.get("op"), str):
+                raise ProtocolError("a header without an op")
+            frames.append((header, payload))
+        return frames
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write a whole frame, waiting while the reader catches up (the host's side)."""
+    view = memoryview(data)
+    while view:
+        try:
+            written = os.write(fd, view)
+        except BlockingIOError:
+            select.select([], [fd], [])
+            continue
+        view = view[written:]
+
+
+class Blocking:
+    """Frames over a descriptor with blocking reads: start-up, before any event loop runs."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.reader = Reader()
+        self.pending: list[tuple[Header, bytes]] = []
+
+    def send(self, header: Header, payload: bytes = b"") -> None:
+        write_all(self.fd, encode(header, payload))
+
+    def recv(self) -> tuple[Header, bytes] | None:
+        """The next frame; None at end of stream."""
+        while not self.pending:
+            chunk = os.read(self.fd, 1 << 20)
+            if not chunk:
+                return None
+            self.pending.extend(self.reader.feed(chunk))
+        return self.pending.pop(0)
+
+
+def encode_scope(scope: dict[str, Any]) -> Header:
+    """The parts of an ASGI WebSocket scope a host needs, as JSON (bytes as latin-1)."""
+    return {
+        "path": scope["path"],
+        "raw_path": _latin(scope.get("raw_path") or scope["path"].encode()),
+        "root_path": scope.get("root_path", ""),
+        "scheme": scope.get("scheme", "ws"),
+        "query_string": _latin(scope.get("query_string", b"")),
+        "headers": [[_latin(k), _latin(v)] for k, v in scope.get("headers", [])],
+        "client": list(scope["client"]) if scope.get("client") else None,
+        "server": list(scope["server"]) if scope.get("server") else None,
+        "subprotocols": [p.strip() for p in scope.get("subprotocols", [])],
+    }
+
+
+def decode_scope(data: Header) -> dict[str, Any]:
+    return {
+        "type": "websocket",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "path": data["path"],
+        "raw_path": data["raw_path"].encode("latin-1"),
+        "root_path": data["root_path"],
+        "scheme": data["scheme"],
+        "query_string": data["query_string"].encode("latin-1"),
+        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in data["headers"]],
+        "client": tuple(data["client"]) if data["client"] else None,
+        "server": tuple(data["server"]) if data["server"] else None,
+        "subprotocols": list(data["subprotocols"]),
+    }
+
+
+def _latin(value: bytes | str) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes | bytearray) else str(value)

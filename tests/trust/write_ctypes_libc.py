@@ -1,0 +1,63 @@
+# attack: calls libc open/write/close directly through ctypes to create a file outside the working folder
+# honest: fail
+# ruff: noqa
+import ctypes
+import os
+
+from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+
+
+# --- test rig: tests/test_trust.py says where things are, in the environment and in
+# "# hostile-<key>: <value>" lines it appends to this file. Attempts only ever touch
+# paths inside its throwaway folder (the one holding a HOSTILE_PLAYGROUND file). ---
+def _rig(key):
+    value = os.environ.get("HOSTILE_" + key.upper().replace("-", "_"))
+    if value:
+        return value
+    try:
+        with open(__file__, encoding="utf-8") as source:
+            for line in source:
+                if line.startswith(f"# hostile-{key}: "):
+                    return line.split(": ", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
+def _playground(path):
+    folder = os.path.realpath(path)
+    while True:
+        if os.path.exists(os.path.join(folder, "HOSTILE_PLAYGROUND")):
+            return True
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
+
+
+canary = _rig("canary-dir")
+if canary and _playground(canary):
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
+        libc.write.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_size_t]
+        fd = libc.open(os.path.join(canary, "ctypes.txt").encode(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        if fd >= 0:
+            libc.write(fd, b"mallory\n", 8)
+            libc.close(fd)
+    except Exception:
+        pass
+
+
+app = FastAPI()
+
+
+@app.websocket("/ws")
+async def ws(websocket: WebSocket):
+    await websocket.accept()
+    try:
+        while True:
+            await websocket.receive_text()
+            await websocket.send_text("ok")
+    except WebSocketDisconnect:
+        pass
