@@ -85,7 +85,7 @@ def _grade_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade",
         description="Grade your FastAPI WebSocket solution for one lesson.",
-        epilog="Other commands: list, show, start, hint, progress, reset, validate, check, batch, new, schema "
+        epilog="Other commands: list, show, start, hint, progress, reset, validate, check, batch, new, schema, doctor "
         "(grade COMMAND --help).",
     )
     parser.add_argument("exercise", help="the lesson id, e.g. t3l2")
@@ -174,6 +174,19 @@ def _learner_parser(prog: str, description: str, exercise: bool | None) -> argpa
         parser.add_argument("exercise", nargs="?")
     parser.add_argument("--lang", choices=("en", "ko"))
     return parser
+
+
+def _doctor(args: list[str]) -> int:
+    from grader.judge import doctor
+
+    parser = argparse.ArgumentParser(prog="grade doctor",
+                                     description="Which protections learner apps run under on this machine.")
+    opts = _parse(parser, args)
+    if isinstance(opts, int):
+        return opts
+    report = doctor.probe()
+    sys.stdout.write(doctor.text(report))
+    return 0 if all(report.protections.get(name, False) for name in doctor.MEANING) else 1
 
 
 def _list(args: list[str]) -> int:
@@ -385,4 +398,5 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "batch": _batch,
     "new": _new,
     "schema": _schema,
+    "doctor": _doctor,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 # Subcommands that never grade one file right away; everything else does.
-_NOT_GRADING = {"list", "show", "start", "hint", "progress", "reset", "validate", "check", "batch", "new", "schema"}
+_NOT_GRADING = {"list", "show", "start", "hint", "progress", "reset", "validate", "check", "batch", "new", "schema", "doctor"}
 
 
 def main() -> int:

@@ -1,0 +1,105 @@
+"""``grade doctor``: which protections a learner's app really runs under on this machine.
+
+It starts a real app host with a probe app, exactly as a grading run would,
+and reads back what the host could put in place. Nothing is assumed from
+the platform: a kernel without user namespaces, a container that forbids
+mounts or a non-Linux system each show up here as protections that are off.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.judge.clock import VirtualClockLoop
+from grader.judge.launch import spawn_host
+from grader.judge.link import Link
+from grader.judge.run import START_SECONDS, Limits, _prepare
+
+PROBE = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+
+# What each protection means for a hostile submission, and what is lost without it.
+MEANING = {
+    "separate process": "the app runs in its own process; the verdicts are made in another it cannot reach",
+    "pid namespace": "the app sees only its own processes, and every process it starts dies with the run",
+    "network namespace": "the app has no network at all (not even the machine's loopback)",
+    "mount namespace": "the app's view of the filesystem is its own",
+    "ipc namespace": "no shared memory or message queues with other processes",
+    "private filesystem": "the app sees only Python, its own file and a private work folder: no specs, "
+                          "solutions, classmates' files or progress",
+    "not root": "learner code never runs as root",
+    "no new privileges": "set-uid programs cannot give the app more rights",
+    "clean environment": "no environment variable of the grading process reaches the app",
+    "resource limits": "memory, CPU time, file size and open files are capped",
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    protections: dict[str, bool]
+    platform: str
+    as_root: bool
+    error: str = ""
+
+
+def probe(limits: Limits | None = None) -> Report:
+    """Start one host with a probe app and collect what it put in place."""
+    limits = limits or Limits()
+    scratch = Path(tempfile.mkdtemp(prefix="grader-doctor-"))
+    app = scratch / "probe.py"
+    app.write_text(PROBE)
+    host = spawn_host(scratch / "output.txt")
+    loop = VirtualClockLoop()
+    link = Link(host.wire, loop, stall_seconds=START_SECONDS)
+    loop.link = link
+    try:
+        (scratch / "run").mkdir()
+        app_dir, work, root = _prepare(scratch / "run", app)
+
+        async def session() -> dict[str, bool] | None:
+            if await link.event("ready") is None:
+                return None
+            link.stall_seconds = limits.import_seconds
+            link.send({"op": "job", "file": app.name, "attr": "app", "import_seconds": limits.import_seconds,
+                       "stall_seconds": limits.check_seconds, "wall_clock": "real",
+                       "sandbox": {"namespaces": True, "app_dir": str(app_dir), "work_dir": str(work),
+                                   "root": str(root), "grader_dir": str(Path(__file__).resolve().parent.parent),
+                                   "limits": limits.for_host()}})
+            loaded = await link.event("loaded", "load_failed")
+            if loaded is None or loaded["op"] != "loaded":
+                return None
+            return dict(link.protections)
+
+        found = loop.run_until_complete(session())
+    finally:
+        link.close()
+        loop.close()
+        host.close()
+        output = (scratch / "output.txt").read_text(errors="replace") if (scratch / "output.txt").exists() else ""
+        shutil.rmtree(scratch, ignore_errors=True)
+    if found is None:
+        return Report({name: False for name in MEANING}, sys.platform, os.geteuid() == 0,
+                      error=output.strip()[-2000:] or "the probe host did not start")
+    return Report(found, sys.platform, os.geteuid() == 0, error=output.strip()[-2000:])
+
+
+def text(report: Report) -> str:
+    lines = [f"grade doctor: how learner apps are isolated here ({report.platform}, "
+             f"{'grading as root' if report.as_root else 'grading as a normal user'})", ""]
+    for name, meaning in MEANING.items():
+        on = report.protections.get(name, False)
+        lines.append(f"  {'✓' if on else '✗'} {name:<19} {meaning if on else 'OFF: ' + meaning}")
+    missing = [name for name in MEANING if not report.protections.get(name, False)]
+    lines.append("")
+    if not missing:
+        lines.append("Every protection is in force: grades from this machine can go in a gradebook.")
+    else:
+        lines.append(f"{len(missing)} protection(s) are off. Grading still works, but a hostile submission could "
+                     "use what they would have prevented; grade a class on a Linux machine where they are on.")
+    if report.error:
+        lines += ["", "What the probe host printed:", *("  " + line for line in report.error.splitlines()[-10:])]
+    return "\n".join(lines) + "\n"
