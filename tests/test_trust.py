@@ -11,7 +11,8 @@ The grading itself runs in a "judge harness" subprocess (python -c HARNESS),
 not in pytest's own process: a submission that stops, kills or floods the
 process that called ``grade()`` then breaks a harness we can watch, not the
 test run. The harness calls exactly ``grade(load_exercise(...), path,
-Options(limits=..., run_hidden=True))``, twice.
+Options(limits=..., run_hidden=True, launcher=template))``, twice, with hosts
+forked from one warm template as ``grade batch`` does.
 
 How the attacks know where "outside" is, even if the sandbox scrubs the
 environment: the test sets HOSTILE_* variables *and* appends
@@ -54,11 +55,16 @@ from pathlib import Path
 job = json.loads(Path(sys.argv[1]).read_text())
 out = {"result": None, "error": None, "renders": {}, "render_errors": {}, "classmate": None, "classmate_error": None}
 try:
+    # Hosts forked from one warm template, as `grade batch` grades a class: the
+    # classmate's host comes from the same template the hostile one came from.
+    from grader.judge.launch import Template
+
+    template = Template()
     from grader import Limits, Options, grade, load_exercise
     from grader.render import RENDERERS
 
     exercise = load_exercise(Path(job["spec"]))
-    options = lambda: Options(limits=Limits(**job["limits"]), run_hidden=True)
+    options = lambda: Options(limits=Limits(**job["limits"]), run_hidden=True, launcher=template)
 except BaseException:
     out["error"] = "setup: " + traceback.format_exc()
 else:
