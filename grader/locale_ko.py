@@ -190,4 +190,6 @@ KO: dict[str, str] = {
     " (it was at {place})": " (멈춘 위치: {place})",
     "your code raised {error}": "작성한 코드에서 예외가 발생했어요: {error}",
     "a broken message": "깨진 메시지",
+    "not run: your app froze in the check \u201c{name}\u201d above; fix that first":
+        "실행 안 됨: 위의 \u201c{name}\u201d 검사에서 앱이 멈췄어요. 그것부터 고치세요",
 }

@@ -30,9 +30,6 @@ from grader.judge.reports import Ending, death_failure, load_failure, setup_fail
 from grader.result import CheckResult, Failure, Kind, Result, Status, sanitized
 from grader.spec import Check, Exercise, pick
 
-# After one check hung, later checks of the same run get this much wall time at
-# most: the app has shown it blocks, and a correct check needs milliseconds.
-AFTER_HANG_SECONDS = 1.0
 # Real seconds a host may take to start (interpreter and FastAPI) before it says ready.
 START_SECONDS = 30.0
 # The largest learner file the judge copies into the sandbox.
@@ -116,6 +113,7 @@ class _Run:
         self.output_path = scratch / "output.txt"
         self.deadline = time.monotonic() + self.limits.run_seconds
         self.check_seconds = self.limits.check_seconds
+        self.froze: str | None = None  # the check during which the app froze, if it did
         self.other_outputs: list[Path] = []  # a prestarted host writes its own file
         # The checks this run grades, by index: hidden ones only on submission.
         self.runs = [i for i, c in enumerate(exercise.checks) if options.run_hidden or not c.hidden]
@@ -135,6 +133,14 @@ class _Run:
         while pending:
             done = self._host(pending, results)
             pending = [i for i in pending if i not in results]
+            if not done and pending and self.froze is not None:
+                # One freeze reads as one message: the checks after it are not run
+                # (a frozen app would cost each of them the real-time limit again).
+                for index in pending:
+                    results[index] = self._not_run(index, Failure(
+                        Kind.HANG, self.say("not run: your app froze in the check \u201c{name}\u201d above; fix "
+                                            "that first", name=self.froze)))
+                break
             if not done and pending and time.monotonic() >= self.deadline:
                 for index in pending:
                     results[index] = self._not_run(index, Failure(
@@ -251,10 +257,10 @@ class _Run:
                 where=(self.say(" (it was at {place})", place=f"{failure.errors[0].where.file}:"
                                 f"{failure.errors[0].where.line} ({failure.errors[0].where.code})")
                        if failure.errors and failure.errors[0].where else "")), kind=Kind.IMPORT)
-        if failure.kind is Kind.HANG:
-            self.check_seconds = min(self.check_seconds, AFTER_HANG_SECONDS)
         if current is not None:
             index, step = current
+            if failure.kind is Kind.HANG:
+                self.froze = self.exercise.checks[index].name
             results[index] = self._verdict(self.exercise.checks[index], replace(failure, step=step))
             return False
         for index in indices:
