@@ -35,7 +35,7 @@ from grader.judge.clock import VirtualClockLoop
 from grader.judge.driver import Client, Transcript
 from grader.judge.link import Link
 from grader.spec import Connect, parse_exercise
-from grader.testing import ThreadHost, converse
+from grader.testing import ProcessHost, converse
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = [sys.executable, "-c", "import fastapi, httpx_ws, yaml"]
@@ -188,6 +188,20 @@ def row_silence(runs: int) -> Row:
                wall / 10, "≪ 1")
 
 
+ECHO_SOURCE = """\
+from fastapi import FastAPI, WebSocket
+
+app = FastAPI()
+
+
+@app.websocket("/ws")
+async def echo(websocket: WebSocket) -> None:
+    await websocket.accept()
+    async for text in websocket.iter_text():
+        await websocket.send_text(text)
+"""
+
+
 def echo_app() -> FastAPI:
     app = FastAPI()
 
@@ -234,10 +248,14 @@ def row_round_trip(messages: int) -> list[Row]:
             loop.close()
 
     raw_s = run(raw)
-    driver_s, _ = ThreadHost(app, Path(__file__)).run(driver)
+    with tempfile.TemporaryDirectory() as scratch:
+        # The echo app in a real, sandboxed host process, as grading runs it.
+        app_file = Path(scratch) / "echo.py"
+        app_file.write_text(ECHO_SOURCE)
+        driver_s, _ = ProcessHost(app_file).run(driver)
     per = lambda s: f"{s / messages * 1e6:.0f} µs"  # noqa: E731
-    rows = [Row(f"round trip, grader driver ÷ raw httpx-ws ({messages} msgs)", per(driver_s), per(raw_s),
-                driver_s / raw_s, "≤ 1.2")]
+    rows = [Row(f"round trip, grader driver through the relay to a host process ÷ raw httpx-ws in-process "
+                f"({messages} msgs)", per(driver_s), per(raw_s), driver_s / raw_s, "≤ 1.5")]
     uvicorn_s = uvicorn_round_trip(messages)
     if uvicorn_s is not None:
         rows.append(Row(f"reference: uvicorn + websockets on loopback ÷ raw httpx-ws ({messages} msgs)",

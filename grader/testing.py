@@ -11,7 +11,9 @@ host as frozen, as it would a real one).
 from __future__ import annotations
 
 import asyncio
+import shutil
 import socket
+import tempfile
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -23,7 +25,9 @@ from grader.host.lifespan import Lifespan
 from grader.host.serve import Host
 from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
+from grader.judge.launch import spawn_host
 from grader.judge.link import Link
+from grader.judge.run import START_SECONDS, Limits, _prepare
 from grader.result import CheckResult
 from grader.spec import Check
 
@@ -48,13 +52,13 @@ class ThreadHost:
         fd = self.host_end.fileno()
         loop_box: list[HostLoop] = []
 
-        def report(header: dict[str, Any]) -> None:
-            host.emit(header)
+        def write(data: bytes) -> None:
+            host.write(data)
 
         def leave(_status: int) -> None:
             loop_box[0].stop()
 
-        loop = HostLoop(report, None, self.stall_seconds)
+        loop = HostLoop(write, None, self.stall_seconds)
         loop_box.append(loop)
         asyncio.set_event_loop(loop)
         host = Host(fd, self.code, self.app, loop, Lifespan(self.app), leave=leave)
@@ -63,6 +67,7 @@ class ThreadHost:
         host.emit({"op": "loaded", "routes": websocket_paths(self.app), "protections": {}})
         try:
             loop.run_until_complete(host.serve())
+            loop.flush()
         except RuntimeError:
             pass  # stopped because the judge went away
         finally:
@@ -90,6 +95,49 @@ class ThreadHost:
             loop.close()
             self.judge_end.close()
             self.thread.join(timeout=5)
+
+
+class ProcessHost:
+    """A real app host (spawned and sandboxed as in grading) serving the app in ``app_file``."""
+
+    def __init__(self, app_file: Path, limits: Limits | None = None) -> None:
+        self.app_file = app_file
+        self.limits = limits or Limits()
+
+    def run(self, session: Callable[[Link], Awaitable[T]]) -> tuple[T, float]:
+        scratch = Path(tempfile.mkdtemp(prefix="grader-host-"))
+        host = spawn_host(scratch / "output.txt")
+        loop = VirtualClockLoop()
+        link = Link(host.wire, loop, stall_seconds=START_SECONDS)
+        loop.link = link
+        try:
+            (scratch / "run").mkdir()
+            app_dir, work, root = _prepare(scratch / "run", self.app_file)
+
+            async def main() -> T:
+                await link.event("ready")
+                link.send({"op": "job", "file": self.app_file.name, "attr": "app",
+                           "import_seconds": self.limits.import_seconds, "stall_seconds": self.limits.check_seconds,
+                           "wall_clock": "real",
+                           "sandbox": {"namespaces": True, "app_dir": str(app_dir), "work_dir": str(work),
+                                       "root": str(root), "grader_dir": str(Path(__file__).resolve().parent),
+                                       "limits": self.limits.for_host()}})
+                loaded = await link.event("loaded", "load_failed")
+                assert loaded is not None and loaded["op"] == "loaded", loaded
+                link.stall_seconds = self.limits.check_seconds
+                await link.event("started")
+                try:
+                    return await session(link)
+                finally:
+                    link.send({"op": "shutdown"})
+                    await link.event("stopped", "shutdown_failed")
+
+            return loop.run_until_complete(main()), loop.elapsed
+        finally:
+            link.close()
+            loop.close()
+            host.close()
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def converse(app: Any, check: Check, workdir: Path, owner: Path) -> tuple[CheckResult, float]:

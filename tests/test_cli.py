@@ -291,3 +291,29 @@ def test_hidden_checks_run_with_all_checks() -> None:
 def test_version() -> None:
     proc = run_grade("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("grade 0.")
+
+
+def test_grader_noise_never_reaches_the_learner(tmp_path: Path, course: Path) -> None:
+    # A flood of frames nobody asked for, and a server-push loop that only
+    # stops when cancelled: the judge tears both down, and nothing of its own
+    # machinery (task warnings, cancellation scopes) may show in the report.
+    app = learner_file(tmp_path, prefix=ECHO_PREFIX, body="""\
+        import asyncio
+
+
+        @app.websocket("/ws")
+        async def flood(websocket: WebSocket):
+            await websocket.accept()
+            try:
+                while True:
+                    await websocket.send_text("x" * 100)
+                    await asyncio.sleep(0)
+            except WebSocketDisconnect:
+                return
+        """)
+    proc = run_grade("t3l1", "--app", str(app), cwd=course)
+    assert proc.returncode == 1
+    assert "✗ answers a message" in proc.stdout
+    for noise in ("Task exception was never retrieved", "ClosedResourceError", "CancelledError", "Cancelled via"):
+        assert noise not in proc.stdout and noise not in proc.stderr, noise
+    assert_no_grader_traceback(proc.stdout + proc.stderr)

@@ -24,6 +24,9 @@ from grader import wire
 
 # While a worker thread holds the clock the loop polls this often (real seconds).
 _HELD_POLL = 0.01
+# Queued frames go out at once past this size, or past this age while the loop is busy.
+_FLUSH_BYTES = 256 << 10
+_FLUSH_AGE = 0.002
 
 
 class _SlaveSelector:
@@ -32,14 +35,18 @@ class _SlaveSelector:
         self._loop = loop
 
     def select(self, timeout: float | None = None) -> list[Any]:
+        loop = self._loop
         events = self._inner.select(0)
         if events or timeout == 0:
-            self._loop.alive()
+            loop.alive()
+            loop.flush(eager=False)
             return events
-        if self._loop.held:
-            self._loop.alive()
+        if loop.held:
+            loop.alive()
+            loop.flush()
             return self._inner.select(_HELD_POLL if timeout is None else min(timeout, _HELD_POLL))
-        self._loop.idle()
+        loop.idle()
+        loop.flush()
         return self._inner.select(None)
 
     def __getattr__(self, name: str) -> Any:
@@ -49,13 +56,17 @@ class _SlaveSelector:
 class HostLoop(asyncio.SelectorEventLoop):
     """A selector loop on the judge's clock, reporting idleness and signs of life."""
 
-    def __init__(self, report: Callable[[dict[str, Any]], None], trace: BinaryIO | None, stall_seconds: float) -> None:
+    def __init__(self, write: Callable[[bytes], None], trace: BinaryIO | None, stall_seconds: float) -> None:
         super().__init__()
         self._selector = _SlaveSelector(self._selector, self)  # type: ignore[has-type, arg-type]
         self._now_ns = 0
         self._held = 0
         self._held_lock = threading.Lock()
-        self._report = report
+        self._write = write
+        # Frames for the judge, written together when the loop is about to wait
+        # (one write, and one wake-up of the judge, per iteration, not per frame).
+        self.outbox = bytearray()
+        self._outbox_since = 0.0
         self._trace = trace
         self._stall_seconds = stall_seconds
         self._last_said = 0.0
@@ -74,8 +85,26 @@ class HostLoop(asyncio.SelectorEventLoop):
             for hook in self.on_advance:
                 hook(moved)
 
-    def spoke(self) -> None:
-        """The host sent the judge something: its next idle moment must be reported anew."""
+    def queue_frame(self, data: bytes) -> None:
+        """Queue a frame for the judge; the host's next idle moment must then be reported anew."""
+        if not self.outbox:
+            self._outbox_since = time.monotonic()
+        self.outbox += data
+        self._idle_said = None
+        if len(self.outbox) >= _FLUSH_BYTES:
+            self.flush()
+
+    def flush(self, eager: bool = True) -> None:
+        """Write what is queued; when busy (``eager`` false) only once it is big or old enough."""
+        if not self.outbox:
+            return
+        if not eager and time.monotonic() - self._outbox_since < _FLUSH_AGE:
+            return
+        data, self.outbox = bytes(self.outbox), bytearray()
+        self._write(data)
+
+    def _report(self, header: dict[str, Any]) -> None:
+        self.queue_frame(wire.encode(header))
         self._idle_said = None
 
     @property
@@ -101,8 +130,8 @@ class HostLoop(asyncio.SelectorEventLoop):
         next_ns = _to_ns(scheduled[0].when()) if scheduled else None
         said = (self.seen, next_ns)
         if said != self._idle_said:
-            self._idle_said = said
             self._report({"op": "idle", "seen": self.seen, "next": next_ns})
+            self._idle_said = said
         self._last_said = time.monotonic()
         if self._armed:
             self._armed = False

@@ -77,12 +77,18 @@ class Host:
     # -- the wire --
 
     def emit(self, header: dict[str, Any], payload: bytes = b"") -> None:
+        data = wire.encode(header, payload)
+        if self.loop.is_running():
+            self.loop.queue_frame(data)
+        else:
+            self.loop.flush()
+            self.write(data)
+
+    def write(self, data: bytes) -> None:
         try:
-            wire.write_all(self.fd, wire.encode(header, payload))
+            wire.write_all(self.fd, data)
         except OSError:
             self.leave(0)  # the judge is gone: nothing left to serve
-            return
-        self.loop.spoke()
 
     def readable(self) -> None:
         try:
@@ -272,10 +278,10 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
     faulthandler.cancel_dump_traceback_later()
     channel.send({"op": "loaded", "routes": websocket_paths(app), "protections": entered["protections"]})
 
-    def report(header: dict[str, Any]) -> None:
-        host.emit(header)
+    def write(data: bytes) -> None:
+        host.write(data)
 
-    loop = HostLoop(report, trace, float(job["stall_seconds"]))
+    loop = HostLoop(write, trace, float(job["stall_seconds"]))
     asyncio.set_event_loop(loop)
     host = Host(wire_fd, code, app, loop, Lifespan(app))
     loop.seen = 1  # the job
@@ -290,6 +296,7 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
         follow_wall_clock(loop)
     try:
         loop.run_until_complete(host.serve())
+        loop.flush()
     except BaseException as exc:  # noqa: BLE001 - learner code outside any connection (a callback, a thread)
         os.set_blocking(wire_fd, True)
         stops = type(exc).__name__ if isinstance(exc, SystemExit | KeyboardInterrupt) else None

@@ -49,6 +49,8 @@ class _VirtualSelector:
 
     def select(self, timeout: float | None = None) -> list[Any]:
         loop = self._loop
+        if loop.link is not None:
+            loop.link.flush()
         events = self._inner.select(0)
         if timeout == 0:
             loop.busy()

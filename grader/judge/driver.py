@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import anyio
 import httpx
 import httpx_ws
 import wsproto.events
@@ -223,15 +224,19 @@ class Client:
                         self.handshake = Handshake(accepted=True, subprotocol=ws.subprotocol)
                         self.poke()
                         reader = asyncio.create_task(self._read(ws))
-                        await self._leave.wait()
-                        await self._send_close(ws)
-                        # Keep the transport up until the endpoint returns (or
-                        # teardown gives up on it): closing it under a running
-                        # endpoint makes httpx-ws cancel the endpoint itself.
-                        await self.until(lambda: self.side.ended or self._released or None, math.inf)
-                        reader.cancel()
-                        with contextlib.suppress(asyncio.CancelledError):
-                            await reader
+                        try:
+                            await self._leave.wait()
+                            await self._send_close(ws)
+                            # Keep the transport up until the endpoint returns (or
+                            # teardown gives up on it): closing it under a running
+                            # endpoint makes httpx-ws cancel the endpoint itself.
+                            await self.until(lambda: self.side.ended or self._released or None, math.inf)
+                        finally:
+                            # However the session ends, its reader ends with it and
+                            # its outcome is collected here (never printed as a warning).
+                            reader.cancel()
+                            with contextlib.suppress(asyncio.CancelledError, Exception):
+                                await reader
                 except httpx_ws.WebSocketDisconnect as exc:
                     if self.handshake is None:
                         self.handshake = Handshake(accepted=False, code=exc.code, reason=exc.reason or "")
@@ -265,7 +270,7 @@ class Client:
                 self._leave.set()
                 self.poke()
                 return
-            except httpx_ws.WebSocketNetworkError:
+            except (httpx_ws.WebSocketNetworkError, anyio.ClosedResourceError, anyio.EndOfStream):
                 self.closed = Closed(1006, "connection lost")
                 self.log("event", "connection lost")
                 self.poke()

@@ -124,7 +124,14 @@ class Link:
         header["t"] = self.now_ns()
         self.out += wire.encode(header, payload)
         self.sent += 1
-        self._flush()
+        # Written when the loop is about to wait (see the clock), so the frames of
+        # one iteration cost one write and one wake-up of the host.
+        if len(self.out) >= 256 << 10:
+            self._flush()
+
+    def flush(self) -> None:
+        if self.out and not self._writing and self.dead is None:
+            self._flush()
 
     def _flush(self) -> None:
         while self.out:
