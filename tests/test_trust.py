@@ -10,9 +10,11 @@ all broken ones are reported together, so one run shows the whole picture.
 The grading itself runs in a "judge harness" subprocess (python -c HARNESS),
 not in pytest's own process: a submission that stops, kills or floods the
 process that called ``grade()`` then breaks a harness we can watch, not the
-test run. The harness calls exactly ``grade(load_exercise(...), path,
-Options(limits=..., run_hidden=True, launcher=template))``, twice, with hosts
-forked from one warm template as ``grade batch`` does.
+test run. One harness serves the tests of a worker while it stays healthy
+(any trouble retires it), with hosts forked from one warm template, as
+``grade batch`` grades a class; for each job it calls exactly
+``grade(load_exercise(...), path, Options(limits=..., run_hidden=True,
+launcher=template))``, twice.
 
 How the attacks know where "outside" is, even if the sandbox scrubs the
 environment: the test sets HOSTILE_* variables *and* appends
@@ -33,6 +35,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -49,26 +52,26 @@ ESCAPES = ("\x1b", "\x07")
 
 # The judge harness: grade the hostile file, render every format, then grade the classmate.
 HARNESS = r"""
-import json, os, sys, traceback
+import json, os, sys, tempfile, traceback
 from pathlib import Path
 
-job = json.loads(Path(sys.argv[1]).read_text())
-out = {"result": None, "error": None, "renders": {}, "render_errors": {}, "classmate": None, "classmate_error": None}
-try:
-    # Hosts forked from one warm template, as `grade batch` grades a class: the
-    # classmate's host comes from the same template the hostile one came from.
-    from grader.judge.launch import Template
+# Hosts forked from one warm template, as `grade batch` grades a class: each
+# classmate's host comes from the same template every hostile one came from.
+from grader.judge.launch import Template
 
-    template = Template()
-    from grader import Limits, Options, grade, load_exercise
-    from grader.render import RENDERERS
+template = Template()
+from grader import Limits, Options, grade, load_exercise
+from grader.render import RENDERERS
 
-    exercise = load_exercise(Path(job["spec"]))
-    options = lambda: Options(limits=Limits(**job["limits"]), run_hidden=True, launcher=template)
-except BaseException:
-    out["error"] = "setup: " + traceback.format_exc()
-else:
+for line in sys.stdin:
+    job = json.loads(Path(line.strip()).read_text())
+    os.environ.update(job["env"])
+    tempfile.tempdir = None  # TMPDIR moved: the judge's scratch lands in this job's course copy
+    out = {"result": None, "error": None, "renders": {}, "render_errors": {}, "classmate": None,
+           "classmate_error": None}
     try:
+        exercise = load_exercise(Path(job["spec"]))
+        options = lambda: Options(limits=Limits(**job["limits"]), run_hidden=True, launcher=template)
         result = grade(exercise, Path(job["submission"]), options())
     except BaseException:
         out["error"] = traceback.format_exc()
@@ -88,9 +91,10 @@ else:
                                        if not c.passed]}
     except BaseException:
         out["classmate_error"] = traceback.format_exc()
-tmp = job["out"] + ".tmp"
-Path(tmp).write_text(json.dumps(out, ensure_ascii=False))
-os.replace(tmp, job["out"])
+    tmp = job["out"] + ".tmp"
+    Path(tmp).write_text(json.dumps(out, ensure_ascii=False))
+    os.replace(tmp, job["out"])
+    print("done", flush=True)
 """
 
 
@@ -301,39 +305,93 @@ class Outcome:
     seconds: float
 
 
+class Harness:
+    """One judge process per test worker, reused while it stays healthy; a new one after any trouble."""
+
+    current: Harness | None = None
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+        self.sink = log.open("ab")
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "NO_COLOR": "1"}
+        if os.environ.get("PYTHONPATH"):
+            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+        self.proc = subprocess.Popen([sys.executable, "-c", HARNESS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.sink, env=env, cwd=log.parent, start_new_session=True)
+
+    @classmethod
+    def get(cls, log: Path) -> Harness:
+        if cls.current is None or cls.current.proc.poll() is not None:
+            cls.current = Harness(log)
+        return cls.current
+
+    def retire(self) -> None:
+        with contextlib.suppress(OSError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        self.sink.close()
+        if Harness.current is self:
+            Harness.current = None
+
+    @classmethod
+    def retire_current(cls) -> None:
+        if cls.current is not None:
+            log = cls.current.log
+            cls.current.retire()
+            with contextlib.suppress(OSError):
+                log.unlink()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _harness_ends_with_the_module() -> Any:
+    yield
+    Harness.retire_current()
+
+
 def judge(world: World) -> Outcome:
-    """Run the harness; keep it (and anything of this run) from staying stopped; wait for its verdicts."""
+    """Hand the world to the harness; keep it (and anything of this run) from staying stopped; wait for verdicts."""
     out = world.tmp / "verdicts.json"
     job = world.tmp / "job.json"
     job.write_text(json.dumps({"spec": str(world.course / "exercises" / "t3l1.yaml"), "submission": str(world.submission),
-                               "classmate": str(world.classmate), "limits": LIMITS, "out": str(out)}))
-    log = world.tmp / "harness.log"
+                               "classmate": str(world.classmate), "limits": LIMITS, "out": str(out),
+                               "env": world.env()}))
+    harness = Harness.get(Path(tempfile.gettempdir()) / f"trust-harness-{os.getpid()}.log")
     started = time.monotonic()
-    with log.open("wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-c", HARNESS, str(job), f"hostile-{world.marker}"],
-                                stdin=subprocess.DEVNULL, stdout=sink, stderr=sink, env=world.env(),
-                                cwd=world.tmp, start_new_session=True)
-    stopped, others, timed_out, ticks = 0, [], False, 0
-    while proc.poll() is None:
+    start_of_log = harness.log.stat().st_size if harness.log.exists() else 0
+    assert harness.proc.stdin is not None and harness.proc.stdout is not None
+    try:
+        harness.proc.stdin.write(f"{job}\n".encode())
+        harness.proc.stdin.flush()
+    except OSError:
+        pass
+    os.set_blocking(harness.proc.stdout.fileno(), False)
+    stopped, others, timed_out, ticks, done = 0, [], False, 0, False
+    while not done and harness.proc.poll() is None:
         if time.monotonic() - started > HARNESS_SECONDS:
             timed_out = True
-            proc.kill()
-            proc.wait()
             break
-        if _state(proc.pid) in ("T", "t"):
+        with contextlib.suppress(BlockingIOError, TypeError):
+            done = b"done" in (harness.proc.stdout.read() or b"")
+        if _state(harness.proc.pid) in ("T", "t"):
             stopped += 1
-            os.kill(proc.pid, signal.SIGCONT)
+            os.kill(harness.proc.pid, signal.SIGCONT)
         ticks += 1
         if ticks % 10 == 0:
             for pid in marked([world.marker]):
-                if pid != proc.pid and _state(pid) in ("T", "t"):
+                if pid != harness.proc.pid and _state(pid) in ("T", "t"):
                     others.append(describe(pid))
                     with contextlib.suppress(OSError):
                         os.kill(pid, signal.SIGCONT)
-        time.sleep(0.02)
+        if not done:
+            time.sleep(0.01)
+    returncode = harness.proc.poll()
+    if not done or stopped or others:
+        harness.retire()
+        returncode = harness.proc.returncode if returncode is None and not timed_out else returncode
     data = json.loads(out.read_text()) if out.exists() else None
-    return Outcome(data, proc.returncode, stopped, others, timed_out,
-                   log.read_text(errors="replace")[-2000:], round(time.monotonic() - started, 1))
+    log = harness.log.read_bytes()[start_of_log:].decode(errors="replace") if harness.log.exists() else ""
+    return Outcome(data, 0 if done else returncode, stopped, others, timed_out, log[-2000:],
+                   round(time.monotonic() - started, 1))
 
 
 # --- the promises ------------------------------------------------------------------
