@@ -1,8 +1,11 @@
-"""``python -m bench``: measure the grader against its floors and print a table.
+"""``python -m bench``: measure the grader against its baselines and print a table.
 
-Every row is a ratio to a baseline taken in the same run on the same
-machine, so a noisy, shared machine shifts both sides alike. Nothing here is
-a test verdict: the numbers go into bench/README.md.
+Every row is measured against its baseline in the same interleaved run
+(A B A B …): each pair gives one ratio, and the row shows the median of the
+ratios with their minimum and maximum, so a noisy, shared machine shifts
+both sides of every pair alike. The machine and its load are recorded with
+the table. Nothing here is a test verdict: the numbers go into
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import argparse
 import asyncio
 import contextlib
 import io
+import os
 import platform
 import shutil
 import socket
@@ -39,6 +43,25 @@ from grader.testing import ProcessHost, converse
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = [sys.executable, "-c", "import fastapi, httpx_ws, yaml"]
+GRADE = str(Path(sys.executable).with_name("grade"))
+
+ECHO_SOURCE = """\
+from fastapi import FastAPI, WebSocket
+
+app = FastAPI()
+
+
+@app.websocket("/ws")
+async def echo(websocket: WebSocket) -> None:
+    await websocket.accept()
+    async for text in websocket.iter_text():
+        await websocket.send_text(text)
+"""
+
+# A class's broken submissions: an import that never ends, an endpoint that spins.
+IMPORT_LOOP = "from fastapi import FastAPI\n\napp = FastAPI()\nwhile True:\n    pass\n"
+BUSY_ENDPOINT = ECHO_SOURCE.replace("        await websocket.send_text(text)", "        while True:\n            pass")
+BLOCKING_ENDPOINT = "import time\n" + ECHO_SOURCE.replace("await websocket.send_text(text)", "time.sleep(60)")
 
 
 @dataclass
@@ -46,86 +69,214 @@ class Row:
     name: str
     value: str
     baseline: str
-    ratio: float
+    ratios: list[float]
     target: str
 
     def cells(self) -> list[str]:
-        return [self.name, self.value, self.baseline, f"{self.ratio:.3g}", self.target]
+        low, mid, high = min(self.ratios), statistics.median(self.ratios), max(self.ratios)
+        spread = f"{mid:.3g} ({low:.3g}–{high:.3g})" if len(self.ratios) > 1 else f"{mid:.3g}"
+        return [self.name, self.value, self.baseline, spread, self.target]
 
 
-def median_seconds(command: list[str], runs: int) -> float:
-    times = []
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def interleaved(a: Callable[[], float], b: Callable[[], float], runs: int) -> tuple[list[float], list[float]]:
+    """A B A B …: each measurement of ``a`` paired with the ``b`` taken right after it."""
+    first, second = [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, check=False, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        first.append(a())
+        second.append(b())
+    return first, second
 
 
-def paired(command: list[str], runs: int) -> tuple[float, float]:
-    """Medians of ``command`` and of the import floor, run alternately so both see the same noise."""
-    ours, floor = [], []
-    for _ in range(runs):
-        for target, times in ((command, ours), (FLOOR, floor)):
-            start = time.perf_counter()
-            subprocess.run(target, cwd=ROOT, check=False, capture_output=True)
-            times.append(time.perf_counter() - start)
-    return statistics.median(ours), statistics.median(floor)
+def paired_row(name: str, a: Callable[[], float], b: Callable[[], float], runs: int, target: str,
+               unit: str = "ms") -> Row:
+    ours, base = interleaved(a, b, runs)
+    scale, suffix = {"ms": (1000, " ms"), "s": (1, " s"), "µs": (1e6, " µs")}[unit]
+    return Row(name, f"{statistics.median(ours) * scale:.3g}{suffix}", f"{statistics.median(base) * scale:.3g}{suffix}",
+               [x / y for x, y in zip(ours, base, strict=True)], target)
 
 
-def grade_command(exercise: str) -> list[str]:
-    grade = Path(sys.executable).with_name("grade")
-    return [str(grade), exercise, "--app", str(ROOT / "solutions" / f"{exercise}.py"), "--no-record"]
+def run(command: list[str], check: bool = False) -> Callable[[], float]:
+    return lambda: timed(lambda: subprocess.run(command, cwd=ROOT, check=check, capture_output=True))
+
+
+def floor() -> float:
+    return timed(lambda: subprocess.run(FLOOR, cwd=ROOT, check=True, capture_output=True))
+
+
+def grade_command(exercise: str, app: Path | None = None) -> list[str]:
+    return [GRADE, exercise, "--app", str(app or ROOT / "solutions" / f"{exercise}.py"), "--no-record"]
+
+
+# --- rows --------------------------------------------------------------------------
 
 
 def row_grade(runs: int) -> Row:
-    wall, floor = paired(grade_command("t3l2"), runs)
-    return Row("grade t3l2 (reference) ÷ import floor", f"{wall * 1000:.0f} ms", f"{floor * 1000:.0f} ms",
-               wall / floor, "≤ 1.3")
+    return paired_row("grade t3l2 (reference), cold ÷ import floor", run(grade_command("t3l2")), floor, runs, "≤ 1.10")
 
 
 def row_heartbeat(runs: int) -> Row:
-    wall, floor = paired(grade_command("t3l6"), runs)
-    return Row("grade t3l6 (25 s of virtual silence per check) ÷ import floor", f"{wall * 1000:.0f} ms",
-               f"{floor * 1000:.0f} ms", wall / floor, "≤ 1.5")
+    return paired_row("grade t3l6 (25 s of virtual silence per check) ÷ import floor", run(grade_command("t3l6")),
+                      floor, runs, "≤ 1.5")
 
 
-def row_check(floor: float) -> Row:
+def row_hang(runs: int, scratch: Path) -> Row:
+    """How long a learner waits for the verdict on an endpoint that blocks, against floor + check_seconds."""
+    app = scratch / "hang" / "t3l1.py"
+    app.parent.mkdir()
+    app.write_text(BLOCKING_ENDPOINT)
+    check_seconds = 2.0  # grader.toml's
+    return paired_row("hang verdict: grade of a blocking endpoint ÷ (floor + check_seconds)",
+                      run(grade_command("t3l1", app)), lambda: floor() + check_seconds, runs, "≤ 1 (+2 s)", "s")
+
+
+def row_check(runs: int) -> Row:
     exercises = len(list((ROOT / "exercises").glob("*.yaml")))
-    start = time.perf_counter()
-    proc = subprocess.run([str(Path(sys.executable).with_name("grade")), "check"], cwd=ROOT, capture_output=True, text=True)
-    wall = time.perf_counter() - start
-    assert proc.returncode == 0, proc.stdout
-    return Row(f"grade check, whole catalog ({exercises} exercises) ÷ (exercises × floor)", f"{wall:.1f} s",
-               f"{exercises * floor:.1f} s", wall / (exercises * floor), "≤ 0.5")
+    return paired_row(f"grade check, whole catalog ({exercises} exercises) ÷ (exercises × floor)",
+                      run([GRADE, "check"], check=True), lambda: exercises * floor(), runs, "≤ 0.5", "s")
 
 
-def batch_rate(folder: Path, jobs: int) -> float:
-    start = time.perf_counter()
-    out = folder.parent / f"book-{jobs}"
-    subprocess.run([str(Path(sys.executable).with_name("grade")), "batch", "t3l1", str(folder), "--jobs", str(jobs),
-                    "--out", str(out)], cwd=ROOT, check=True, capture_output=True)
-    return len(list(folder.iterdir())) / (time.perf_counter() - start)
+def row_round_trip(messages: int, runs: int) -> Row:
+    """The grader's clients through the relay to a real host process, against raw httpx-ws in-process."""
+    app = echo_app()
 
+    async def raw() -> float:
+        transport = ASGIWebSocketTransport(app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client, aconnect_ws("/ws", client) as ws:
+            start = time.perf_counter()
+            for i in range(messages):
+                await ws.send_text(str(i))
+                await ws.receive_text()
+            return time.perf_counter() - start
 
-def rows_batch(count: int) -> list[Row]:
-    sources = [ROOT / "solutions" / "t3l1.py", *sorted((ROOT / "tests" / "variants" / "t3l1").glob("*.py"))]
+    async def driver(link: Link) -> float:
+        loop = asyncio.get_running_loop()
+        client = Client("ws", link, Transcript(loop.time))
+        await client.connect(Connect("/ws"), 5)
+        start = time.perf_counter()
+        for i in range(messages):
+            await client.send_text(str(i))
+            await client.until(client.take, 5)
+        spent = time.perf_counter() - start
+        await client.teardown(5)
+        return spent
+
+    def in_process() -> float:
+        loop = VirtualClockLoop()
+        try:
+            return loop.run_until_complete(raw()) / messages
+        finally:
+            loop.close()
+
     with tempfile.TemporaryDirectory() as scratch:
-        folder = Path(scratch) / "class"
-        for number in range(count):
-            target = folder / f"learner{number:03d}" / "t3l1.py"
-            target.parent.mkdir(parents=True)
+        app_file = Path(scratch) / "echo.py"
+        app_file.write_text(ECHO_SOURCE)
+        return paired_row(f"round trip: grader client → relay → host process ÷ raw httpx-ws in-process ({messages} msgs)",
+                          lambda: ProcessHost(app_file).run(driver)[0] / messages, in_process, runs, "≤ 1.5", "µs")
+
+
+def row_uvicorn(messages: int, runs: int) -> Row | None:
+    """Reference: the same echo over a real server and socket, if uvicorn and websockets are installed."""
+    try:
+        import uvicorn
+        import websockets.sync.client
+    except ImportError:
+        return None
+    app = echo_app()
+
+    def real() -> float:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error",
+                                               ws="websockets-sansio"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.01)
+        try:
+            with websockets.sync.client.connect(f"ws://127.0.0.1:{port}/ws") as ws:
+                start = time.perf_counter()
+                for i in range(messages):
+                    ws.send(str(i))
+                    ws.recv()
+                return (time.perf_counter() - start) / messages
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+
+    def in_process() -> float:
+        async def raw() -> float:
+            transport = ASGIWebSocketTransport(app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client, \
+                    aconnect_ws("/ws", client) as ws:
+                start = time.perf_counter()
+                for i in range(messages):
+                    await ws.send_text(str(i))
+                    await ws.receive_text()
+                return (time.perf_counter() - start) / messages
+
+        return asyncio.run(raw())
+
+    return paired_row(f"reference: uvicorn + websockets client on loopback ÷ raw httpx-ws ({messages} msgs)", real,
+                      in_process, runs, "(reference)", "µs")
+
+
+def write_class(folder: Path, count: int, broken: int = 0) -> None:
+    """``count`` submissions of t3l1 (the reference and its variants), ``broken`` of them never answering."""
+    sources = [ROOT / "solutions" / "t3l1.py", *sorted((ROOT / "tests" / "variants" / "t3l1").glob("*.py"))]
+    for number in range(count):
+        target = folder / f"learner{number:03d}" / "t3l1.py"
+        target.parent.mkdir(parents=True)
+        if number < broken:
+            target.write_text(IMPORT_LOOP if number % 2 else BUSY_ENDPOINT)
+        else:
             shutil.copy(sources[number % len(sources)], target)
-        one, two = batch_rate(folder, 1), batch_rate(folder, 2)
+
+
+def batch_seconds(folder: Path, jobs: int) -> float:
+    out = folder.parent / f"book-{folder.name}-{jobs}"
+    return timed(lambda: subprocess.run([GRADE, "batch", "t3l1", str(folder), "--jobs", str(jobs), "--out", str(out)],
+                                        cwd=ROOT, check=True, capture_output=True))
+
+
+def rows_batch(count: int, runs: int, scratch: Path) -> list[Row]:
+    normal, mixed = scratch / "class", scratch / "mixed"
+    write_class(normal, count)
+    write_class(mixed, 60, broken=4)
+    two, one = interleaved(lambda: batch_seconds(normal, 2), lambda: batch_seconds(normal, 1), runs)
+    rate2, rate1 = count / statistics.median(two), count / statistics.median(one)
+    mixed_two = [batch_seconds(mixed, 2) for _ in range(runs)]
     return [
-        Row(f"batch, {count} submissions of t3l1, --jobs 1", f"{one:.1f}/s", "-", one, "-"),
-        Row(f"batch, {count} submissions of t3l1, --jobs 2", f"{two:.1f}/s", f"{one:.1f}/s (jobs 1)", two / one,
-            "≥ 20/s; scaling ≈ 2"),
+        Row(f"batch, {count} submissions of t3l1, --jobs 2 ÷ --jobs 1", f"{rate2:.1f}/s", f"{rate1:.1f}/s",
+            [o / t for o, t in zip(one, two, strict=True)], "≥ 25/s at --jobs 2"),
+        Row("batch, a class of 60 with 4 never-ending submissions, --jobs 2 (per s) ÷ 10/s target",
+            f"{60 / statistics.median(mixed_two):.1f}/s", "10/s", [60 / s / 10 for s in mixed_two], "≥ 1"),
     ]
 
 
+def row_sandbox(runs: int) -> Row:
+    """What the namespaces and the private root cost per grading (hosts forked from one template)."""
+    from grader import Options, grade, load_exercise
+    from grader.judge.launch import Template
+
+    exercise = load_exercise(ROOT / "exercises" / "t3l1.yaml")
+    app = ROOT / "solutions" / "t3l1.py"
+    with Template() as template:
+        grade(exercise, app, Options(launcher=template))  # warm
+        return paired_row("grading t3l1, sandboxed host ÷ host without namespaces",
+                          lambda: timed(lambda: grade(exercise, app, Options(launcher=template))),
+                          lambda: timed(lambda: grade(exercise, app, Options(launcher=template, namespaces=False))),
+                          runs * 4, "(cost of the sandbox)")
+
+
 def row_watch(saves: int) -> Row:
-    """Save-to-verdict latency of watch mode, against the import floor."""
+    """Save-to-verdict latency of watch mode, against the 0.5 s target."""
     from grader.course.watch import watch
     from grader.judge.run import Options
     from grader.spec import load_exercise
@@ -160,12 +311,12 @@ def row_watch(saves: int) -> Row:
         stop.set()
         thread.join(timeout=10)
         quiet.__exit__(None, None, None)
-    latency = statistics.median(latencies)
-    return Row("watch mode: save → verdict (t3l1)", f"{latency * 1000:.0f} ms", "500 ms target", latency / 0.5, "< 0.5 s")
+    return Row("watch mode: save → verdict (t3l1) ÷ 0.5 s", f"{statistics.median(latencies) * 1000:.0f} ms", "500 ms",
+               [x / 0.5 for x in latencies], "< 1")
 
 
 def row_silence(runs: int) -> Row:
-    """A check that waits through 10 s of silence, run in-process on the virtual clock."""
+    """A check that waits through 10 s of silence on the virtual clock, against 10 s of real time."""
     app = FastAPI()
 
     @app.websocket("/ws")
@@ -183,23 +334,8 @@ def row_silence(runs: int) -> Row:
         result, elapsed = converse(app, check, ROOT, Path(__file__))
         times.append(time.perf_counter() - start)
         assert result.passed and elapsed > 9.99, (result, elapsed)
-    wall = statistics.median(times)
-    return Row("10 s of silence (virtual) ÷ 10 s of real time", f"{wall * 1000:.1f} ms", "10000 ms",
-               wall / 10, "≪ 1")
-
-
-ECHO_SOURCE = """\
-from fastapi import FastAPI, WebSocket
-
-app = FastAPI()
-
-
-@app.websocket("/ws")
-async def echo(websocket: WebSocket) -> None:
-    await websocket.accept()
-    async for text in websocket.iter_text():
-        await websocket.send_text(text)
-"""
+    return Row("10 s of silence (virtual) ÷ 10 s of real time", f"{statistics.median(times) * 1000:.1f} ms",
+               "10000 ms", [t / 10 for t in times], "≪ 1")
 
 
 def echo_app() -> FastAPI:
@@ -214,103 +350,38 @@ def echo_app() -> FastAPI:
     return app
 
 
-def row_round_trip(messages: int) -> list[Row]:
-    """The grader's driver against raw httpx-ws, both on the virtual-clock loop."""
-    app = echo_app()
-
-    async def raw() -> float:
-        transport = ASGIWebSocketTransport(app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client, aconnect_ws("/ws", client) as ws:
-            start = time.perf_counter()
-            for i in range(messages):
-                await ws.send_text(str(i))
-                await ws.receive_text()
-            return time.perf_counter() - start
-
-    async def driver(link: Link) -> float:
-        # Through the relay to the host code (served from a thread of this process).
-        loop = asyncio.get_running_loop()
-        client = Client("ws", link, Transcript(loop.time))
-        await client.connect(Connect("/ws"), 5)
-        start = time.perf_counter()
-        for i in range(messages):
-            await client.send_text(str(i))
-            await client.until(client.take, 5)
-        spent = time.perf_counter() - start
-        await client.teardown(5)
-        return spent
-
-    def run(factory: Callable[[], object]) -> float:
-        loop = VirtualClockLoop()
-        try:
-            return loop.run_until_complete(factory())  # type: ignore[arg-type]
-        finally:
-            loop.close()
-
-    raw_s = run(raw)
-    with tempfile.TemporaryDirectory() as scratch:
-        # The echo app in a real, sandboxed host process, as grading runs it.
-        app_file = Path(scratch) / "echo.py"
-        app_file.write_text(ECHO_SOURCE)
-        driver_s, _ = ProcessHost(app_file).run(driver)
-    per = lambda s: f"{s / messages * 1e6:.0f} µs"  # noqa: E731
-    rows = [Row(f"round trip, grader driver through the relay to a host process ÷ raw httpx-ws in-process "
-                f"({messages} msgs)", per(driver_s), per(raw_s), driver_s / raw_s, "≤ 1.5")]
-    uvicorn_s = uvicorn_round_trip(messages)
-    if uvicorn_s is not None:
-        rows.append(Row(f"reference: uvicorn + websockets on loopback ÷ raw httpx-ws ({messages} msgs)",
-                        per(uvicorn_s), per(raw_s), uvicorn_s / raw_s, "(reference)"))
-    return rows
-
-
-def uvicorn_round_trip(messages: int) -> float | None:
-    """The same echo over a real server and socket, if uvicorn and websockets are installed."""
-    try:
-        import uvicorn
-        import websockets.sync.client
-    except ImportError:
-        return None
-    app = echo_app()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", ws="websockets"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
-        with websockets.sync.client.connect(f"ws://127.0.0.1:{port}/ws") as ws:
-            start = time.perf_counter()
-            for i in range(messages):
-                ws.send(str(i))
-                ws.recv()
-            return time.perf_counter() - start
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+def machine() -> str:
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} "
+            f"{platform.python_version()}, load average {load}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--runs", type=int, default=5, help="repetitions for medians (default 5)")
-    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=5, help="pairs per row (default 5)")
+    parser.add_argument("--messages", type=int, default=3000)
     parser.add_argument("--submissions", type=int, default=100)
     opts = parser.parse_args()
-    floor = median_seconds(FLOOR, opts.runs)
-    rows = [
-        row_grade(opts.runs),
-        row_heartbeat(opts.runs),
-        *row_round_trip(opts.messages),
-        row_check(floor),
-        *rows_batch(opts.submissions),
-        row_watch(opts.runs),
-        row_silence(opts.runs),
-    ]
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"floor `python -c 'import fastapi, httpx_ws, yaml'` = {floor * 1000:.0f} ms (median of {opts.runs})")
-    header = ["benchmark", "measured", "baseline", "ratio", "target"]
-    table = [header, ["---"] * len(header), *(row.cells() for row in rows)]
+    before = machine()
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        rows = [
+            row_grade(opts.runs),
+            row_heartbeat(opts.runs),
+            row_hang(max(2, opts.runs // 2), scratch),
+            row_round_trip(opts.messages, opts.runs),
+            row_uvicorn(opts.messages, opts.runs),
+            row_check(max(2, opts.runs // 2)),
+            *rows_batch(opts.submissions, max(2, opts.runs // 2), scratch),
+            row_sandbox(opts.runs),
+            row_watch(opts.runs),
+            row_silence(opts.runs),
+        ]
+    print(f"`python -m bench --runs {opts.runs}`")
+    print(f"machine: {before} (at the start); load average {machine().rsplit('load average ', 1)[1]} (at the end)")
+    print()
+    header = ["benchmark", "measured (median)", "baseline (median)", "ratio: median of pairs (min–max)", "target"]
+    table = [header, ["---"] * len(header), *(row.cells() for row in rows if row is not None)]
     for line in table:
         print("| " + " | ".join(line) + " |")
 

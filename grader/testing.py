@@ -27,7 +27,7 @@ from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
 from grader.judge.launch import spawn_host
 from grader.judge.link import Link
-from grader.judge.run import START_SECONDS, Limits, _prepare
+from grader.judge.run import START_SECONDS, Limits, _prepare, job
 from grader.result import CheckResult
 from grader.spec import Check
 
@@ -116,12 +116,7 @@ class ProcessHost:
 
             async def main() -> T:
                 await link.event("ready")
-                link.send({"op": "job", "file": self.app_file.name, "attr": "app",
-                           "import_seconds": self.limits.import_seconds, "stall_seconds": self.limits.check_seconds,
-                           "wall_clock": "real",
-                           "sandbox": {"namespaces": True, "app_dir": str(app_dir), "work_dir": str(work),
-                                       "root": str(root), "grader_dir": str(Path(__file__).resolve().parent),
-                                       "limits": self.limits.for_host()}})
+                link.send(job(app_dir / self.app_file.name, work, root, self.limits))
                 loaded = await link.event("loaded", "load_failed")
                 assert loaded is not None and loaded["op"] == "loaded", loaded
                 link.stall_seconds = self.limits.check_seconds

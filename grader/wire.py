@@ -19,6 +19,7 @@ Times on the wire are integer nanoseconds of the judge's virtual clock.
 from __future__ import annotations
 
 import json
+import math
 import os
 import select
 import struct
@@ -44,6 +45,14 @@ SANDBOX_WORK_DIR = "/learner/work"
 HEARTBEAT_SECONDS = 0.05
 
 _LENGTHS = struct.Struct(">II")
+
+
+def to_ns(when: float) -> int:
+    """The first whole nanosecond at or after ``when`` (seconds), as a loop reads it back."""
+    ns = math.ceil(when * 1e9)
+    while ns / 1e9 < when:
+        ns += 1
+    return ns
 
 
 class ProtocolError(Exception):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 
 from grader.judge.clock import VirtualClockLoop
 
@@ -55,18 +54,6 @@ def test_timers_fire_in_order() -> None:
 
     order, _ = run(main)
     assert order == ["a", "b", "c"]
-
-
-def test_executor_threads_hold_the_clock() -> None:
-    async def main() -> float:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        await asyncio.to_thread(time.sleep, 0.2)
-        return loop.time() - start
-
-    waited, _ = run(main)
-    # 0.2 s of real work in a thread must not let the clock race ahead.
-    assert waited < 0.05
 
 
 def test_plain_threads_do_not_block_the_loop() -> None:

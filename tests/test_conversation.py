@@ -479,3 +479,45 @@ def test_a_failure_inside_repeat_names_the_round(converse) -> None:
     failure = result.failure
     assert failure is not None and failure.step is not None
     assert "round 3 of 3" in failure.step and 'm = "c"' in failure.step
+
+
+def test_executor_threads_in_the_app_hold_the_clock(converse) -> None:
+    # A 0.1 s timeout is pending on the grader's side while the app's thread
+    # works for 0.3 s of real time: with the clock held, it cannot fire early.
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def patient(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+        await asyncio.to_thread(time.sleep, 0.3)
+        await websocket.send_text("done")
+
+    result, clock = converse(app, """\
+        - connect: /ws
+        - send_text: go
+        - expect_text: done
+          timeout: 0.1
+        """)
+    assert result.status is Status.PASSED, result.failure
+    assert clock < 0.1
+
+
+def test_without_threads_the_same_wait_times_out(converse) -> None:
+    # The counterpart: a coroutine that sleeps 0.3 s of the clock misses the 0.1 s deadline.
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def slow(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+        await asyncio.sleep(0.3)
+        await websocket.send_text("done")
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - send_text: go
+        - expect_text: done
+          timeout: 0.1
+        """)
+    assert result.failure is not None and result.failure.kind is Kind.TIMEOUT

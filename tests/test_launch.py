@@ -87,3 +87,23 @@ def test_an_import_error_through_the_zygote(zygote: Template, tmp_path: Path) ->
     result = grade(T3L1, app(tmp_path, "import no_such_module_here\n"), Options(launcher=zygote))
     failure = result.checks[0].failure
     assert failure is not None and "not installed: 'no_such_module_here'" in failure.message
+
+
+def test_code_that_never_finishes_importing_is_named_with_the_fix(zygote: Template, tmp_path: Path) -> None:
+    # `uvicorn.run(app)` left at the top of the file blocks the import for ever, like this loop.
+    path = app(tmp_path, """\
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        while True:
+            pass
+        """)
+    result = grade(T3L1, path, Options(launcher=zygote, limits=Limits(check_seconds=1, import_seconds=1)))
+    failure = result.checks[0].failure
+    assert failure is not None and failure.kind is Kind.IMPORT
+    assert "did not finish importing within 1 s" in failure.message
+    assert "t3l1.py:4 (while True:)" in failure.message or "t3l1.py:5 (pass)" in failure.message, failure.message
+    assert 'if __name__ == "__main__":' in failure.message
+    # One cause, one message: every check says the same, none ran.
+    assert {c.status.value for c in result.checks} == {"not_run"} and len({c.failure.message for c in result.checks
+                                                                         if c.failure}) == 1

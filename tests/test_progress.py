@@ -187,3 +187,15 @@ def test_reset_asks_first(private_progress: Path) -> None:
     done = run_grade("reset", "t3l1", "--yes")
     assert done.returncode == 0
     assert Store(private_progress).load().xp == 0
+
+
+def test_tracks_follow_the_specs_as_they_change(course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader.course import config
+
+    monkeypatch.chdir(course)
+    loaded = config.load()
+    assert loaded.tracks()["t4l1"] == 4
+    assert loaded.tracks()["t4l1"] == 4  # from the cache this time
+    spec = course / "exercises" / "t4l1.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("track: 4", "track: 7"), encoding="utf-8")
+    assert loaded.tracks()["t4l1"] == 7

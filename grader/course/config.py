@@ -6,12 +6,15 @@ folder of a course checkout.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from grader.course.progress import Rules, rules_from
+from grader.course.progress import Rules, data_dir, rules_from
 from grader.errors import UsageError
 from grader.judge.run import Limits
 
@@ -31,7 +34,36 @@ class Course:
     rules: Rules  # levels and achievements
 
     def tracks(self) -> dict[str, int]:
-        """Each exercise id and its track, read cheaply (no validation) for progress rules."""
+        """Each exercise id and its track, for progress rules.
+
+        Parsing every spec on each grading costs more than the grading's own
+        bookkeeping, so the answer is kept beside the progress store and read
+        again only when a spec file changed (by name, size or modification time).
+        """
+        try:
+            stamp = [[p.name, st.st_mtime_ns, st.st_size] for p in self.spec_paths() for st in [p.stat()]]
+        except OSError:  # a spec vanished while we looked: read what is there
+            return self._read_tracks()
+        cache = data_dir() / "tracks-cache.json"
+        key = str(self.exercises.resolve())
+        try:
+            known = json.loads(cache.read_text(encoding="utf-8"))
+            if known.get(key, {}).get("stamp") == stamp:
+                return {str(k): int(v) for k, v in known[key]["tracks"].items()}
+        except (OSError, ValueError, AttributeError, TypeError):
+            known = {}
+        found = self._read_tracks()
+        if not isinstance(known, dict):
+            known = {}
+        known[key] = {"stamp": stamp, "tracks": found}
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            temporary = cache.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(known), encoding="utf-8")
+            os.replace(temporary, cache)
+        return found
+
+    def _read_tracks(self) -> dict[str, int]:
         import yaml
 
         loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import faulthandler
-import math
 import selectors
 import threading
 import time
@@ -127,7 +126,7 @@ class HostLoop(asyncio.SelectorEventLoop):
 
     def idle(self) -> None:
         scheduled = self._scheduled  # type: ignore[attr-defined]
-        next_ns = _to_ns(scheduled[0].when()) if scheduled else None
+        next_ns = wire.to_ns(scheduled[0].when()) if scheduled else None
         said = (self.seen, next_ns)
         if said != self._idle_said:
             self._report({"op": "idle", "seen": self.seen, "next": next_ns})
@@ -160,13 +159,6 @@ class HostLoop(asyncio.SelectorEventLoop):
         future = super().run_in_executor(executor, func, *args)
         future.add_done_callback(lambda _f: self.release())
         return future
-
-
-def _to_ns(when: float) -> int:
-    ns = math.ceil(when * 1e9)
-    while ns / 1e9 < when:
-        ns += 1
-    return ns
 
 
 def hold_clock_for_anyio_threads() -> None:

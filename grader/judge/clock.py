@@ -18,19 +18,15 @@ Time is kept in integer nanoseconds, so sums of waits are exact.
 from __future__ import annotations
 
 import asyncio
-import math
 import selectors
-import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from grader import wire
 
 if TYPE_CHECKING:
     from grader.judge.link import Link
 
-# How long one real wait lasts while a worker thread holds the clock; short so
-# the loop notices the thread's result quickly even if no wake-up arrives.
-_HELD_POLL = 0.01
 # A loop (or host) that is never idle (an endpoint spinning on
 # `await asyncio.sleep(0)`) would freeze the virtual clock, and every deadline
 # with it. After this much real time without an idle moment, the clock
@@ -67,9 +63,6 @@ class _VirtualSelector:
             assert link is not None
             return self._wait_for_host(link)
         loop.idle()
-        if loop.held:
-            wait = _HELD_POLL if timeout is None else min(timeout, _HELD_POLL)
-            return self._inner.select(wait)
         host_next = link.host_next if link is not None and link.dead is None else None
         mine = loop.next_timer_ns()
         if host_next is not None and (mine is None or host_next <= mine):
@@ -119,11 +112,8 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         self._selector = _VirtualSelector(self._selector, self)  # type: ignore[has-type, arg-type]
         self.now_ns = 0
         self.link = link
-        self._held = 0
-        self._held_lock = threading.Lock()
         self._busy_since = time.monotonic()
         self._host_busy_since: float | None = None
-        self.on_advance: list[Callable[[float], None]] = []
 
     def time(self) -> float:
         return self.now_ns / 1e9
@@ -133,13 +123,9 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         """Virtual seconds since the loop was created."""
         return self.now_ns / 1e9
 
-    @property
-    def held(self) -> bool:
-        return self._held > 0
-
     def next_timer_ns(self) -> int | None:
         scheduled = self._scheduled  # type: ignore[attr-defined]
-        return to_ns(scheduled[0].when()) if scheduled else None
+        return wire.to_ns(scheduled[0].when()) if scheduled else None
 
     def idle(self, host_idle: bool = True) -> None:
         """The judge has nothing ready (and, unless told otherwise, neither has the host)."""
@@ -168,33 +154,4 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
             link.send({"op": "time"})
 
     def advance_to_ns(self, target: int) -> None:
-        if target > self.now_ns:
-            moved = (target - self.now_ns) / 1e9
-            self.now_ns = target
-            for hook in self.on_advance:
-                hook(moved)
-
-    def hold(self) -> None:
-        """Stop the clock from jumping until a matching :meth:`release`."""
-        with self._held_lock:
-            self._held += 1
-
-    def release(self) -> None:
-        with self._held_lock:
-            self._held -= 1
-
-    def run_in_executor(  # type: ignore[override]
-        self, executor: Any, func: Callable[..., Any], *args: Any
-    ) -> asyncio.Future[Any]:
-        self.hold()
-        future = super().run_in_executor(executor, func, *args)
-        future.add_done_callback(lambda _f: self.release())
-        return future
-
-
-def to_ns(when: float) -> int:
-    """The first whole nanosecond at or after ``when`` (seconds), as the loop reads it back."""
-    ns = math.ceil(when * 1e9)
-    while ns / 1e9 < when:
-        ns += 1
-    return ns
+        self.now_ns = max(self.now_ns, target)

@@ -18,7 +18,7 @@ from pathlib import Path
 from grader.judge.clock import VirtualClockLoop
 from grader.judge.launch import spawn_host
 from grader.judge.link import Link
-from grader.judge.run import START_SECONDS, Limits, _prepare
+from grader.judge.run import START_SECONDS, Limits, _prepare, job
 
 PROBE = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 
@@ -64,11 +64,7 @@ def probe(limits: Limits | None = None) -> Report:
             if await link.event("ready") is None:
                 return None
             link.stall_seconds = limits.import_seconds
-            link.send({"op": "job", "file": app.name, "attr": "app", "import_seconds": limits.import_seconds,
-                       "stall_seconds": limits.check_seconds, "wall_clock": "real",
-                       "sandbox": {"namespaces": True, "app_dir": str(app_dir), "work_dir": str(work),
-                                   "root": str(root), "grader_dir": str(Path(__file__).resolve().parent.parent),
-                                   "limits": limits.for_host()}})
+            link.send(job(app_dir / app.name, work, root, limits))
             loaded = await link.event("loaded", "load_failed")
             if loaded is None or loaded["op"] != "loaded":
                 return None

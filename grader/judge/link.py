@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-import os
 import socket
 import time
 from collections.abc import Callable
@@ -192,7 +191,7 @@ class Link:
         elif op == "at":
             future = self._asks.pop(header["ask"], None)
             if future is not None and not future.done():
-                future.set_result(_lines(header["lines"]))
+                future.set_result(lines_from_wire(header["lines"]))
         elif op == "runaway":
             self.runaways.append(int(header["conn"]))
         elif op == "exit":
@@ -238,9 +237,9 @@ class Link:
             error = header.get("error")
             if error is not None:
                 stops = error.get("exit")
-                side.error = AppError(_raised(error.get("errors", [])),
+                side.error = AppError(raised_from_wire(error.get("errors", [])),
                                       stops if stops in ("SystemExit", "KeyboardInterrupt") else None)
-            departed = _lines(header.get("departed_at") or [])
+            departed = lines_from_wire(header.get("departed_at") or [])
             side.departed_at = departed[-1] if departed else None
             conn.outgoing.put_nowait(None)
 
@@ -335,20 +334,6 @@ class Link:
                 future.set_result([])
         self._wake()
 
-    def read_trace(self, fd: int, limit: int = 64 * 1024) -> str:
-        chunks = []
-        size = 0
-        while size < limit:
-            try:
-                chunk = os.read(fd, limit - size)
-            except (BlockingIOError, OSError):
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks).decode("utf-8", "replace")
-
     def close(self) -> None:
         self.die(Death.EXITED, "closed by the judge")
 
@@ -358,11 +343,13 @@ def _want(condition: bool, what: str) -> None:
         raise wire.ProtocolError(what)
 
 
-def _lines(data: Any) -> list[SourceLine]:
+def lines_from_wire(data: Any) -> list[SourceLine]:
+    """Source lines as the host sent them, each field cut to size."""
     return [SourceLine(str(f["file"])[:500], int(f["line"]), str(f["function"])[:200], str(f["code"])[:500])
             for f in list(data)[:64]]
 
 
-def _raised(data: Any) -> tuple[Raised, ...]:
-    return tuple(Raised(str(e["type"])[:200], str(e["message"])[:2000], tuple(_lines(e.get("frames", []))))
+def raised_from_wire(data: Any) -> tuple[Raised, ...]:
+    """Exceptions as the host described them (first cause first), each field cut to size."""
+    return tuple(Raised(str(e["type"])[:200], str(e["message"])[:2000], tuple(lines_from_wire(e.get("frames", []))))
                  for e in list(data)[:8])

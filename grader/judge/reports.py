@@ -16,14 +16,14 @@ from typing import Any
 
 from grader import wire
 from grader.i18n import say
-from grader.judge.link import Death, _raised
+from grader.judge.link import Death, raised_from_wire
 from grader.result import Failure, Kind, Raised, SourceLine
 
 
 def load_failure(facts: dict[str, Any], shown: str, lang: str) -> Failure:
     """The learner's file gave no app: why, with their own lines."""
     reason = facts.get("reason")
-    errors = _raised(facts.get("errors", []))
+    errors = raised_from_wire(facts.get("errors", []))
     if reason == "missing":
         return Failure(Kind.IMPORT, say(lang, "{path} does not exist yet: `grade start` writes the lesson's starter "
                                               "there, or pass --app PATH", path=shown))
@@ -58,7 +58,7 @@ def load_failure(facts: dict[str, Any], shown: str, lang: str) -> Failure:
 
 def setup_failure(event: dict[str, Any], lang: str) -> Failure:
     """Lifespan startup failed, or learner code outside any connection stopped the server."""
-    errors = _raised(event.get("errors", []))
+    errors = raised_from_wire(event.get("errors", []))
     if event["op"] == "crashed":
         headline = errors[-1].headline() if errors else "?"
         return Failure(Kind.CRASH, say(lang, "your code raised {error}", error=headline), errors=errors)
@@ -157,3 +157,19 @@ def _line_of(path: str, line: int) -> str:
     except OSError:
         pass
     return ""
+
+
+def read_trace(fd: int, limit: int = 64 * 1024) -> str:
+    """What the host left in its trace pipe (faulthandler's dumps, the os._exit note), without waiting."""
+    chunks = []
+    size = 0
+    while size < limit:
+        try:
+            chunk = os.read(fd, limit - size)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from grader.i18n import say
 from grader.judge import source
@@ -26,7 +27,7 @@ from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
 from grader.judge.launch import HostProcess, Launcher, SpawnLauncher
 from grader.judge.link import Death, Link
-from grader.judge.reports import Ending, death_failure, load_failure, setup_failure
+from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
 from grader.result import CheckResult, Failure, Kind, Result, Status, sanitized
 from grader.spec import Check, Exercise, pick
 
@@ -42,7 +43,8 @@ class Limits:
     """Bounds on one grading run; ``grader.toml``'s [limits] table overrides them."""
 
     check_seconds: float = 2.0  # real seconds the app's loop may stay frozen before it counts as hung
-    import_seconds: float = 20.0  # real seconds to import the learner's file
+    # Real seconds to import the learner's file; FastAPI is already imported by then.
+    import_seconds: float = 3.0
     run_seconds: float = 120.0  # real seconds for the whole run, all hosts together
     memory_mb: int = 2048
     cpu_seconds: int = 120
@@ -191,22 +193,9 @@ class _Run:
         if await link.event("ready") is None:
             return self._lost(host, link, None, indices, results, importing=True)
         link.stall_seconds = self.limits.import_seconds
-        link.send({
-            "op": "job",
-            "file": self.app_copy.name,
-            "attr": self.options.attr,
-            "import_seconds": self.limits.import_seconds,
-            "stall_seconds": self.check_seconds,
-            "wall_clock": self.exercise.wall_clock,
-            "sandbox": {
-                "namespaces": self.options.namespaces,
-                "app_dir": str(self.app_dir),
-                "work_dir": str(self.workdir),
-                "root": str(self.root),
-                "grader_dir": str(Path(__file__).resolve().parent.parent),
-                "limits": self.limits.for_host(),
-            },
-        })
+        link.send(job(self.app_copy, self.workdir, self.root, self.limits, attr=self.options.attr,
+                      stall_seconds=self.check_seconds, wall_clock=self.exercise.wall_clock,
+                      namespaces=self.options.namespaces))
         loaded = await link.event("loaded", "load_failed")
         if loaded is None:
             return self._lost(host, link, None, indices, results, importing=True)
@@ -264,14 +253,16 @@ class _Run:
             results[index] = self._verdict(self.exercise.checks[index], replace(failure, step=step))
             return False
         for index in indices:
-            results.setdefault(index, self._verdict(self.exercise.checks[index], failure))
+            # A file that never imported ran no check at all.
+            verdict = self._not_run(index, failure) if importing else self._verdict(self.exercise.checks[index], failure)
+            results.setdefault(index, verdict)
         return False
 
     def _ending(self, host: HostProcess, link: Link) -> Ending:
         death = link.dead or Death.EXITED
         if death is not Death.EXITED or link.exit_status is None:
             host.kill()
-        trace = link.read_trace(host.trace)
+        trace = read_trace(host.trace)
         status, peak = link.exit_status if link.exit_status is not None else (None, 0)
         if status is None and host.proc is not None and host.proc.returncode is not None and death is Death.EXITED:
             status = host.proc.returncode
@@ -296,6 +287,27 @@ class _Run:
             with contextlib.suppress(OSError):
                 path.unlink()
         return text, max(0, size - keep)
+
+
+def job(app_copy: Path, workdir: Path, root: Path, limits: Limits, *, attr: str = "app",
+        stall_seconds: float | None = None, wall_clock: str = "real", namespaces: bool = True) -> dict[str, Any]:
+    """What a host is told to do: which file to import and how to sandbox itself (never the spec)."""
+    return {
+        "op": "job",
+        "file": app_copy.name,
+        "attr": attr,
+        "import_seconds": limits.import_seconds,
+        "stall_seconds": limits.check_seconds if stall_seconds is None else stall_seconds,
+        "wall_clock": wall_clock,
+        "sandbox": {
+            "namespaces": namespaces,
+            "app_dir": str(app_copy.parent),
+            "work_dir": str(workdir),
+            "root": str(root),
+            "grader_dir": str(Path(__file__).resolve().parent.parent),
+            "limits": limits.for_host(),
+        },
+    }
 
 
 def _prepare(scratch: Path, app_path: Path) -> tuple[Path, Path, Path]:
