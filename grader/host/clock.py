@@ -70,7 +70,7 @@ class HostLoop(asyncio.SelectorEventLoop):
         self._stall_seconds = stall_seconds
         self._last_said = 0.0
         self._idle_said: tuple[int, int | None] | None = None
-        self._armed = False
+        self._armed_at = -1.0
         self.seen = 0  # frames read from the judge so far
         self.on_advance: list[Callable[[float], None]] = []
 
@@ -114,15 +114,14 @@ class HostLoop(asyncio.SelectorEventLoop):
         self._stall_seconds = seconds
 
     def alive(self) -> None:
-        if not self._armed:
-            self._arm_watchdog()
         now = time.monotonic()
+        if now - self._armed_at >= wire.HEARTBEAT_SECONDS:
+            self._arm_watchdog(now)
         if now - self._last_said >= wire.HEARTBEAT_SECONDS:
             self._last_said = now
             self._idle_said = None
             # "held": worker threads are running, which the clock must wait for.
             self._report({"op": "busy", "held": self.held})
-            self._arm_watchdog()
 
     def idle(self) -> None:
         scheduled = self._scheduled  # type: ignore[attr-defined]
@@ -132,15 +131,15 @@ class HostLoop(asyncio.SelectorEventLoop):
             self._report({"op": "idle", "seen": self.seen, "next": next_ns})
             self._idle_said = said
         self._last_said = time.monotonic()
-        if self._armed:
-            self._armed = False
-            faulthandler.cancel_dump_traceback_later()
+        # The watchdog stays armed while idle: cancelling and re-arming it costs a
+        # thread each time. If it fires during a long idle moment, its dump is
+        # stale, and the judge reads only the last dump.
 
-    def _arm_watchdog(self) -> None:
+    def _arm_watchdog(self, now: float) -> None:
         # If the loop freezes from here on, where it froze reaches the judge
-        # before the judge gives up on it.
+        # before the judge gives up on it. Re-armed at most every heartbeat.
+        self._armed_at = now
         if self._trace is not None and self._stall_seconds > 0:
-            self._armed = True
             faulthandler.dump_traceback_later(self._stall_seconds * 0.6, exit=False, file=self._trace)
 
     def hold(self) -> None:

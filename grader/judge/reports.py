@@ -138,7 +138,10 @@ def stuck_at(trace: str, app_dir: str) -> SourceLine | None:
     The host names the learner's file by its path inside the sandbox; the
     judge reads the line from its own copy in ``app_dir``.
     """
-    for match in re.finditer(r'File "([^"]+)", line (\d+) in (\S+)', trace):
+    # The host's watchdog may have fired before (during a long idle moment):
+    # only its last dump says where the app froze.
+    last = trace.rsplit("Timeout (", 1)[-1]
+    for match in re.finditer(r'File "([^"]+)", line (\d+) in (\S+)', last):
         filename, line, function = match.group(1), int(match.group(2)), match.group(3)
         for folder in (wire.SANDBOX_APP_DIR, app_dir):
             if filename.startswith(folder.rstrip("/") + "/"):
