@@ -15,15 +15,22 @@ KO: dict[str, str] = {
     "accepted": "accept 됨",
     "the server picked the wrong subprotocol": "서버가 다른 subprotocol 을 골랐어요",
     "your endpoint for {path} returned without accepting the connection: call await websocket.accept() first "
-    "(a real server answers HTTP 403 here)":
-        "{path} 의 endpoint 가 연결을 accept 하지 않고 return 했어요. 먼저 await websocket.accept() 를 부르세요 "
-        "(실제 서버는 여기서 HTTP 403 으로 답해요)",
+    "(uvicorn answers HTTP 500 here and logs 'ASGI callable returned without completing handshake')":
+        "{path} 경로의 endpoint 가 연결을 accept 하지 않고 return 했어요. 먼저 await websocket.accept() 를 부르세요 "
+        "(uvicorn 은 여기서 HTTP 500 으로 답하고 'ASGI callable returned without completing handshake' 를 로그에 남겨요)",
+    "a real client would abort this handshake: {why}. Accept with one of websocket.scope['subprotocols'], or with none":
+        "실제 클라이언트라면 이 핸드셰이크를 중단해요: {why}. websocket.scope['subprotocols'] 중 하나로 accept 하거나 "
+        "subprotocol 없이 accept 하세요",
+    "a subprotocol the client offered, or none": "클라이언트가 제안한 subprotocol, 또는 없음",
     "the endpoint function returned": "endpoint 함수가 return 함",
     "the endpoint for {path} neither accepted nor refused the connection within {seconds} s":
         "{path} 의 endpoint 가 {seconds} 초 안에 연결을 accept 하지도 거절하지도 않았어요",
     "a refusal": "거절",
     "no answer to the handshake": "핸드셰이크에 답이 없음",
-    "your endpoint raised {error} during the handshake": "핸드셰이크 중에 endpoint 가 {error} 를 냈어요",
+    "your endpoint raised {error} during the handshake (a real client gets HTTP 500, and uvicorn logs "
+    "'Exception in ASGI application')":
+        "핸드셰이크 중에 endpoint 에서 예외가 발생했어요: {error} (실제 클라이언트는 HTTP 500 을 받고, uvicorn 은 "
+        "'Exception in ASGI application' 을 로그에 남겨요)",
     "an exception": "예외",
     "closed with code {code}": "code {code} 로 닫힘",
     "no WebSocket route of your app matches {path}: it has {routes}":
@@ -57,7 +64,8 @@ KO: dict[str, str] = {
     "the server sent a message instead of closing the connection": "서버가 연결을 닫지 않고 메시지를 보냈어요",
     "the endpoint returned without closing the connection: call await websocket.close(code=...) before returning":
         "endpoint 가 연결을 닫지 않고 return 했어요. return 하기 전에 await websocket.close(code=...) 를 부르세요",
-    "the endpoint returned; no close frame was sent": "endpoint 가 return 했고 close frame 은 보내지 않았음",
+    "the endpoint returned; no close frame was sent (a real client sees the connection drop: 1006)":
+        "endpoint 가 return 했고 close frame 은 보내지 않았음 (실제 클라이언트에게는 연결이 끊긴 것으로 보여요: 1006)",
     "the server did not close the connection within {seconds} s": "서버가 {seconds} 초 안에 연결을 닫지 않았어요",
     "the connection stayed open": "연결이 열린 채로 남음",
     "the server closed with code {code}, not {wanted}": "서버가 {wanted} 가 아니라 code {code} 로 닫았어요",
@@ -122,7 +130,8 @@ KO: dict[str, str] = {
         "endpoint 가 {error} 를 냈어요. 이미 떠난 클라이언트에게 보냈어요. 다른 클라이언트에게 알리기 전에, "
         "끊긴 클라이언트는 바로 목록에서 지우세요",
     "an answer": "답",
-    "{error} (the client saw close code 1011)": "{error} (클라이언트는 close code 1011 을 받음)",
+    "{error} (uvicorn logs 'Exception in ASGI application' and drops the connection: the client sees 1006)":
+        "{error} (uvicorn 은 'Exception in ASGI application' 을 로그에 남기고 연결을 끊어요. 클라이언트에게는 1006)",
     "your endpoint raised {error}": "endpoint 가 {error} 를 냈어요",
     "your code called sys.exit() while serving a client ({error})":
         "클라이언트를 처리하는 중에 코드가 sys.exit() 를 불렀어요 ({error})",

@@ -521,3 +521,183 @@ def test_without_threads_the_same_wait_times_out(converse) -> None:
           timeout: 0.1
         """)
     assert result.failure is not None and result.failure.kind is Kind.TIMEOUT
+
+
+# --- what a client of uvicorn (websockets-sansio) would see ------------------------
+
+
+def test_an_endpoint_that_raises_after_accept_drops_the_connection(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def boom(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+        raise ValueError("boom")
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - send_text: hi
+        - expect_text: hi
+        """)
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.ERROR
+    assert "ValueError: boom" in failure.message
+    assert failure.actual is not None and "1006" in failure.actual and "Exception in ASGI application" in failure.actual
+    assert any("without a close frame" in f.text for f in result.transcript)
+
+
+def test_returning_without_closing_is_seen_as_1006(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def leaves(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+
+    dropped, _ = converse(app, """\
+        - connect: /ws
+        - send_text: bye
+        - expect_close: 1006
+        """)
+    assert dropped.status is Status.PASSED, dropped.failure
+    wanted_close, _ = converse(app, """\
+        - connect: /ws
+        - send_text: bye
+        - expect_close: 1000
+        """)
+    failure = wanted_close.failure
+    assert failure is not None and failure.kind is Kind.CLOSED
+    assert "returned without closing the connection" in failure.message and "1006" in (failure.actual or "")
+
+
+def test_returning_without_accepting_is_an_http_500(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def rude(websocket: WebSocket) -> None:
+        return
+
+    result, _ = converse(app, "- connect: /ws\n")
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.REFUSED
+    assert "HTTP 500" in failure.message and "returned without accepting" in failure.message
+
+
+def test_a_close_before_accept_is_an_http_403_with_its_asgi_code(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def guard(websocket: WebSocket) -> None:
+        await websocket.close(code=1008)
+
+    refused, _ = converse(app, "- connect: {path: /ws, refused: 1008}\n")
+    assert refused.status is Status.PASSED, refused.failure
+    expected_accept, _ = converse(app, "- connect: /ws\n")
+    failure = expected_accept.failure
+    assert failure is not None and "HTTP 403" in failure.message and "1008" in failure.message
+
+
+def test_a_denial_response_reaches_the_client_with_its_status(converse) -> None:
+    from starlette.responses import PlainTextResponse
+
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def deny(websocket: WebSocket) -> None:
+        await websocket.send_denial_response(PlainTextResponse("no token", status_code=401))
+
+    refused, _ = converse(app, "- connect: {path: /ws, refused: true}\n")
+    assert refused.status is Status.PASSED, refused.failure
+    expected_accept, _ = converse(app, "- connect: /ws\n")
+    failure = expected_accept.failure
+    assert failure is not None and "HTTP 401" in failure.message
+
+
+def test_a_subprotocol_the_client_did_not_offer_aborts_the_handshake(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def pushy(websocket: WebSocket) -> None:
+        await websocket.accept(subprotocol="v9")
+        async for _ in websocket.iter_text():
+            pass
+
+    result, _ = converse(app, "- connect: {path: /ws, subprotocols: [v1]}\n")
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.REFUSED
+    assert "would abort" in failure.message and "'v9'" in failure.message
+    assert "KeyError" not in failure.message
+
+
+def test_closing_after_the_client_left_is_quiet_only_without_an_await_in_between(converse) -> None:
+    # uvicorn closes the socket as the client's close frame arrives and learns
+    # the connection is lost one loop iteration later: a close() right away is
+    # dropped quietly, one after an await raises (WebSocketDisconnect 1006, logged).
+    def app(pause: bool) -> FastAPI:
+        made = FastAPI()
+
+        @made.websocket("/ws")
+        async def polite(websocket: WebSocket) -> None:
+            await websocket.accept()
+            try:
+                async for _ in websocket.iter_text():
+                    pass
+                raise WebSocketDisconnect(1000)
+            except WebSocketDisconnect:
+                if pause:
+                    await asyncio.sleep(0)
+                await websocket.close()
+
+        return made
+
+    steps = "- connect: /ws\n- disconnect:\n- ends_cleanly:\n"
+    quiet, _ = converse(app(False), steps)
+    assert quiet.status is Status.PASSED, quiet.failure
+    loud, _ = converse(app(True), steps)
+    failure = loud.failure
+    assert failure is not None and failure.kind is Kind.UNCLEAN
+    assert failure.errors and failure.errors[-1].type == "WebSocketDisconnect"
+
+
+def test_a_message_over_16_mib_is_refused_with_1009(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def sink(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            async for _ in websocket.iter_bytes():
+                pass
+        except WebSocketDisconnect:
+            pass
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - send_bytes: {generate: repeat, size: 17825792, byte: 65}
+        - expect_close: 1009
+        - ends_cleanly:
+        """)
+    assert result.status is Status.PASSED, result.failure
+
+
+def test_twenty_thousand_queued_frames_all_arrive(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def burst(websocket: WebSocket) -> None:
+        await websocket.accept()
+        for number in range(20_000):
+            await websocket.send_text(str(number))
+        await websocket.close()
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - repeat:
+            times: 20000
+            as: n
+            steps:
+              - expect_text: {$re: '[0-9]+'}
+        - expect_close: 1000
+        """)
+    assert result.status is Status.PASSED, result.failure

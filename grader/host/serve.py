@@ -50,8 +50,13 @@ class Conn:
     id: int
     inbox: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     task: asyncio.Task[None] | None = None
-    got_disconnect: bool = False
+    # As uvicorn sees the client: its close frame arrived ("closing"), and one
+    # loop iteration later the connection is gone ("disconnected").
+    closing: bool = False
+    disconnected: bool = False
+    # As uvicorn sees the app: what it has sent so far.
     accepted: bool = False
+    responding: bool = False  # a denial response (HTTP) has started
     closed: bool = False
     cancelled: bool = False
     # Where this connection's endpoint tried to send to a client that had left
@@ -118,10 +123,18 @@ class Host:
             self.conns[conn.id] = conn
             scope = wire.decode_scope(header["scope"])
             scope["state"] = dict(self.lifespan.state)
+            scope["extensions"] = {"websocket.http.response": {}}  # uvicorn offers denial responses
             conn.task = self.loop.create_task(self.run_conn(conn, scope))
             self.by_task[conn.task] = conn
         elif op == "receive" and conn is not None:
-            conn.inbox.put_nowait(_asgi_receive(header, payload))
+            message = _asgi_receive(header, payload)
+            conn.inbox.put_nowait(message)
+            if message["type"] == "websocket.disconnect" and not conn.closing:
+                conn.closing = True
+                # uvicorn queues the disconnect, then closes the socket; it learns the
+                # connection is lost on the loop's next iteration, after the endpoint's
+                # wake-up (the order matters: a close() right away is dropped quietly).
+                self.loop.call_soon(setattr, conn, "disconnected", True)
         elif op == "cancel" and conn is not None and conn.task is not None and not conn.task.done():
             conn.cancelled = True
             conn.task.cancel()
@@ -155,30 +168,17 @@ class Host:
 
     async def run_conn(self, conn: Conn, scope: dict[str, Any]) -> None:
         async def receive() -> dict[str, Any]:
-            message = await conn.inbox.get()
-            if message["type"] == "websocket.disconnect":
-                conn.got_disconnect = True
-            return message
+            return await conn.inbox.get()
 
         async def send(message: dict[str, Any]) -> None:
-            if conn.got_disconnect and message.get("type") == "websocket.send":
+            out = _outgoing(conn, message)
+            if isinstance(out, ClientDisconnected):
                 sender = self.by_task.get(asyncio.current_task())  # type: ignore[arg-type]
-                if sender is not None:
+                if sender is not None and message.get("type") == "websocket.send":
                     sender.departed_at = self.code.stack(traceback.extract_stack())[-1:]
-                raise ClientDisconnected("cannot send: the client has already disconnected")
-            header, payload = _outgoing(conn.id, message)
-            # The order every ASGI server insists on (the wording is uvicorn's).
-            op = header["op"]
-            if conn.closed:
-                raise RuntimeError(f"Unexpected ASGI message '{message['type']}', after sending 'websocket.close'.")
-            if not conn.accepted and op == "send":
-                raise RuntimeError("Expected ASGI message 'websocket.accept' or 'websocket.close', "
-                                   f"but got '{message['type']}'.")
-            if conn.accepted and op == "accept":
-                raise RuntimeError("Unexpected ASGI message 'websocket.accept', after sending 'websocket.accept'.")
-            conn.accepted = conn.accepted or op == "accept"
-            conn.closed = op == "close"
-            self.emit(header, payload)
+                raise out
+            if out is not None:
+                self.emit(*out)
 
         error: dict[str, Any] | None = None
         try:
@@ -186,6 +186,8 @@ class Host:
         except asyncio.CancelledError as exc:
             if not conn.cancelled:
                 error = {"errors": self.code.raised(exc), "exit": None}
+        except ClientDisconnected:
+            pass  # uvicorn lets this one end the connection quietly
         except BaseException as exc:  # noqa: BLE001 - everything the app raises is reported, nothing escapes
             stops = type(exc).__name__ if isinstance(exc, SystemExit | KeyboardInterrupt) else None
             error = {"errors": self.code.raised(exc), "exit": stops}
@@ -213,39 +215,85 @@ def _asgi_receive(header: dict[str, Any], payload: bytes) -> dict[str, Any]:
     return {"type": kind}
 
 
-def _outgoing(conn: int, message: Any) -> tuple[dict[str, Any], bytes]:
-    """An ASGI message from the app as a frame; what no server would accept raises in the app."""
-    if not isinstance(message, dict):
-        raise TypeError(f"an ASGI message must be a dict, not {type(message).__name__}")
-    kind = message.get("type")
-    if kind == "websocket.accept":
-        headers = message.get("headers") or []
-        return {"op": "accept", "conn": conn, "subprotocol": message.get("subprotocol"),
-                "headers": [[_text(k), _text(v)] for k, v in headers]}, b""
+def _outgoing(conn: Conn, message: Any) -> tuple[dict[str, Any], bytes] | ClientDisconnected | None:
+    """What uvicorn (websockets-sansio) does with an ASGI message from the app, as a frame for the judge.
+
+    Returns the frame to send, None when uvicorn would silently drop the
+    message, or the ClientDisconnected to raise in the app; raises what
+    uvicorn would raise (with its wording) for messages no server accepts.
+    """
+    if conn.disconnected:
+        return ClientDisconnected()
+    kind = message.get("type") if isinstance(message, dict) else None
+    if not conn.accepted and not conn.responding and not conn.closed:
+        if kind == "websocket.accept":
+            subprotocol = message.get("subprotocol")
+            headers = [[_header(k), _header(v)] for k, v in message.get("headers") or []]
+            conn.accepted = True
+            return {"op": "accept", "conn": conn.id, "subprotocol": subprotocol, "headers": headers}, b""
+        if kind == "websocket.close":
+            conn.closed = True  # a refusal: uvicorn answers HTTP 403
+            return {"op": "close", "conn": conn.id, "code": message.get("code", 1000),
+                    "reason": str(message.get("reason") or "")}, b""
+        if kind == "websocket.http.response.start":
+            conn.responding = True
+            headers = [[_header(k), _header(v)] for k, v in message.get("headers") or []]
+            return {"op": "http_start", "conn": conn.id, "status": int(message["status"]), "headers": headers}, b""
+        raise RuntimeError("Expected ASGI message 'websocket.accept', 'websocket.close' or "
+                           f"'websocket.http.response.start' but got '{kind}'.")
+    if conn.responding and not conn.closed:
+        if kind != "websocket.http.response.body":
+            raise RuntimeError(f"Expected ASGI message 'websocket.http.response.body' but got '{kind}'.")
+        more = bool(message.get("more_body", False))
+        conn.closed = not more
+        return {"op": "http_body", "conn": conn.id, "more": more}, bytes(message.get("body", b""))
+    if conn.closed:
+        raise RuntimeError(f"Unexpected ASGI message '{kind}', after sending 'websocket.close'.")
     if kind == "websocket.send":
+        if conn.closing:
+            return ClientDisconnected()  # the protocol is closing: uvicorn's InvalidState
         text, data = message.get("text"), message.get("bytes")
-        if text is not None:
-            if not isinstance(text, str):
-                raise TypeError(f"websocket.send 'text' must be str, not {type(text).__name__}")
-            return {"op": "send", "conn": conn, "kind": "text"}, text.encode("utf-8", "surrogatepass")
         if data is not None:
             if not isinstance(data, bytes | bytearray | memoryview):
-                raise TypeError(f"websocket.send 'bytes' must be bytes, not {type(data).__name__}")
-            return {"op": "send", "conn": conn, "kind": "bytes"}, bytes(data)
-        raise RuntimeError("websocket.send needs 'text' or 'bytes'")
+                raise TypeError(f"data must be bytes-like, not {type(data).__name__}")
+            return {"op": "send", "conn": conn.id, "kind": "bytes"}, bytes(data)
+        if text is not None:
+            # As uvicorn encodes it: anything but str fails here, in the app.
+            return {"op": "send", "conn": conn.id, "kind": "text"}, text.encode()
+        return None  # uvicorn sends nothing for a message with neither
     if kind == "websocket.close":
+        if conn.closing:
+            return None  # the socket is already closing: uvicorn drops it silently
         code = message.get("code", 1000)
-        reason = message.get("reason") or ""
-        if not isinstance(code, int):
-            raise TypeError(f"websocket.close needs an int code, not {type(code).__name__}")
-        if not isinstance(reason, str):
-            reason = str(reason)  # FastAPI closes a failed validation with a list of errors as the reason
-        return {"op": "close", "conn": conn, "code": code, "reason": reason}, b""
-    raise RuntimeError(f"Unexpected ASGI message {kind!r}")
+        reason = message.get("reason", "") or ""
+        _check_close(code, reason)
+        conn.closed = True
+        return {"op": "close", "conn": conn.id, "code": code, "reason": reason}, b""
+    raise RuntimeError(f"Expected ASGI message 'websocket.send' or 'websocket.close', but got '{kind}'.")
 
 
-def _text(value: Any) -> str:
-    return value.decode("latin-1") if isinstance(value, bytes | bytearray) else str(value)
+# Close codes a WebSocket endpoint may send (RFC 6455 7.4, as the websockets library checks them).
+_SENDABLE = {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014}
+
+
+class ProtocolError(Exception):
+    """What the websockets library raises under uvicorn for a close no peer may receive."""
+
+
+def _check_close(code: Any, reason: Any) -> None:
+    if not isinstance(code, int) or not (code in _SENDABLE or 3000 <= code < 5000):
+        raise ProtocolError(f"invalid status code {code}")
+    if not isinstance(reason, str):
+        raise TypeError(f"close reason must be str, not {type(reason).__name__}")
+    if len(reason.encode()) > 123:
+        raise ProtocolError("close reason is too long")
+
+
+def _header(value: Any) -> str:
+    # uvicorn decodes header names and values as bytes: a str fails there, in the app.
+    if not isinstance(value, bytes | bytearray):
+        raise AttributeError(f"'{type(value).__name__}' object has no attribute 'decode'")
+    return bytes(value).decode("latin-1")
 
 
 # -- the process --

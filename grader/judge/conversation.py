@@ -136,10 +136,18 @@ class Conversation:
                     raise self.fail(Kind.MISMATCH, self.say("the server picked the wrong subprotocol"),
                                     expected=explain(spec.subprotocol), actual=show(handshake.subprotocol))
             return
-        if handshake.timed_out and client.side.ended and client.side.error is None:
+        if handshake.aborted:
+            raise self.fail(Kind.REFUSED, self.say("a real client would abort this handshake: {why}. Accept with one of "
+                                                   "websocket.scope['subprotocols'], or with none",
+                                                   why=handshake.aborted),
+                            expected=self.say("a subprotocol the client offered, or none"),
+                            actual=show(handshake.subprotocol))
+        side = client.side
+        if side.ended and side.error is None and not side.accepted and side.close is None and side.status is None:
             raise self.fail(Kind.REFUSED, self.say("your endpoint for {path} returned without accepting the connection: "
-                                           "call await websocket.accept() first (a real server answers HTTP 403 here)",
-                                           path=spec.path),
+                                                   "call await websocket.accept() first (uvicorn answers HTTP 500 here "
+                                                   "and logs 'ASGI callable returned without completing handshake')",
+                                                   path=spec.path),
                             expected="await websocket.accept()", actual=self.say("the endpoint function returned"))
         if handshake.timed_out:
             where = await self._waiting_at(client)
@@ -149,10 +157,16 @@ class Conversation:
                             actual=self.say("no answer to the handshake"))
         if client.side.error is not None:
             errors = client.side.error.errors
-            raise self.fail(Kind.ERROR, self.say("your endpoint raised {error} during the handshake", error=errors[-1].headline()),
+            raise self.fail(Kind.ERROR, self.say("your endpoint raised {error} during the handshake (a real client gets "
+                                                 "HTTP 500, and uvicorn logs 'Exception in ASGI application')",
+                                                 error=errors[-1].headline()),
                             expected=self.say("accepted") if wanted in (None, False) else self.say("a refusal"),
                             actual=self.say("an exception"), errors=errors)
-        refusal = self.say("closed with code {code}", code=handshake.code) + (f" ({handshake.reason!r})" if handshake.reason else "")
+        # What a real client sees is the HTTP status; the ASGI close code stays inside the server.
+        refusal = f"HTTP {handshake.status or 403}"
+        if handshake.code is not None:
+            refusal += " (" + self.say("closed with code {code}", code=handshake.code) + (
+                f" {handshake.reason!r}" if handshake.reason else "") + ")"
         if wanted in (None, False):
             routes = self.ctx.link.routes
             detail = ""
@@ -245,19 +259,20 @@ class Conversation:
             assert message is not None
             raise self.fail(Kind.MISMATCH, self.say("the server sent a message instead of closing the connection"),
                             expected=wanted, actual=message.describe())
-        if client.closed is None:
+        dropped = client.closed is not None and client.closed.dropped
+        if client.closed is None or (dropped and spec.code != 1006):
             if client.side.error is not None:
                 raise self._raised(client)
             if client.side.ended:
                 raise self.fail(Kind.CLOSED, self.say("the endpoint returned without closing the connection: "
                                                  "call await websocket.close(code=...) before returning"), expected=wanted,
-                                actual=self.say("the endpoint returned; no close frame was sent"))
+                                actual=self.say("the endpoint returned; no close frame was sent (a real client sees "
+                                                "the connection drop: 1006)"))
             raise self.fail(Kind.TIMEOUT, self.say("the server did not close the connection within {seconds} s",
                                                    seconds=f"{step.timeout:g}") + await self._waiting_at(client),
                             expected=wanted, actual=self.say("the connection stayed open"))
         closed = client.closed
-        if client.side.error is not None and closed.code == 1011:
-            raise self._raised(client)
+        assert closed is not None
         got = f"code {closed.code}" + (f", reason {closed.reason!r}" if closed.reason else "")  # protocol terms, not translated
         if spec.code is not None and closed.code != spec.code:
             raise self.fail(Kind.MISMATCH, self.say("the server closed with code {code}, not {wanted}", code=closed.code,
@@ -384,7 +399,7 @@ class Conversation:
             raise self._crashed(client)
         if client.side.error is not None:
             raise self._raised(client)
-        if client.closed is not None:
+        if client.closed is not None and not (client.closed.dropped and client.side.ended):
             closed = client.closed
             reason = f", reason {closed.reason!r}" if closed.reason else ""
             raise self.fail(Kind.CLOSED, self.say("the server closed the connection (code {code}{reason}) instead of answering",
@@ -430,12 +445,14 @@ class Conversation:
             return self.fail(Kind.ERROR, self.say("your endpoint raised {error}: it sent to a client that had already "
                                                   "left; forget clients as soon as they disconnect, before telling the "
                                                   "others", error=errors[-1].headline()),
-                             expected=self.say("an answer"), actual=self.say("{error} (the client saw close code 1011)",
-                                                                              error=errors[-1].type),
+                             expected=self.say("an answer"), actual=self.say("{error} (uvicorn logs 'Exception in ASGI application' and drops "
+                                                             "the connection: the client sees 1006)",
+                                                             error=errors[-1].type),
                              errors=errors)
         return self.fail(Kind.ERROR, self.say("your endpoint raised {error}", error=errors[-1].headline()),
                          expected=self.say("an answer"),
-                         actual=self.say("{error} (the client saw close code 1011)", error=errors[-1].type),
+                         actual=self.say("{error} (uvicorn logs 'Exception in ASGI application' and drops the "
+                                         "connection: the client sees 1006)", error=errors[-1].type),
                          errors=errors)
 
     def _crashed(self, client: Client) -> StepFailed:

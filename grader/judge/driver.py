@@ -25,7 +25,7 @@ import anyio
 import httpx
 import httpx_ws
 import wsproto.events
-from httpx_ws.transport import ASGIWebSocketTransport
+from httpx_ws.transport import ASGIWebSocketAsyncNetworkStream, ASGIWebSocketTransport
 
 from grader.judge.link import AppError, HostGone, Link, RelayConn, ServerSide
 from grader.judge.relay import relay
@@ -69,19 +69,44 @@ def shown_text(text: str, limit: int = 200) -> str:
     return show(text, limit)
 
 
+class _DroppableStream(ASGIWebSocketAsyncNetworkStream):
+    """httpx-ws's in-memory stream, plus what a socket can do: end without a close frame."""
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        try:
+            return await super().read(max_bytes, timeout)
+        except anyio.EndOfStream:
+            # The relay ended the server's side (see relay._drop): to httpx-ws, an
+            # empty read is a lost connection, which its client reports as such.
+            return b""
+
+
+class _Transport(ASGIWebSocketTransport):
+    """httpx-ws's ASGI transport, with streams that can drop (uvicorn closes sockets without a close frame)."""
+
+    async def _create_asgi_websocket_async_network_stream(self, *, task_status: Any) -> None:
+        stream = _DroppableStream(self.app, self.scope, self._task_group,  # type: ignore[arg-type]
+                                  self._initial_receive_timeout)
+        assert self._exit_stack is not None
+        task_status.started(await self._exit_stack.enter_async_context(stream))
+
+
 @dataclass
 class Handshake:
     accepted: bool
     subprotocol: str | None = None
-    code: int | None = None
+    code: int | None = None  # the ASGI close code of a refusal (no real client sees it)
     reason: str | None = None
     timed_out: bool = False
+    status: int | None = None  # the HTTP status a real client gets when it is not accepted
+    aborted: str | None = None  # why a real client would give up on an accepted handshake
 
 
 @dataclass
 class Closed:
     code: int
     reason: str
+    dropped: bool = False  # no close frame: the connection was lost (a real client sees 1006)
 
 
 class Transcript:
@@ -192,12 +217,26 @@ class Client:
         if handshake is None:
             handshake = Handshake(accepted=False, timed_out=True)
         self.handshake = handshake
+        offered = list(spec.subprotocols)
+        picked = self.side.subprotocol if self.side.accepted else None
+        if picked is not None and picked not in offered:
+            # Real clients (browsers, websockets) abort such a handshake.
+            handshake = Handshake(accepted=False, subprotocol=picked,
+                                  aborted=f"the server picked subprotocol {picked!r}, which the client "
+                                          f"did not offer ({', '.join(offered) or 'it offered none'})")
+            self.handshake = handshake
+            await self.leave()
         if handshake.accepted:
             self.log("event", "accepted" + (f" (subprotocol {handshake.subprotocol})" if handshake.subprotocol else ""))
+        elif handshake.aborted:
+            self.log("event", f"handshake aborted by the client: {handshake.aborted}")
         elif handshake.timed_out:
             self.log("event", "no answer to the handshake")
+        elif handshake.status is not None and handshake.code is None:
+            self.log("event", f"refused: HTTP {handshake.status}")
         else:
-            self.log("event", f"refused: closed with code {handshake.code}" + (f" {handshake.reason!r}" if handshake.reason else ""))
+            self.log("event", f"refused: HTTP {handshake.status or 403} (closed with code {handshake.code}"
+                     + (f" {handshake.reason!r}" if handshake.reason else "") + ")")
         return handshake
 
     def _early_crash(self) -> Handshake | None:
@@ -206,7 +245,7 @@ class Client:
         return None
 
     async def _session(self, spec: Connect, query: str, timeout: float) -> None:
-        transport = ASGIWebSocketTransport(relay(self.link, self._opened), initial_receive_timeout=timeout)
+        transport = _Transport(relay(self.link, self._opened), initial_receive_timeout=timeout)
         try:
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://testserver", cookies=spec.cookies, trust_env=False
@@ -239,7 +278,11 @@ class Client:
                                 await reader
                 except httpx_ws.WebSocketDisconnect as exc:
                     if self.handshake is None:
-                        self.handshake = Handshake(accepted=False, code=exc.code, reason=exc.reason or "")
+                        # A close before accept: uvicorn answers HTTP 403.
+                        self.handshake = Handshake(accepted=False, code=exc.code, reason=exc.reason or "", status=403)
+                except httpx_ws.WebSocketUpgradeError as exc:
+                    if self.handshake is None:
+                        self.handshake = Handshake(accepted=False, status=exc.response.status_code)
                 except RuntimeError as exc:
                     if self.handshake is not None or "accept" not in str(exc):
                         raise
@@ -249,7 +292,7 @@ class Client:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # noqa: BLE001 - the endpoint's own errors arrive through side.error
-            # The transport turns the relay's exceptions into close 1011, so an
+            # The endpoint's exceptions arrive through side.error, so an
             # Exception here is httpx-ws's own (it can trip over its closed
             # streams while an endpoint ignores the disconnect): not theirs.
             self.transport_error = _unwrap(exc)  # type: ignore[assignment]
@@ -271,8 +314,8 @@ class Client:
                 self.poke()
                 return
             except (httpx_ws.WebSocketNetworkError, anyio.ClosedResourceError, anyio.EndOfStream):
-                self.closed = Closed(1006, "connection lost")
-                self.log("event", "connection lost")
+                self.closed = Closed(1006, "", dropped=True)
+                self.log("event", "the connection dropped without a close frame (a real client sees 1006)")
                 self.poke()
                 return
             if isinstance(event, wsproto.events.TextMessage | wsproto.events.BytesMessage):

@@ -25,6 +25,9 @@ from typing import Any
 from grader import wire
 from grader.result import Raised, SourceLine
 
+# The largest message a client may send: uvicorn's default ws_max_size (16 MiB).
+MAX_INCOMING = 16 * 1024 * 1024
+
 
 class Death(StrEnum):
     EXITED = "exited"  # the host process ended (its reaper said how, or the socket closed)
@@ -60,10 +63,24 @@ class ServerSide:
     """What the endpoint did on one connection, as the judge saw it arrive."""
 
     accepted: bool = False
+    subprotocol: str | None = None  # the one the endpoint accepted with
     close: tuple[int, str] | None = None
+    status: int | None = None  # the HTTP status of a denial response the endpoint sent
+    responded: bool = False  # that response is complete
     error: AppError | None = None
     ended: bool = False
     departed_at: SourceLine | None = None
+
+    @property
+    def refusal_status(self) -> int | None:
+        """The HTTP status a real client gets when the handshake is not accepted (as uvicorn answers)."""
+        if self.accepted:
+            return None
+        if self.status is not None:
+            return self.status
+        if self.close is not None:
+            return 403
+        return 500 if self.ended else None
 
 
 @dataclass
@@ -72,6 +89,7 @@ class RelayConn:
 
     id: int
     side: ServerSide = field(default_factory=ServerSide)
+    too_big: bool = False  # the server (not the app) failed the connection with 1009
     outgoing: asyncio.Queue[dict[str, Any] | None] = field(default_factory=asyncio.Queue)
     on_change: Callable[[], None] = lambda: None
 
@@ -182,7 +200,7 @@ class Link:
         if op == "busy":
             self.held = bool(header.get("held"))
             return
-        if op in ("accept", "send", "close", "ended"):
+        if op in ("accept", "send", "close", "http_start", "http_body", "ended"):
             conn = self.conns.get(header["conn"])
             _want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")
             assert conn is not None
@@ -215,6 +233,7 @@ class Link:
             headers = [(str(k).encode("latin-1", "replace"), str(v).encode("latin-1", "replace"))
                        for k, v in header.get("headers", [])]
             side.accepted = True
+            side.subprotocol = subprotocol
             conn.outgoing.put_nowait({"type": "websocket.accept", "subprotocol": subprotocol, "headers": headers})
         elif op == "send":
             _want(side.accepted and side.close is None, "a message outside an open connection")
@@ -226,6 +245,19 @@ class Link:
             else:
                 message["bytes"] = payload
             conn.outgoing.put_nowait(message)
+        elif op == "http_start":
+            _want(not side.accepted and side.close is None and side.status is None, "a response after the handshake")
+            status = header["status"]
+            _want(isinstance(status, int) and 100 <= status <= 599, "a response with no HTTP status")
+            side.status = status
+            headers = [(str(k).encode("latin-1", "replace"), str(v).encode("latin-1", "replace"))
+                       for k, v in header.get("headers", [])]
+            conn.outgoing.put_nowait({"type": "websocket.http.response.start", "status": status, "headers": headers})
+        elif op == "http_body":
+            _want(side.status is not None and not side.responded, "a response body without a response")
+            side.responded = not header.get("more")
+            conn.outgoing.put_nowait({"type": "websocket.http.response.body", "body": payload,
+                                      "more_body": not side.responded})
         elif op == "close":
             _want(side.close is None, "a second close")
             code, reason = header["code"], header.get("reason", "")
@@ -258,6 +290,14 @@ class Link:
     def forward(self, conn: RelayConn, message: dict[str, Any]) -> None:
         """A message from the client's side of the transport, for the endpoint's receive()."""
         kind = message.get("type")
+        if kind == "websocket.receive" and len(message.get("text") or message.get("bytes") or b"") > MAX_INCOMING:
+            # uvicorn's limit (ws_max_size): it fails the connection with 1009, and
+            # the endpoint hears of it as a disconnect.
+            self.send({"op": "receive", "conn": conn.id, "type": "websocket.disconnect", "code": 1009,
+                       "reason": "message too big"})
+            conn.too_big = True
+            conn.outgoing.put_nowait({"type": "websocket.close", "code": 1009, "reason": "message too big"})
+            return
         if kind == "websocket.receive":
             if message.get("text") is not None:
                 self.send({"op": "receive", "conn": conn.id, "type": kind, "kind": "text"},
@@ -265,7 +305,8 @@ class Link:
             else:
                 self.send({"op": "receive", "conn": conn.id, "type": kind, "kind": "bytes"}, bytes(message["bytes"]))
         elif kind == "websocket.disconnect":
-            self.send({"op": "receive", "conn": conn.id, "type": kind, "code": message.get("code", 1005),
+            # No code: the transport went away without a close frame (uvicorn says 1006).
+            self.send({"op": "receive", "conn": conn.id, "type": kind, "code": message.get("code", 1006),
                        "reason": message.get("reason") or ""})
         else:
             self.send({"op": "receive", "conn": conn.id, "type": kind})

@@ -2,11 +2,14 @@
 
 httpx-ws's ``ASGIWebSocketTransport`` calls it like any ASGI app. It opens a
 connection in the app host, forwards every message the client side produces
-(``websocket.connect``, frames, the disconnect) to the host, and replays what
-the host reports (accept, frames, close) into the transport. When the
-endpoint ended with an exception it raises, so the transport closes the
-connection the way it does for an in-process app. If the transport gives up
-on the relay (teardown), the endpoint in the host is cancelled.
+(``websocket.connect``, frames, the disconnect) to the host, and replays
+what the host reports (accept, frames, close, a denial response) into the
+transport. When the endpoint ends, the client sees what a client of uvicorn
+sees: an endpoint that ends without completing the handshake is answered
+with HTTP 500; one that ends after accepting without sending a close frame
+(returned or raised) drops the connection, and the client sees 1006. If the
+transport gives up on the relay (teardown), the endpoint in the host is
+cancelled.
 """
 
 from __future__ import annotations
@@ -17,10 +20,6 @@ from collections.abc import Callable
 from typing import Any
 
 from grader.judge.link import Link, RelayConn
-
-
-class EndpointRaised(Exception):
-    """The learner's endpoint raised (in the host); the transport turns this into close 1011."""
 
 
 def relay(link: Link, opened: Callable[[RelayConn], None]) -> Any:
@@ -39,18 +38,45 @@ def relay(link: Link, opened: Callable[[RelayConn], None]) -> Any:
                         return
 
         forwarding = asyncio.ensure_future(pump())
+        finished = False  # a close frame or a whole denial response went out
         try:
             while True:
                 message = await conn.outgoing.get()
                 if message is None:
                     break
+                if finished:
+                    continue
                 await send(message)
+                kind = message["type"]
+                finished = kind == "websocket.close" or (kind == "websocket.http.response.body"
+                                                         and not message.get("more_body"))
         finally:
             forwarding.cancel()
             if not conn.side.ended:
                 link.cancel(conn)
-        error = conn.side.error
-        if error is not None:
-            raise EndpointRaised(f"{error.type}: {error.message}" if error.message else error.type)
+        side = conn.side
+        if finished:
+            return
+        if not side.accepted:
+            # uvicorn: "ASGI callable returned without completing handshake" (or an
+            # exception before it), answered with HTTP 500.
+            if side.status is None:
+                await send({"type": "websocket.http.response.start", "status": 500, "headers": []})
+            await send({"type": "websocket.http.response.body", "body": b"Internal Server Error"})
+            return
+        # Accepted, never closed: uvicorn closes the socket without a close frame.
+        _drop(send)
 
     return app
+
+
+def _drop(send: Any) -> None:
+    """End the transport's stream to the client without a close frame: the client sees the connection lost.
+
+    ``send`` is the bound ``send`` of the transport's message stream; closing
+    the sending side makes the client's reader hit end-of-stream, which
+    httpx-ws reports as a network error (what a dropped TCP connection is).
+    """
+    stream = getattr(getattr(send, "__self__", None), "send_stream", None)
+    if stream is not None:
+        stream.close()
