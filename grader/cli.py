@@ -318,10 +318,7 @@ def _check(args: list[str]) -> int:
     exercises = [_exercise(course, e) for e in opts.exercises] or [load_exercise(p) for p in course.spec_paths()]
     items = catalog.subjects(exercises, course.solutions, course.starters, course.variants)
     started = time.perf_counter()
-    from grader.judge.launch import Template
-
-    with Template() as template:
-        outcomes = catalog.run(items, Options(limits=course.limits, launcher=template, run_hidden=True), opts.jobs)
+    outcomes = catalog.run(items, Options(limits=course.limits, run_hidden=True), opts.jobs)
     sys.stdout.write(catalog.table(outcomes))
     bad = sum(not o.ok for o in outcomes)
     print(f"\n{len(outcomes) - bad}/{len(outcomes)} as expected across {len(exercises)} exercise{'' if len(exercises) == 1 else 's'} "

@@ -1,9 +1,10 @@
 """``grade batch``: grade a class's submissions in parallel and write a gradebook.
 
-Each submission is graded in its own child (forked from one warm template, so
-FastAPI is imported once for the whole class), hidden checks included. A
-submission that cannot be graded gets a row with its error: one broken
-submission never stops the batch.
+Each submission is graded in its own sandboxed host (forked from a warm
+template, so FastAPI is imported once per judge process), hidden checks
+included, ``--jobs`` judge processes at once. A submission that cannot be
+graded gets a row with its error: one broken submission never stops the
+batch or changes another's row.
 """
 
 from __future__ import annotations
@@ -12,15 +13,13 @@ import csv
 import io
 import json
 import re
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError, UsageError
-from grader.judge.launch import Template
-from grader.judge.run import Limits, Options, grade
+from grader.judge.pool import grade_many
+from grader.judge.run import Limits, Options
 from grader.result import Result
 from grader.spec import Exercise
 
@@ -81,22 +80,17 @@ def _natural(path: Path) -> list[object]:
 
 
 def run(exercise: Exercise, submissions: list[Submission], limits: Limits, jobs: int) -> list[Row]:
-    with Template() as template:
-        options = Options(limits=limits, launcher=template, run_hidden=True)
-
-        def one(submission: Submission) -> Row:
-            started = time.perf_counter()
-            try:
-                result = grade(exercise, submission.path, options)
-            except GraderError as exc:
-                return Row(submission, None, time.perf_counter() - started, str(exc))
-            except Exception as exc:  # noqa: BLE001 - a grader bug must not lose the rest of the class
-                return Row(submission, None, time.perf_counter() - started, f"grader error: {exc!r}")
-            error = next((c.failure.message for c in result.checks if c.failure and c.failure.kind.value == "import"), "")
-            return Row(submission, result, time.perf_counter() - started, error)
-
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            return list(pool.map(one, submissions))
+    """Grade every submission (hidden checks included), ``jobs`` judge processes at once."""
+    options = Options(limits=limits, run_hidden=True)
+    rows = []
+    outcomes = grade_many([(exercise, s.path) for s in submissions], options, jobs)
+    for submission, outcome in zip(submissions, outcomes, strict=True):
+        if isinstance(outcome, GraderError):
+            rows.append(Row(submission, None, 0.0, str(outcome)))
+            continue
+        error = next((c.failure.message for c in outcome.checks if c.failure and c.failure.kind.value == "import"), "")
+        rows.append(Row(submission, outcome, outcome.wall_seconds, error))
+    return rows
 
 
 def gradebook_json(exercise: Exercise, rows: list[Row]) -> str:

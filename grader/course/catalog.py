@@ -2,19 +2,19 @@
 
 For each exercise: the reference solution must pass every check, the
 starter must fail, every wrong variant must fail the check it names, and
-every correct variant must pass. Runs are independent child processes, so
-they go in parallel.
+every correct variant must pass. Gradings are independent, so they go in
+parallel, in judge processes of their own (see ``grader.judge.pool``).
 """
 
 from __future__ import annotations
 
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course.variants import find_variants
-from grader.judge.run import Options, grade
+from grader.errors import GraderError
+from grader.judge.pool import grade_many
+from grader.judge.run import Options
 from grader.result import Result, Status
 from grader.spec import Exercise
 
@@ -74,14 +74,15 @@ def judge(subject: Subject, result: Result) -> tuple[bool, str]:
 
 
 def run(items: list[Subject], options: Options, jobs: int) -> list[Outcome]:
-    def one(subject: Subject) -> Outcome:
-        started = time.perf_counter()
-        result = grade(subject.exercise, subject.path, options)
+    outcomes = []
+    graded = grade_many([(subject.exercise, subject.path) for subject in items], options, jobs)
+    for subject, result in zip(items, graded, strict=True):
+        if isinstance(result, GraderError):
+            outcomes.append(Outcome(subject, False, f"could not be graded: {result}", 0.0))
+            continue
         ok, detail = judge(subject, result)
-        return Outcome(subject, ok, detail, time.perf_counter() - started)
-
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(one, items))
+        outcomes.append(Outcome(subject, ok, detail, result.wall_seconds))
+    return outcomes
 
 
 def table(outcomes: list[Outcome]) -> str:
