@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 # with it. After this much real time without an idle moment, the clock
 # follows real time instead.
 _BUSY_GRACE = 0.25
+# A host that said nothing for this long (real seconds) is silent, not busy.
+_SILENT = 0.2
+# A silent host that may only be starved of CPU is looked at again this often.
+_STARVED_POLL = 0.1
 # With nothing scheduled anywhere, look again this often (real seconds).
 _NOTHING_POLL = 1.0
 
@@ -85,13 +89,15 @@ class _VirtualSelector:
             return []
         since = now - link.last_heard
         if since >= link.stall_seconds:
-            link.die(_stalled(), f"no sign of life for {since:.1f} s")
-            return []
-        events = self._inner.select(min(link.stall_seconds - since, _BUSY_GRACE))
+            if link.frozen(now):
+                link.die(_stalled(), f"no sign of life for {since:.1f} s")
+                return []
+            wait = _STARVED_POLL
+        else:
+            wait = min(link.stall_seconds - since, _BUSY_GRACE)
+        events = self._inner.select(wait)
         loop.idle(host_idle=False)
         loop.host_busy(link)
-        if not events and time.monotonic() - link.last_heard >= link.stall_seconds:
-            link.die(_stalled(), f"no sign of life for {link.stall_seconds:g} s")
         return events
 
     def __getattr__(self, name: str) -> Any:
@@ -142,7 +148,9 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
     def host_busy(self, link: Link) -> None:
         """The host has been busy a while without idling: follow real time, and tell it."""
         now = time.monotonic()
-        if self._host_busy_since is None:
+        if self._host_busy_since is None or now - link.last_heard > _SILENT:
+            # Only a host that shows signs of life moves time: a silent one may be
+            # starved of CPU, and its timers must not fire around it.
             self._host_busy_since = now
             return
         # Worker threads hold the clock (a slow sync dependency must not make

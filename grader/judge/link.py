@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import os
 import socket
 import time
 from collections.abc import Callable
@@ -109,6 +110,9 @@ class Link:
         self.host_next: int | None = None
         self.held = False  # the host's worker threads are running (its last sign of life said so)
         self.last_heard = time.monotonic()
+        # The host process (its reaper, once sandboxed): to tell a frozen app from a starved one.
+        self.pid: int | None = None
+        self._probe: tuple[float, int] | None = None
         self.dead: Death | None = None
         self.why = ""
         self.exit_status: tuple[int, int] | None = None
@@ -181,6 +185,7 @@ class Link:
             self.die(Death.EXITED, "the app's process ended")
             return
         self.last_heard = time.monotonic()
+        self._probe = None
         try:
             for header, payload in self.reader.feed(data):
                 self._dispatch(header, payload)
@@ -356,6 +361,28 @@ class Link:
         result: dict[str, Any] | None = await self.until(ready)
         return result
 
+    def frozen(self, now: float) -> bool:
+        """The host has been silent past its limit: is its app frozen, or only starved of CPU?
+
+        A loop frozen by a blocking call sleeps; one frozen by a busy loop burns
+        CPU. A process that is ready to run but barely ran was starved by a busy
+        machine: it gets up to four times the limit before it counts as frozen,
+        so a loaded machine does not fail a learner's working app.
+        """
+        sample = _activity(self.pid) if self.pid is not None else None
+        if sample is None or now - self.last_heard >= self.stall_seconds * 4:
+            return True
+        state, ticks = sample
+        if self._probe is None:
+            self._probe = (now, ticks)
+            return False
+        then, before = self._probe
+        if now - then < 0.25:
+            return False
+        share = (ticks - before) / _TICKS_PER_SECOND / (now - then)
+        self._probe = (now, ticks)
+        return not (state == "R" and share < 0.1)
+
     def die(self, how: Death, why: str = "") -> None:
         if self.dead is not None:
             return
@@ -394,3 +421,18 @@ def raised_from_wire(data: Any) -> tuple[Raised, ...]:
     """Exceptions as the host described them (first cause first), each field cut to size."""
     return tuple(Raised(str(e["type"])[:200], str(e["message"])[:2000], tuple(lines_from_wire(e.get("frames", []))))
                  for e in list(data)[:8])
+
+
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _activity(pid: int) -> tuple[str, int] | None:
+    """(scheduler state, CPU ticks used) of the process running learner code under ``pid``; None if unknown."""
+    try:
+        children = open(f"/proc/{pid}/task/{pid}/children").read().split()  # noqa: SIM115
+        target = int(children[0]) if children else pid
+        with open(f"/proc/{target}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return fields[0], int(fields[11]) + int(fields[12])
+    except (OSError, ValueError, IndexError):
+        return None

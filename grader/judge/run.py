@@ -181,6 +181,7 @@ class _Run:
         loop = VirtualClockLoop()
         link = Link(host.wire, loop, stall_seconds=START_SECONDS)
         link.deadline = self.deadline
+        link.pid = host.pid
         loop.link = link
         try:
             return loop.run_until_complete(self._session(host, link, indices, results))

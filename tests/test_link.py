@@ -1,0 +1,80 @@
+"""The judge's link tells a frozen app from one that is only starved of CPU by a busy machine."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from grader.judge.link import Link
+
+
+def link_to(pid: int, stall_seconds: float = 0.2) -> Link:
+    judge_end, _host_end = socket.socketpair()
+    link = Link(judge_end, asyncio.new_event_loop(), stall_seconds=stall_seconds)
+    link.pid = pid
+    link.last_heard = time.monotonic() - stall_seconds  # silent for the whole limit already
+    return link
+
+
+def verdict_after_a_look(link: Link) -> bool:
+    """Ask twice, a moment apart, as the clock does while it waits."""
+    first = link.frozen(time.monotonic())
+    time.sleep(0.4)
+    return first or link.frozen(time.monotonic())
+
+
+@pytest.fixture
+def process() -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for proc in started:
+        proc.kill()
+        proc.wait()
+
+
+def start(started: list[subprocess.Popen[bytes]], code: str, nice: int = 0, cpu: int | None = None) -> int:
+    def setup() -> None:
+        if cpu is not None:
+            os.sched_setaffinity(0, {cpu})
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
+
+    proc = subprocess.Popen([sys.executable, "-c", code], preexec_fn=setup)  # noqa: PLW1509 - affinity and priority
+    started.append(proc)
+    time.sleep(0.2)  # running
+    return proc.pid
+
+
+def test_a_blocked_app_is_frozen(process: list[subprocess.Popen[bytes]]) -> None:
+    pid = start(process, "import time; time.sleep(60)")
+    assert verdict_after_a_look(link_to(pid)) is True
+
+
+def test_a_busy_looping_app_is_frozen(process: list[subprocess.Popen[bytes]]) -> None:
+    pid = start(process, "while True: pass")
+    assert verdict_after_a_look(link_to(pid)) is True
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="raising a process's priority (nice -20) needs root")
+def test_an_app_starved_of_cpu_is_given_time(process: list[subprocess.Popen[bytes]]) -> None:
+    # The app's process is ready to run but, at the lowest priority on a core
+    # a top-priority process keeps busy, barely runs: the machine is busy, the
+    # app is not frozen. The scheduler's weights decide this, not timing.
+    start(process, "while True: pass", nice=-20, cpu=0)
+    pid = start(process, "while True: pass", nice=19, cpu=0)
+    link = link_to(pid)
+    assert verdict_after_a_look(link) is False
+    # ... but not for ever: past four times the limit it counts as frozen.
+    link.last_heard = time.monotonic() - link.stall_seconds * 4
+    assert link.frozen(time.monotonic()) is True
+
+
+def test_an_unknown_process_is_judged_by_silence_alone() -> None:
+    link = link_to(pid=2**22 + 12345)  # no such process
+    assert link.frozen(time.monotonic()) is True
