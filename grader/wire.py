@@ -140,7 +140,8 @@ def encode_scope(scope: dict[str, Any]) -> Header:
         "path": scope["path"],
         "raw_path": _latin(scope.get("raw_path") or scope["path"].encode()),
         "root_path": scope.get("root_path", ""),
-        "scheme": scope.get("scheme", "ws"),
+        # A WebSocket scope's scheme is ws or wss (the client library speaks of http).
+        "scheme": {"http": "ws", "https": "wss"}.get(scope.get("scheme", "ws"), scope.get("scheme", "ws")),
         "query_string": _latin(scope.get("query_string", b"")),
         "headers": [[_latin(k), _latin(v)] for k, v in scope.get("headers", [])],
         "client": list(scope["client"]) if scope.get("client") else None,

@@ -182,7 +182,12 @@ class Host:
 
         error: dict[str, Any] | None = None
         try:
-            await self.app(scope, receive, send)
+            returned = await self.app(scope, receive, send)
+            if returned is not None:
+                # uvicorn logs this as an error of the application.
+                error = {"errors": [{"type": "ASGIReturnValue", "frames": [],
+                                     "message": f"ASGI callable should return None, but returned '{returned!s:.60}'."}],
+                         "exit": None}
         except asyncio.CancelledError as exc:
             if not conn.cancelled:
                 error = {"errors": self.code.raised(exc), "exit": None}

@@ -36,7 +36,7 @@ from grader.spec.match import show
 T = TypeVar("T")
 
 MAX_MESSAGE_BYTES = 64 << 20
-INBOX_LIMIT_MESSAGES = 10_000
+INBOX_LIMIT_MESSAGES = 100_000  # uvicorn delivers whatever was queued; only an endless flood is cut
 INBOX_LIMIT_BYTES = 128 << 20
 # After the endpoint returns, frames it sent may still be crossing the
 # transport; this much of the grader's clock lets them land (free in virtual time).
@@ -71,6 +71,14 @@ def shown_text(text: str, limit: int = 200) -> str:
 
 class _DroppableStream(ASGIWebSocketAsyncNetworkStream):
     """httpx-ws's in-memory stream, plus what a socket can do: end without a close frame."""
+
+    def __init__(self, app: Any, scope: dict[str, Any], *args: Any) -> None:
+        # wsproto checks the request target as sent on the wire (percent-encoded);
+        # the app gets the decoded path, as from any server.
+        raw = scope.get("raw_path")
+        target = raw.decode("latin-1") if isinstance(raw, bytes) else scope["path"]
+        super().__init__(app, {**scope, "path": target}, *args)
+        self.scope = scope
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         try:
@@ -240,6 +248,9 @@ class Client:
         return handshake
 
     def _early_crash(self) -> Handshake | None:
+        # An accept that arrived before the crash still reaches the client first.
+        if self.side.accepted and not (self._task is not None and self._task.done()):
+            return None
         if self.crash is not None or (self._task is not None and self._task.done()):
             return Handshake(accepted=False, code=None)
         return None

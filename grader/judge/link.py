@@ -295,13 +295,15 @@ class Link:
     def forward(self, conn: RelayConn, message: dict[str, Any]) -> None:
         """A message from the client's side of the transport, for the endpoint's receive()."""
         kind = message.get("type")
-        if kind == "websocket.receive" and len(message.get("text") or message.get("bytes") or b"") > MAX_INCOMING:
-            # uvicorn's limit (ws_max_size): it fails the connection with 1009, and
-            # the endpoint hears of it as a disconnect.
-            self.send({"op": "receive", "conn": conn.id, "type": "websocket.disconnect", "code": 1009,
-                       "reason": "message too big"})
+        data = message.get("text") or message.get("bytes") or b""
+        size = len(data.encode() if isinstance(data, str) else data)
+        if kind == "websocket.receive" and size > MAX_INCOMING:
+            # uvicorn's limit (ws_max_size): it fails the connection with 1009 (in
+            # the websockets library's words), and the endpoint hears of it as a disconnect.
+            reason = f"frame with {size} bytes exceeds limit of {MAX_INCOMING} bytes"
+            self.send({"op": "receive", "conn": conn.id, "type": "websocket.disconnect", "code": 1009, "reason": reason})
             conn.too_big = True
-            conn.outgoing.put_nowait({"type": "websocket.close", "code": 1009, "reason": "message too big"})
+            conn.outgoing.put_nowait({"type": "websocket.close", "code": 1009, "reason": reason})
             return
         if kind == "websocket.receive":
             if message.get("text") is not None:
