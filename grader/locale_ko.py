@@ -201,4 +201,7 @@ KO: dict[str, str] = {
     "a broken message": "깨진 메시지",
     "not run: your app froze in the check \u201c{name}\u201d above; fix that first":
         "실행 안 됨: 위의 \u201c{name}\u201d 검사에서 앱이 멈췄어요. 그것부터 고치세요",
+    "the server refused the connection with HTTP {status}, not {wanted}":
+        "서버가 연결을 HTTP {status} 상태로 거절했어요. 기대한 상태: HTTP {wanted}",
+    "refused with HTTP {status}": "HTTP {status} 상태로 거절됨",
 }

@@ -701,3 +701,48 @@ def test_twenty_thousand_queued_frames_all_arrive(converse) -> None:
         - expect_close: 1000
         """)
     assert result.status is Status.PASSED, result.failure
+
+
+def test_a_refusal_can_be_expected_by_the_http_status_a_client_sees(converse) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def guard(websocket: WebSocket) -> None:
+        await websocket.close(code=1008)
+
+    as_seen, _ = converse(app, "- connect: {path: /ws, status: 403}\n")
+    assert as_seen.status is Status.PASSED, as_seen.failure
+    other, _ = converse(app, "- connect: {path: /ws, status: 401}\n")
+    failure = other.failure
+    assert failure is not None and failure.kind is Kind.REFUSED
+    assert "HTTP 403, not 401" in failure.message
+
+
+def test_the_client_can_close_with_a_reason(converse) -> None:
+    # What the endpoint heard reaches the judge only as frames: a second client asks for it.
+    app = FastAPI()
+    heard: list[str] = []
+
+    @app.websocket("/log")
+    async def log(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text(" | ".join(heard))
+
+    @app.websocket("/ws2")
+    async def remember(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            await websocket.receive_text()
+        except WebSocketDisconnect as gone:
+            heard.append(f"{gone.code} {gone.reason}")
+
+    result, _ = converse(app, """\
+        - connect: /ws2
+        - disconnect: {code: 4000, reason: "going home"}
+        - wait: 0.1
+        - connect: {path: /log}
+          client: other
+        - expect_text: "4000 going home"
+          client: other
+        """)
+    assert result.status is Status.PASSED, result.failure

@@ -207,3 +207,34 @@ def test_an_unreadable_spec_is_reported_not_raised(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe garbage")
     (message,) = errors(path)
     assert message.startswith(f"{path}:1:1:")
+
+
+def test_a_refusal_status_and_a_close_reason_are_checked_where_written(tmp_path: Path) -> None:
+    path = write(tmp_path, """\
+        checks:
+          - name: x
+            steps:
+              - connect: {path: /ws, status: 200}
+              - disconnect: {code: 1000, reason: "%s"}
+        """ % ("é" * 62))
+    status, reason = errors(path)
+    assert ":12:" in status and "400-599" in status
+    assert ":13:" in reason and "123 bytes" in reason
+
+
+def test_a_refusal_status_and_a_close_reason_load_as_written(tmp_path: Path) -> None:
+    path = write(tmp_path, """\
+        checks:
+          - name: x
+            steps:
+              - connect: {path: /ws, status: 403}
+          - name: y
+            steps:
+              - connect: /ws
+              - disconnect: {code: 4001, reason: bye}
+        """)
+    exercise = load_exercise(path)
+    connect = exercise.checks[0].steps[0].arg
+    assert isinstance(connect, Connect) and connect.status == 403 and connect.refused is None
+    leave = exercise.checks[1].steps[1].arg
+    assert (leave.code, leave.reason) == (4001, "bye")

@@ -18,7 +18,7 @@ from grader.i18n import say
 from grader.judge.driver import SETTLE, Client, Message, Transcript
 from grader.judge.link import HostGone, Link
 from grader.result import CheckResult, Failure, Kind, Raised, Status
-from grader.spec import Check, Close, Connect, FileCheck, Repeat, Step, payload, pick
+from grader.spec import Check, Close, Connect, Disconnect, FileCheck, Repeat, Step, payload, pick
 from grader.spec.match import explain, literal, match, resolve, show
 
 TRANSCRIPT_LIMIT = 60
@@ -123,12 +123,13 @@ class Conversation:
         handshake = await client.connect(spec, step.timeout)
         if client.crash is not None:
             raise self._crashed(client)
-        wanted = spec.refused
+        wanted = spec.refused if spec.status is None or spec.refused not in (None, False) else True
         if handshake.accepted:
             if wanted not in (None, False):
                 raise self.fail(Kind.REFUSED, self.say("the server accepted the connection to {path}; it should have refused it", path=spec.path),
                                 expected=self.say("the endpoint closes before accepting")
-                                + (f" (code {wanted})" if wanted is not True else ""),
+                                + (f" (code {wanted})" if wanted is not True else "")
+                                + (f" (HTTP {spec.status})" if spec.status is not None else ""),
                                 actual=self.say("accepted"))
             if spec.subprotocol is not None:
                 mismatch = match(spec.subprotocol, handshake.subprotocol)
@@ -176,6 +177,11 @@ class Conversation:
             raise self.fail(Kind.REFUSED, self.say("the server refused the connection to {path} ({refusal} before accepting)",
                                                    path=spec.path, refusal=refusal) + detail,
                             expected=self.say("the connection is accepted"), actual=self.say("refused: {refusal}", refusal=refusal))
+        if spec.status is not None and (handshake.status or 403) != spec.status:
+            raise self.fail(Kind.REFUSED, self.say("the server refused the connection with HTTP {status}, not {wanted}",
+                                                   status=handshake.status or 403, wanted=spec.status),
+                            expected=self.say("refused with HTTP {status}", status=spec.status),
+                            actual=self.say("refused: {refusal}", refusal=refusal))
         if wanted is not True and handshake.code != wanted:
             raise self.fail(Kind.REFUSED, self.say("the server refused the connection with code {code}, not {wanted}",
                                                    code=handshake.code, wanted=wanted),
@@ -308,7 +314,8 @@ class Conversation:
         await asyncio.sleep(step.arg)
 
     async def _disconnect(self, step: Step, env: dict[str, Any]) -> None:
-        await self.client(step).leave(step.arg)
+        leave: Disconnect = step.arg
+        await self.client(step).leave(leave.code, leave.reason)
 
     async def _ends_cleanly(self, step: Step, env: dict[str, Any]) -> None:
         client = self.client(step)

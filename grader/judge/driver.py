@@ -159,6 +159,7 @@ class Client:
     _task: asyncio.Task[None] | None = None
     _leave: asyncio.Event = field(default_factory=asyncio.Event)
     _leave_code: int = 1000
+    _leave_reason: str = ""
     _released: bool = False
     _waiters: list[asyncio.Future[None]] = field(default_factory=list)
     _ws: httpx_ws.AsyncWebSocketSession | None = None
@@ -364,7 +365,7 @@ class Client:
     async def _send_close(self, ws: httpx_ws.AsyncWebSocketSession) -> None:
         """Send the close frame (or the answer to the server's) without closing the transport yet."""
         with contextlib.suppress(Exception):
-            data = ws.connection.send(wsproto.events.CloseConnection(self._leave_code))
+            data = ws.connection.send(wsproto.events.CloseConnection(self._leave_code, self._leave_reason))
             await ws.stream.write(data)
 
     def take(self) -> Message | None:
@@ -374,13 +375,14 @@ class Client:
             return message
         return None
 
-    async def leave(self, code: int = 1000) -> None:
+    async def leave(self, code: int = 1000, reason: str = "") -> None:
         """Close from the client side (the ``disconnect`` step)."""
         if self.left:
             return
         self.left = True
         self._leave_code = code
-        self.log("event", f"client disconnects (code {code})")
+        self._leave_reason = reason
+        self.log("event", f"client disconnects (code {code}" + (f", reason {reason!r})" if reason else ")"))
         self._leave.set()
         # Let the close frame reach the endpoint before the next step.
         await asyncio.sleep(0)

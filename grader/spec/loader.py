@@ -43,10 +43,21 @@ class Connect:
     headers: dict[str, str] = field(default_factory=dict)
     cookies: dict[str, str] = field(default_factory=dict)
     subprotocols: tuple[str, ...] = ()
-    # None: must be accepted; True: any refusal; an int: refused with that code.
+    # None: must be accepted; True: any refusal; an int: refused with that ASGI
+    # close code (what the endpoint passed to close(); no real client sees it).
     refused: bool | int | None = None
     # A matcher for the subprotocol the server picked, if the spec cares.
     subprotocol: Any = None
+    # Refused with this HTTP status, as a real client sees it (403, 500, 401...).
+    status: int | None = None
+
+
+@dataclass(frozen=True)
+class Disconnect:
+    """The client's close frame (the ``disconnect`` step)."""
+
+    code: int = 1000
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,7 +176,7 @@ ACTIONS = (
     "repeat",
     "expect_file",
 )
-CONNECT_KEYS = ("path", "query", "headers", "cookies", "subprotocols", "refused", "subprotocol")
+CONNECT_KEYS = ("path", "query", "headers", "cookies", "subprotocols", "refused", "subprotocol", "status")
 WALL_CLOCKS = ("real", "virtual")
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -446,6 +457,14 @@ class _Builder:
                 refused = raw
             elif raw is not False:
                 self.error(fields["refused"].mark, "refused is true (any close code) or a close code 1000-4999")
+        status: int | None = None
+        if "status" in fields:
+            raw = fields["status"].value
+            if isinstance(raw, int) and not isinstance(raw, bool) and 400 <= raw <= 599:
+                status = raw
+            else:
+                self.error(fields["status"].mark, "status is the HTTP status of the refusal a real client gets, "
+                                                  "400-599 (403 for a close before accept, 500 for an error)")
         subprotocols = self.names(fields.get("subprotocols"), "subprotocols")
         chosen = None
         if "subprotocol" in fields:
@@ -464,6 +483,7 @@ class _Builder:
             subprotocols=subprotocols,
             refused=refused,
             subprotocol=chosen,
+            status=status,
         )
 
     def _path(self, node: Located) -> str:
@@ -534,13 +554,22 @@ class _Builder:
     def arg_wait(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> float:
         return self.seconds(node, "wait", 1.0)
 
-    def arg_disconnect(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> int:
+    def arg_disconnect(self, node: Located, flow: _Flow, variables: frozenset[str], client: str,
+                       where: Mark) -> Disconnect:
         if node.value is None:
-            return 1000
+            return Disconnect()
         if isinstance(node.value, dict):
-            fields = self.mapping(node, ("code",), "disconnect")
-            return self._code(fields["code"]) if fields and "code" in fields else 1000
-        return self._code(node)
+            fields = self.mapping(node, ("code", "reason"), "disconnect")
+            if not fields:
+                return Disconnect()
+            code = self._code(fields["code"]) if "code" in fields else 1000
+            reason = ""
+            if "reason" in fields:
+                reason = self.string(fields["reason"], "reason") or ""
+                if len(reason.encode()) > 123:
+                    self.error(fields["reason"].mark, "a close reason is at most 123 bytes of UTF-8")
+            return Disconnect(code, reason)
+        return Disconnect(self._code(node))
 
     def arg_ends_cleanly(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> None:
         if node.value not in (None, True):
@@ -604,7 +633,7 @@ class _Flow:
         if action == "connect":
             if state == self.OPEN:
                 builder.error(where, f"client {client!r} is already connected; disconnect it first or use another client name")
-            refused = isinstance(arg, Connect) and arg.refused not in (None, False)
+            refused = isinstance(arg, Connect) and (arg.refused not in (None, False) or arg.status is not None)
             self.states[client] = self.CLOSED if refused else self.OPEN
             return
         if state == self.NEW:

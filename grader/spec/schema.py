@@ -122,8 +122,12 @@ def build() -> dict[str, Any]:
                         "cookies": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
                         "subprotocols": {"type": "array", "items": {"type": "string"}},
                         "refused": {"oneOf": [{"type": "boolean"}, {"$ref": "#/$defs/close_code"}],
-                                    "description": "Expect the handshake refused: true, or the close code."},
+                                    "description": "Expect the handshake refused: true, or the ASGI close code the "
+                                                   "endpoint closed with (no real client sees it)."},
                         "subprotocol": {"$ref": "#/$defs/matcher"},
+                        "status": {"type": "integer", "minimum": 400, "maximum": 599,
+                                   "description": "Expect the handshake refused with this HTTP status, as a real "
+                                                  "client sees it (403: closed before accept; 500: an error)."},
                     },
                     "required": ["path"],
                     "additionalProperties": False,
@@ -151,7 +155,9 @@ def build() -> dict[str, Any]:
         "expect_silence": _seconds("Seconds of the grader's clock with no message."),
         "wait": _seconds("Seconds of the grader's clock to wait."),
         "disconnect": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/close_code"},
-                                 {"type": "object", "properties": {"code": {"$ref": "#/$defs/close_code"}},
+                                 {"type": "object", "properties": {"code": {"$ref": "#/$defs/close_code"},
+                                                                   "reason": {"type": "string", "minLength": 1,
+                                                                              "maxLength": 123}},
                                   "additionalProperties": False}]},
         "ends_cleanly": {"oneOf": [{"type": "null"}, {"const": True}]},
         "repeat": {
