@@ -72,17 +72,6 @@ class ServerSide:
     ended: bool = False
     departed_at: SourceLine | None = None
 
-    @property
-    def refusal_status(self) -> int | None:
-        """The HTTP status a real client gets when the handshake is not accepted (as uvicorn answers)."""
-        if self.accepted:
-            return None
-        if self.status is not None:
-            return self.status
-        if self.close is not None:
-            return 403
-        return 500 if self.ended else None
-
 
 @dataclass
 class RelayConn:
@@ -90,7 +79,6 @@ class RelayConn:
 
     id: int
     side: ServerSide = field(default_factory=ServerSide)
-    too_big: bool = False  # the server (not the app) failed the connection with 1009
     outgoing: asyncio.Queue[dict[str, Any] | None] = field(default_factory=asyncio.Queue)
     on_change: Callable[[], None] = lambda: None
 
@@ -302,7 +290,6 @@ class Link:
             # the websockets library's words), and the endpoint hears of it as a disconnect.
             reason = f"frame with {size} bytes exceeds limit of {MAX_INCOMING} bytes"
             self.send({"op": "receive", "conn": conn.id, "type": "websocket.disconnect", "code": 1009, "reason": reason})
-            conn.too_big = True
             conn.outgoing.put_nowait({"type": "websocket.close", "code": 1009, "reason": reason})
             return
         if kind == "websocket.receive":
