@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import string
+import subprocess
 from pathlib import Path
 
 from conftest import ROOT, grade_json, run_grade
@@ -13,10 +14,18 @@ from grader.locale_ko import KO
 GRADER = ROOT / "grader"
 
 
+def grader_sources() -> list[Path]:
+    """The grader's own source files: what git tracks (a file another process is writing meanwhile is not one)."""
+    proc = subprocess.run(["git", "ls-files", "--", "grader/*.py"], cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode == 0 and proc.stdout.strip():
+        return [ROOT / line for line in proc.stdout.splitlines()]
+    return sorted(GRADER.rglob("*.py"))
+
+
 def said_templates() -> dict[str, str]:
     """Each English template passed to say(...) in the grader, and where."""
     found: dict[str, str] = {}
-    for path in GRADER.rglob("*.py"):
+    for path in grader_sources():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
