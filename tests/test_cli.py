@@ -67,6 +67,8 @@ def test_a_failing_check_shows_step_expected_got_transcript_and_hint(tmp_path: P
 
 def test_the_report_is_plain_text_without_a_terminal(tmp_path: Path) -> None:
     proc = run_grade("t3l1", "--app", "solutions/t3l1.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "  ✓ answers a message" in proc.stdout.splitlines()
     assert "\x1b[" not in proc.stdout
 
 
@@ -172,7 +174,9 @@ def test_a_syntax_error_is_shown_with_a_caret(tmp_path: Path) -> None:
     proc = run_grade("t3l1", "--app", str(app))
     assert proc.returncode == 1
     assert "t3l1.py has a syntax error" in proc.stdout
-    assert "^" in proc.stdout
+    lines = proc.stdout.splitlines()
+    code = lines.index("        def broken(:")
+    assert lines[code + 1] == "                   ^"  # under the ':' where the parser stopped
 
 
 def test_a_file_without_app_names_what_it_found(tmp_path: Path) -> None:
@@ -180,7 +184,10 @@ def test_a_file_without_app_names_what_it_found(tmp_path: Path) -> None:
     proc = run_grade("t3l1", "--app", str(app))
     assert proc.returncode == 1
     assert "defines no `app`" in proc.stdout and "--app" in proc.stdout and ":api" in proc.stdout
-    assert run_grade("t3l1", "--app", f"{app}:api").returncode == 1  # found now; the checks fail instead
+    found = run_grade("t3l1", "--app", f"{app}:api")  # found now; the checks fail instead
+    assert found.returncode == 1
+    assert "defines no" not in found.stdout
+    assert "no WebSocket route of your app matches /ws: it has none" in found.stdout
 
 
 def test_a_missing_file_says_where_to_write(tmp_path: Path) -> None:
@@ -276,6 +283,7 @@ def test_hidden_checks_never_leak_into_a_local_report(tmp_path: Path) -> None:
     assert "1 hidden check(s) will be run when you submit" in text.stdout
     assert "All 9 checks you can run here passed" in text.stdout and "All 10" not in text.stdout
     code, report = grade_json("t3l2", "--app", "solutions/t3l2.py")
+    assert code == 0
     assert HIDDEN not in json.dumps(report)
     assert report["complete"] is False and report["hidden_pending"] == 1
     assert report["max_points"] == 19 and report["hidden_points"] == 1

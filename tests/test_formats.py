@@ -57,6 +57,9 @@ def test_gradescope_results(failing: Result, passing: Result) -> None:
         assert test["visibility"] == ("after_published" if check.hidden else "visible")
         assert (test["output"] != "") == (not check.passed)
     assert json.loads(RENDERERS["gradescope"](passing, T3L2))["score"] == 20
+    local = grade(T3L2, ROOT / "solutions" / "t3l2.py", Options())  # the hidden check is not run here
+    assert (local.max_points, local.hidden_points) == (19, 1)
+    assert json.loads(RENDERERS["gradescope"](local, T3L2))["max_score"] == 20
 
 
 def test_exercism_results_version_3(failing: Result) -> None:

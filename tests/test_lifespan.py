@@ -27,13 +27,8 @@ def test_lifespan_state_is_there_for_the_endpoint(converse) -> None:
         await websocket.accept()
         await websocket.send_text(websocket.app.state.greeting)
 
-    async def main() -> None:
-        life = Lifespan(app)
-        await life.startup()
-        assert events == ["startup"]
-        await life.shutdown()
-
-    VirtualClockLoop().run_until_complete(main())
+    result, _ = converse(app, "- connect: /ws\n- expect_text: hello\n")
+    assert result.passed, result.failure
     assert events == ["startup", "shutdown"]
 
 

@@ -3,7 +3,7 @@
 A small course of its own, on real files, graded by the real `grade` command
 (and by pytest with the grader's plugin). Its checks are source rules, so no
 app host has to start and every run is quick; what is judged is the same.
-Each test fails if the behaviour it names breaks.
+Each test fails if the behaviour it names breaks (see tests/mutate.py).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 One real grading run of a small lesson (a source rule that passes, an answer
 that raises, an answer that differs, a hidden check not run locally), and one
 of a file that cannot be imported, rendered by every format through
-``grader.render.RENDERERS``. Each test fails if the behaviour it names breaks.
+``grader.render.RENDERERS``. Each test fails if the behaviour it names breaks
+(see tests/mutate.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ Real FastAPI (and raw ASGI) apps, served by the real host code: in a thread
 (the ``converse`` fixture) where that is enough, in a real sandboxed host
 (``grade``) for what only a real host does (lifespan errors, the run's
 deadline, output, the virtual wall clock). Each test fails if the behaviour
-it names breaks.
+it names breaks; tests/mutate.py holds the mutants that prove it.
 """
 
 from __future__ import annotations
@@ -364,7 +364,7 @@ def test_a_silent_app_does_not_move_the_clock(converse) -> None:
 
 
 @pytest.mark.skipif(os.environ.get("GRADER_SLOW_TESTS") != "1",
-                    reason="ten seconds of frames; GRADER_SLOW_TESTS=1 runs it")
+                    reason="ten seconds of frames; GRADER_SLOW_TESTS=1 runs it (tests/mutate.py does, for the driver)")
 def test_a_client_stops_reading_after_a_hundred_thousand_unread_messages(converse) -> None:
     async def flood(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "websocket":

@@ -1,6 +1,7 @@
 """Pinned: what a spec means. Matchers judged on real frames, loader errors, source rules on real files.
 
-Each test fails if the behaviour it names breaks. Matchers are exercised as a learner's answer meets
+Each test fails if the behaviour it names breaks (see tests/mutate.py for the
+mutants that prove it). Matchers are exercised as a learner's answer meets
 them: through a conversation with a real FastAPI app that mirrors what it
 receives.
 """

@@ -8,7 +8,8 @@ import jsonschema
 import pytest
 import yaml
 
-from grader.spec import schema
+from grader import SpecErrors
+from grader.spec import parse_exercise, schema
 
 EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
 
@@ -47,3 +48,5 @@ def test_the_schema_rejects_what_the_loader_rejects(check: dict) -> None:
             "instructions": "i", "checks": [check]}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(spec, schema.build())
+    with pytest.raises(SpecErrors):
+        parse_exercise(yaml.safe_dump(spec), Path("a.yaml"))

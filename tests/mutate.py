@@ -1,0 +1,889 @@
+"""Targeted mutation testing for the modules that decide verdicts and records.
+
+Each mutant below breaks one behaviour of one module by an exact source-text
+replacement (an operator flipped, a constant changed, a condition or a
+statement removed, a branch swapped). The runner applies one mutant at a time
+to the module in this checkout, runs the tests that cover that module
+(``pytest -x -q -n 1``, with a timeout per mutant), restores the file, and
+counts the mutant killed if the tests fail (or time out) and survived if they
+pass. Mutants judged equivalent (no behaviour a user could observe changes)
+carry their reason, are not run unless asked, and do not count in the score:
+score = killed / (mutants - equivalent).
+
+Usage (from anywhere; it works on the checkout it lives in)::
+
+    python tests/mutate.py                                   # every module
+    python tests/mutate.py --module grader/spec/match.py     # one module (repeatable)
+    python tests/mutate.py --id match.subset-ignores-values  # one mutant (repeatable)
+    python tests/mutate.py --list                            # the mutants, checked against the source, not run
+    python tests/mutate.py --include-equivalent              # run the equivalent ones too (they should survive)
+    python tests/mutate.py --timeout 300 --workers 1         # per-mutant timeout (s); pytest -n value
+    python tests/mutate.py --markdown                        # the table as Markdown (for tests/MUTATION.md)
+
+It refuses to run when one of its target modules has uncommitted changes
+(``git status``), when ``grader`` would be imported from another checkout
+than this one, or when a module's tests fail before any mutation. Files are
+always restored (also on Ctrl-C or SIGTERM), with their modification time,
+and their cached bytecode removed. A mutant whose text no longer matches the
+source exactly once is reported as stale (update it after editing the module).
+
+A full run takes about half an hour on two busy cores (see tests/MUTATION.md);
+it is not part of the normal test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Mutant:
+    id: str
+    what: str
+    edits: tuple[tuple[str, str], ...]
+    equivalent: str | None = None  # why no observable behaviour changes
+
+
+@dataclass
+class Module:
+    path: str
+    tests: tuple[str, ...]  # pytest arguments (files or node ids), fastest first
+    slow: bool = False  # also run the tests skipped by default as too slow (GRADER_SLOW_TESTS=1)
+    mutants: list[Mutant] = field(default_factory=list)
+
+
+MODULES: dict[str, Module] = {}
+
+
+def module(path: str, *tests: str, slow: bool = False) -> Module:
+    MODULES[path] = Module(path, tests, slow)
+    return MODULES[path]
+
+
+def mutant(mod: Module, ident: str, what: str, old: str, new: str, *more: str, equivalent: str | None = None) -> None:
+    """``more`` holds further (old, new) pairs applied in the same mutant."""
+    pairs = [(old, new), *zip(more[::2], more[1::2], strict=True)]
+    prefix = Path(mod.path).stem
+    mod.mutants.append(Mutant(f"{prefix}.{ident}", what, tuple(pairs), equivalent))
+
+
+# --- grader/spec/match.py --------------------------------------------------------------------------------------
+
+m = module("grader/spec/match.py", "tests/test_pinned_spec.py", "tests/test_match.py", "tests/test_spec.py",
+           "tests/test_conversation.py")
+mutant(m, "type-int-accepts-bool", "$type int/number accept true and false",
+       "return isinstance(value, int | float) and not isinstance(value, bool)",
+       "return isinstance(value, int | float)")
+mutant(m, "subset-ignores-values", "$subset checks that its keys exist, not their values",
+       "        found = match(sub, actual[key], where, literal=literal)\n        if found:",
+       "        found = match(sub, actual[key], where, literal=literal) if exact else None\n        if found:")
+mutant(m, "extra-keys-allowed", "objects no longer need the same keys",
+       "    if exact:\n        extra =", "    if False:\n        extra =")
+mutant(m, "bool-equals-number", "true == 1 between scalars",
+       "return isinstance(expected, bool) and isinstance(actual, bool) and expected == actual",
+       "return expected == actual")
+mutant(m, "int-not-float", "2 and 2.0 are different numbers",
+       "    if _is_number(expected) and _is_number(actual):\n        return expected == actual",
+       "    if _is_number(expected) and _is_number(actual):\n        return type(expected) is type(actual) and expected == actual")
+mutant(m, "scalar-type-unchecked", "scalars of different types compared by Python ==",
+       "    if type(expected) is not type(actual):\n        return False", "    if False:\n        return False",
+       equivalent="numbers and booleans are settled above it; for the other JSON scalars (str, None) Python == is "
+                  "already False across types")
+mutant(m, "longer-array-accepted", "an array with extra items matches",
+       "if len(actual) != len(expected):", "if len(actual) < len(expected):",
+       "enumerate(zip(expected, actual, strict=True))", "enumerate(zip(expected, actual))")
+mutant(m, "regex-prefix-match", "$re matches a prefix, not the whole string",
+       "re.fullmatch(pattern, actual, re.DOTALL)", "re.match(pattern, actual, re.DOTALL)")
+mutant(m, "regex-dot-stops-at-newline", "$re's . no longer matches a newline",
+       "re.fullmatch(pattern, actual, re.DOTALL)", "re.fullmatch(pattern, actual)")
+mutant(m, "regex-groups-ignored", "$re groups are not matched",
+       'for name, sub in (operand.get("groups", {}) if isinstance(operand, dict) else {}).items():',
+       "for name, sub in {}.items():")
+mutant(m, "datetime-window-wider", "$datetime allows a minute more than within",
+       "    if off > within:", "    if off > within + 60:")
+mutant(m, "datetime-offset-ignored", "a date-time with a UTC offset is compared as if local",
+       "        moment = moment.astimezone().replace(tzinfo=None)", "        moment = moment.replace(tzinfo=None)")
+mutant(m, "one-of-needs-all", "$one_of needs every matcher",
+       "if any(match(m, actual, path) is None for m in operand):",
+       "if all(match(m, actual, path) is None for m in operand):")
+mutant(m, "eq-reads-operators", "$eq reads operators inside its value",
+       "return match(operand, actual, path, literal=True)", "return match(operand, actual, path, literal=False)")
+mutant(m, "int-rejects-whole-float", "$type int rejects 2.0",
+       "return _is_number(value) and (isinstance(value, int) or (math.isfinite(value) and value.is_integer()))",
+       "return _is_number(value) and isinstance(value, int)")
+mutant(m, "null-matches-falsy", "$type null accepts 0, '' and false",
+       "        return value is None\n", "        return not value\n")
+mutant(m, "unknown-type-accepted", "an unknown $type name loads",
+       "if not isinstance(operand.value, str) or operand.value not in TYPES:",
+       "if not isinstance(operand.value, str):")
+mutant(m, "any-false-accepted", "{$any: false} loads",
+       "if operand.value is not True:", "if operand.value is None:")
+mutant(m, "operator-with-siblings", "an operator next to other keys loads",
+       "    if len(value) != 1:\n", "    if len(value) > 2:\n")
+mutant(m, "matcher-in-send", "matchers are accepted in values to send",
+       "allowed = OPERATORS if allow_match else TEMPLATE_OPERATORS", "allowed = OPERATORS")
+mutant(m, "variable-read-as-matcher", "a $var whose value looks like an operator is read as one",
+       'return {"$eq": lookup(env, value["$var"])}', 'return lookup(env, value["$var"])')
+mutant(m, "concat-float-as-written", "$concat writes 2.0 as 2.0",
+       "    if isinstance(value, float) and value.is_integer():\n        return str(int(value))",
+       "    if False:\n        return str(int(value))")
+mutant(m, "var-list-index-refused", "$var a.1 cannot read a list item",
+       "elif isinstance(value, list) and key.isdigit() and int(key) < len(value):", "elif False:")
+mutant(m, "datetime-zero-within", "$datetime within 0 (or below) loads",
+       "or not _is_number(within.value) or within.value <= 0:", "or not _is_number(within.value):")
+mutant(m, "one-of-empty", "an empty $one_of loads",
+       'if not isinstance(operand.value, list) or not operand.value:\n            errors.append(SpecError(operand.mark, "$one_of',
+       'if not isinstance(operand.value, list):\n            errors.append(SpecError(operand.mark, "$one_of')
+mutant(m, "group-name-unchecked", "$re groups may name a group the pattern lacks",
+       "        if name not in compiled.groupindex:\n", "        if False:\n")
+
+# --- grader/spec/loader.py -------------------------------------------------------------------------------------
+
+m = module("grader/spec/loader.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_match.py",
+           "tests/test_pinned_judge.py", "tests/test_conversation.py")
+mutant(m, "version-unchecked", "any spec version loads",
+       "if version is not None and version.value != FORMAT_VERSION:", "if False:")
+mutant(m, "id-pattern-unchecked", "an id with capitals or spaces loads",
+       "        if ident and not _ID.match(ident):\n", "        if False:\n")
+mutant(m, "id-file-name-unchecked", "the id need not match the file name",
+       'elif ident and path.suffix in (".yaml", ".yml") and ident != path.stem:', "elif False:")
+mutant(m, "file-any-extension", "file: may name a non-Python file",
+       'if file and (Path(file).name != file or not file.endswith(".py")):', "if file and Path(file).name != file:")
+mutant(m, "file-may-be-a-path", "file: may hold folders",
+       'if file and (Path(file).name != file or not file.endswith(".py")):', 'if file and not file.endswith(".py"):')
+mutant(m, "check-without-body", "a check with neither steps nor source loads",
+       "if has_steps == has_source:", "if has_steps and has_source:")
+mutant(m, "points-default-zero", "a check is worth 0 points by default",
+       'points=self.integer(fields.get("points"), "points", default=1),',
+       'points=self.integer(fields.get("points"), "points", default=0),')
+mutant(m, "hidden-ignored", "hidden: true is ignored",
+       'hidden=self.boolean(fields.get("hidden"), "hidden"),', "hidden=False,")
+mutant(m, "negative-integer", "points, track and lesson may be below their minimum",
+       "if not isinstance(value, int) or isinstance(value, bool) or value < minimum:",
+       "if not isinstance(value, int) or isinstance(value, bool):")
+mutant(m, "bool-as-integer", "points: true loads as 1",
+       "if not isinstance(value, int) or isinstance(value, bool) or value < minimum:",
+       "if not isinstance(value, int) or value < minimum:")
+mutant(m, "zero-seconds", "a timeout of 0 seconds loads",
+       "not 0 < value <= 3600", "not 0 <= value <= 3600")
+mutant(m, "non-boolean-flag", "hidden: yes-as-a-string loads",
+       "        if not isinstance(node.value, bool):\n", "        if False:\n")
+mutant(m, "defaults-timeout-ignored", "defaults.timeout is ignored",
+       'self.default_timeout = self.seconds((defaults or {}).get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)',
+       "self.default_timeout = DEFAULT_TIMEOUT")
+mutant(m, "step-timeout-ignored", "a step's own timeout is ignored",
+       'timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)',
+       "timeout = self.default_timeout")
+mutant(m, "refused-any-code", "refused: 5000 loads", "1000 <= raw <= 4999", "1000 <= raw")
+mutant(m, "close-code-range", "a close code of 5000 loads",
+       "not 1000 <= value <= 4999", "not 1000 <= value")
+mutant(m, "query-in-path", "a query string in the path loads", '        if "?" in path:\n', "        if False:\n")
+mutant(m, "expect-text-object", "expect_text of a plain object loads",
+       "elif isinstance(node.value, dict) and match.operator_of(node.value) is None:", "elif False:")
+mutant(m, "repeat-unbalanced", "a repeat may leave a client in another state",
+       "if flow.states != before.states:", "if False:")
+mutant(m, "double-connect", "connecting an open client again loads",
+       "            if state == self.OPEN:\n                builder.error(where, f\"client {client!r} is already connected",
+       "            if False:\n                builder.error(where, f\"client {client!r} is already connected")
+mutant(m, "refused-leaves-open", "a refused client counts as open",
+       "self.states[client] = self.CLOSED if refused else self.OPEN", "self.states[client] = self.OPEN")
+mutant(m, "empty-source-rule", "source: with no names loads",
+       "if not (rule.calls or rule.not_calls):", "if False:")
+mutant(m, "bare-disconnect-code", "a bare disconnect sends 1001",
+       "        if node.value is None:\n            return Disconnect()\n        if isinstance(node.value, dict):",
+       "        if node.value is None:\n            return Disconnect(1001)\n        if isinstance(node.value, dict):")
+mutant(m, "status-any-number", "status: 200 loads as a refusal status",
+       "400 <= raw <= 599", "100 <= raw <= 599")
+mutant(m, "status-refusal-leaves-open", "a client refused by HTTP status counts as open",
+       "refused = isinstance(arg, Connect) and (arg.refused not in (None, False) or arg.status is not None)",
+       "refused = isinstance(arg, Connect) and arg.refused not in (None, False)")
+mutant(m, "long-close-reason", "a client close reason over 123 bytes loads",
+       "                if len(reason.encode()) > 123:", "                if len(reason) > 123:")
+mutant(m, "subprotocol-matcher-unchecked", "a connect's subprotocol matcher is not validated",
+       '            self.errors += match.validate(fields["subprotocol"], variables)\n', "            pass\n")
+mutant(m, "close-reason-matcher-unchecked", "an expect_close reason matcher is not validated",
+       '            self.errors += match.validate(fields["reason"], variables)\n', "            pass\n")
+mutant(m, "expect-file-absolute", "expect_file may name an absolute path",
+       'if Path(path).is_absolute() or ".." in parts or path.startswith("~"):',
+       'if ".." in parts or path.startswith("~"):')
+
+# --- grader/judge/conversation.py --------------------------------------------------------------------------------
+
+m = module("grader/judge/conversation.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
+           "tests/test_lifespan.py")
+mutant(m, "close-reason-ignored", "the close reason is never compared",
+       "        if spec.reason is not None:\n", "        if False:\n")
+mutant(m, "close-code-ignored", "the close code is never compared",
+       "if spec.code is not None and closed.code != spec.code:", "if False:")
+mutant(m, "subprotocol-ignored", "the subprotocol the server picked is never compared",
+       "            if spec.subprotocol is not None:\n", "            if False:\n")
+mutant(m, "accepted-instead-of-refused", "an accepted handshake passes where a refusal is expected",
+       '            if wanted not in (None, False):\n                raise self.fail(Kind.REFUSED, self.say("the server accepted',
+       '            if False:\n                raise self.fail(Kind.REFUSED, self.say("the server accepted')
+mutant(m, "refusal-code-ignored", "any refusal code passes", "if wanted is not True and handshake.code != wanted:",
+       "if False:")
+mutant(m, "refusal-where-accept-wanted", "a refusal where a connection is expected reads as a code mismatch",
+       "        if wanted in (None, False):\n            routes = self.ctx.link.routes",
+       "        if False:\n            routes = self.ctx.link.routes")
+mutant(m, "binary-as-text", "expect_text accepts a binary frame",
+       '        if message.kind != "text":\n            raise self.fail(Kind.MISMATCH, self.say("a text message was expected',
+       '        if False:\n            raise self.fail(Kind.MISMATCH, self.say("a text message was expected')
+mutant(m, "binary-as-json", "expect_json accepts a binary frame holding JSON",
+       '        if message.kind != "text":\n            raise self.fail(Kind.MISMATCH, self.say("a JSON text message',
+       '        if False:\n            raise self.fail(Kind.MISMATCH, self.say("a JSON text message')
+mutant(m, "bytes-not-compared", "expect_bytes accepts any binary frame", "        if message.data != data:\n",
+       "        if False:\n")
+mutant(m, "silence-broken-quietly", "a message during expect_silence is taken as the next answer",
+       '        if client.inbox:\n            message = client.take()\n            assert message is not None\n'
+       '            raise self.fail(Kind.MISMATCH, self.say("the server sent a message after',
+       '        if False:\n            message = client.take()\n            assert message is not None\n'
+       '            raise self.fail(Kind.MISMATCH, self.say("the server sent a message after')
+mutant(m, "ends-cleanly-ignores-errors", "an exception after the client left passes ends_cleanly",
+       "        if error is None:\n            return\n        errors = error.errors",
+       "        return\n        errors = error.errors")
+mutant(m, "ends-cleanly-no-wait", "ends_cleanly does not wait for the endpoint to return",
+       "if not await client.wait_ended(step.timeout):", "if False:")
+mutant(m, "file-symlink-followed", "expect_file follows a symbolic link inside the work folder",
+       "if target.is_symlink() or not target.resolve().is_relative_to(root):",
+       "if not target.resolve().is_relative_to(root):")
+mutant(m, "file-escape-followed", "expect_file follows a linked folder out of the work folder",
+       "if target.is_symlink() or not target.resolve().is_relative_to(root):", "if target.is_symlink():")
+mutant(m, "file-content-ignored", "expect_file accepts any content",
+       "        if data != expected:\n            raise self.fail(Kind.FILE", "        if False:\n            raise self.fail(Kind.FILE")
+mutant(m, "file-missing-unexplained", "a missing file is not reported as missing",
+       "        if not target.is_file():\n", "        if False:\n")
+mutant(m, "failed-check-scores", "a failed conversation keeps its points",
+       "points=check.points if failure is None else 0,", "points=check.points,")
+mutant(m, "disconnect-code-dropped", "disconnect: CODE closes with 1000",
+       "await self.client(step).leave(leave.code, leave.reason)", "await self.client(step).leave(1000, leave.reason)")
+mutant(m, "disconnect-reason-dropped", "disconnect: {reason} closes without the reason",
+       "await self.client(step).leave(leave.code, leave.reason)", 'await self.client(step).leave(leave.code, "")')
+mutant(m, "status-ignored", "the HTTP status of a refusal is never compared",
+       "if spec.status is not None and (handshake.status or 403) != spec.status:", "if False:")
+mutant(m, "status-is-not-a-refusal", "connect: {status: 403} expects an accepted connection",
+       "wanted = spec.refused if spec.status is None or spec.refused not in (None, False) else True",
+       "wanted = spec.refused")
+mutant(m, "message-instead-of-close", "a message before the close frame is skipped by expect_close",
+       '        if client.inbox:\n            message = client.take()\n            assert message is not None\n'
+       '            raise self.fail(Kind.MISMATCH, self.say("the server sent a message instead of closing',
+       '        if False:\n            message = client.take()\n            assert message is not None\n'
+       '            raise self.fail(Kind.MISMATCH, self.say("the server sent a message instead of closing')
+mutant(m, "raised-reads-as-returned", "an endpoint that raised where a close is expected reads as one that returned",
+       "            if client.side.error is not None:\n                raise self._raised(client)\n            if client.side.ended:",
+       "            if False:\n                raise self._raised(client)\n            if client.side.ended:")
+mutant(m, "returned-without-close", "an endpoint that returns without closing times out instead",
+       "            if client.side.ended:\n                raise self.fail(Kind.CLOSED, self.say(\"the endpoint returned without closing",
+       "            if False:\n                raise self.fail(Kind.CLOSED, self.say(\"the endpoint returned without closing")
+mutant(m, "repeat-first-round-only", "repeat runs only its first round",
+       "for round_number, value in enumerate(spec.values, 1):", "for round_number, value in enumerate(spec.values[:1], 1):")
+mutant(m, "raised-reads-as-close", "an endpoint's exception is reported as a close",
+       "        if client.side.error is not None:\n            raise self._raised(client)\n        if client.closed is not None and",
+       "        if False:\n            raise self._raised(client)\n        if client.closed is not None and")
+mutant(m, "no-transcript", "failures come without a transcript",
+       "transcript=conversation.transcript.frames() if failure is not None else (),", "transcript=(),")
+
+# --- grader/judge/driver.py ---------------------------------------------------------------------------------------
+
+m = module("grader/judge/driver.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
+           "tests/test_differential.py", slow=True)
+mutant(m, "flood-cap-removed", "the client reads a flood of unread messages forever",
+       "                if len(self.inbox) > INBOX_LIMIT_MESSAGES or self.inbox_bytes > INBOX_LIMIT_BYTES:",
+       "                if False:")
+mutant(m, "flood-cap-bytes-only", "only the byte cap stops a flood",
+       "                if len(self.inbox) > INBOX_LIMIT_MESSAGES or self.inbox_bytes > INBOX_LIMIT_BYTES:",
+       "                if self.inbox_bytes > INBOX_LIMIT_BYTES:")
+mutant(m, "query-dropped", "connect's query never reaches the app",
+       "query = spec.query if isinstance(spec.query, str) else _query(spec.query)", 'query = ""')
+mutant(m, "refusal-code-lost", "a refusal reads as code 1000",
+       'self.handshake = Handshake(accepted=False, code=exc.code, reason=exc.reason or "", status=403)',
+       'self.handshake = Handshake(accepted=False, code=1000, reason=exc.reason or "", status=403)')
+mutant(m, "leave-code-ignored", "the client always leaves with 1000",
+       "        self.left = True\n        self._leave_code = code\n", "        self.left = True\n")
+
+# --- grader/judge/clock.py ------------------------------------------------------------------------------------------
+
+m = module("grader/judge/clock.py", "tests/test_pinned_judge.py", "tests/test_clock.py", "tests/test_conversation.py",
+           "tests/test_cli.py::test_learner_code_that_blocks_the_loop_gets_a_verdict_at_its_line")
+mutant(m, "deadline-ignored", "the whole-run limit is never enforced",
+       "        if now >= link.deadline:\n", "        if False:\n")
+mutant(m, "stall-never-declared", "a frozen host is never declared frozen",
+       "            if link.frozen(now):\n", "            if False:\n")
+mutant(m, "silent-host-moves-clock", "a host that says nothing still moves the clock as if busy",
+       "if self._host_busy_since is None or now - link.last_heard > _SILENT:", "if self._host_busy_since is None:")
+mutant(m, "later-timer-first", "the clock jumps to the later of the two next timers",
+       "if host_next is not None and (mine is None or host_next <= mine):",
+       "if host_next is not None and (mine is None or host_next >= mine):")
+mutant(m, "jump-untold", "the host is not told when the clock jumps to its timer",
+       '            loop.advance_to_ns(host_next)\n            assert link is not None\n            link.send({"op": "time"})',
+       "            loop.advance_to_ns(host_next)\n            assert link is not None")
+mutant(m, "clock-may-go-back", "the clock may move backwards",
+       "self.now_ns = max(self.now_ns, target)", "self.now_ns = target",
+       equivalent="every target is ahead of the clock except a host timer the judge overtook while it followed "
+                  "real time through its own busy spell (over 0.25 s of judge CPU); setting the clock back then "
+                  "delays the judge's next timer by that much, which no verdict waits on")
+mutant(m, "busy-host-freezes-clock", "a host that never idles stops the clock",
+       "        if now - self._host_busy_since > grace:\n", "        if False:\n")
+mutant(m, "threads-do-not-hold", "worker threads no longer hold the clock",
+       "grace = link.stall_seconds if link.held else _BUSY_GRACE", "grace = _BUSY_GRACE")
+mutant(m, "idle-while-host-works", "the clock jumps while the host is still working",
+       "host_working = link is not None and not link.idle", "host_working = False")
+mutant(m, "busy-since-kept", "the host's busy spell is not reset when both sides idle",
+       "        if host_idle:\n            self._host_busy_since = None", "        if False:\n            self._host_busy_since = None")
+
+# --- grader/judge/link.py -------------------------------------------------------------------------------------------
+
+m = module("grader/judge/link.py", "tests/test_pinned_judge.py", "tests/test_link.py", "tests/test_conversation.py",
+           "tests/test_launch.py", "tests/test_differential.py")
+mutant(m, "idle-before-reading", "the host counts as idle before it read what was sent",
+       "return self.dead is not None or (self.idle_seen == self.sent and not self.reader.partial)",
+       "return self.dead is not None or (self.idle_seen >= 0 and not self.reader.partial)")
+mutant(m, "host-timer-ignored", "the host's next timer is ignored",
+       "self.idle_seen, self.host_next = seen, following", "self.idle_seen, self.host_next = seen, None")
+mutant(m, "held-ignored", "the host's worker threads never hold the clock",
+       'self.held = bool(header.get("held"))', "self.held = False")
+mutant(m, "subprotocol-lost", "the subprotocol the app accepted with is lost",
+       'subprotocol = header.get("subprotocol")\n', "subprotocol = None\n")
+mutant(m, "close-reason-lost", "the close reason is lost on the way",
+       'code, reason = header["code"], header.get("reason", "")', 'code, reason = header["code"], ""')
+mutant(m, "exit-unclassified", "sys.exit() in an endpoint reads as an ordinary exception",
+       'stops if stops in ("SystemExit", "KeyboardInterrupt") else None)', "None)")
+mutant(m, "disconnect-code-lost", "the client's close code never reaches the app",
+       '"code": message.get("code", 1006),', '"code": 1006,')
+mutant(m, "routes-lost", "the app's routes are not known when a path is wrong",
+       'self.routes = [str(r) for r in header.get("routes", [])][:200]', "self.routes = []")
+mutant(m, "where-unknown", "where an endpoint waits is never known",
+       "return future.result() if future.done() else []", "return []")
+mutant(m, "first-cause-only", "only the first exception of a chain is reported",
+       "for e in list(data)[:8])", "for e in list(data)[:1])")
+mutant(m, "wait-past-death", "waiting on a dead host never ends",
+       "            if value is not None or self.dead is not None:\n                return value",
+       "            if value is not None:\n                return value")
+mutant(m, "starved-is-frozen", "an app starved of CPU by a busy machine counts as frozen",
+       'return not (state == "R" and share < 0.1)', "return True")
+mutant(m, "starved-for-ever", "an app starved of CPU is never declared frozen",
+       "if sample is None or now - self.last_heard >= self.stall_seconds * 4:", "if sample is None:")
+mutant(m, "second-close-allowed", "a second close frame from the host is believed",
+       '_want(side.close is None, "a second close")', '_want(True, "a second close")',
+       equivalent="the host's own ASGI checks refuse a second close before it reaches the wire; only a forged frame "
+                  "(tests/test_trust.py) could show it, and the relay ignores frames after a close")
+
+# --- grader/judge/run.py --------------------------------------------------------------------------------------------
+
+m = module("grader/judge/run.py", "tests/test_pinned_judge.py", "tests/test_pinned_course.py",
+           "tests/test_pinned_formats.py", "tests/test_cli.py", "tests/test_launch.py")
+mutant(m, "hidden-always-run", "hidden checks run locally too",
+       "self.runs = [i for i, c in enumerate(exercise.checks) if options.run_hidden or not c.hidden]",
+       "self.runs = list(range(len(exercise.checks)))")
+mutant(m, "hidden-never-run", "hidden checks never run, even with --all-checks",
+       "if options.run_hidden or not c.hidden]", "if not c.hidden]")
+mutant(m, "hidden-pending-zero", "a local run says no hidden check is pending",
+       "hidden_pending=len(exercise.checks) - len(run.runs),", "hidden_pending=0,")
+mutant(m, "hidden-points-zero", "a local run says the hidden checks are worth nothing",
+       "hidden_points=exercise.points - sum(exercise.checks[i].points for i in run.runs),", "hidden_points=0,")
+mutant(m, "freeze-not-remembered", "after a freeze the remaining checks run (and freeze) again",
+       "            if failure.kind is Kind.HANG:\n                self.froze", "            if False:\n                self.froze")
+mutant(m, "deadline-verdict-dropped", "past the run deadline the remaining checks are graded anyway",
+       "            if not done and pending and time.monotonic() >= self.deadline:",
+       "            if False:",
+       equivalent="unreachable today: when the deadline passes while the host works, the clock kills the host as "
+                  "frozen and the freeze branch above runs first (bug reported in tests/MUTATION.md); the deadline "
+                  "itself is pinned through clock.deadline-ignored")
+mutant(m, "source-rules-ignored", "source rules always pass",
+       "results[index] = self._verdict(check, source.check(check.source, self.app_copy, self.options.lang))",
+       "results[index] = self._verdict(check, None)")
+mutant(m, "failed-check-scores", "a failed source check keeps its points",
+       "points=check.points if failure is None else 0,", "points=check.points,")
+mutant(m, "import-failure-counts-as-run", "checks of a file that never imported read as failed, not not run",
+       "                results[index] = self._not_run(index, failure)\n            return True",
+       "                results[index] = self._verdict(self.exercise.checks[index], failure)\n            return True")
+mutant(m, "setup-failure-ignored", "a failed lifespan startup is not reported",
+       'if started["op"] != "started":', "if False:")
+mutant(m, "import-stall-unexplained", "a file that never finishes importing reads as a frozen endpoint",
+       "if importing and ending.death is Death.STALLED:", "if False:")
+mutant(m, "death-blames-all", "a host that dies during one check fails every remaining check",
+       "        if current is not None:\n            index, step = current",
+       "        if False:\n            index, step = current")
+mutant(m, "runaway-host-kept", "a host running an endpoint that ignores cancellation grades the next checks",
+       "            if link.runaways:\n", "            if False:\n")
+mutant(m, "output-limit-ignored", "learner output is kept whole",
+       "keep = self.limits.output_kb * 1024\n", "keep = self.limits.output_kb * 1024 * 1024\n")
+mutant(m, "wall-clock-real", "wall_clock: virtual is never passed to the host",
+       "wall_clock=self.exercise.wall_clock,", 'wall_clock="real",')
+
+# --- grader/host/serve.py -------------------------------------------------------------------------------------------
+
+m = module("grader/host/serve.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
+           "tests/test_lifespan.py", "tests/test_launch.py", "tests/test_differential.py")
+mutant(m, "lifespan-not-run", "the app's lifespan never starts",
+       "            await self.lifespan.startup()\n", "            pass\n")
+mutant(m, "lifespan-state-not-shared", "what the lifespan yields never reaches the connections",
+       '            scope["state"] = dict(self.lifespan.state)\n', '            scope["state"] = {}\n')
+mutant(m, "setup-failure-reported-as-started", "a failed lifespan startup reads as started",
+       'self.emit({"op": "setup_failed", "reason": exc.reason,', 'self.emit({"op": "started", "reason": exc.reason,')
+mutant(m, "lifespan-shutdown-skipped", "the app's lifespan never shuts down",
+       "            await self.lifespan.shutdown()\n", "            pass\n")
+mutant(m, "send-before-accept", "the app may send before accepting",
+       "    if not conn.accepted and not conn.responding and not conn.closed:\n",
+       "    if False:\n")
+mutant(m, "double-accept", "the app may accept twice",
+       "    raise RuntimeError(f\"Expected ASGI message 'websocket.send' or 'websocket.close', but got '{kind}'.\")",
+       "    return {\"op\": \"accept\", \"conn\": conn.id, \"subprotocol\": None, \"headers\": []}, b\"\"")
+mutant(m, "send-after-close", "the app may send after closing",
+       "    if conn.closed:\n        raise RuntimeError", "    if False:\n        raise RuntimeError")
+mutant(m, "send-to-departed", "sending to a client that left does not raise",
+       "        if conn.closing:\n            return ClientDisconnected()", "        if False:\n            return ClientDisconnected()")
+mutant(m, "lost-connection-unnoticed", "a send after the connection is lost does not raise",
+       "    if conn.disconnected:\n        return ClientDisconnected()", "    if False:\n        return ClientDisconnected()")
+mutant(m, "disconnected-at-once", "the connection counts as lost as soon as the client's close frame arrives",
+       'self.loop.call_soon(setattr, conn, "disconnected", True)', "conn.disconnected = True")
+mutant(m, "exit-unclassified", "sys.exit() in an endpoint reads as an ordinary exception",
+       '            error = {"errors": self.code.raised(exc), "exit": stops}',
+       '            error = {"errors": self.code.raised(exc), "exit": None}')
+mutant(m, "text-as-bytes", "text frames reach the app as bytes",
+       '        if header.get("kind") == "text":\n', "        if False:\n")
+mutant(m, "disconnect-code-lost", "the client's close code never reaches the app",
+       '"code": int(header.get("code", 1005)),', '"code": 1005,')
+mutant(m, "close-reason-dropped", "the app's close reason is dropped",
+       'return {"op": "close", "conn": conn.id, "code": code, "reason": reason}, b""',
+       'return {"op": "close", "conn": conn.id, "code": code, "reason": ""}, b""')
+mutant(m, "close-default-code", "a close without a code goes out as 1001",
+       '        code = message.get("code", 1000)\n', '        code = message.get("code", 1001)\n')
+mutant(m, "close-unchecked", "a close code or reason no peer may receive is sent anyway",
+       "        _check_close(code, reason)\n", "        pass\n")
+mutant(m, "refusal-reason-dropped", "the reason of a close before accept is dropped",
+       '"reason": str(message.get("reason") or "")}, b""', '"reason": ""}, b""')
+mutant(m, "subprotocol-dropped", "the subprotocol the app accepts with is dropped",
+       '            subprotocol = message.get("subprotocol")\n', "            subprotocol = None\n")
+mutant(m, "where-unknown", "the host never says where an endpoint waits",
+       "lines = self.code.suspended_at(task.get_coro()) if task is not None and not task.done() else []",
+       "lines = []")
+mutant(m, "return-value-ignored", "a raw ASGI app that returns a value is not reported (uvicorn logs it)",
+       "            if returned is not None:\n", "            if False:\n")
+mutant(m, "errors-dropped", "an endpoint's exception never reaches the judge",
+       'self.emit({"op": "ended", "conn": conn.id, "error": error,', 'self.emit({"op": "ended", "conn": conn.id, "error": None,')
+mutant(m, "cancel-reported", "a cancelled endpoint reports its CancelledError",
+       "            if not conn.cancelled:\n", "            if True:\n",
+       equivalent="the judge cancels an endpoint only while tearing a check down, after its verdict; the report "
+                  "arrives for a connection nobody waits on")
+mutant(m, "routes-not-sent", "the real host does not say which routes the app has",
+       'channel.send({"op": "loaded", "routes": websocket_paths(app),', 'channel.send({"op": "loaded", "routes": [],')
+
+# --- grader/host/lifespan.py ----------------------------------------------------------------------------------------
+
+m = module("grader/host/lifespan.py", "tests/test_pinned_judge.py", "tests/test_lifespan.py")
+mutant(m, "failed-as-raised", "lifespan.startup.failed is not read as a failure",
+       '        if kind == "lifespan.startup.failed":\n', "        if False:\n")
+mutant(m, "raised-as-unsupported", "an app that raises its own error in lifespan is taken as not supporting it",
+       "if self._error is not None and not _is_unsupported(self._error):", "if False:")
+mutant(m, "everything-unsupported", "every exception in lifespan means 'no lifespan'",
+       "return isinstance(exc, AssertionError | KeyError | ValueError | TypeError | NotImplementedError)",
+       "return True")
+mutant(m, "startup-timeout-ignored", "a startup that never finishes is taken as done",
+       '            raise LifespanFailed("timeout", f"{self.timeout:g}") from None\n        kind = message["type"]',
+       '            return\n        kind = message["type"]')
+
+# --- grader/judge/source.py ----------------------------------------------------------------------------------------
+
+m = module("grader/judge/source.py", "tests/test_pinned_spec.py", "tests/test_source.py")
+mutant(m, "bare-reference-counts", "a bare reference (no call) counts as a call",
+       "        if isinstance(node, ast.Call):\n            func = node.func",
+       "        if isinstance(node, ast.Name | ast.Attribute):\n            func = node")
+mutant(m, "method-calls-ignored", "websocket.iter_json() does not count",
+       "            elif isinstance(func, ast.Attribute):\n                found[func.attr]",
+       "            elif False:\n                found[func.attr]")
+mutant(m, "not-calls-ignored", "forbidden calls pass", "    if banned:\n", "    if False:\n")
+mutant(m, "calls-ignored", "required calls need not be there", "    if missing:\n", "    if False:\n")
+
+# --- grader/course/catalog.py --------------------------------------------------------------------------------------
+
+m = module("grader/course/catalog.py", "tests/test_pinned_course.py",
+           "tests/test_cli.py::test_check_prints_the_table_and_passes_for_a_proven_exercise",
+           "tests/test_cli.py::test_check_fails_when_a_wrong_variant_slips_through",
+           "tests/test_instructor_tools.py")
+mutant(m, "wrong-fails-anything", "a wrong variant is accepted if it fails any check, not the one it names",
+       "    if names[subject.fails].status is Status.PASSED:", "    if not failed:")
+mutant(m, "reference-may-fail", "a reference solution that fails is accepted",
+       '    if subject.role in ("reference", "correct"):\n        if not failed:',
+       '    if subject.role in ("reference", "correct"):\n        if True:')
+mutant(m, "correct-may-fail", "a correct variant that fails is accepted",
+       '        if not failed:\n            return True, "passes"',
+       '        if subject.role == "correct" or not failed:\n            return True, "passes"')
+mutant(m, "starter-may-pass", "a starter that passes is accepted",
+       'return (True, "fails") if failed else (False, "should fail, but passes every check")',
+       'return (True, "fails")')
+mutant(m, "unknown-check-crashes", "a variant naming an unknown check crashes the proof",
+       "    if subject.fails not in names:\n", "    if False:\n")
+mutant(m, "variants-ignored", "variants are never graded", "            if variant.exercise == exercise.id:",
+       "            if False:")
+mutant(m, "roles-swapped", "expect: pass variants are taken as wrong ones",
+       'role = "correct" if variant.fails is None else "wrong"', 'role = "wrong" if variant.fails is None else "correct"')
+mutant(m, "table-counts-all", "the table counts every variant as caught",
+       "            good = sum(o.ok for o in picked)", "            good = len(picked)")
+mutant(m, "table-reference-always-fine", "the table never shows a reference or starter as WRONG",
+       'return ("passes" if role == "reference" else "fails") if picked and picked[0].ok else "WRONG"',
+       'return "passes" if role == "reference" else "fails"')
+mutant(m, "problems-unexplained", "the table does not say what went wrong",
+       "    if problems:\n", "    if False:\n")
+mutant(m, "ungradable-accepted", "a subject that could not be graded counts as proven",
+       'outcomes.append(Outcome(subject, False, f"could not be graded: {result}", 0.0))',
+       'outcomes.append(Outcome(subject, True, f"could not be graded: {result}", 0.0))')
+
+# --- grader/course/pytest_plugin.py ------------------------------------------------------------------------------
+
+m = module("grader/course/pytest_plugin.py", "tests/test_pinned_course.py", "tests/test_instructor_tools.py")
+mutant(m, "hidden-skipped", "the plugin grades without the hidden checks",
+       "launcher=self.config.stash[_ZYGOTE], run_hidden=True)", "launcher=self.config.stash[_ZYGOTE], run_hidden=False)")
+mutant(m, "wrong-may-pass", "a wrong variant that passes its check is accepted",
+       "if not self.must_pass and found.status is Status.PASSED:", "if False:")
+mutant(m, "reference-may-fail", "a reference or correct variant that fails a check is accepted",
+       "if self.must_pass and found.status is not Status.PASSED:", "if False:")
+mutant(m, "starter-may-pass", "a starter that passes every check is accepted",
+       "            if result.passed:\n                raise CheckFailed", "            if False:\n                raise CheckFailed")
+
+# --- grader/course/progress.py -----------------------------------------------------------------------------------
+
+m = module("grader/course/progress.py", "tests/test_pinned_course.py", "tests/test_progress.py")
+mutant(m, "pass-record-rewritten", "every pass rewrites the lesson's pass record",
+       "first_pass = passed and exercise not in progress.passed", "first_pass = passed")
+mutant(m, "xp-for-attempts", "a failed attempt banks the lesson's XP",
+       "first_pass = passed and exercise not in progress.passed", "first_pass = exercise not in progress.passed")
+mutant(m, "always-first-try", "every first pass counts as a first try",
+       '"first_try": not earlier,', '"first_try": True,')
+mutant(m, "failed-before-counts-all", "failed_before counts every earlier attempt",
+       '"failed_before": sum(1 for a in earlier if not a.get("passed")),', '"failed_before": len(earlier),',
+       equivalent="attempts before a lesson's first pass are all failures (a pass would have banked it; reset "
+                  "forgets the attempts with the pass)")
+mutant(m, "attempt-not-recorded", "attempts are not recorded",
+       "            progress.attempts.append({\n", "            [].append({\n")
+mutant(m, "level-needs-more", "a level is reached one XP after its threshold",
+       "            if xp >= level.xp:\n", "            if xp > level.xp:\n")
+mutant(m, "next-level-is-current", "at a threshold, the next level is the one just reached",
+       "following = next((lv for lv in self.levels if lv.xp > xp), None)",
+       "following = next((lv for lv in self.levels if lv.xp >= xp), None)")
+mutant(m, "levels-may-tie", "two levels at the same XP are accepted",
+       "any(a.xp >= b.xp for a, b in zip(levels, levels[1:], strict=False))",
+       "any(a.xp > b.xp for a, b in zip(levels, levels[1:], strict=False))")
+mutant(m, "passes-off-by-one", "the passes rule needs one more pass", "        return len(passed) >= n\n",
+       "        return len(passed) > n\n")
+mutant(m, "empty-track-earned", "an achievement for a track without lessons is earned at once",
+       "return bool(lessons) and all(e in passed for e in lessons)", "return all(e in passed for e in lessons)")
+mutant(m, "day-rule-by-month", "the day rule counts passes per month", 'day = str(record.get("at", ""))[:10]',
+       'day = str(record.get("at", ""))[:7]')
+mutant(m, "corrupt-file-replaced", "an unreadable progress file is replaced, not kept aside",
+       "            os.replace(self.path, backup)\n", "            pass\n")
+mutant(m, "achievements-announced-again", "achievements are announced on every pass",
+       "new = tuple(a for a in unlocked(progress, rules, course) if a.id not in before_unlocked)",
+       "new = tuple(unlocked(progress, rules, course))")
+mutant(m, "xp-gained-is-total", "the XP gained is the total XP",
+       "return Award(after_xp - before_xp, after_xp,", "return Award(after_xp, after_xp,")
+mutant(m, "hints-past-the-last", "the hint tier count goes past the last hint",
+       "seen = min(progress.hints_seen.get(exercise, 0) + 1, available)",
+       "seen = progress.hints_seen.get(exercise, 0) + 1",
+       equivalent="the count is only stored: `grade hint` shows hints[:seen] and says 'last hint' for any count at "
+                  "or past the number of hints, so what the learner sees is the same")
+mutant(m, "reset-one-forgets-all-attempts", "resetting one lesson forgets every lesson's attempts",
+       '                progress.attempts[:] = [a for a in progress.attempts if a.get("exercise") != exercise]',
+       "                progress.attempts.clear()")
+mutant(m, "version-unchecked", "a progress file of another version is read",
+       'if not isinstance(data, dict) or data.get("version") != STORE_VERSION:', "if not isinstance(data, dict):")
+
+# --- grader/course/batch.py and grader/cli.py (hidden checks, records) ---------------------------------------------
+
+m = module("grader/course/batch.py", "tests/test_pinned_course.py",
+           "tests/test_instructor_tools.py::test_batch_grades_a_class_and_writes_a_complete_gradebook")
+mutant(m, "hidden-skipped", "grade batch skips the hidden checks",
+       "    options = Options(limits=limits, run_hidden=True)", "    options = Options(limits=limits, run_hidden=False)")
+mutant(m, "max-points-visible-only", "the gradebook's max_points leaves the hidden checks out",
+       '"points": self.result.points if self.result else 0,\n            "max_points": exercise.points,',
+       '"points": self.result.points if self.result else 0,\n            "max_points": sum(c.points for c in exercise.checks if not c.hidden),')
+mutant(m, "passed-ignores-complete", "a row passes without the hidden checks having run",
+       '"passed": bool(self.result and self.result.passed and self.result.complete),',
+       '"passed": bool(self.result and self.result.passed),',
+       equivalent="batch always runs the hidden checks, so every result it records is complete")
+
+m = module("grader/cli.py", "tests/test_pinned_course.py", "tests/test_pinned_formats.py", "tests/test_cli.py")
+mutant(m, "check-hidden-skipped", "grade check skips the hidden checks",
+       "Options(limits=course.limits, run_hidden=True), opts.jobs)",
+       "Options(limits=course.limits, run_hidden=False), opts.jobs)")
+mutant(m, "xp-needs-complete-run", "XP is banked only by a run with every hidden check",
+       "award = store.record(exercise.id, exercise.xp, result.passed, result.passed_count,",
+       "award = store.record(exercise.id, exercise.xp, result.passed and result.complete, result.passed_count,")
+mutant(m, "check-exit-zero", "grade check exits 0 whatever it found", "return 0 if bad == 0 else 1", "return 0")
+
+# --- grader/render: scores ------------------------------------------------------------------------------------------
+
+m = module("grader/render/gradescope.py", "tests/test_pinned_formats.py", "tests/test_formats.py")
+mutant(m, "max-score-drops-hidden", "max_score leaves out the hidden checks' points",
+       '"max_score": result.max_points + result.hidden_points,', '"max_score": result.max_points,')
+mutant(m, "score-is-max", "the score is the maximum", '"score": result.points,', '"score": result.max_points,')
+mutant(m, "test-score-is-max", "each test scores its maximum", '"score": check.points,', '"score": check.max_points,')
+mutant(m, "hidden-visible", "hidden checks are visible at once",
+       '"visibility": "after_published" if check.hidden else "visible",', '"visibility": "visible",')
+mutant(m, "no-output", "failed tests carry no explanation", '"output": failure_text(check),', '"output": "",')
+
+m = module("grader/render/exercism.py", "tests/test_pinned_formats.py", "tests/test_formats.py")
+mutant(m, "errors-as-fails", "a crash or exception reads as a plain failure",
+       "return getattr(failure, \"kind\", None) in (Kind.ERROR, Kind.HANG, Kind.CRASH, Kind.INTERNAL)", "return False")
+mutant(m, "import-error-not-top-level", "a file that cannot be imported is not an error at the top",
+       "    if import_failure is not None:\n", "    if False:\n")
+mutant(m, "output-uncut", "the output is not cut at 500 characters",
+       "    if len(text) <= OUTPUT_LIMIT:\n", "    if True:\n")
+
+m = module("grader/render/junit.py", "tests/test_pinned_formats.py", "tests/test_formats.py")
+mutant(m, "errors-as-failures", "exceptions, hangs and crashes count as failures",
+       "    return kind in (Kind.ERROR, Kind.HANG, Kind.CRASH, Kind.IMPORT, Kind.INTERNAL)", "    return False")
+mutant(m, "skipped-uncounted", "checks not run are not counted as skipped",
+       "skipped = sum(c.status is Status.NOT_RUN for c in result.checks)", "skipped = 0")
+mutant(m, "not-run-as-failed", "checks not run are reported as failed or errors",
+       "        if check.status is Status.NOT_RUN:\n", "        if False:\n")
+
+del m
+
+
+# --- the runner ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    mutant: Mutant
+    verdict: str  # killed, timeout, survived, equivalent, stale, error
+    seconds: float = 0.0
+    detail: str = ""
+
+
+def mutated(source: str, mut: Mutant) -> str:
+    """The source with the mutant's edits applied; ValueError if an edit no longer matches exactly once."""
+    text = source
+    for old, new in mut.edits:
+        count = text.count(old)
+        if count != 1:
+            raise ValueError(f"{count} matches for {old.splitlines()[0].strip()[:70]!r}")
+        text = text.replace(old, new)
+    if text == source:
+        raise ValueError("the edit changes nothing")
+    compile(text, "<mutant>", "exec")
+    return text
+
+
+def dirty(paths: list[str]) -> list[str]:
+    proc = subprocess.run(["git", "status", "--porcelain", "--", *paths], cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"mutate: git status failed here ({ROOT}): {proc.stderr.strip()}")
+    return [line[3:] for line in proc.stdout.splitlines() if line.strip()]
+
+
+def imported_from_here() -> bool:
+    proc = subprocess.run([sys.executable, "-c", "import grader, sys; sys.stdout.write(grader.__file__)"],
+                          cwd=ROOT / "tests", capture_output=True, text=True)
+    found = Path(proc.stdout.strip()).resolve() if proc.returncode == 0 and proc.stdout else None
+    return found is not None and found.is_relative_to(ROOT)
+
+
+def drop_bytecode(path: Path) -> None:
+    cache = path.parent / "__pycache__"
+    for pyc in cache.glob(f"{path.stem}.*.pyc"):
+        with contextlib.suppress(OSError):
+            pyc.unlink()
+
+
+def run_tests(tests: tuple[str, ...], timeout: float, workers: str, slow: bool = False) -> tuple[str, float, str]:
+    """Run pytest; return (passed | failed | timeout | error, seconds, the first failed test or the last lines)."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    if slow:
+        env["GRADER_SLOW_TESTS"] = "1"
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-n", workers, "-p", "no:cacheprovider", *tests]
+    started = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                            start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return "timeout", time.monotonic() - started, ""
+    finally:
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    seconds = time.monotonic() - started
+    failed = [line.split(" - ")[0].removeprefix("FAILED ").removeprefix("ERROR ")
+              for line in out.splitlines() if line.startswith(("FAILED tests/", "ERROR tests/"))]
+    tail = failed[0] if failed else "\n".join(out.strip().splitlines()[-3:])
+    if proc.returncode == 0:
+        return "passed", seconds, tail
+    if proc.returncode in (1, 2, 3):  # failed, interrupted (a collection error), internal error
+        return "failed", seconds, tail
+    return "error", seconds, tail  # 4: usage error, 5: nothing collected
+
+
+def run_module(mod: Module, chosen: list[Mutant], timeout: float, workers: str, baseline: bool) -> list[Outcome]:
+    path = ROOT / mod.path
+    original = path.read_bytes()
+    stat = path.stat()
+    source = original.decode("utf-8")
+    outcomes: list[Outcome] = []
+    tests = tuple(t for t in mod.tests if (ROOT / t.split("::")[0]).exists())
+    if baseline:
+        state, seconds, tail = run_tests(tests, timeout, workers, mod.slow)
+        print(f"  baseline: {state} in {seconds:.0f} s", flush=True)
+        if state != "passed":
+            return [Outcome(mu, "error", 0, f"baseline {state}: {tail}") for mu in chosen]
+    for mu in chosen:
+        try:
+            text = mutated(source, mu)
+        except (ValueError, SyntaxError) as exc:
+            outcomes.append(Outcome(mu, "stale", 0, str(exc)))
+            print(f"  {mu.id:<50} stale: {exc}", flush=True)
+            continue
+        try:
+            path.write_text(text, encoding="utf-8")
+            # A distinct mtime, and no cached bytecode, so no process runs a stale compiled module.
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+            drop_bytecode(path)
+            state, seconds, tail = run_tests(tests, timeout, workers, mod.slow)
+        finally:
+            path.write_bytes(original)
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            drop_bytecode(path)
+        verdict = {"failed": "killed", "passed": "survived", "timeout": "timeout"}.get(state, "error")
+        if verdict == "survived" and mu.equivalent:
+            verdict = "equivalent"
+        outcomes.append(Outcome(mu, verdict, seconds, tail))
+        by = f"  by {tail}" if verdict == "killed" and "\n" not in tail else ""
+        print(f"  {mu.id:<50} {verdict:<10} {seconds:5.0f} s{by}", flush=True)
+    return outcomes
+
+
+def table(results: dict[str, list[Outcome]], markdown: bool) -> str:
+    rows = []
+    total = {"mutants": 0, "killed": 0, "equivalent": 0, "survived": 0}
+    for path, outcomes in results.items():
+        runnable = [o for o in outcomes if o.verdict != "stale"]
+        killed = sum(o.verdict in ("killed", "timeout") for o in runnable)
+        equivalent = [o.mutant.id for o in runnable if o.mutant.equivalent]
+        survived = [o.mutant.id for o in runnable if o.verdict == "survived"]
+        counted = len(runnable) - len(equivalent)
+        score = f"{100 * killed / counted:.0f}%" if counted else "-"
+        rows.append((path, str(len(runnable)), str(killed), ", ".join(survived) or "-", ", ".join(equivalent) or "-",
+                     score))
+        total["mutants"] += len(runnable)
+        total["killed"] += killed
+        total["equivalent"] += len(equivalent)
+        total["survived"] += len(survived)
+    head = ("module", "mutants", "killed", "survived", "equivalent", "score")
+    counted = total["mutants"] - total["equivalent"]
+    overall = f"mutation score: {100 * total['killed'] / counted:.0f}%" if counted else "mutation score: -"
+    summary = (f"{total['mutants']} mutants, {total['killed']} killed, {total['survived']} survived, "
+               f"{total['equivalent']} equivalent; {overall}")
+    if markdown:
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(f"`{c}`" if i == 0 else c for i, c in enumerate(r)) + " |" for r in rows]
+        return "\n".join(lines) + "\n\n" + summary + "\n"
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in (0, 1, 2, 5)]
+    lines = []
+    for r in [head, *rows]:
+        lines.append(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[5]:>{widths[3]}}  "
+                     f"survived: {r[3]}  equivalent: {r[4]}" if r is not head else
+                     f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[5]:>{widths[3]}}")
+    return "\n".join(lines) + "\n\n" + summary + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--module", action="append", default=[], help="a module path, e.g. grader/spec/match.py")
+    parser.add_argument("--id", action="append", default=[], help="a mutant id, e.g. match.subset-ignores-values")
+    parser.add_argument("--list", action="store_true", help="list the mutants (checked against the source) and exit")
+    parser.add_argument("--include-equivalent", action="store_true", help="run the mutants judged equivalent too")
+    parser.add_argument("--timeout", type=float, default=300, help="seconds per mutant's test run (default 300)")
+    parser.add_argument("--workers", default="1", help="pytest -n value (default 1)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run of each module's tests")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    opts = parser.parse_args(argv)
+
+    unknown = [p for p in opts.module if p not in MODULES]
+    if unknown:
+        parser.error(f"unknown module {', '.join(unknown)}; known: {', '.join(MODULES)}")
+    modules = [MODULES[p] for p in (opts.module or MODULES)]
+    if opts.id:
+        known = {mu.id for mod in MODULES.values() for mu in mod.mutants}
+        missing = [i for i in opts.id if i not in known]
+        if missing:
+            parser.error(f"unknown mutant {', '.join(missing)}")
+        modules = [mod for mod in modules if any(mu.id in opts.id for mu in mod.mutants)]
+
+    def chosen(mod: Module) -> list[Mutant]:
+        return [mu for mu in mod.mutants
+                if (not opts.id or mu.id in opts.id) and (opts.include_equivalent or opts.id or not mu.equivalent)]
+
+    if opts.list:
+        bad = 0
+        for mod in modules:
+            source = (ROOT / mod.path).read_text(encoding="utf-8")
+            print(f"{mod.path}  (tests: {' '.join(mod.tests)})")
+            for mu in mod.mutants:
+                try:
+                    mutated(source, mu)
+                    state = "equivalent" if mu.equivalent else "ok"
+                except (ValueError, SyntaxError) as exc:
+                    state, bad = f"STALE ({exc})", bad + 1
+                print(f"  {mu.id:<50} {state:<10} {mu.what}")
+        print(f"\n{sum(len(mod.mutants) for mod in modules)} mutants in {len(modules)} modules, {bad} stale")
+        return 1 if bad else 0
+
+    changed = dirty([mod.path for mod in modules])
+    if changed:
+        print("mutate: refusing to run: these target modules have uncommitted changes (commit or stash them "
+              "first, so that restoring them is never in doubt):\n  " + "\n  ".join(changed), file=sys.stderr)
+        return 2
+    if not imported_from_here():
+        print(f"mutate: refusing to run: {sys.executable} does not import grader from {ROOT} "
+              "(pip install -e . in this checkout's environment)", file=sys.stderr)
+        return 2
+
+    def stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop)
+    started = time.monotonic()
+    results: dict[str, list[Outcome]] = {}
+    try:
+        for mod in modules:
+            picked = chosen(mod)
+            if not picked:
+                continue
+            print(f"{mod.path}: {len(picked)} mutants; tests: {' '.join(mod.tests)}", flush=True)
+            results[mod.path] = run_module(mod, picked, opts.timeout, opts.workers, not opts.no_baseline)
+    except KeyboardInterrupt:
+        print("\nmutate: interrupted; every file is restored", file=sys.stderr)
+        return 130
+    # Equivalent mutants that were not run still count in the table.
+    for mod in modules:
+        if mod.path in results and not opts.include_equivalent and not opts.id:
+            results[mod.path] += [Outcome(mu, "equivalent") for mu in mod.mutants if mu.equivalent]
+    print()
+    print(table(results, opts.markdown))
+    survivors = [o for outcomes in results.values() for o in outcomes if o.verdict == "survived"]
+    for o in survivors:
+        print(f"survived: {o.mutant.id}: {o.mutant.what}")
+    for o in (o for outcomes in results.values() for o in outcomes if o.verdict in ("stale", "error")):
+        print(f"{o.verdict}: {o.mutant.id}: {o.detail}")
+    for o in (o for outcomes in results.values() for o in outcomes if o.verdict == "equivalent"):
+        print(f"equivalent: {o.mutant.id}: {o.mutant.equivalent}")
+    print(f"\n{time.monotonic() - started:.0f} s in all")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
