@@ -149,6 +149,11 @@ KO: dict[str, str] = {
         "막는 호출 (time.sleep, 바쁜 루프, 동기 I/O) 은 모든 연결을 멈춰요. await asyncio.sleep(...) 을 쓰거나 "
         "작업을 thread 에서 실행하세요",
     " at {place}": " ({place})",
+    "grading took longer than {seconds} s in all and your app was still busy{where}: an endpoint that never waits "
+    "for anything (a loop without a real await) keeps the server from serving anyone else":
+        "채점이 모두 합쳐 {seconds} 초를 넘겼는데 앱이 아직 일하고 있었어요{where}. 아무것도 기다리지 않는 endpoint "
+        "(실제로 기다리는 await 가 없는 루프) 는 서버가 다른 누구에게도 응답하지 못하게 해요",
+    "the server was still busy": "서버가 아직 바쁨",
     ", while its memory grew to {peak} MB (limit {limit} MB)": ", 메모리는 {peak} MB 까지 늘었어요 (한도 {limit} MB)",
     "the server froze": "서버가 멈춤",
     "it used more than {seconds} s of CPU time": "CPU 시간을 {seconds} 초 넘게 썼어요",

@@ -111,6 +111,8 @@ mutant(m, "regex-groups-ignored", "$re groups are not matched",
        "for name, sub in {}.items():")
 mutant(m, "datetime-window-wider", "$datetime allows a minute more than within",
        "    if off > within:", "    if off > within + 60:")
+mutant(m, "datetime-judge-clock", "$datetime compares with the judge's clock, not the one the app reads",
+       "    now = NOW.get()()", "    now = datetime.now()")
 mutant(m, "datetime-offset-ignored", "a date-time with a UTC offset is compared as if local",
        "        moment = moment.astimezone().replace(tzinfo=None)", "        moment = moment.replace(tzinfo=None)")
 mutant(m, "one-of-needs-all", "$one_of needs every matcher",
@@ -220,7 +222,10 @@ mutant(m, "expect-file-absolute", "expect_file may name an absolute path",
 # --- grader/judge/conversation.py --------------------------------------------------------------------------------
 
 m = module("grader/judge/conversation.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
-           "tests/test_lifespan.py")
+           "tests/test_lifespan.py", slow=True)
+mutant(m, "flood-read-as-message", "a client that stopped reading hands out its queued messages instead of the flood",
+       "        self._flooded(client)\n        if client.inbox:\n            message = client.take()\n            assert message is not None\n            return",
+       "        if client.inbox:\n            message = client.take()\n            assert message is not None\n            return")
 mutant(m, "close-reason-ignored", "the close reason is never compared",
        "        if spec.reason is not None:\n", "        if False:\n")
 mutant(m, "close-code-ignored", "the close code is never compared",
@@ -316,6 +321,8 @@ m = module("grader/judge/clock.py", "tests/test_pinned_judge.py", "tests/test_cl
            "tests/test_cli.py::test_learner_code_that_blocks_the_loop_gets_a_verdict_at_its_line")
 mutant(m, "deadline-ignored", "the whole-run limit is never enforced",
        "        if now >= link.deadline:\n", "        if False:\n")
+mutant(m, "overtime-as-freeze", "a host still busy at the run's deadline is reported as frozen",
+       '_death("OVERTIME")', '_death("STALLED")')
 mutant(m, "stall-never-declared", "a frozen host is never declared frozen",
        "            if link.frozen(now):\n", "            if False:\n")
 mutant(m, "silent-host-moves-clock", "a host that says nothing still moves the clock as if busy",
@@ -391,13 +398,10 @@ mutant(m, "hidden-pending-zero", "a local run says no hidden check is pending",
 mutant(m, "hidden-points-zero", "a local run says the hidden checks are worth nothing",
        "hidden_points=exercise.points - sum(exercise.checks[i].points for i in run.runs),", "hidden_points=0,")
 mutant(m, "freeze-not-remembered", "after a freeze the remaining checks run (and freeze) again",
-       "            if failure.kind is Kind.HANG:\n                self.froze", "            if False:\n                self.froze")
+       "            if ending.death is Death.STALLED:\n                self.froze", "            if False:\n                self.froze")
 mutant(m, "deadline-verdict-dropped", "past the run deadline the remaining checks are graded anyway",
        "            if not done and pending and time.monotonic() >= self.deadline:",
-       "            if False:",
-       equivalent="unreachable today: when the deadline passes while the host works, the clock kills the host as "
-                  "frozen and the freeze branch above runs first (bug reported in tests/MUTATION.md); the deadline "
-                  "itself is pinned through clock.deadline-ignored")
+       "            if False:")
 mutant(m, "source-rules-ignored", "source rules always pass",
        "results[index] = self._verdict(check, source.check(check.source, self.app_copy, self.options.lang))",
        "results[index] = self._verdict(check, None)")
@@ -491,6 +495,14 @@ mutant(m, "everything-unsupported", "every exception in lifespan means 'no lifes
 mutant(m, "startup-timeout-ignored", "a startup that never finishes is taken as done",
        '            raise LifespanFailed("timeout", f"{self.timeout:g}") from None\n        kind = message["type"]',
        '            return\n        kind = message["type"]')
+
+# --- grader/host/learner.py -----------------------------------------------------------------------------------------
+
+m = module("grader/host/learner.py", "tests/test_pinned_judge.py")
+mutant(m, "frozen-frames-owned", "Python's import machinery is shown as the learner's code",
+       "        if not os.path.isabs(filename):\n", "        if False:\n")
+mutant(m, "libraries-owned", "frames in installed libraries are shown as the learner's code",
+       "        return not (real.startswith(_LIBRARY_DIRS) or \"site-packages\" in real)", "        return True")
 
 # --- grader/judge/source.py ----------------------------------------------------------------------------------------
 

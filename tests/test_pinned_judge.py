@@ -364,7 +364,7 @@ def test_a_silent_app_does_not_move_the_clock(converse) -> None:
 
 
 @pytest.mark.skipif(os.environ.get("GRADER_SLOW_TESTS") != "1",
-                    reason="ten seconds of frames; GRADER_SLOW_TESTS=1 runs it (tests/mutate.py does, for the driver)")
+                    reason="ten seconds of frames; GRADER_SLOW_TESTS=1 runs it (tests/mutate.py does, for the driver and the conversation)")
 def test_a_client_stops_reading_after_a_hundred_thousand_unread_messages(converse) -> None:
     async def flood(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "websocket":
@@ -377,11 +377,15 @@ def test_a_client_stops_reading_after_a_hundred_thousand_unread_messages(convers
         while (await receive())["type"] != "websocket.disconnect":
             pass
 
-    # Nobody reads while the app floods (wait), then the first unread message breaks the silence.
-    result, _ = converse(flood, "- connect: /ws\n- send_text: go\n- wait: 30\n- expect_silence: 1\n")
-    failed(result, Kind.MISMATCH)
-    received = [frame.text for frame in result.transcript if frame.direction == "received"]
-    assert received[-1] == 'text "100000"'  # the 100 001st message: the client read no further
+    # Nobody reads while the app floods (wait); past the cap the client reads no further, and
+    # the flood is the verdict whichever step comes next (the first message would match).
+    for step in ("expect_silence: 1", "expect_text: '0'"):
+        result, _ = converse(flood, f"- connect: /ws\n- send_text: go\n- wait: 30\n- {step}\n")
+        failure = failed(result, Kind.MISMATCH)
+        assert failure.message == "the server flooded the client with messages nobody asked for"
+        assert failure.actual == "more than 100001 unread messages"
+        received = [frame.text for frame in result.transcript if frame.direction == "received"]
+        assert received[-1] == 'text "100000"'  # the 100 001st message: the client read no further
 
 
 # --- a real host: lifespan, output, wall clock, routes, the run's deadline --------------------------------------------
@@ -410,9 +414,15 @@ def test_the_lifespan_runs_around_the_checks_on_the_virtual_wall_clock(tmp_path:
         - name: a wrong path names the routes
           steps:
             - connect: /nowhere
+        - name: $datetime reads the clock the app reads
+          steps:
+            - connect: /now
+            - expect_json: {now: {$datetime: {within: 60}}}
+              timeout: 900
         """, app="""\
         import asyncio
         import time
+        from datetime import datetime
         from contextlib import asynccontextmanager
 
         from fastapi import FastAPI, WebSocket
@@ -441,11 +451,20 @@ def test_the_lifespan_runs_around_the_checks_on_the_virtual_wall_clock(tmp_path:
             await asyncio.sleep(3000)
             await websocket.send_text(str(round(time.time() - started)))
             await websocket.receive_text()
+
+
+        @app.websocket("/now")
+        async def now(websocket: WebSocket):
+            await websocket.accept()
+            await asyncio.sleep(600)
+            await websocket.send_json({"now": str(datetime.now())})
+            await websocket.receive_text()
         """)
-    state, hour, wrong_path = checks
+    state, hour, wrong_path, now = checks
     assert state.passed, state.failure
     assert hour.passed, hour.failure
-    assert failed(wrong_path, Kind.REFUSED).message.endswith("no WebSocket route of your app matches /nowhere: it has /ws, /clock")
+    assert now.passed, now.failure  # ten virtual minutes later on both sides
+    assert failed(wrong_path, Kind.REFUSED).message.endswith("no WebSocket route of your app matches /nowhere: it has /ws, /clock, /now")
     assert result.output == "pool closed\n"  # type: ignore[attr-defined]
 
 
@@ -515,6 +534,25 @@ def test_the_run_stops_at_its_deadline(tmp_path: Path) -> None:
                 await asyncio.sleep(0)
         """, limits=Limits(run_seconds=1))
     first, second = checks
-    assert first.status is not Status.PASSED
-    assert second.status is Status.NOT_RUN
+    assert first.status is Status.FAILED and first.failure is not None
+    # The app never blocked its loop: it was busy, and the message says so (not "froze").
+    assert first.failure.message.startswith("grading took longer than 1 s in all and your app was still busy")
+    assert "blocked the event loop" not in first.failure.message
+    assert second.status is Status.NOT_RUN and second.failure is not None
+    assert second.failure.message.startswith("not run: grading took longer than 1 s in all")
 
+
+
+def test_an_import_error_shows_only_the_learners_lines(tmp_path: Path) -> None:
+    # Python's import machinery ("<frozen importlib._bootstrap>") is nobody's file, though the
+    # sandbox's working folder lies inside the learner's.
+    check, _ = graded(tmp_path, """\
+        - name: answers
+          steps:
+            - connect: /ws
+        """, """\
+        import no_such_module_here
+        """)
+    assert check.failure is not None
+    frames = [(f.file, f.line) for error in check.failure.errors for f in error.frames]
+    assert frames == [("demo.py", 1)]

@@ -43,6 +43,10 @@ class LearnerCode:
         self.folder = str(self.path.parent) + os.sep
 
     def owns(self, filename: str) -> bool:
+        if not os.path.isabs(filename):
+            # "<frozen importlib._bootstrap>", "<string>": no file of anyone's; resolved
+            # against the working folder (inside the learner's) they would pass for theirs.
+            return False
         real = os.path.realpath(filename)
         if not real.startswith(self.folder) or real.startswith(_GRADER_DIR):
             return False

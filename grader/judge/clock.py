@@ -85,12 +85,12 @@ class _VirtualSelector:
         loop = self._loop
         now = time.monotonic()
         if now >= link.deadline:
-            link.die(_stalled(), "the whole run took too long")
+            link.die(_death("OVERTIME"), "the whole run took too long")
             return []
         since = now - link.last_heard
         if since >= link.stall_seconds:
             if link.frozen(now):
-                link.die(_stalled(), f"no sign of life for {since:.1f} s")
+                link.die(_death("STALLED"), f"no sign of life for {since:.1f} s")
                 return []
             wait = _STARVED_POLL
         else:
@@ -104,10 +104,10 @@ class _VirtualSelector:
         return getattr(self._inner, name)
 
 
-def _stalled() -> Any:
+def _death(name: str) -> Any:
     from grader.judge.link import Death
 
-    return Death.STALLED
+    return Death[name]
 
 
 class VirtualClockLoop(asyncio.SelectorEventLoop):

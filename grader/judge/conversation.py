@@ -301,6 +301,7 @@ class Conversation:
         if await client.until(ready, seconds) is None:
             return
         after = self.elapsed() - started
+        self._flooded(client)
         if client.inbox:
             message = client.take()
             assert message is not None
@@ -309,6 +310,13 @@ class Conversation:
                             expected=self.say("no message for {seconds} s", seconds=f"{seconds:g}"),
                             actual=message.describe())
         await self.next_message(step)  # reports the close, crash or end in the usual words
+
+    def _flooded(self, client: Client) -> None:
+        """A client that stopped reading (its inbox hit the cap) says so before any message it holds."""
+        if client.overflow:
+            raise self.fail(Kind.MISMATCH, self.say("the server flooded the client with messages nobody asked for"),
+                            expected=self.say("one answer per message"),
+                            actual=self.say("more than {n} unread messages", n=len(client.inbox)))
 
     async def _wait(self, step: Step, env: dict[str, Any]) -> None:
         await asyncio.sleep(step.arg)
@@ -394,14 +402,11 @@ class Conversation:
         if state == "ended":
             # Frames sent just before the endpoint returned may still be in flight.
             await client.until(lambda: client.inbox or client.closed or None, SETTLE)
+        self._flooded(client)
         if client.inbox:
             message = client.take()
             assert message is not None
             return message
-        if client.overflow:
-            raise self.fail(Kind.MISMATCH, self.say("the server flooded the client with messages nobody asked for"),
-                            expected=self.say("one answer per message"),
-                            actual=self.say("more than {n} unread messages", n=len(client.inbox)))
         if client.crash is not None:
             raise self._crashed(client)
         if client.side.error is not None:

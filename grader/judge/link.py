@@ -34,6 +34,7 @@ class Death(StrEnum):
     EXITED = "exited"  # the host process ended (its reaper said how, or the socket closed)
     STALLED = "stalled"  # no sign of life within the real-time limit: its loop is frozen
     PROTOCOL = "protocol"  # it sent something no host would: the learner's process broke the protocol
+    OVERTIME = "overtime"  # still working when the whole run's real-time budget ran out
 
 
 class HostGone(Exception):

@@ -84,8 +84,8 @@ class Ending:
     trace: str  # what faulthandler and os._exit left in the trace pipe
 
 
-def death_failure(ending: Ending, *, app_dir: str, check_seconds: float, limits_memory_mb: int, cpu_seconds: int,
-                  lang: str) -> Failure:
+def death_failure(ending: Ending, *, app_dir: str, check_seconds: float, run_seconds: float, limits_memory_mb: int,
+                  cpu_seconds: int, lang: str) -> Failure:
     """The host died, froze or broke the protocol: what the learner's code did, in their terms."""
     if ending.death is Death.PROTOCOL:
         return Failure(Kind.CRASH, say(lang, "your app's process broke the grading protocol ({why}); the grader "
@@ -101,6 +101,17 @@ def death_failure(ending: Ending, *, app_dir: str, check_seconds: float, limits_
     if ending.peak_mb * 2 > limits_memory_mb:
         memory = say(lang, ", while its memory grew to {peak} MB (limit {limit} MB)", peak=ending.peak_mb,
                      limit=limits_memory_mb)
+    if ending.death is Death.OVERTIME:
+        where = stuck_at(trace, app_dir)
+        at = say(lang, " at {place}", place=f"{where.file}:{where.line} ({where.code})") if where else ""
+        return Failure(
+            Kind.HANG,
+            say(lang, "grading took longer than {seconds} s in all and your app was still busy{where}: an endpoint "
+                      "that never waits for anything (a loop without a real await) keeps the server from serving "
+                      "anyone else", seconds=f"{run_seconds:g}", where=at),
+            expected=say(lang, "an answer"), actual=say(lang, "the server was still busy"),
+            errors=(Raised("Busy", "still running", (where,)),) if where else (),
+        )
     if ending.death is Death.STALLED:
         where = stuck_at(trace, app_dir)
         at = say(lang, " at {place}", place=f"{where.file}:{where.line} ({where.code})") if where else ""

@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from grader.judge.launch import HostProcess, Launcher, SpawnLauncher
 from grader.judge.link import Death, Link
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
 from grader.result import CheckResult, Failure, Kind, Result, Status, sanitized
-from grader.spec import Check, Exercise, pick
+from grader.spec import Check, Exercise, match, pick
 
 # Real seconds a host may take to start (interpreter and FastAPI) before it says ready.
 START_SECONDS = 30.0
@@ -194,6 +195,7 @@ class _Run:
         if await link.event("ready") is None:
             return self._lost(host, link, None, indices, results, importing=True)
         link.stall_seconds = self.limits.import_seconds
+        started_at, virtual_at = datetime.now(), link.now_ns()
         link.send(job(self.app_copy, self.workdir, self.root, self.limits, attr=self.options.attr,
                       stall_seconds=self.check_seconds, wall_clock=self.exercise.wall_clock,
                       namespaces=self.options.namespaces))
@@ -215,6 +217,9 @@ class _Run:
             for index in indices:
                 results.setdefault(index, self._verdict(self.exercise.checks[index], failure))
             return True
+        if self.exercise.wall_clock == "virtual":
+            # The app's wall clock started when it got the job and moves with the grader's clock.
+            match.NOW.set(lambda: started_at + timedelta(microseconds=(link.now_ns() - virtual_at) / 1000))
         ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang)
         for index in indices:
             check = self.exercise.checks[index]
@@ -237,6 +242,7 @@ class _Run:
         """The host died or froze: blame the check it was on (or all, if none had started)."""
         ending = self._ending(host, link)
         failure = death_failure(ending, app_dir=str(self.app_dir), check_seconds=self.check_seconds,
+                                run_seconds=self.limits.run_seconds,
                                 limits_memory_mb=self.limits.memory_mb, cpu_seconds=self.limits.cpu_seconds,
                                 lang=self.options.lang)
         if importing and ending.death is Death.STALLED:
@@ -249,7 +255,7 @@ class _Run:
                        if failure.errors and failure.errors[0].where else "")), kind=Kind.IMPORT)
         if current is not None:
             index, step = current
-            if failure.kind is Kind.HANG:
+            if ending.death is Death.STALLED:
                 self.froze = self.exercise.checks[index].name
             results[index] = self._verdict(self.exercise.checks[index], replace(failure, step=step))
             return False

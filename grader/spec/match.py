@@ -31,7 +31,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -415,6 +416,11 @@ def _match_operator(op: str, operand: Any, actual: Any, path: str) -> Mismatch |
     raise ValueError(f"operator {op} must be resolved before matching")
 
 
+# What "now" is for `$datetime`: the judge's wall clock, or (under `wall_clock: virtual`)
+# the one the app reads, which the grader's clock moves.
+NOW: ContextVar[Callable[[], datetime]] = ContextVar("NOW", default=datetime.now)
+
+
 def _match_datetime(within: float, actual: Any, path: str) -> Mismatch | None:
     wanted = f"a local date-time within {within:g} s of now"
     if not isinstance(actual, str):
@@ -425,7 +431,7 @@ def _match_datetime(within: float, actual: Any, path: str) -> Mismatch | None:
         return Mismatch(path, wanted + " (YYYY-MM-DD HH:MM:SS[.ffffff])", f"{show(actual)}, which is not a date-time")
     if moment.tzinfo is not None:
         moment = moment.astimezone().replace(tzinfo=None)
-    now = datetime.now()
+    now = NOW.get()()
     off = abs((moment - now).total_seconds())
     if off > within:
         return Mismatch(path, f"{wanted} ({now})", f"{show(actual)}, {off:.0f} s away")
