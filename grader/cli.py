@@ -97,6 +97,9 @@ def _grade_parser() -> argparse.ArgumentParser:
     parser.add_argument("--all-checks", action="store_true",
                         help="also run hidden checks (for CI and autograders; learners see only that they exist)")
     parser.add_argument("--no-record", action="store_true", help="do not record the attempt in your progress")
+    parser.add_argument("--server", choices=("grader", "uvicorn"), default="grader",
+                        help="uvicorn: serve your app under a real uvicorn on a loopback port and talk to it over "
+                             "TCP, on real time, to confirm a verdict (slower; never recorded)")
     return parser
 
 
@@ -108,7 +111,12 @@ def _grade(args: list[str]) -> int:
     exercise = _exercise(course, opts.exercise)
     app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
     lang = language(opts.lang)
-    options = Options(attr=attr, lang=lang, limits=course.limits, run_hidden=opts.all_checks)
+    options = Options(attr=attr, lang=lang, limits=course.limits, run_hidden=opts.all_checks,
+                      uvicorn=opts.server == "uvicorn")
+    if options.uvicorn:
+        opts.no_record = True  # a confirmation, not an attempt
+        if opts.format == "text":
+            sys.stdout.write(t("under uvicorn", lang) + "\n\n")
     if opts.watch:
         from grader.course.watch import watch
 

@@ -44,6 +44,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "summary_hidden": {"en": " · {n} hidden check(s) run when you submit", "ko": " · 숨겨진 검사 {n}개는 제출할 때 실행돼요"},
     "running": {"en": "running {index}/{total}: {name}", "ko": "실행 중 {index}/{total}: {name}"},
+    "under uvicorn": {
+        "en": "Under a real uvicorn on a loopback port, with a real client, on real time (waits take as long as "
+              "they say). Not recorded in your progress.",
+        "ko": "실제 uvicorn 을 loopback 포트에서 실행하고 실제 클라이언트로, 실제 시간으로 채점해요 (기다리는 단계는 "
+              "적힌 만큼 걸려요). 진행 상황에는 기록하지 않아요.",
+    },
     # progress
     "xp_gained": {"en": "+{xp} XP", "ko": "+{xp} XP"},
     "level_line": {"en": "Level {number} · {name}", "ko": "레벨 {number} · {name}"},

@@ -80,7 +80,8 @@ def mutant(mod: Module, ident: str, what: str, old: str, new: str, *more: str, e
 # --- grader/spec/match.py --------------------------------------------------------------------------------------
 
 m = module("grader/spec/match.py", "tests/test_pinned_spec.py", "tests/test_match.py", "tests/test_spec.py",
-           "tests/test_conversation.py")
+           "tests/test_conversation.py",
+           "tests/test_pinned_judge.py::test_the_lifespan_runs_around_the_checks_on_the_virtual_wall_clock")
 mutant(m, "type-int-accepts-bool", "$type int/number accept true and false",
        "return isinstance(value, int | float) and not isinstance(value, bool)",
        "return isinstance(value, int | float)")

@@ -29,7 +29,7 @@ import fastapi  # noqa: F401
 import starlette.websockets  # noqa: F401
 
 from grader import wire
-from grader.host import sandbox
+from grader.host import real, sandbox
 from grader.host.clock import HostLoop, follow_wall_clock, hold_clock_for_anyio_threads
 from grader.host.learner import LearnerCode, LoadFailed, import_app, websocket_paths
 from grader.host.lifespan import Lifespan, LifespanFailed
@@ -315,7 +315,9 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
     if got is None:
         os._exit(0)
     job = got[0]
-    entered = sandbox.enter(job["sandbox"], keep=(wire_fd, trace_fd))
+    listen_fd = job.get("listen_fd")
+    keep = (wire_fd, trace_fd) if listen_fd is None else (wire_fd, trace_fd, int(listen_fd))
+    entered = sandbox.enter(job["sandbox"], keep=keep)
     trace = os.fdopen(trace_fd, "wb", buffering=0)
     app_path = Path(entered["app_dir"]) / job["file"]
     code = LearnerCode(app_path)
@@ -330,6 +332,9 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
         _leave(0)
     faulthandler.cancel_dump_traceback_later()
     channel.send({"op": "loaded", "routes": websocket_paths(app), "protections": entered["protections"]})
+    if job.get("listen_fd") is not None:
+        real.serve(app, code, channel, wire_fd, int(job["listen_fd"]))
+        _leave(0)
 
     def write(data: bytes) -> None:
         host.write(data)

@@ -38,6 +38,7 @@ class Context:
     link: Link  # to the app host
     workdir: Path  # the app's working folder, read from the judge's side
     lang: str = "en"
+    client_type: type[Client] = Client  # a RealClient under a real uvicorn
     # Clients whose endpoint would not stop even when cancelled; the process
     # running them should not be trusted with more checks.
     runaways: list[str] = field(default_factory=list)
@@ -118,7 +119,7 @@ class Conversation:
         spec: Connect = step.arg
         if step.client in self.clients:
             self.retired.append(self.clients.pop(step.client))
-        client = Client(step.client, self.ctx.link, self.transcript)
+        client = self.ctx.client_type(step.client, self.ctx.link, self.transcript)
         self.clients[step.client] = client
         handshake = await client.connect(spec, step.timeout)
         if client.crash is not None:

@@ -256,19 +256,28 @@ class Client:
             return Handshake(accepted=False, code=None)
         return None
 
-    async def _session(self, spec: Connect, query: str, timeout: float) -> None:
+    def _http(self, spec: Connect, timeout: float) -> httpx.AsyncClient:
+        """The HTTP client the WebSocket session upgrades from: here, one whose transport is the relay."""
         transport = _Transport(relay(self.link, self._opened), initial_receive_timeout=timeout)
+        return httpx.AsyncClient(transport=transport, base_url="http://testserver", cookies=spec.cookies,
+                                 trust_env=False)
+
+    def _headers(self, spec: Connect) -> dict[str, str]:
+        return dict(spec.headers)
+
+    async def _refused(self) -> None:
+        """The handshake was refused; a subclass may wait to learn more of it."""
+
+    async def _session(self, spec: Connect, query: str, timeout: float) -> None:
         try:
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://testserver", cookies=spec.cookies, trust_env=False
-            ) as http:
+            async with self._http(spec, timeout) as http:
                 try:
                     ws: httpx_ws.AsyncWebSocketSession
                     async with httpx_ws.aconnect_ws(
                         spec.path + (f"?{query}" if query else ""),
                         http,
                         subprotocols=list(spec.subprotocols) or None,
-                        headers=dict(spec.headers),
+                        headers=self._headers(spec),
                         max_message_size_bytes=MAX_MESSAGE_BYTES,
                     ) as ws:
                         self._ws = ws
@@ -294,7 +303,11 @@ class Client:
                         self.handshake = Handshake(accepted=False, code=exc.code, reason=exc.reason or "", status=403)
                 except httpx_ws.WebSocketUpgradeError as exc:
                     if self.handshake is None:
-                        self.handshake = Handshake(accepted=False, status=exc.response.status_code)
+                        await self._refused()
+                        close = self.side.close if not self.side.accepted else None
+                        self.handshake = Handshake(accepted=False, status=exc.response.status_code,
+                                                   code=close[0] if close else None,
+                                                   reason=close[1] if close else None)
                 except RuntimeError as exc:
                     if self.handshake is not None or "accept" not in str(exc):
                         raise

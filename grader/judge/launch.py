@@ -79,8 +79,8 @@ def _pipes() -> tuple[socket.socket, socket.socket, int, int]:
     return mine, theirs, trace_read, trace_write
 
 
-def spawn_host(output: Path) -> HostProcess:
-    """A new interpreter running ``python -m grader.host``, in its own session."""
+def spawn_host(output: Path, keep: tuple[int, ...] = ()) -> HostProcess:
+    """A new interpreter running ``python -m grader.host``, in its own session, given ``keep`` too."""
     mine, theirs, trace_read, trace_write = _pipes()
     try:
         with open(output, "ab") as out:
@@ -89,7 +89,7 @@ def spawn_host(output: Path) -> HostProcess:
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=out,
-                pass_fds=(theirs.fileno(), trace_write),
+                pass_fds=(theirs.fileno(), trace_write, *keep),
                 cwd="/",
                 env=host_env(**{wire.WIRE_FD_ENV: str(theirs.fileno()), wire.TRACE_FD_ENV: str(trace_write)}),
                 start_new_session=True,

@@ -114,6 +114,8 @@ class Link:
         self._waiters: list[asyncio.Future[None]] = []
         self._asks: dict[int, asyncio.Future[list[SourceLine]]] = {}
         self._writing = False
+        self.relays = True  # the host serves through the relay (False: under uvicorn, answering no questions)
+        self.autoflush = False
         loop.add_reader(self.fd, self._readable)
 
     # -- state the clock reads --
@@ -136,7 +138,7 @@ class Link:
         self.sent += 1
         # Written when the loop is about to wait (see the clock), so the frames of
         # one iteration cost one write and one wake-up of the host.
-        if len(self.out) >= 256 << 10:
+        if len(self.out) >= 256 << 10 or self.autoflush:
             self._flush()
 
     def flush(self) -> None:
@@ -281,6 +283,15 @@ class Link:
             conn.outgoing.put_nowait(None)
         return conn
 
+    def observe(self) -> RelayConn:
+        """A connection the host serves itself (under uvicorn): only what its endpoint did is reported here."""
+        self.ids += 1
+        conn = RelayConn(self.ids)
+        self.conns[conn.id] = conn
+        if self.dead is not None:
+            conn.side.ended = True
+        return conn
+
     def forward(self, conn: RelayConn, message: dict[str, Any]) -> None:
         """A message from the client's side of the transport, for the endpoint's receive()."""
         kind = message.get("type")
@@ -311,7 +322,7 @@ class Link:
 
     async def where(self, conn: RelayConn) -> list[SourceLine]:
         """Where the endpoint of ``conn`` is waiting, in the learner's lines (empty if unknown)."""
-        if self.dead is not None:
+        if self.dead is not None or not self.relays:
             return []
         future: asyncio.Future[list[SourceLine]] = self.loop.create_future()
         self.ids += 1

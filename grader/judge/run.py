@@ -11,6 +11,7 @@ every check that can run still gets a verdict.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -23,10 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from grader.i18n import say
-from grader.judge import source
+from grader.judge import real, source
 from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
-from grader.judge.launch import HostProcess, Launcher, SpawnLauncher
+from grader.judge.driver import Client
+from grader.judge.launch import HostProcess, Launcher, SpawnLauncher, spawn_host
 from grader.judge.link import Death, Link
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
 from grader.result import CheckResult, Failure, Kind, Result, Status, sanitized
@@ -34,6 +36,8 @@ from grader.spec import Check, Exercise, match, pick
 
 # Real seconds a host may take to start (interpreter and FastAPI) before it says ready.
 START_SECONDS = 30.0
+# Real seconds a host under uvicorn gets to stop (its connections are closed with 1012).
+STOP_SECONDS = 5.0
 # The largest learner file the judge copies into the sandbox.
 MAX_APP_BYTES = 1 << 20
 NOBODY = 65534
@@ -77,6 +81,9 @@ class Options:
     namespaces: bool = True
     # Told (position, total, name) as each check starts, and (total + 1, total, "") at the end.
     on_progress: Callable[[int, int, str], None] | None = None
+    # Serve the app under a real uvicorn on a loopback port, clients over TCP, on real
+    # time (``--server uvicorn``): to confirm a verdict against the real thing.
+    uvicorn: bool = False
 
 
 def grade(exercise: Exercise, app_path: Path, options: Options | None = None) -> Result:
@@ -117,6 +124,7 @@ class _Run:
         self.deadline = time.monotonic() + self.limits.run_seconds
         self.check_seconds = self.limits.check_seconds
         self.froze: str | None = None  # the check during which the app froze, if it did
+        self.listen = (-1, 0)  # under uvicorn: the socket's number as the host has it, and its port
         self.other_outputs: list[Path] = []  # a prestarted host writes its own file
         # The checks this run grades, by index: hidden ones only on submission.
         self.runs = [i for i, c in enumerate(exercise.checks) if options.run_hidden or not c.hidden]
@@ -176,6 +184,8 @@ class _Run:
 
     def _host(self, indices: list[int], results: dict[int, CheckResult]) -> bool:
         """Run one host over ``indices``; True if it finished them all normally."""
+        if self.options.uvicorn:
+            return self._real_host(indices, results)
         host = self.options.launcher.launch(self.output_path)
         if host.output != self.output_path:
             self.other_outputs.append(host.output)
@@ -191,15 +201,46 @@ class _Run:
             loop.close()
             host.close()
 
+    def _real_host(self, indices: list[int], results: dict[int, CheckResult]) -> bool:
+        """One host running uvicorn on a loopback socket of ours; an ordinary loop on real time."""
+        with real.listener() as sock:
+            host = spawn_host(self.output_path, keep=(sock.fileno(),))
+            self.listen = (sock.fileno(), sock.getsockname()[1])
+        # The host holds the only copy now: once it is gone, connections are refused, not left waiting.
+        loop = asyncio.new_event_loop()
+        link = Link(host.wire, loop, stall_seconds=START_SECONDS)
+        link.relays = False
+        link.autoflush = True  # no virtual clock here to write what waits at the end of each iteration
+        link.pid = host.pid
+        try:
+            return loop.run_until_complete(self._session(host, link, indices, results))
+        finally:
+            link.close()
+            loop.close()
+            host.close()
+
+    async def _lifecycle(self, link: Link, seconds: float, *ops: str) -> dict[str, Any] | None:
+        """The host's next lifecycle event; on real time, a host silent for ``seconds`` counts as frozen.
+
+        (On the grader's clock the loop itself notices a frozen host.)
+        """
+        if not self.options.uvicorn:
+            return await link.event(*ops)
+        try:
+            return await asyncio.wait_for(link.event(*ops), seconds)
+        except TimeoutError:
+            link.die(Death.STALLED, f"no sign of life for {seconds:g} s")
+            return None
+
     async def _session(self, host: HostProcess, link: Link, indices: list[int], results: dict[int, CheckResult]) -> bool:
-        if await link.event("ready") is None:
+        if await self._lifecycle(link, START_SECONDS, "ready") is None:
             return self._lost(host, link, None, indices, results, importing=True)
         link.stall_seconds = self.limits.import_seconds
         started_at, virtual_at = datetime.now(), link.now_ns()
         link.send(job(self.app_copy, self.workdir, self.root, self.limits, attr=self.options.attr,
                       stall_seconds=self.check_seconds, wall_clock=self.exercise.wall_clock,
-                      namespaces=self.options.namespaces))
-        loaded = await link.event("loaded", "load_failed")
+                      namespaces=self.options.namespaces, listen_fd=self.listen[0] if self.options.uvicorn else None))
+        loaded = await self._lifecycle(link, self.limits.import_seconds, "loaded", "load_failed")
         if loaded is None:
             return self._lost(host, link, None, indices, results, importing=True)
         if loaded["op"] == "load_failed":
@@ -209,7 +250,7 @@ class _Run:
                 results[index] = self._not_run(index, failure)
             return True
         link.stall_seconds = self.check_seconds
-        started = await link.event("started", "setup_failed", "crashed")
+        started = await self._lifecycle(link, START_SECONDS, "started", "setup_failed", "crashed")
         if started is None:
             return self._lost(host, link, None, indices, results)
         if started["op"] != "started":
@@ -220,7 +261,8 @@ class _Run:
         if self.exercise.wall_clock == "virtual":
             # The app's wall clock started when it got the job and moves with the grader's clock.
             match.NOW.set(lambda: started_at + timedelta(microseconds=(link.now_ns() - virtual_at) / 1000))
-        ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang)
+        ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang,
+                      client_type=real.client_type(self.listen[1]) if self.options.uvicorn else Client)
         for index in indices:
             check = self.exercise.checks[index]
             self._progress(self.runs.index(index) + 1, check.name)
@@ -234,7 +276,8 @@ class _Run:
                 # good: later checks get a fresh one.
                 return False
         link.send({"op": "shutdown"})
-        await link.event("stopped", "shutdown_failed")  # shutdown problems do not change verdicts given
+        # Shutdown problems do not change verdicts given.
+        await self._lifecycle(link, STOP_SECONDS, "stopped", "shutdown_failed")
         return True
 
     def _lost(self, host: HostProcess, link: Link, current: tuple[int, str | None] | None, indices: list[int],
@@ -297,10 +340,15 @@ class _Run:
 
 
 def job(app_copy: Path, workdir: Path, root: Path, limits: Limits, *, attr: str = "app",
-        stall_seconds: float | None = None, wall_clock: str = "real", namespaces: bool = True) -> dict[str, Any]:
-    """What a host is told to do: which file to import and how to sandbox itself (never the spec)."""
+        stall_seconds: float | None = None, wall_clock: str = "real", namespaces: bool = True,
+        listen_fd: int | None = None) -> dict[str, Any]:
+    """What a host is told to do: which file to import and how to sandbox itself (never the spec).
+
+    With ``listen_fd`` (a socket it was started with) it serves the app there under uvicorn.
+    """
     return {
         "op": "job",
+        "listen_fd": listen_fd,
         "file": app_copy.name,
         "attr": attr,
         "import_seconds": limits.import_seconds,
