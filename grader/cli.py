@@ -18,6 +18,7 @@ or spec error; 3 the grader itself failed.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -120,7 +121,16 @@ def _grade(args: list[str]) -> int:
     if opts.watch:
         from grader.course.watch import watch
 
-        return watch(exercise, app_path, options, lambda result: _report(opts, course, exercise, result, lang))
+        verdicts: list[tuple[bool, int, int]] = []
+
+        def on_result(result: Result) -> int:
+            # A save that changes nothing in the verdict is not a new attempt.
+            verdict = (result.passed, result.passed_count, result.points)
+            changed = verdicts[-1:] != [verdict]
+            verdicts[:] = [verdict]
+            return _report(opts, course, exercise, result, lang, record=changed)
+
+        return watch(exercise, app_path, options, on_result)
     if opts.format == "text" and sys.stderr.isatty():
         options.on_progress = _progress_line(lang)
     result = grade(exercise, app_path, options)
@@ -136,7 +146,8 @@ def _progress_line(lang: str) -> Callable[[int, int, str], None]:
     return show
 
 
-def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise, result: Result, lang: str) -> int:
+def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise, result: Result, lang: str,
+            record: bool = True) -> int:
     text = text_report.render(result, lang=lang)
     if opts.format == "text":
         sys.stdout.write(text)
@@ -149,16 +160,29 @@ def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise,
             sys.stdout.write(report)
     if opts.format == "text" and opts.output:
         Path(opts.output).write_text(text, encoding="utf-8")
-    if not opts.no_record and Path(result.app).is_file():  # nothing written yet is no attempt
-        from grader.course.learn import award_lines
+    shown = opts.format == "text" or opts.output
+    app = Path(result.app)
+    if opts.no_record or not app.is_file():  # nothing written yet is no attempt
+        return 0 if result.passed else 1
+    from grader.course.learn import award_lines, not_yours
+
+    content = app.read_bytes()
+    reason = not_yours(course, exercise, app, content, lang)
+    if reason is not None:
+        if shown:
+            sys.stdout.write(reason + "\n")
+    elif record:
         from grader.course.progress import Store
 
         store = Store()
         award = store.record(exercise.id, exercise.xp, result.passed, result.passed_count, len(result.checks),
-                             result.points, result.max_points, course.rules, course.tracks())
+                             result.points, result.max_points, course.rules, course.tracks(),
+                             digest=hashlib.sha256(content).hexdigest())
         _store_warnings(store)
-        if opts.format == "text" or opts.output:
+        if shown:
             sys.stdout.write("\n".join(award_lines(award, result, course, lang)) + "\n")
+    elif shown:
+        sys.stdout.write(t("same_verdict", lang) + "\n")
     return 0 if result.passed else 1
 
 

@@ -60,6 +60,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Passed again: the {xp} XP of this lesson were banked on its first pass.",
         "ko": "다시 통과했어요. 이 레슨의 {xp} XP 는 처음 통과할 때 이미 받았어요.",
     },
+    "not_recorded_reference": {
+        "en": "Not recorded: this is the lesson's reference solution (or a variant the course keeps), not your work.",
+        "ko": "기록하지 않았어요: 이 파일은 레슨의 모범 답안 (또는 코스가 보관하는 변형) 이에요. 내 작업이 아니에요.",
+    },
+    "not_recorded_starter": {
+        "en": "Not recorded: {path} is still the untouched starter. Write your solution there, then grade again.",
+        "ko": "기록하지 않았어요: {path} 파일은 아직 손대지 않은 시작 파일이에요. 답을 작성한 뒤 다시 채점하세요.",
+    },
+    "same_file": {
+        "en": "Same file as your last attempt: not counted as a new attempt.",
+        "ko": "지난번과 같은 파일이에요: 새 시도로 세지 않아요.",
+    },
+    "same_verdict": {
+        "en": "Same verdict as the last save: not counted as a new attempt.",
+        "ko": "지난번 저장과 결과가 같아요: 새 시도로 세지 않아요.",
+    },
     "no_xp_yet": {
         "en": "XP is banked when every check passes.",
         "ko": "모든 검사를 통과하면 XP 를 받아요.",

@@ -111,8 +111,9 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
             folder = root / "tests" / "variants" / ident
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{name}.py").write_text(f"{header}\n{program}", encoding="utf-8")
+    # The learner's programs: a file byte-identical to a reference solution is not the learner's work.
     for name, program in {"reference": REFERENCE, "no_iter_json": NO_ITER_JSON, "no_close": NO_CLOSE}.items():
-        (root / "programs" / f"{name}.py").write_text(program, encoding="utf-8")
+        (root / "programs" / f"{name}.py").write_text(program + "# written by the learner\n", encoding="utf-8")
     return root
 
 
@@ -227,7 +228,8 @@ def test_xp_levels_and_achievements_are_recorded_once(course: Path, private_prog
     assert {k: v for k, v in record.items() if k != "at"} == {"xp": 10, "first_try": True, "failed_before": 0}
 
     again = run_grade("good", "--app", "programs/reference.py", cwd=course)
-    assert award(again.stdout) == ["Passed again: the 10 XP of this lesson were banked on its first pass."]
+    assert award(again.stdout) == ["Same file as your last attempt: not counted as a new attempt.",
+                                   "Passed again: the 10 XP of this lesson were banked on its first pass."]
     assert progress(private_progress)["passed"]["good"] == record  # the first pass's record is never rewritten
 
     failing = run_grade("refbad", "--app", "programs/no_iter_json.py", cwd=course)

@@ -161,11 +161,19 @@ def test_the_cli_reports_a_corrupt_store(private_progress: Path) -> None:
     assert "warning: your progress file was unreadable" in proc.stderr
 
 
-def test_grading_banks_xp_and_unlocks_achievements() -> None:
-    first = run_grade("t3l1", "--app", "solutions/t3l1.py")
+def learners_pass(tmp_path: Path) -> str:
+    """A passing t3l1 written by a learner (not byte-identical to the reference, which records nothing)."""
+    mine = tmp_path / "t3l1.py"
+    mine.write_text((ROOT / "solutions" / "t3l1.py").read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
+    return str(mine)
+
+
+def test_grading_banks_xp_and_unlocks_achievements(tmp_path: Path) -> None:
+    mine = learners_pass(tmp_path)
+    first = run_grade("t3l1", "--app", mine)
     assert "+10 XP — Level 0 · Poller, 10/120 XP to next level" in first.stdout
     assert "Achievement unlocked: First frame" in first.stdout
-    again = run_grade("t3l1", "--app", "solutions/t3l1.py")
+    again = run_grade("t3l1", "--app", mine)
     assert "+10 XP" not in again.stdout and "banked on its first pass" in again.stdout
     listing = run_grade("list")
     assert any(line.split()[:2] == ["✓", "t3l1"] for line in listing.stdout.splitlines())
@@ -181,8 +189,8 @@ def test_no_record_leaves_progress_alone(private_progress: Path) -> None:
     assert not (private_progress / "progress.json").exists()
 
 
-def test_reset_asks_first(private_progress: Path) -> None:
-    run_grade("t3l1", "--app", "solutions/t3l1.py")
+def test_reset_asks_first(private_progress: Path, tmp_path: Path) -> None:
+    run_grade("t3l1", "--app", learners_pass(tmp_path))
     declined = subprocess.run([sys.executable, "-m", "grader", "reset", "t3l1"], cwd=ROOT, input="no\n",
                               capture_output=True, text=True, env=os.environ)
     assert declined.returncode == 1 and "Nothing was reset" in declined.stdout

@@ -48,9 +48,38 @@ def level_lines(xp: int, course: Course, lang: str) -> list[str]:
     return lines
 
 
+def not_yours(course: Course, exercise: Exercise, app: Path, content: bytes, lang: str) -> str | None:
+    """Why grading ``app`` records nothing (a file of the course's own), or None if it is the learner's work."""
+    resolved = app.resolve()
+    known = [course.solutions / f"{exercise.id}.py", course.variants / exercise.id]
+    if any(resolved.is_relative_to(folder.resolve()) for folder in known[1:]) or any(
+            resolved == path.resolve() or _same(path, content) for path in known[:1]):
+        return t("not_recorded_reference", lang)
+    starter = course.starters / f"{exercise.id}.py"
+    if _same(starter, content):
+        return t("not_recorded_starter", lang, path=_relative(app))
+    return None
+
+
+def _same(path: Path, content: bytes) -> bool:
+    try:
+        return path.is_file() and path.read_bytes() == content
+    except OSError:
+        return False
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def award_lines(award: Award, result: Result, course: Course, lang: str) -> list[str]:
     """What a grading run did to the learner's progress, for the end of the report."""
     lines: list[str] = []
+    if award.repeated:
+        lines.append(t("same_file", lang))
     if award.first_pass:
         level = award.level
         head = t("xp_gained", lang, xp=award.xp_gained) + " — " + t("level_line", lang, number=level.number, name=level.name)

@@ -166,6 +166,7 @@ class Award:
     next_level: Level | None
     unlocked: tuple[Achievement, ...]
     first_pass: bool
+    repeated: bool = False  # the same file as the last attempt at this lesson: not counted again
 
 
 def unlocked(progress: Progress, rules: Rules, course: dict[str, int]) -> list[Achievement]:
@@ -278,17 +279,24 @@ class Store:
             self._write(progress)
 
     def record(self, exercise: str, xp: int, passed: bool, checks_passed: int, checks_total: int,
-               points: int, max_points: int, rules: Rules, course: dict[str, int]) -> Award:
-        """Record one attempt; bank the exercise's XP if this is its first full pass."""
+               points: int, max_points: int, rules: Rules, course: dict[str, int], digest: str | None = None) -> Award:
+        """Record one attempt; bank the exercise's XP if this is its first full pass.
+
+        ``digest`` names the graded file's content: the same file graded again
+        (byte for byte, right after itself) is the same attempt, not a new one.
+        """
         now = datetime.now().isoformat(timespec="seconds")
         with self.update() as progress:
             before_xp = progress.xp
             before_unlocked = {a.id for a in unlocked(progress, rules, course)}
             earlier = progress.attempts_at(exercise)
-            progress.attempts.append({
-                "at": now, "exercise": exercise, "passed": passed, "checks_passed": checks_passed,
-                "checks_total": checks_total, "points": points, "max_points": max_points,
-            })
+            repeated = digest is not None and bool(earlier) and earlier[-1].get("sha256") == digest
+            if not repeated:
+                progress.attempts.append({
+                    "at": now, "exercise": exercise, "passed": passed, "checks_passed": checks_passed,
+                    "checks_total": checks_total, "points": points, "max_points": max_points,
+                    **({"sha256": digest} if digest is not None else {}),
+                })
             first_pass = passed and exercise not in progress.passed
             if first_pass:
                 progress.passed[exercise] = {
@@ -299,7 +307,7 @@ class Store:
             new = tuple(a for a in unlocked(progress, rules, course) if a.id not in before_unlocked)
         level_before, _ = rules.level_of(before_xp)
         level, following = rules.level_of(after_xp)
-        return Award(after_xp - before_xp, after_xp, level_before, level, following, new, first_pass)
+        return Award(after_xp - before_xp, after_xp, level_before, level, following, new, first_pass, repeated)
 
     def reset(self, exercise: str | None = None) -> None:
         with self.update() as progress:

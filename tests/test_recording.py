@@ -1,0 +1,96 @@
+"""What counts as an attempt: only the learner's own work, once per version of it.
+
+Through the real `grade` command, with progress in a private folder.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from conftest import ROOT, grade_bin, run_grade
+
+REFERENCE = ROOT / "solutions" / "t3l1.py"
+WRONG = ROOT / "tests" / "variants" / "t3l1" / "wrong_prefix.py"
+
+
+def attempts(folder: Path) -> list[tuple[str, bool]]:
+    path = folder / "progress.json"
+    if not path.exists():
+        return []
+    return [(a["exercise"], a["passed"]) for a in json.loads(path.read_text(encoding="utf-8"))["attempts"]]
+
+
+def test_the_reference_solution_records_nothing_and_says_so(private_progress: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "t3l1.py"
+    shutil.copy(REFERENCE, copy)  # byte-identical, somewhere else: still the course's file
+    for app in ("solutions/t3l1.py", str(copy), str(WRONG)):
+        proc = run_grade("t3l1", "--app", app)
+        assert proc.stdout.splitlines()[-1] == ("Not recorded: this is the lesson's reference solution (or a "
+                                                "variant the course keeps), not your work."), app
+    assert attempts(private_progress) == []
+
+
+def test_an_untouched_starter_is_not_an_attempt(private_progress: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "t3l1.py"
+    shutil.copy(ROOT / "starters" / "t3l1.py", mine)
+    proc = run_grade("t3l1", "--app", str(mine))
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines()[-1].startswith("Not recorded: ")
+    assert "is still the untouched starter. Write your solution there, then grade again." in proc.stdout
+    assert attempts(private_progress) == []
+    # The first real attempt is still the first try.
+    mine.write_text(REFERENCE.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
+    passed = run_grade("t3l1", "--app", str(mine))
+    assert passed.returncode == 0 and "+10 XP" in passed.stdout
+    record = json.loads((private_progress / "progress.json").read_text(encoding="utf-8"))["passed"]["t3l1"]
+    assert record["first_try"] is True
+
+
+def test_the_same_file_graded_again_is_the_same_attempt(private_progress: Path, tmp_path: Path) -> None:
+    mine = tmp_path / "t3l1.py"
+    mine.write_text(WRONG.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
+    first = run_grade("t3l1", "--app", str(mine))
+    again = run_grade("t3l1", "--app", str(mine))
+    assert "Same file as your last attempt" not in first.stdout
+    assert "Same file as your last attempt: not counted as a new attempt." in again.stdout.splitlines()
+    assert attempts(private_progress) == [("t3l1", False)]
+    mine.write_text(mine.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    run_grade("t3l1", "--app", str(mine))
+    assert attempts(private_progress) == [("t3l1", False), ("t3l1", False)]
+
+
+def test_watch_records_an_attempt_only_when_the_verdict_changes(private_progress: Path, tmp_path: Path) -> None:
+    app = tmp_path / "t3l1.py"
+    app.write_text(WRONG.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
+    proc = subprocess.Popen([grade_bin(), "t3l1", "--app", str(app), "--watch"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while sum("Watching" in line for line in seen) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sum("Watching" in line for line in seen) >= count, "".join(seen)
+        time.sleep(0.3)  # let the watcher settle before the next save
+
+    try:
+        wait_for(1)
+        app.write_text(app.read_text(encoding="utf-8") + "# still wrong\n", encoding="utf-8")  # same verdict
+        wait_for(2)
+        app.write_text(REFERENCE.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")  # now it passes
+        wait_for(3)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+    text = "".join(seen)
+    assert text.count("Same verdict as the last save: not counted as a new attempt.") == 1
+    assert attempts(private_progress) == [("t3l1", False), ("t3l1", True)]
