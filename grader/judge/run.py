@@ -72,6 +72,8 @@ class Options:
     launcher: Launcher = field(default_factory=SpawnLauncher)
     # Hidden checks run on submission (CI, batch grading), not on a learner's machine.
     run_hidden: bool = False
+    # Keep the conversation of passed checks too (the HTML report draws every check).
+    transcripts: bool = False
     # Linux namespaces for the host (off only to measure what they cost).
     namespaces: bool = True
     # Told (position, total, name) as each check starts, and (total + 1, total, "") at the end.
@@ -215,7 +217,8 @@ class _Run:
             for index in indices:
                 results.setdefault(index, self._verdict(self.exercise.checks[index], failure))
             return True
-        ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang)
+        ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang,
+                      transcripts=self.options.transcripts)
         for index in indices:
             check = self.exercise.checks[index]
             self._progress(self.runs.index(index) + 1, check.name)
