@@ -131,7 +131,8 @@ class Browser:
             args.insert(1, "--no-sandbox")  # Chromium refuses to run its sandbox as root
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         address = self._address()
-        self.ws: ClientConnection = connect(address, max_size=None, open_timeout=START_SECONDS)
+        self._stack = contextlib.ExitStack()
+        self.ws: ClientConnection = self._stack.enter_context(connect(address, max_size=None, open_timeout=START_SECONDS))
         self.ids = itertools.count(1)
         self.pending: list[dict[str, Any]] = []
         self.pages: dict[str, Page] = {}
@@ -197,7 +198,7 @@ class Browser:
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self.ws.close()
+            self._stack.close()
         if self.process.poll() is None:
             self.process.terminate()
             try:

@@ -74,3 +74,21 @@ def course(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return root
+
+
+ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots of the pages, kept after the run (gitignored)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    """One headless Chromium for the session, installed with apt when missing (as CI does)."""
+    from browser import Browser, install_chromium
+
+    executable, why = install_chromium()
+    if executable is None:
+        pytest.skip(f"no headless Chromium for the browser tests: {why}")
+    chromium = Browser(executable)
+    try:
+        yield chromium
+    finally:
+        chromium.close()

@@ -18,8 +18,8 @@ from .page import esc
 LEFT = 72  # room for the clock column
 LANE = 250  # least distance between two lanes; fewer lanes get more room for their labels
 MARGIN = 110  # half a lane header, plus room for notes on the outer lanes
-TOP = 44
-ROW = 30
+TOP = 40
+ROW = 28
 GAP_ROW = 26
 CHAR = 7.3  # width of one narrow character at 12px in a monospace font
 COLORS = {"ok": "#1a7f37", "bad": "#cf222e", "": "#1f2328"}

@@ -79,16 +79,21 @@ def _section(index: int, check: CheckResult, lang: str, shown: set[tuple[str, st
             f'<span class="dim">{esc(say(lang, "{points}/{max_points} points", points=check.points, max_points=check.max_points))}</span>')
     parts = []
     failure = check.failure
+    repeated = False
     if failure is not None:
         key = (check.status.value, failure.kind.value, failure.message)
-        if failure.step is None and key in shown:
+        repeated = failure.step is None and key in shown
+        shown.add(key)
+        if repeated:
             parts.append(f'<p class="dim">{esc(say(lang, "Failed for the same reason as the check above."))}</p>')
         else:
-            shown.add(key)
             parts.append(_failure(failure, lang))
     if check.transcript:
         rows = beats(check, lang)
         parts.append(f'<div class="diagram" data-check="{index}">{svg(rows, say(lang, "server"))}</div>')
+    if failure is not None and not repeated:
+        parts.append(_details(failure, lang))
+    if check.transcript:
         parts.append(_transcript(check, lang))
     if check.hint and not check.passed:
         parts.append(f'<p><b>{esc(say(lang, "hint"))}:</b> {esc(check.hint)}</p>')
@@ -104,6 +109,7 @@ def _nothing(lang: str) -> str:
 
 
 def _failure(failure: Failure, lang: str) -> str:
+    """Where it failed and how, short enough that the diagram under it starts on the first screen."""
     lines = []
     if failure.step:
         lines.append(f'<p class="step"><b>{esc(say(lang, "at"))}</b> <span class="mono">{esc(failure.step)}</span></p>')
@@ -113,14 +119,19 @@ def _failure(failure: Failure, lang: str) -> str:
     rows = "".join(f"<dt>{esc(name)}</dt><dd>{esc(value)}</dd>" for name, value in pairs if value is not None)
     if rows:
         lines.append(f"<dl>{rows}</dl>")
-    lines.append(_diff(failure, lang))
+    return f'<div class="failure">{"".join(lines)}</div>'
+
+
+def _details(failure: Failure, lang: str) -> str:
+    """Every JSON difference, then the learner's exception with their own lines of code."""
+    parts = [_diff(failure, lang)]
     for number, error in enumerate(failure.errors):
         lead = say(lang, "your code raised") if number == 0 else say(lang, "which led to")
         frames = "".join(
             f"\n  {esc(frame.file)}:{frame.line} in {esc(frame.function)}\n    {esc(frame.code)}" for frame in error.frames)
         head = f"{error.type}: {error.message}" if error.message else error.type
-        lines.append(f'<p><b>{esc(lead)}</b></p><pre class="raised">{esc(head)}{frames}</pre>')
-    return f'<div class="failure">{"".join(lines)}</div>'
+        parts.append(f'<p><b>{esc(lead)}</b></p><pre class="raised">{esc(head)}{frames}</pre>')
+    return "".join(parts)
 
 
 def _diff(failure: Failure, lang: str) -> str:
