@@ -8,6 +8,7 @@ Instructors and CI:
     grade check [EXERCISE ...] [--jobs N]
     grade batch EXERCISE SUBMISSION ... [--jobs N] [--out DIR] [--html FILE]
     grade new EXERCISE --title TITLE
+    grade export gradescope|exercism|classroom EXERCISE -o PATH
     grade schema
 
 Exit codes: 0 every check passed; 1 a check failed (the learner's code,
@@ -85,8 +86,8 @@ def _grade_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade",
         description="Grade your FastAPI WebSocket solution for one lesson.",
-        epilog="Other commands: list, show, start, hint, progress, reset, validate, check, batch, new, schema, doctor "
-        "(grade COMMAND --help).",
+        epilog="Other commands: list, show, start, hint, progress, reset, validate, check, batch, new, export, schema, "
+        "doctor (grade COMMAND --help).",
     )
     parser.add_argument("exercise", help="the lesson id, e.g. t3l2")
     parser.add_argument("--app", metavar="PATH[:ATTR]", help="your file (default: from grader.toml), and the app's name")
@@ -398,6 +399,28 @@ def _new(args: list[str]) -> int:
     return 0
 
 
+def _export(args: list[str]) -> int:
+    from grader.course.export import PLATFORMS, export
+
+    parser = argparse.ArgumentParser(
+        prog="grade export",
+        description="Package one lesson for a platform that grades each submission in its own container.",
+    )
+    parser.add_argument("platform", choices=sorted(PLATFORMS),
+                        help="gradescope: an autograder zip; exercism: a test-runner folder with a Dockerfile; "
+                        "classroom: a GitHub Classroom workflow folder")
+    parser.add_argument("exercise")
+    parser.add_argument("-o", "--output", required=True, metavar="PATH", help="the zip (gradescope) or folder to write")
+    opts = _parse(parser, args)
+    if isinstance(opts, int):
+        return opts
+    course = config.load()
+    exercise = _exercise(course, opts.exercise)
+    written = export(opts.platform, course, exercise, Path(opts.output))
+    print(f"wrote {written}")
+    return 0
+
+
 def _schema(args: list[str]) -> int:
     from grader.spec.schema import SCHEMA_PATH
 
@@ -417,5 +440,6 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "batch": _batch,
     "new": _new,
     "schema": _schema,
+    "export": _export,
     "doctor": _doctor,
 }
