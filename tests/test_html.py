@@ -194,3 +194,24 @@ def test_progress_html_shows_level_tracks_achievements_and_attempts(tmp_path: Pa
     assert page.count('data-earned="true"') == 2  # First frame, and Clean handshake (t3l1 on the first try)
     assert page.count('class="attempt"') == 3
     assert "to unlock: pass every lesson of track 4" in page
+
+
+def test_progress_open_writes_the_page_and_opens_it_in_the_browser(tmp_path: Path, private_progress: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    opened = tmp_path / "opened.txt"
+    fake = tmp_path / "fake-browser"
+    fake.write_text(f'#!/bin/sh\necho "$1" > {opened}\n', encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("BROWSER", str(fake))  # the webbrowser module runs $BROWSER with the page's URL
+    proc = run_grade("progress", "--open")
+    assert proc.returncode == 0, proc.stderr
+    page = private_progress / "progress.html"
+    assert f"Course page written to {page}" in proc.stdout
+    assert opened.read_text(encoding="utf-8").strip() == page.resolve().as_uri()
+    self_contained(page.read_text(encoding="utf-8"))
+
+
+def test_format_html_without_output_prints_the_page(tmp_path: Path) -> None:
+    proc = run_grade("t3l1", "--app", str(ROOT / "solutions" / "t3l1.py"), "--format", "html", "--no-record")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("<!DOCTYPE html>") and "All 4 checks passed" in proc.stdout
