@@ -6,13 +6,11 @@ What a person sees in a real browser is checked in test_pages_in_browser.py.
 from __future__ import annotations
 
 import json
-import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_grade
+from conftest import ROOT, parsed, run_grade, self_contained
 from grader import Options, Result, grade, load_exercise
 from grader.render.html import report
 from grader.render.html.beats import beats
@@ -21,40 +19,6 @@ from grader.render.html.jsondiff import Difference, differences
 T3L2 = load_exercise(ROOT / "exercises" / "t3l2.yaml")
 VARIANTS = ROOT / "tests" / "variants" / "t3l2"
 HOSTILE = ROOT / "tests" / "submissions" / "hostile_markup.py"
-
-
-class Tags(HTMLParser):
-    """Every start tag and attribute of a page, and its text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def parsed(page: str) -> Tags:
-    tags = Tags()
-    tags.feed(page)
-    return tags
-
-
-def self_contained(page: str) -> None:
-    """No scripts, no handlers, nothing fetched: every URL stays inside the page (or names the SVG namespace)."""
-    tags = parsed(page)
-    names = {tag for tag, _ in tags.tags}
-    assert not names & {"script", "img", "link", "iframe", "object", "embed"}, names
-    for tag, attrs in tags.tags:
-        assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
-        for name in ("src", "href"):
-            value = attrs.get(name) or ""
-            assert not re.match(r"\w+:", value), (tag, name, value)
-    assert "default-src 'none'" in page
 
 
 @pytest.fixture(scope="module")
