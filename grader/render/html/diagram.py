@@ -16,7 +16,8 @@ from .beats import SERVER, Beat, lanes
 from .page import esc
 
 LEFT = 72  # room for the clock column
-LANE = 250  # least distance between two lanes; fewer lanes get more room for their labels
+LANE = 170  # least distance between two lanes; fewer lanes share more room for their labels
+ROOM = 740  # lanes spread over this much, so the diagram fits a laptop's report without scrolling
 MARGIN = 110  # half a lane header, plus room for notes on the outer lanes
 TOP = 40
 ROW = 28
@@ -27,7 +28,7 @@ COLORS = {"ok": "#1a7f37", "bad": "#cf222e", "": "#1f2328"}
 
 def svg(rows: list[Beat], server_name: str) -> str:
     names = lanes(rows)
-    lane = max(LANE, min(420, 900 // max(1, len(names) - 1)))
+    lane = max(LANE, min(420, ROOM // max(1, len(names) - 1)))
     x = {name: float(LEFT + MARGIN + i * lane) for i, name in enumerate(names)}
     width = LEFT + 2 * MARGIN + (len(names) - 1) * lane
     heights = [GAP_ROW if r.kind == "gap" else ROW + 18 * len(r.detail) for r in rows]
@@ -77,7 +78,7 @@ def _row(index: int, row: Beat, x: dict[str, float], y: float, height: float, wi
     if row.target is None:
         # A note sits on its lane (or across the diagram when it has none).
         cx = x.get(row.source or "", LEFT + (width - LEFT) / 2)
-        room = LANE - 20 if row.source else width - LEFT - 20  # a note may not cross into the next lane
+        room = 2 * MARGIN - 20 if row.source else width - LEFT - 20
         text = _fit(row.label, int(room / CHAR))
         box = _width(text) * CHAR + 14
         fill = "#ffebe9" if row.tone == "bad" else "#fff8c5"

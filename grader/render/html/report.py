@@ -139,6 +139,8 @@ def _diff(failure: Failure, lang: str) -> str:
     ok_actual, actual = jsondiff.parse(failure.actual)
     if not (ok_expected and ok_actual) or _has_operators(expected):
         return ""
+    if not isinstance(expected, dict | list) and not isinstance(actual, dict | list):
+        return ""  # two scalars: expected and got above already say it all
     found = jsondiff.differences(expected, actual)
     if not found:
         return ""
