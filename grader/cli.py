@@ -2,12 +2,13 @@
 
 Learners:
     grade EXERCISE [--app PATH[:ATTR]] [--watch] [--format F] [--output FILE] [--lang en|ko]
-    grade list | show EXERCISE | start EXERCISE | hint EXERCISE | progress | reset [EXERCISE]
+    grade list | show EXERCISE | start EXERCISE | hint EXERCISE | progress [--html FILE] [--open] | reset [EXERCISE]
 Instructors and CI:
     grade validate [PATH ...]
     grade check [EXERCISE ...] [--jobs N]
-    grade batch EXERCISE SUBMISSION ... [--jobs N] [--out DIR]
+    grade batch EXERCISE SUBMISSION ... [--jobs N] [--out DIR] [--html FILE]
     grade new EXERCISE --title TITLE
+    grade export gradescope|exercism|classroom EXERCISE -o PATH
     grade schema
 
 Exit codes: 0 every check passed; 1 a check failed (the learner's code,
@@ -30,7 +31,7 @@ from grader.course.validate import validate_paths
 from grader.errors import GraderError, InternalError, SpecErrors, UsageError
 from grader.i18n import language, t
 from grader.judge.run import Options, grade
-from grader.render import RENDERERS
+from grader.render import RENDERERS, html
 from grader.render import text as text_report
 from grader.result import Result
 from grader.spec import Exercise, load_exercise
@@ -86,8 +87,8 @@ def _grade_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grade",
         description="Grade your FastAPI WebSocket solution for one lesson.",
-        epilog="Other commands: list, show, start, hint, progress, reset, validate, check, batch, new, schema, doctor "
-        "(grade COMMAND --help).",
+        epilog="Other commands: list, show, start, hint, progress, reset, validate, check, batch, new, export, schema, "
+        "doctor (grade COMMAND --help).",
     )
     parser.add_argument("exercise", help="the lesson id, e.g. t3l2")
     parser.add_argument("--app", metavar="PATH[:ATTR]", help="your file (default: from grader.toml), and the app's name")
@@ -113,7 +114,7 @@ def _grade(args: list[str]) -> int:
     app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
     lang = language(opts.lang)
     options = Options(attr=attr, lang=lang, limits=course.limits, run_hidden=opts.all_checks,
-                      uvicorn=opts.server == "uvicorn")
+                      uvicorn=opts.server == "uvicorn", transcripts=opts.format == "html")
     if options.uvicorn:
         opts.no_record = True  # a confirmation, not an attempt
         if opts.format == "text":
@@ -152,7 +153,7 @@ def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise,
     if opts.format == "text":
         sys.stdout.write(text)
     else:
-        report = RENDERERS[opts.format](result, exercise)
+        report = html.render(result, lang) if opts.format == "html" else RENDERERS[opts.format](result, exercise)
         if opts.output:
             Path(opts.output).write_text(report, encoding="utf-8")
             sys.stdout.write(text)
@@ -278,13 +279,28 @@ def _progress(args: list[str]) -> int:
     from grader.course.learn import Catalog, progress_text
     from grader.course.progress import Store
 
-    opts = _parse(_learner_parser("grade progress", "Your level, XP, lessons and achievements.", False), args)
+    parser = _learner_parser("grade progress", "Your level, XP, lessons and achievements.", False)
+    parser.add_argument("--html", metavar="FILE", help="also write your course page to FILE")
+    parser.add_argument("--open", action="store_true", help="open the course page in your browser")
+    opts = _parse(parser, args)
     if isinstance(opts, int):
         return opts
     store = Store()
     progress = store.load()
     _store_warnings(store)
-    sys.stdout.write(progress_text(Catalog.load(config.load()), progress, language(opts.lang)))
+    catalog = Catalog.load(config.load())
+    lang = language(opts.lang)
+    sys.stdout.write(progress_text(catalog, progress, lang))
+    if opts.html or opts.open:
+        from grader.course.learn import write_progress_page
+
+        path = write_progress_page(catalog, progress, lang, Path(opts.html) if opts.html else None)
+        print(t("page_written", lang, path=path))
+        if opts.open:
+            import webbrowser
+
+            if not webbrowser.open(path.resolve().as_uri()):
+                print(t("no_browser", lang, path=path), file=sys.stderr)
     return 0
 
 
@@ -366,6 +382,9 @@ def _batch(args: list[str]) -> int:
     parser.add_argument("submissions", nargs="+", help="files, folders, or a folder of one folder per learner")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="gradings at once (default: cores)")
     parser.add_argument("--out", default=".", help="folder for gradebook.csv and gradebook.json (default: here)")
+    parser.add_argument("--html", metavar="FILE",
+                        help="also write a class dashboard to FILE, with each submission's report beside it")
+    parser.add_argument("--lang", choices=("en", "ko"), help="language of the HTML pages (default: from the locale)")
     opts = _parse(parser, args)
     if isinstance(opts, int):
         return opts
@@ -373,7 +392,7 @@ def _batch(args: list[str]) -> int:
     exercise = _exercise(course, opts.exercise)
     submissions = batch.find_submissions(exercise, [Path(p) for p in opts.submissions])
     started = time.perf_counter()
-    rows = batch.run(exercise, submissions, course.limits, opts.jobs)
+    rows = batch.run(exercise, submissions, course.limits, opts.jobs, transcripts=bool(opts.html))
     elapsed = time.perf_counter() - started
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -388,6 +407,9 @@ def _batch(args: list[str]) -> int:
     passed = sum(data["passed"] for data in book)
     print(f"\n{passed}/{len(rows)} passed · {len(rows) / elapsed:.1f} submissions/s · "
           f"gradebook in {out / 'gradebook.csv'} and {out / 'gradebook.json'}")
+    if opts.html:
+        written = batch.write_dashboard(exercise, rows, Path(opts.html), language(opts.lang))
+        print(f"dashboard in {written[0]}, {len(written) - 1} reports in {written[0].parent / (written[0].stem + '-reports')}")
     return 0
 
 
@@ -405,6 +427,28 @@ def _new(args: list[str]) -> int:
     for path in scaffold(course, opts.exercise, opts.title, opts.xp):
         print(f"wrote {os.path.relpath(path)}")
     print(f"next: edit the spec, then `grade check {opts.exercise}`")
+    return 0
+
+
+def _export(args: list[str]) -> int:
+    from grader.course.export import PLATFORMS, export
+
+    parser = argparse.ArgumentParser(
+        prog="grade export",
+        description="Package one lesson for a platform that grades each submission in its own container.",
+    )
+    parser.add_argument("platform", choices=sorted(PLATFORMS),
+                        help="gradescope: an autograder zip; exercism: a test-runner folder with a Dockerfile; "
+                        "classroom: a GitHub Classroom workflow folder")
+    parser.add_argument("exercise")
+    parser.add_argument("-o", "--output", required=True, metavar="PATH", help="the zip (gradescope) or folder to write")
+    opts = _parse(parser, args)
+    if isinstance(opts, int):
+        return opts
+    course = config.load()
+    exercise = _exercise(course, opts.exercise)
+    written = export(opts.platform, course, exercise, Path(opts.output))
+    print(f"wrote {written}")
     return 0
 
 
@@ -427,5 +471,6 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "batch": _batch,
     "new": _new,
     "schema": _schema,
+    "export": _export,
     "doctor": _doctor,
 }

@@ -113,6 +113,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "{path} 를 지켜보고 있어요. 저장할 때마다 다시 채점해요. 멈추려면 Ctrl-C.",
     },
     "warning": {"en": "warning: {text}", "ko": "경고: {text}"},
+    "page_written": {"en": "Course page written to {path}", "ko": "코스 페이지를 만들었어요: {path}"},
+    "no_browser": {"en": "No browser could be opened; open {path} yourself.", "ko": "브라우저를 열 수 없었어요. 직접 여세요: {path}"},
 }
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -74,3 +76,63 @@ def course(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return root
+
+
+ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots of the pages, kept after the run (gitignored)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    """One headless Chromium for the session, installed with apt when missing (as CI does)."""
+    from browser import Browser, install_chromium
+
+    executable, why = install_chromium()
+    if executable is None:
+        pytest.skip(f"no headless Chromium for the browser tests: {why}")
+    chromium = Browser(executable)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+class Tags(HTMLParser):
+    """Every start tag and attribute of a page, and its text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parsed(page: str) -> Tags:
+    tags = Tags()
+    tags.feed(page)
+    return tags
+
+
+def self_contained(page: str) -> None:
+    """No scripts, no handlers, nothing fetched: every URL stays inside the page (or names the SVG namespace)."""
+    tags = parsed(page)
+    names = {tag for tag, _ in tags.tags}
+    assert not names & {"script", "img", "link", "iframe", "object", "embed"}, names
+    for tag, attrs in tags.tags:
+        assert not [a for a in attrs if a.startswith("on")], (tag, attrs)
+        for name in ("src", "href"):
+            value = attrs.get(name) or ""
+            assert not re.match(r"\w+:", value), (tag, name, value)
+    assert "default-src 'none'" in page
+
+
+def learners_copy(source: Path, folder: Path) -> Path:
+    """``source`` as a learner's own file (the course's files, byte for byte, are never recorded as work)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    mine = folder / source.name
+    mine.write_text(source.read_text(encoding="utf-8") + "# written by the learner\n", encoding="utf-8")
+    return mine

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, self_contained
 from grader import Limits, Options, grade, load_exercise
 from grader.judge.launch import Template
+from grader.render import html
 
 CORPUS = sorted((Path(__file__).parent / "hostile").glob("*.py"))
 T3L1 = load_exercise(ROOT / "exercises" / "t3l1.yaml")
@@ -56,7 +57,7 @@ def test_hostile_submission_gets_a_clear_verdict(path: Path, zygote: Template, m
     monkeypatch.setenv("HOSTILE_MARKER", marker)  # inherited by anything the submission starts
     kinds, says, limits = expectations(path)
     started = time.monotonic()
-    result = grade(T3L1, path, Options(limits=limits, launcher=zygote))
+    result = grade(T3L1, path, Options(limits=limits, launcher=zygote, transcripts=True))
     elapsed = time.monotonic() - started
     assert elapsed < limits.run_seconds
     assert not result.passed
@@ -70,6 +71,7 @@ def test_hostile_submission_gets_a_clear_verdict(path: Path, zygote: Template, m
             assert "Traceback (most recent call last)" not in check.failure.message
             assert all("/grader/" not in f.file for e in check.failure.errors for f in e.frames)
     assert not survivors(marker), "processes the submission started outlived its grading"
+    self_contained(html.render(result, "en"))  # its report as a page shows all of it as text
 
 
 def survivors(marker: str) -> list[int]:

@@ -79,9 +79,13 @@ def _natural(path: Path) -> list[object]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
 
 
-def run(exercise: Exercise, submissions: list[Submission], limits: Limits, jobs: int) -> list[Row]:
-    """Grade every submission (hidden checks included), ``jobs`` judge processes at once."""
-    options = Options(limits=limits, run_hidden=True)
+def run(exercise: Exercise, submissions: list[Submission], limits: Limits, jobs: int,
+        transcripts: bool = False) -> list[Row]:
+    """Grade every submission (hidden checks included), ``jobs`` judge processes at once.
+
+    ``transcripts`` keeps every check's conversation, passed or not, for HTML reports.
+    """
+    options = Options(limits=limits, run_hidden=True, transcripts=transcripts)
     rows = []
     outcomes = grade_many([(exercise, s.path) for s in submissions], options, jobs)
     for submission, outcome in zip(submissions, outcomes, strict=True):
@@ -115,3 +119,42 @@ def gradebook_csv(exercise: Exercise, rows: list[Row]) -> str:
             *(data["checks"][n] for n in names), data["seconds"], data["error"],
         ])
     return out.getvalue()
+
+
+def write_dashboard(exercise: Exercise, rows: list[Row], path: Path, lang: str = "en") -> list[Path]:
+    """The class dashboard at ``path``, and each submission's report in a folder beside it; the files written."""
+    from grader.render.html import dashboard, report
+
+    folder = path.parent / f"{path.stem}-reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    graded: list[dashboard.Graded] = []
+    taken: set[str] = set()
+    for row in rows:
+        link = None
+        if row.result is not None:
+            name = _file_name(row.submission.name, taken)
+            target = folder / name
+            target.write_text(report.render(row.result, lang), encoding="utf-8")
+            written.append(target)
+            link = f"{folder.name}/{name}"
+        graded.append(dashboard.Graded(row.submission.name, row.result, row.error, link))
+    title = pick_title(exercise, lang)
+    path.write_text(dashboard.render(exercise, title, graded, lang), encoding="utf-8")
+    return [path, *written]
+
+
+def pick_title(exercise: Exercise, lang: str) -> str:
+    from grader.spec import pick
+
+    return pick(exercise.title, lang)
+
+
+def _file_name(name: str, taken: set[str]) -> str:
+    """A safe, unique file name for a submission's report (names come from folders learners named)."""
+    stem = re.sub(r"[^\w.-]", "_", name).strip("._") or "submission"
+    candidate, number = f"{stem}.html", 2
+    while candidate.lower() in taken:
+        candidate, number = f"{stem}-{number}.html", number + 1
+    taken.add(candidate.lower())
+    return candidate

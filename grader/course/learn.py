@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course.config import Course
-from grader.course.progress import Award, Progress, Store, earned, how_to_unlock
+from grader.course.progress import Award, Progress, Store, data_dir, earned, how_to_unlock
 from grader.i18n import t
 from grader.result import Result
 from grader.spec import Exercise, load_exercise, pick
@@ -159,3 +159,13 @@ def progress_text(catalog: Catalog, progress: Progress, lang: str) -> str:
         else:
             lines.append(f"  ☆ {name} — " + t("locked", lang, how=how_to_unlock(achievement, lang)))
     return "\n".join(lines) + "\n"
+
+
+def write_progress_page(catalog: Catalog, progress: Progress, lang: str, path: Path | None = None) -> Path:
+    """The course page as HTML, at ``path`` or beside the progress store; where it was written."""
+    from grader.render.html import progress_page
+
+    target = path or data_dir() / "progress.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(progress_page.render(catalog, progress, lang), encoding="utf-8")
+    return target

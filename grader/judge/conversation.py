@@ -39,6 +39,8 @@ class Context:
     workdir: Path  # the app's working folder, read from the judge's side
     lang: str = "en"
     client_type: type[Client] = Client  # a RealClient under a real uvicorn
+    # Keep the transcript of a passed check as well (otherwise only failures carry one).
+    transcripts: bool = False
     # Clients whose endpoint would not stop even when cancelled; the process
     # running them should not be trusted with more checks.
     runaways: list[str] = field(default_factory=list)
@@ -66,7 +68,7 @@ async def run_check(check: Check, ctx: Context) -> CheckResult:
         hidden=check.hidden,
         hint=pick(check.hint, ctx.lang) or None,
         failure=failure,
-        transcript=conversation.transcript.frames() if failure is not None else (),
+        transcript=conversation.transcript.frames() if failure is not None or ctx.transcripts else (),
         clock_seconds=round(conversation.elapsed(), 3),
         wall_seconds=round(time.perf_counter() - wall, 4),
     )

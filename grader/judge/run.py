@@ -77,6 +77,8 @@ class Options:
     launcher: Launcher = field(default_factory=SpawnLauncher)
     # Hidden checks run on submission (CI, batch grading), not on a learner's machine.
     run_hidden: bool = False
+    # Keep the conversation of passed checks too (the HTML report draws every check).
+    transcripts: bool = False
     # Linux namespaces for the host (off only to measure what they cost).
     namespaces: bool = True
     # Told (position, total, name) as each check starts, and (total + 1, total, "") at the end.
@@ -261,7 +263,7 @@ class _Run:
         if self.exercise.wall_clock == "virtual":
             # The app's wall clock started when it got the job and moves with the grader's clock.
             match.NOW.set(lambda: started_at + timedelta(microseconds=(link.now_ns() - virtual_at) / 1000))
-        ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang,
+        ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang, transcripts=self.options.transcripts,
                       client_type=real.client_type(self.listen[1]) if self.options.uvicorn else Client)
         for index in indices:
             check = self.exercise.checks[index]

@@ -1,7 +1,8 @@
 """Renderers: each turns a finished Result into one output format, nothing more.
 
 Every renderer is ``render(result, exercise=None) -> str``; the exercise is
-there for formats that quote the spec (Exercism's test_code).
+there for formats that quote the spec (Exercism's test_code). The text and
+HTML reports also take the learner's language, so the CLI calls them itself.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from collections.abc import Callable
 from grader.result import Result
 from grader.spec import Exercise
 
-from . import exercism, gradescope, json_format, junit, text
+from . import exercism, gradescope, html, json_format, junit, text
 
 Renderer = Callable[[Result, Exercise | None], str]
-
 
 
 def _ignoring_exercise(render: Callable[[Result], str]) -> Renderer:
@@ -30,6 +30,7 @@ RENDERERS: dict[str, Renderer] = {
     "junit": _ignoring_exercise(junit.render),
     "gradescope": _ignoring_exercise(gradescope.render),
     "exercism": exercism.render,
+    "html": _ignoring_exercise(html.render),  # the CLI calls html.render itself, with its language
 }
 
 __all__ = ["RENDERERS", "Renderer"]

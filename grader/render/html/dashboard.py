@@ -1,0 +1,174 @@
+"""``grade batch --html``: the class at a glance.
+
+Pass rate per check (which checks trip students), the distribution of
+scores, the most common causes of failure with one example each, and every
+submission with a link to its own report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from grader.i18n import say
+from grader.result import CheckResult, Result
+from grader.spec import Exercise
+
+from .charts import Share, bars, histogram
+from .page import esc, page
+
+CAUSES = 10  # causes listed
+BINS = 10  # score bins once the score has more values than fit
+
+
+@dataclass(frozen=True)
+class Graded:
+    """One submission as the dashboard sees it."""
+
+    name: str
+    result: Result | None  # None when it could not be graded at all
+    error: str = ""
+    report: str | None = None  # a link to its own report, relative to the dashboard
+
+
+@dataclass
+class Cause:
+    check: str
+    step: str
+    kind: str
+    count: int = 0
+    examples: list[tuple[Graded, CheckResult | None]] = field(default_factory=list)
+
+
+def render(exercise: Exercise, title: str, graded: list[Graded], lang: str = "en") -> str:
+    total = len(graded)
+    passed = sum(1 for g in graded if g.result is not None and g.result.passed and g.result.complete)
+    max_points = exercise.points
+    body = [f"<h1>{esc(exercise.id)} · {esc(title)}</h1>",
+            f'<p class="verdict" id="summary">{esc(say(lang, "{passed} of {total} submissions passed every check", passed=passed, total=total))}</p>']
+    body.append(f"<h2>{esc(say(lang, 'Pass rate per check'))}</h2>")
+    shares = [Share(check.name, _passes(graded, check.name), total) for check in exercise.checks]
+    body.append(f'<div class="chart scroll" id="pass-rates">{bars(shares, say(lang, "passed"))}</div>')
+    body.append(f"<h2>{esc(say(lang, 'Scores'))}</h2>")
+    scores = [g.result.points if g.result is not None else 0 for g in graded]
+    axis = say(lang, "points out of {max_points}", max_points=max_points)
+    body.append(f'<div class="chart scroll" id="scores">{histogram(score_bins(scores, max_points), axis)}</div>')
+    body.append(f"<h2>{esc(say(lang, 'Most common causes of failure'))}</h2>")
+    body.append(_causes(causes(graded), lang))
+    body.append(f"<h2>{esc(say(lang, 'Submissions'))}</h2>")
+    body.append(_table(exercise, graded, lang))
+    return page(f"{exercise.id} · {title}", "\n".join(body), lang)
+
+
+def _passes(graded: list[Graded], name: str) -> int:
+    return sum(1 for g in graded if g.result is not None and any(c.name == name and c.passed for c in g.result.checks))
+
+
+def score_bins(scores: list[int], max_points: int) -> list[tuple[str, int]]:
+    """One bin per score while they fit, else ``BINS`` ranges of equal width."""
+    if max_points + 1 <= 2 * BINS:
+        return [(str(value), scores.count(value)) for value in range(max_points + 1)]
+    step = -(-(max_points + 1) // BINS)
+    bins = []
+    for low in range(0, max_points + 1, step):
+        high = min(max_points, low + step - 1)
+        bins.append((f"{low}–{high}", sum(1 for s in scores if low <= s <= high)))
+    return bins
+
+
+_ROUND = re.compile(r", round \d+ of \d+.*$", re.S)
+
+
+def causes(graded: list[Graded]) -> list[Cause]:
+    """Failures grouped by where and how they happened (check, step, kind), the most common first.
+
+    Messages quote each submission's own values, so they are not the key: the
+    same step of the same check failing the same way is the same cause.
+    """
+    found: dict[tuple[str, str, str], Cause] = {}
+    for item in graded:
+        if item.result is None:
+            cause = found.setdefault(("", "", "ungraded"), Cause("", "", "ungraded"))
+            cause.count += 1
+            if not cause.examples:
+                cause.examples.append((item, None))
+            continue
+        for check in item.result.checks:
+            if check.passed or check.failure is None:
+                continue
+            step = _ROUND.sub("", check.failure.step or "")
+            key = (check.name, step, check.failure.kind.value)
+            cause = found.setdefault(key, Cause(*key))
+            cause.count += 1
+            if not cause.examples:
+                cause.examples.append((item, check))
+    return sorted(found.values(), key=lambda c: -c.count)
+
+
+def kind_text(kind: str, lang: str) -> str:
+    """Why a check failed, in a few words."""
+    texts = {
+        "mismatch": say(lang, "a different message arrived"),
+        "timeout": say(lang, "nothing arrived in time"),
+        "closed": say(lang, "the connection ended too early"),
+        "refused": say(lang, "the handshake went the other way"),
+        "unclean": say(lang, "the endpoint did not end cleanly"),
+        "error": say(lang, "the app raised an exception"),
+        "source": say(lang, "a rule about the source code"),
+        "file": say(lang, "a file the app should write"),
+        "hang": say(lang, "the event loop was blocked"),
+        "crash": say(lang, "the app's process died"),
+        "import": say(lang, "the file could not be imported"),
+        "internal": say(lang, "the grader failed (not the learner's fault)"),
+        "ungraded": say(lang, "could not be graded"),
+    }
+    return texts.get(kind, kind)
+
+
+def _causes(found: list[Cause], lang: str) -> str:
+    if not found:
+        return f'<p class="ok">{esc(say(lang, "No check failed."))}</p>'
+    items = []
+    for cause in found[:CAUSES]:
+        example = ""
+        if cause.examples:
+            graded, result = cause.examples[0]
+            anchor = f"#check-{graded.result.checks.index(result)}" if graded.result and result else ""
+            who = f'<a href="{esc(graded.report)}{anchor}">{esc(graded.name)}</a>' if graded.report else esc(graded.name)
+            message = result.failure.message if result is not None and result.failure is not None else graded.error
+            example = (f'<div class="dim">{esc(say(lang, "for example"))}: {who}'
+                       f'<br><span class="mono">{esc(message)}</span></div>')
+        check = f"<b>{esc(cause.check)}</b> — " if cause.check else ""
+        step = f' <span class="mono dim">{esc(cause.step)}</span>' if cause.step else ""
+        items.append(f'<li class="cause" data-count="{cause.count}" data-check="{esc(cause.check)}" '
+                     f'data-kind="{esc(cause.kind)}"><span class="badge bad">{cause.count}×</span> {check}'
+                     f"{esc(kind_text(cause.kind, lang))}{step}{example}</li>")
+    return f'<ol class="causes" id="causes">{"".join(items)}</ol>'
+
+
+def _table(exercise: Exercise, graded: list[Graded], lang: str) -> str:
+    head = "".join(f"<th>{esc(text)}</th>" for text in (
+        say(lang, "submission"), say(lang, "result"), say(lang, "points"), say(lang, "checks"), say(lang, "note")))
+    rows = []
+    for item in graded:
+        name = f'<a href="{esc(item.report)}">{esc(item.name)}</a>' if item.report else esc(item.name)
+        result = item.result
+        ok = result is not None and result.passed and result.complete
+        marks = _marks(exercise, result)
+        points = f"{result.points if result else 0}/{exercise.points}"
+        note = item.error or ""
+        rows.append(f'<tr class="submission" data-passed="{str(ok).lower()}"><td>{name}</td>'
+                    f'<td class="{"ok" if ok else "bad"}">{"✓" if ok else "✗"}</td><td>{points}</td>'
+                    f'<td class="mono">{marks}</td><td>{esc(note)}</td></tr>')
+    return f'<div class="scroll"><table id="submissions"><tr>{head}</tr>{"".join(rows)}</table></div>'
+
+
+def _marks(exercise: Exercise, result: Result | None) -> str:
+    status: Mapping[str, CheckResult] = {c.name: c for c in result.checks} if result else {}
+    out = []
+    for check in exercise.checks:
+        found = status.get(check.name)
+        mark, tone = ("✓", "ok") if found is not None and found.passed else ("✗", "bad") if found is not None else ("–", "dim")
+        out.append(f'<span class="{tone}" title="{esc(check.name)}">{mark}</span>')
+    return "".join(out)
