@@ -154,6 +154,24 @@ KO: dict[str, str] = {
         "채점이 모두 합쳐 {seconds} 초를 넘겼는데 앱이 아직 일하고 있었어요{where}. 아무것도 기다리지 않는 endpoint "
         "(실제로 기다리는 await 가 없는 루프) 는 서버가 다른 누구에게도 응답하지 못하게 해요",
     "the server was still busy": "서버가 아직 바쁨",
+    ": they first differ at character {n}, where {want} was expected and {got} arrived":
+        ": {n}번째 글자부터 달라요 (기대한 것: {want}, 도착한 것: {got})",
+    "the end of the text": "텍스트의 끝",
+    "{place}: {call}(...) is called without await, so it never runs (Python warned: coroutine '{name}' was never "
+    "awaited). Write await before it: await websocket.{method}(...)":
+        "{place}: {call}(...) 호출 앞에 await 가 없어서 실행되지 않아요 (Python 경고: coroutine '{name}' was never "
+        "awaited). 앞에 await 를 붙이세요: await websocket.{method}(...)",
+    "{place}: the WebSocket endpoint {name}() is a plain def; FastAPI awaits WebSocket endpoints, so it must be "
+    "async def {name}(...) (and await receive and send inside)":
+        "{place}: WebSocket endpoint 인 {name}() 함수가 일반 def 로 선언돼 있어요. FastAPI 는 WebSocket endpoint 를 await 하므로 "
+        "async def {name}(...) 로 써야 해요 (안에서는 receive 와 send 를 await 하세요)",
+    "{place}: {name}() takes a WebSocket but is declared with @{owner}.{kind}(...), an HTTP route; a WebSocket "
+    "endpoint is declared with @{owner}.websocket(\"/path\")":
+        "{place}: {name}() 함수는 WebSocket 을 받지만 HTTP 경로를 만드는 @{owner}.{kind}(...) 로 선언했어요. "
+        "WebSocket endpoint 는 @{owner}.websocket(\"/path\") 로 선언해요",
+    "a space": "공백",
+    "a line break": "줄바꿈",
+    "a tab": "탭",
     ", while its memory grew to {peak} MB (limit {limit} MB)": ", 메모리는 {peak} MB 까지 늘었어요 (한도 {limit} MB)",
     "the server froze": "서버가 멈춤",
     "it used more than {seconds} s of CPU time": "CPU 시간을 {seconds} 초 넘게 썼어요",

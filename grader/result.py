@@ -121,6 +121,8 @@ class Result:
     # and their points. Their names and contents are never part of a result.
     hidden_pending: int = 0
     hidden_points: int = 0
+    # Classic mistakes named with their line and fix (a missing await, a plain def endpoint...).
+    diagnoses: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -172,6 +174,7 @@ class Result:
             wall_seconds=data.get("wall_seconds", 0.0),
             hidden_pending=data.get("hidden_pending", 0),
             hidden_points=data.get("hidden_points", 0),
+            diagnoses=tuple(str(d) for d in data.get("diagnoses", [])),
         )
 
 
@@ -255,4 +258,5 @@ def sanitized(result: Result) -> Result:
                 transcript=tuple(replace(fr, text=printable(fr.text)) for fr in c.transcript))
         for c in result.checks
     )
-    return replace(result, checks=checks, output=printable(result.output))
+    return replace(result, checks=checks, output=printable(result.output),
+                   diagnoses=tuple(printable(d) for d in result.diagnoses))

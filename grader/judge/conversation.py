@@ -209,7 +209,12 @@ class Conversation:
                             expected=f"text {explain(expected)}", actual=message.describe())
         mismatch = match(expected, message.data)
         if mismatch:
-            raise self.fail(Kind.MISMATCH, self.say("the server's text message is not the expected one"),
+            where = ""
+            if isinstance(expected, str) and isinstance(message.data, str):
+                at, want, got = first_difference(expected, message.data, self.ctx.lang)
+                where = self.say(": they first differ at character {n}, where {want} was expected and {got} arrived",
+                                 n=at + 1, want=want, got=got)
+            raise self.fail(Kind.MISMATCH, self.say("the server's text message is not the expected one") + where,
                             expected=explain(expected), actual=show(message.data, 500))
 
     async def _expect_json(self, step: Step, env: dict[str, Any]) -> None:
@@ -495,3 +500,23 @@ def _first_difference(expected: bytes, actual: bytes | str) -> str:
         return f"(expected {len(expected)} bytes, got {len(actual)})"
     index = next(i for i, (a, b) in enumerate(zip(expected, actual, strict=True)) if a != b)
     return f"(first difference at byte {index}: expected {expected[index]:#04x}, got {actual[index]:#04x})"
+
+
+def first_difference(expected: str, actual: str, lang: str = "en") -> tuple[int, str, str]:
+    """Where two texts first differ (0-based), and what each has there, in words a learner can read."""
+    at = next((i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b),
+              min(len(expected), len(actual)))
+
+    def shown(text: str) -> str:
+        if at >= len(text):
+            return say(lang, "the end of the text")
+        char = text[at]
+        if char == " ":
+            return say(lang, "a space")
+        if char == "\n":
+            return say(lang, "a line break")
+        if char == "\t":
+            return say(lang, "a tab")
+        return json.dumps(char, ensure_ascii=False)
+
+    return at, shown(expected), shown(actual)

@@ -27,6 +27,7 @@ from grader.i18n import say
 from grader.judge import real, source
 from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
+from grader.judge.diagnose import diagnose
 from grader.judge.driver import Client
 from grader.judge.launch import HostProcess, Launcher, SpawnLauncher, spawn_host
 from grader.judge.link import Death, Link
@@ -97,6 +98,7 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
         run = _Run(exercise, app_path, options, scratch)
         checks = run.all_checks()
         output, dropped = run.output()
+        diagnoses = diagnose(run.app_copy, output, options.lang)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return sanitized(Result(
@@ -110,6 +112,7 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
         wall_seconds=round(time.perf_counter() - started, 3),
         hidden_pending=len(exercise.checks) - len(run.runs),
         hidden_points=exercise.points - sum(exercise.checks[i].points for i in run.runs),
+        diagnoses=diagnoses,
     ))
 
 

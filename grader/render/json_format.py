@@ -2,7 +2,8 @@
 
 Top-level keys: format, exercise, title, app, xp, passed, complete, points,
 max_points, wall_seconds, output, output_dropped, hidden_pending,
-hidden_points, and checks (spec order), each with name, passed, status,
+hidden_points, diagnoses (classic mistakes named with their line and fix),
+and checks (spec order), each with name, passed, status,
 message, points, max_points, hidden, hint, failure (kind, message, step,
 expected, actual, errors) and transcript. ``passed`` means every check that
 ran passed; ``complete`` that no hidden check was left out.

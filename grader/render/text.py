@@ -10,7 +10,7 @@ import os
 import sys
 
 from grader.i18n import t
-from grader.result import CheckResult, Result, Status
+from grader.result import CheckResult, Failure, Kind, Result, Status
 
 PASS, FAIL, SKIP = "✓", "✗", "–"
 
@@ -45,6 +45,8 @@ def wants_color(stream: object = None) -> bool:
 def render(result: Result, color: bool | None = None, lang: str = "en") -> str:
     style = Style(wants_color() if color is None else color)
     lines = [style.bold(f"{result.exercise} · {result.title}"), ""]
+    if result.diagnoses:
+        lines += [style.bad("! ") + diagnosis for diagnosis in result.diagnoses] + [""]
     lines += [_check_line(check, style, lang) for check in result.checks]
     if result.hidden_pending:
         lines.append(style.dim("  " + t("hidden_pending", lang, n=result.hidden_pending)))
@@ -68,22 +70,38 @@ def _check_line(check: CheckResult, style: Style, lang: str) -> str:
 
 
 def _groups(checks: list[CheckResult]) -> list[list[CheckResult]]:
-    """Checks that failed for the very same reason (e.g. the app never imported) are shown once."""
-    groups: list[list[CheckResult]] = []
-    for check in checks:
-        key = _same_reason(check)
-        if groups and key is not None and _same_reason(groups[-1][0]) == key:
-            groups[-1].append(check)
-        else:
-            groups.append([check])
-    return groups
+    """Checks that failed for the very same cause are shown once, naming every check it sank."""
+    groups: dict[object, list[CheckResult]] = {}
+    for index, check in enumerate(checks):
+        key = _cause(check)
+        groups.setdefault(index if key is None else key, []).append(check)
+    return list(groups.values())
 
 
-def _same_reason(check: CheckResult) -> tuple[str, str, str] | None:
+def _cause(check: CheckResult) -> tuple[object, ...] | None:
+    """What one failure comes down to, when two checks can share it: the same exception at the same
+    line, the same refusal, or one event outside any step (no import, a freeze, a crash)."""
     failure = check.failure
-    if failure is None or failure.step is not None:
+    if failure is None:
         return None
-    return (check.status.value, failure.kind.value, failure.message)
+    if failure.errors:
+        error = failure.errors[-1]
+        frame = error.frames[-1] if error.frames else None
+        return ("raised", error.type, error.message, frame.file if frame else "", frame.line if frame else 0)
+    if failure.step is None:
+        return (check.status.value, failure.kind.value, failure.message)
+    if failure.kind is Kind.REFUSED:
+        return ("refused", failure.message, failure.actual)
+    return None
+
+
+def _reached(failure: Failure) -> bool:
+    """Did the check get as far as what it tests? Before that (no import, a refused handshake, a freeze),
+    its hint is about something the learner cannot look at yet."""
+    if failure.kind not in (Kind.MISMATCH, Kind.TIMEOUT, Kind.CLOSED, Kind.UNCLEAN, Kind.ERROR, Kind.SOURCE,
+                            Kind.FILE):
+        return False
+    return not (failure.step and ", connect" in failure.step.split("(", 1)[0])
 
 
 def _failure_block(check: CheckResult, style: Style, lang: str, also: list[str] | None = None) -> list[str]:
@@ -117,7 +135,7 @@ def _failure_block(check: CheckResult, style: Style, lang: str, also: list[str] 
         for line in check.transcript:
             arrow = {"sent": "→", "received": "←"}.get(line.direction, "·")
             lines.append(style.dim(f"    {line.at:8.3f}s {line.client:>6} {arrow} ") + line.text)
-    if check.hint and not also:
+    if check.hint and not also and _reached(failure):
         lines.append(f"  {t('hint', lang)}: {check.hint}")
     return lines
 

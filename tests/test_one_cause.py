@@ -1,0 +1,154 @@
+"""One cause, one message: a mistake is named once, first, with its line and its fix.
+
+Through the real `grade` command on the learner's kind of mistakes.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from conftest import run_grade
+
+
+def graded(tmp_path: Path, code: str, *args: str) -> list[str]:
+    app = tmp_path / "t3l2.py"
+    app.write_text(textwrap.dedent(code), encoding="utf-8")
+    proc = run_grade("t3l2", "--app", str(app), "--no-record", *args)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    return proc.stdout.splitlines()
+
+
+def blocks(lines: list[str]) -> list[list[str]]:
+    """The report's failure blocks: from a line starting with ✗ and a name to the next blank line."""
+    found: list[list[str]] = []
+    current: list[str] | None = None
+    for line in lines:
+        if line.startswith("✗ ") and " — " in line:
+            current = [line]
+            found.append(current)
+        elif current is not None and line:
+            current.append(line)
+        else:
+            current = None
+    return found
+
+
+NO_ACCEPT = """\
+    from fastapi import FastAPI, WebSocket
+
+    app = FastAPI()
+
+
+    @app.websocket("/ws")
+    async def router(websocket: WebSocket):
+        async for message in websocket.iter_json():
+            await websocket.send_json(message)
+    """
+
+
+def test_one_exception_behind_many_checks_is_reported_once_naming_them(tmp_path: Path) -> None:
+    lines = graded(tmp_path, NO_ACCEPT)
+    failures = blocks(lines)
+    assert [block[0] for block in failures] == ["✗ ping gets pong — failed"]
+    block = failures[0]
+    assert block[1] == ("  (the same for 7 more: ping with extra keys still gets a bare pong, other messages come back "
+                        "in an echo envelope, the echo keeps nested values and unicode, an object without a type is "
+                        "echoed, many messages on one connection, two clients are served independently, ends cleanly "
+                        "when the client leaves)")
+    assert sum("Need to call \"accept\" first" in line for line in lines) == 2  # the message and the exception
+    assert not any(line.startswith("  hint:") for line in block)  # it never reached what it tests
+
+
+def test_a_handshake_failure_shows_no_hint_of_the_check(tmp_path: Path) -> None:
+    lines = graded(tmp_path, """\
+        from fastapi import FastAPI, WebSocket
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws")
+        async def router(websocket: WebSocket):
+            await websocket.close(code=1008)
+        """)
+    source_rule, refused = blocks(lines)
+    assert source_rule[0] == "✗ reads messages with iter_json — failed"
+    assert refused[0] == "✗ ping gets pong — failed" and refused[1].startswith("  (the same for 7 more:")
+    assert not any("hint:" in line for line in refused)
+
+
+def test_a_missing_await_is_named_first_with_its_line_and_fix(tmp_path: Path) -> None:
+    lines = graded(tmp_path, """\
+        from fastapi import FastAPI, WebSocket
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws")
+        async def router(websocket: WebSocket):
+            await websocket.accept()
+            async for message in websocket.iter_json():
+                if message.get("type") == "ping":
+                    websocket.send_json({"type": "pong"})
+                else:
+                    await websocket.send_json({"type": "echo", "data": message})
+        """)
+    assert lines[2] == ("! t3l2.py:11: send_json(...) is called without await, so it never runs (Python warned: "
+                        "coroutine 'WebSocket.send_json' was never awaited). Write await before it: "
+                        "await websocket.send_json(...)")
+
+
+def test_plain_def_endpoints_and_http_decorators_are_named_first(tmp_path: Path) -> None:
+    lines = graded(tmp_path, """\
+        from fastapi import APIRouter, FastAPI, WebSocket
+
+        app = FastAPI()
+        router = APIRouter()
+
+
+        @app.websocket("/ws")
+        def endpoint(websocket: WebSocket):
+            pass
+
+
+        @router.get("/other")
+        async def other(socket: WebSocket):
+            await socket.accept()
+
+
+        @app.get("/health")
+        async def health():
+            return {"ok": True}
+        """)
+    assert lines[2:5] == [
+        "! t3l2.py:8: the WebSocket endpoint endpoint() is a plain def; FastAPI awaits WebSocket endpoints, so it "
+        "must be async def endpoint(...) (and await receive and send inside)",
+        "! t3l2.py:12: other() takes a WebSocket but is declared with @router.get(...), an HTTP route; a WebSocket "
+        "endpoint is declared with @router.websocket(\"/path\")",
+        "",
+    ]
+
+
+def test_a_correct_app_gets_no_diagnosis(tmp_path: Path) -> None:
+    proc = run_grade("t3l2", "--app", "solutions/t3l2.py", "--no-record")
+    assert proc.returncode == 0 and not any(line.startswith("! ") for line in proc.stdout.splitlines())
+
+
+def test_a_text_mismatch_says_where_it_first_differs(tmp_path: Path) -> None:
+    app = tmp_path / "t3l1.py"
+    app.write_text(textwrap.dedent("""\
+        from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws")
+        async def echo(websocket: WebSocket):
+            await websocket.accept()
+            async for text in websocket.iter_text():
+                await websocket.send_text(f"Message text was:{text}")
+        """), encoding="utf-8")
+    proc = run_grade("t3l1", "--app", str(app), "--no-record")
+    assert ("  the server's text message is not the expected one: they first differ at character 18, where a space "
+            "was expected and \"h\" arrived") in proc.stdout.splitlines()
