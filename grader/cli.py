@@ -1,8 +1,10 @@
 """The ``grade`` command: parse arguments, call the engine, print. Nothing else.
 
 Learners:
-    grade EXERCISE [--app PATH[:ATTR]] [--watch] [--format F] [--output FILE] [--lang en|ko]
-    grade list | show EXERCISE | start EXERCISE | hint EXERCISE | progress [--html FILE] [--open] | reset [EXERCISE]
+    grade [help] | next
+    grade EXERCISE [--app PATH[:ATTR]] [--watch] [--server grader|uvicorn] [--format F] [--output FILE] [--lang en|ko]
+    grade list | show EXERCISE | start EXERCISE [--force] | hint EXERCISE | progress [--html FILE] [--open]
+    grade reset [EXERCISE] | submit EXERCISE [-o ZIP]
 Instructors and CI:
     grade validate [PATH ...]
     grade check [EXERCISE ...] [--jobs N]
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -44,9 +47,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"grade {version('grader')}")
         return 0
-    command = COMMANDS.get(args[0]) if args else None
+    # `grade` alone (or with only a language) says what there is to do.
+    command: Callable[[list[str]], int] | None
+    if not args or args[0].startswith("--lang"):
+        command, rest = _help, args
+    else:
+        command, rest = COMMANDS.get(args[0]), args[1:]
     try:
-        return command(args[1:]) if command else _grade(args)
+        return command(rest) if command else _grade(args)
     except SpecErrors as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -73,6 +81,15 @@ def _exercise(course: config.Course, ident: str) -> Exercise:
         known = ", ".join(p.stem for p in course.spec_paths())
         raise UsageError(f"no exercise {ident!r} (known: {known})")
     return load_exercise(path)
+
+
+def _shown(path: Path) -> str:
+    """A path as a learner would type it here: relative below the current folder, absolute elsewhere."""
+    absolute = path.resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
 
 
 def _store_warnings(store: object) -> None:
@@ -140,7 +157,8 @@ def _grade(args: list[str]) -> int:
 
 def _progress_line(lang: str) -> Callable[[int, int, str], None]:
     def show(index: int, total: int, name: str) -> None:
-        line = t("running", lang, index=index, total=total, name=name)[:78]
+        columns = shutil.get_terminal_size((80, 24)).columns  # COLUMNS, else the terminal's width
+        line = t("running", lang, index=index, total=total, name=name)[:max(10, columns - 2)]
         sys.stderr.write("\r\x1b[2K" + line if index <= total else "\r\x1b[2K")
         sys.stderr.flush()
 
@@ -244,20 +262,85 @@ def _show(args: list[str]) -> int:
         return opts
     course = config.load()
     exercise = _exercise(course, opts.exercise)
-    sys.stdout.write(show_text(exercise, language(opts.lang), course.workspace / exercise.file))
+    sys.stdout.write(show_text(exercise, language(opts.lang), Path(_shown(course.workspace / exercise.file))))
     return 0
 
 
 def _start(args: list[str]) -> int:
     from grader.course.learn import start
 
-    opts = _parse(_learner_parser("grade start", "Write the lesson's starter to your file (never overwrites).", True), args)
+    parser = _learner_parser("grade start", "Write the lesson's starter to your file (never overwrites).", True)
+    parser.add_argument("--force", action="store_true",
+                        help="start over: your file is moved aside (never deleted), then the starter is written")
+    opts = _parse(parser, args)
     if isinstance(opts, int):
         return opts
     course = config.load()
     exercise = _exercise(course, opts.exercise)
     target = course.workspace / exercise.file
-    print(start(exercise, course, Path(os.path.relpath(target)), language(opts.lang)))
+    print(start(exercise, course, Path(_shown(target)), language(opts.lang), force=opts.force))
+    return 0
+
+
+def _help(args: list[str]) -> int:
+    """``grade`` alone or ``grade help``: the commands, and the next lesson to do."""
+    from grader.course.learn import Catalog, help_text
+    from grader.course.progress import Store
+
+    opts = _parse(_learner_parser("grade help", "The commands, and what to do next.", False), args)
+    if isinstance(opts, int):
+        return opts
+    store = Store()
+    sys.stdout.write(help_text(Catalog.load(config.load()), store.load(), language(opts.lang)))
+    _store_warnings(store)
+    return 0
+
+
+def _next(args: list[str]) -> int:
+    """Start the first lesson not passed yet, or grade it if it is started."""
+    from grader.course.learn import Catalog, next_lesson, show_text, start
+    from grader.course.progress import Store
+
+    opts = _parse(_learner_parser("grade next", "Start (or grade) the next lesson you have not passed.", False), args)
+    if isinstance(opts, int):
+        return opts
+    lang = language(opts.lang)
+    course = config.load()
+    store = Store()
+    following = next_lesson(Catalog.load(course), store.load())
+    _store_warnings(store)
+    if following is None:
+        print(t("next_all_done", lang))
+        return 0
+    target = course.workspace / following.file
+    if target.exists():
+        return _grade([following.id, *(["--lang", opts.lang] if opts.lang else [])])
+    sys.stdout.write(show_text(following, lang, Path(_shown(target))) + "\n")
+    print(start(following, course, Path(_shown(target)), lang))
+    return 0
+
+
+def _submit(args: list[str]) -> int:
+    """Grade the learner's file and package it with its result for the instructor."""
+    from grader.course.submit import package
+
+    parser = _learner_parser("grade submit", "Package your file and its result for your instructor.", True)
+    parser.add_argument("--app", metavar="PATH[:ATTR]", help="your file (default: from grader.toml)")
+    parser.add_argument("-o", "--output", metavar="ZIP", help="where to write the package (default: ID-submission.zip)")
+    opts = _parse(parser, args)
+    if isinstance(opts, int):
+        return opts
+    course = config.load()
+    exercise = _exercise(course, opts.exercise)
+    app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
+    lang = language(opts.lang)
+    if not app_path.is_file():
+        raise UsageError(t("submit_missing", lang, path=_shown(app_path), id=exercise.id))
+    result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits))
+    out = Path(opts.output or f"{exercise.id}-submission.zip")
+    digest = package(out, exercise, app_path, result)
+    sys.stdout.write(text_report.render(result, lang=lang))
+    print("\n" + t("submit_wrote", lang, path=_shown(out), digest=digest[:12], n=result.hidden_pending))
     return 0
 
 
@@ -338,7 +421,7 @@ def _validate(args: list[str]) -> int:
     opts = _parse(parser, args)
     if isinstance(opts, int):
         return opts
-    paths = [Path(p) for p in opts.paths] or [Path(os.path.relpath(config.load().exercises))]
+    paths = [Path(p) for p in opts.paths] or [Path(_shown(config.load().exercises))]
     errors, count = validate_paths(paths)
     for error in errors:
         print(error, file=sys.stderr)
@@ -460,6 +543,9 @@ def _schema(args: list[str]) -> int:
 
 
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
+    "help": _help,
+    "next": _next,
+    "submit": _submit,
     "list": _list,
     "show": _show,
     "start": _start,

@@ -8,7 +8,7 @@ import os
 import sys
 
 # Subcommands that never grade one file right away; everything else does.
-_NOT_GRADING = {"list", "show", "start", "hint", "progress", "reset", "validate", "check", "batch", "new", "schema", "doctor", "export"}
+_NOT_GRADING = {"help", "list", "show", "start", "hint", "progress", "reset", "validate", "check", "batch", "new", "schema", "doctor", "export"}
 
 
 def main() -> int:
@@ -19,7 +19,13 @@ def main() -> int:
         prestart()
     from grader.cli import main as cli_main
 
-    code = cli_main(args)
+    try:
+        code = cli_main(args)
+    except BrokenPipeError:
+        # The reader went away (`grade list | head`): what is left to say has nobody to hear it.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
     # Everything is said: flush, run the exit handlers (they end a spare host),
     # and leave without the interpreter's teardown of every module.
     for stream in (sys.stdout, sys.stderr):

@@ -27,22 +27,29 @@ MESSAGES: dict[str, dict[str, str]] = {
     "printed": {"en": "What your app printed:", "ko": "앱이 출력한 내용:"},
     "more_output": {"en": "… {n} more bytes of output not shown", "ko": "… 출력 {n} 바이트는 생략했어요"},
     "hidden_pending": {
-        "en": "… {n} hidden check(s) will be run when you submit",
-        "ko": "… 숨겨진 검사 {n}개는 제출할 때 실행돼요",
+        "en": "… and {n} hidden checks, which your instructor runs on the file you hand in (grade submit {id})",
+        "en_one": "… and 1 hidden check, which your instructor runs on the file you hand in (grade submit {id})",
+        "ko": "… 그리고 숨겨진 검사 {n}개: 제출한 파일로 강사가 실행해요 (grade submit {id})",
     },
     "all_passed": {"en": "All {n} checks passed.", "ko": "검사 {n}개를 모두 통과했어요."},
     "worth": {"en": "This lesson is worth {xp} XP.", "ko": "이 레슨은 {xp} XP 예요."},
     "all_visible_passed": {
-        "en": "All {n} checks you can run here passed; {hidden} hidden check(s), worth {hidden_points} "
-        "of the lesson's {all_points} points, will be run when you submit.",
-        "ko": "여기서 실행할 수 있는 검사 {n}개를 모두 통과했어요. 레슨 {all_points}점 중 {hidden_points}점인 "
-        "숨겨진 검사 {hidden}개는 제출할 때 실행돼요.",
+        "en": "All {n} checks you can run here passed; ",
+        "ko": "여기서 실행할 수 있는 검사 {n}개를 모두 통과했어요. ",
+    },
+    "hidden_worth": {
+        "en": "{n} hidden checks, worth {hidden_points} of the lesson's {all_points} points, are run by your "
+              "instructor on the file you hand in.",
+        "en_one": "1 hidden check, worth {hidden_points} of the lesson's {all_points} points, is run by your "
+                  "instructor on the file you hand in.",
+        "ko": "레슨 {all_points}점 중 {hidden_points}점인 숨겨진 검사 {n}개는 제출한 파일로 강사가 실행해요.",
     },
     "summary": {
         "en": "{passed}/{total} checks passed · {points}/{max_points} points",
         "ko": "검사 {passed}/{total}개 통과 · {points}/{max_points}점",
     },
-    "summary_hidden": {"en": " · {n} hidden check(s) run when you submit", "ko": " · 숨겨진 검사 {n}개는 제출할 때 실행돼요"},
+    "summary_hidden": {"en": " · {n} hidden checks left to your instructor", "en_one": " · 1 hidden check left to your instructor",
+                       "ko": " · 숨겨진 검사 {n}개는 강사가 실행해요"},
     "running": {"en": "running {index}/{total}: {name}", "ko": "실행 중 {index}/{total}: {name}"},
     "under uvicorn": {
         "en": "Under a real uvicorn on a loopback port, with a real client, on real time (waits take as long as "
@@ -96,6 +103,53 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Wrote the starter to {path}. Edit it, then run: grade {id}",
         "ko": "{path} 에 시작 코드를 만들었어요. 고친 다음 실행하세요: grade {id}",
     },
+    "start_kept": {
+        "en": "Your file was moved aside to {path}.",
+        "ko": "원래 파일은 {path} 경로로 옮겨 두었어요.",
+    },
+    "show_checks": {"en": "Checks ({n}):", "ko": "검사 ({n}개):"},
+    "show_hidden": {"en": "+ {n} hidden, run by your instructor on what you submit",
+                    "ko": "+ 숨겨진 검사 {n}개: 제출한 파일로 강사가 실행해요"},
+    "help_head": {
+        "en": "grade: exercises for FastAPI WebSockets, graded check by check.",
+        "ko": "grade: FastAPI WebSocket 연습 문제를 검사 하나하나 채점해요.",
+    },
+    "help_learners": {"en": "Learners:", "ko": "학습자:"},
+    "help_next_cmd": {"en": "start (or grade) the next lesson you have not passed",
+                      "ko": "아직 통과하지 않은 다음 레슨을 시작 (또는 채점)"},
+    "help_list_cmd": {"en": "lessons, with your status and XP", "ko": "레슨 목록과 내 상태, XP"},
+    "help_show_cmd": {"en": "a lesson's instructions and its checks", "ko": "레슨 설명과 검사 목록"},
+    "help_start_cmd": {"en": "write the starter to your file (--force: yours is kept aside first)",
+                       "ko": "시작 파일 만들기 (--force: 내 파일은 먼저 옆에 보관)"},
+    "help_grade_cmd": {"en": "grade your file (--watch: again on every save)",
+                       "ko": "내 파일 채점 (--watch: 저장할 때마다 다시)"},
+    "help_uvicorn_cmd": {"en": "confirm the verdict under a real uvicorn", "ko": "실제 uvicorn 으로 결과 확인"},
+    "help_hint_cmd": {"en": "the next hint", "ko": "다음 힌트"},
+    "help_progress_cmd": {"en": "level, XP, lessons, achievements", "ko": "레벨, XP, 레슨, 업적"},
+    "help_submit_cmd": {"en": "package your file and its result for your instructor",
+                        "ko": "강사에게 낼 파일과 결과를 묶기"},
+    "submit_missing": {
+        "en": "there is nothing to submit yet: {path} does not exist (grade start {id} writes the starter)",
+        "ko": "아직 제출할 파일이 없어요: {path} 파일이 없어요 (grade start {id} 로 시작 파일을 만들어요)",
+    },
+    "submit_wrote": {
+        "en": "Wrote {path} (your file, this result, and its SHA-256 {digest}…): hand it in as your course says. "
+              "Your instructor grades that file again, with the {n} hidden checks.",
+        "en_one": "Wrote {path} (your file, this result, and its SHA-256 {digest}…): hand it in as your course says. "
+                  "Your instructor grades that file again, with the hidden check.",
+        "ko": "{path} 파일을 만들었어요 (내 파일, 이 결과, SHA-256 {digest}…). 코스에서 안내한 대로 제출하세요. "
+              "강사가 그 파일을 숨겨진 검사 {n}개와 함께 다시 채점해요.",
+    },
+    "help_instructors": {"en": "Instructors and CI:", "ko": "강사와 CI:"},
+    "help_next": {
+        "en": "Next: {id} · {title}. Run: {command}",
+        "ko": "다음 레슨: {id} · {title}. 실행하세요: {command}",
+    },
+    "help_all_done": {"en": "Every lesson is passed. Well done!", "ko": "모든 레슨을 통과했어요. 잘했어요!"},
+    "next_all_done": {
+        "en": "Every lesson is passed; `grade list` shows them all.",
+        "ko": "모든 레슨을 통과했어요. `grade list` 로 전체를 볼 수 있어요.",
+    },
     "start_exists": {
         "en": "{path} already exists: your work is left as it is. Run: grade {id}",
         "ko": "{path} 가 이미 있어요. 작업한 내용은 그대로 두었어요. 실행하세요: grade {id}",
@@ -119,7 +173,10 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:
+    """The text of ``key`` in ``lang``; a count ``n`` of 1 picks the singular where a language has one."""
     texts = MESSAGES[key]
+    if values.get("n") == 1 and f"{lang}_one" in texts:
+        return texts[f"{lang}_one"].format(**values)
     return (texts.get(lang) or texts["en"]).format(**values)
 
 

@@ -9,6 +9,7 @@ as JSON (``to_dict`` / ``from_dict``), so they hold only plain data.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, replace
 from enum import Enum, StrEnum
 from typing import Any
@@ -260,3 +261,24 @@ def sanitized(result: Result) -> Result:
     )
     return replace(result, checks=checks, output=printable(result.output),
                    diagnoses=tuple(printable(d) for d in result.diagnoses))
+
+
+def relocated(result: Result, name: str, shown: str) -> Result:
+    """``name:LINE`` locations of the learner's file written as ``shown:LINE`` (a path they can click)."""
+    if name == shown:
+        return result
+    pattern = re.compile(r"(?<![\w./-])" + re.escape(name) + r"(?=:\d)")
+
+    def moved(text: str) -> str:
+        return pattern.sub(shown.replace("\\", "\\\\"), text)
+
+    def failure(f: Failure | None) -> Failure | None:
+        if f is None:
+            return None
+        return replace(
+            f, message=moved(f.message), actual=moved(f.actual) if f.actual is not None else None,
+            errors=tuple(replace(e, message=e.message, frames=tuple(
+                replace(s, file=shown) if s.file == name else s for s in e.frames)) for e in f.errors))
+
+    checks = tuple(replace(c, failure=failure(c.failure)) for c in result.checks)
+    return replace(result, checks=checks, diagnoses=tuple(moved(d) for d in result.diagnoses))

@@ -11,10 +11,11 @@ from pathlib import Path
 from conftest import run_grade
 
 
-def graded(tmp_path: Path, code: str, *args: str) -> list[str]:
-    app = tmp_path / "t3l2.py"
+def graded(course: Path, code: str, *args: str) -> list[str]:
+    app = course / "t3l2.py"
     app.write_text(textwrap.dedent(code), encoding="utf-8")
-    proc = run_grade("t3l2", "--app", str(app), "--no-record", *args)
+    # From the learner's folder: their file is named as they would type it.
+    proc = run_grade("t3l2", "--app", "t3l2.py", "--no-record", *args, cwd=course)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     return proc.stdout.splitlines()
@@ -48,8 +49,8 @@ NO_ACCEPT = """\
     """
 
 
-def test_one_exception_behind_many_checks_is_reported_once_naming_them(tmp_path: Path) -> None:
-    lines = graded(tmp_path, NO_ACCEPT)
+def test_one_exception_behind_many_checks_is_reported_once_naming_them(course: Path) -> None:
+    lines = graded(course, NO_ACCEPT)
     failures = blocks(lines)
     assert [block[0] for block in failures] == ["✗ ping gets pong — failed"]
     block = failures[0]
@@ -61,8 +62,8 @@ def test_one_exception_behind_many_checks_is_reported_once_naming_them(tmp_path:
     assert not any(line.startswith("  hint:") for line in block)  # it never reached what it tests
 
 
-def test_a_handshake_failure_shows_no_hint_of_the_check(tmp_path: Path) -> None:
-    lines = graded(tmp_path, """\
+def test_a_handshake_failure_shows_no_hint_of_the_check(course: Path) -> None:
+    lines = graded(course, """\
         from fastapi import FastAPI, WebSocket
 
         app = FastAPI()
@@ -78,8 +79,8 @@ def test_a_handshake_failure_shows_no_hint_of_the_check(tmp_path: Path) -> None:
     assert not any("hint:" in line for line in refused)
 
 
-def test_a_missing_await_is_named_first_with_its_line_and_fix(tmp_path: Path) -> None:
-    lines = graded(tmp_path, """\
+def test_a_missing_await_is_named_first_with_its_line_and_fix(course: Path) -> None:
+    lines = graded(course, """\
         from fastapi import FastAPI, WebSocket
 
         app = FastAPI()
@@ -99,8 +100,8 @@ def test_a_missing_await_is_named_first_with_its_line_and_fix(tmp_path: Path) ->
                         "await websocket.send_json(...)")
 
 
-def test_plain_def_endpoints_and_http_decorators_are_named_first(tmp_path: Path) -> None:
-    lines = graded(tmp_path, """\
+def test_plain_def_endpoints_and_http_decorators_are_named_first(course: Path) -> None:
+    lines = graded(course, """\
         from fastapi import APIRouter, FastAPI, WebSocket
 
         app = FastAPI()
@@ -130,13 +131,13 @@ def test_plain_def_endpoints_and_http_decorators_are_named_first(tmp_path: Path)
     ]
 
 
-def test_a_correct_app_gets_no_diagnosis(tmp_path: Path) -> None:
+def test_a_correct_app_gets_no_diagnosis() -> None:
     proc = run_grade("t3l2", "--app", "solutions/t3l2.py", "--no-record")
     assert proc.returncode == 0 and not any(line.startswith("! ") for line in proc.stdout.splitlines())
 
 
-def test_a_text_mismatch_says_where_it_first_differs(tmp_path: Path) -> None:
-    app = tmp_path / "t3l1.py"
+def test_a_text_mismatch_says_where_it_first_differs(course: Path) -> None:
+    app = course / "t3l1.py"
     app.write_text(textwrap.dedent("""\
         from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
@@ -149,6 +150,6 @@ def test_a_text_mismatch_says_where_it_first_differs(tmp_path: Path) -> None:
             async for text in websocket.iter_text():
                 await websocket.send_text(f"Message text was:{text}")
         """), encoding="utf-8")
-    proc = run_grade("t3l1", "--app", str(app), "--no-record")
+    proc = run_grade("t3l1", "--app", "t3l1.py", "--no-record", cwd=course)
     assert ("  the server's text message is not the expected one: they first differ at character 18, where a space "
             "was expected and \"h\" arrived") in proc.stdout.splitlines()

@@ -211,8 +211,8 @@ def test_a_local_pass_banks_the_lessons_xp_though_hidden_checks_are_pending(cour
     # the gradebook's score comes from a submission run with --all-checks, where hidden checks count.
     proc = run_grade("good", "--app", "programs/reference.py", cwd=course)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "✓ All 2 checks you can run here passed; 1 hidden check(s), worth 3 of the lesson's 5 points, " \
-           "will be run when you submit." in proc.stdout.splitlines()
+    assert "✓ All 2 checks you can run here passed; 1 hidden check, worth 3 of the lesson's 5 points, " \
+           "is run by your instructor on the file you hand in." in proc.stdout.splitlines()
     assert award(proc.stdout)[0] == "+10 XP — Level 1 · Adept, 0/20 XP to next level"
     assert progress(private_progress)["passed"]["good"]["xp"] == 10
 

@@ -6,11 +6,13 @@ Each function returns the text to print; the CLI only parses and prints.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from grader.course.config import Course
 from grader.course.progress import Award, Progress, Store, data_dir, earned, how_to_unlock
 from grader.i18n import t
+from grader.render.width import pad, width
 from grader.result import Result
 from grader.spec import Exercise, load_exercise, pick
 
@@ -107,7 +109,7 @@ def list_text(catalog: Catalog, progress: Progress, lang: str) -> str:
         status = progress.status(exercise.id)
         mark = {"passed": "✓", "attempted": "•", "new": " "}[status]
         label = t(f"status_{status}", lang)
-        lines.append(f"  {mark} {exercise.id:<6} {pick(exercise.title, lang):<40} {exercise.xp:>3} XP  {label}")
+        lines.append(f"  {mark} {exercise.id:<6} {pad(pick(exercise.title, lang), 40)} {exercise.xp:>3} XP  {label}")
     done = sum(1 for e in catalog.exercises if progress.status(e.id) == "passed")
     lines += ["", t("course_done", lang, done=done, total=len(catalog.exercises)) + " · " + t("xp_total", lang, xp=progress.xp)]
     return "\n".join(lines) + "\n"
@@ -116,18 +118,69 @@ def list_text(catalog: Catalog, progress: Progress, lang: str) -> str:
 def show_text(exercise: Exercise, lang: str, learner_file: Path) -> str:
     title = f"{exercise.id} · {pick(exercise.title, lang)}  ({exercise.xp} XP)"
     body = pick(exercise.instructions, lang).rstrip()
-    return f"{title}\n{'=' * len(title)}\n\n{body}\n\n→ {learner_file}\n"
+    visible = [c for c in exercise.checks if not c.hidden]
+    hidden = len(exercise.checks) - len(visible)
+    checks = [t("show_checks", lang, n=len(visible))] + [f"  · {check.name}" for check in visible]
+    if hidden:
+        checks.append("  " + t("show_hidden", lang, n=hidden))
+    return f"{title}\n{'=' * width(title)}\n\n{body}\n\n" + "\n".join(checks) + f"\n\n→ {learner_file}\n"
 
 
-def start(exercise: Exercise, course: Course, learner_file: Path, lang: str) -> str:
+def next_lesson(catalog: Catalog, progress: Progress) -> Exercise | None:
+    """The first lesson, in course order, not passed yet."""
+    return next((e for e in catalog.exercises if e.id not in progress.passed), None)
+
+
+def help_text(catalog: Catalog, progress: Progress, lang: str) -> str:
+    """What ``grade`` alone says: the commands, and what to do next."""
+    lines = [t("help_head", lang), "", t("help_learners", lang)]
+    lines += [f"  {command:<27}{t(key, lang)}" for command, key in HELP_LEARNER]
+    lines += ["", t("help_instructors", lang),
+              "  grade validate | check | batch | new | export | schema | doctor   (grade COMMAND --help)", ""]
+    following = next_lesson(catalog, progress)
+    if following is None:
+        lines.append(t("help_all_done", lang))
+    else:
+        started = (catalog.course.workspace / following.file).exists()
+        lines.append(t("help_next", lang, id=following.id, title=pick(following.title, lang),
+                       command=f"grade {following.id}" if started else f"grade start {following.id}"))
+    return "\n".join(lines) + "\n"
+
+
+# (the command, what it does): the learner's commands, in the order a newcomer needs them.
+HELP_LEARNER = [
+    ("grade next", "help_next_cmd"),
+    ("grade list", "help_list_cmd"),
+    ("grade show ID", "help_show_cmd"),
+    ("grade start ID [--force]", "help_start_cmd"),
+    ("grade ID [--watch]", "help_grade_cmd"),
+    ("grade ID --server uvicorn", "help_uvicorn_cmd"),
+    ("grade hint ID", "help_hint_cmd"),
+    ("grade progress [--html F]", "help_progress_cmd"),
+    ("grade submit ID", "help_submit_cmd"),
+]
+
+
+def start(exercise: Exercise, course: Course, learner_file: Path, lang: str, force: bool = False) -> str:
     starter = course.starters / f"{exercise.id}.py"
+    kept = ""
+    if learner_file.exists() and force:
+        # Never lost: the learner's file moves aside, under a name no other run can take.
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = learner_file.with_name(f"{learner_file.name}.{stamp}.bak")
+        number = 1
+        while aside.exists():
+            number += 1
+            aside = learner_file.with_name(f"{learner_file.name}.{stamp}-{number}.bak")
+        learner_file.rename(aside)
+        kept = t("start_kept", lang, path=aside) + " "
     if learner_file.exists():
         return t("start_exists", lang, path=learner_file, id=exercise.id)
     learner_file.parent.mkdir(parents=True, exist_ok=True)
     # O_EXCL: never overwrite work, even if it appeared a moment ago.
     with open(learner_file, "x", encoding="utf-8") as out:
         out.write(starter.read_text(encoding="utf-8") if starter.is_file() else "from fastapi import FastAPI\n\napp = FastAPI()\n")
-    return t("start_wrote", lang, path=learner_file, id=exercise.id)
+    return kept + t("start_wrote", lang, path=learner_file, id=exercise.id)
 
 
 def hint_text(exercise: Exercise, store: Store, lang: str) -> str:

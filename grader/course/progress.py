@@ -61,14 +61,16 @@ class Achievement:
 
 
 RULES: dict[str, dict[str, str]] = {
-    "passes": {"en": "pass {n} different lessons", "ko": "서로 다른 레슨 {n}개 통과"},
+    "passes": {"en": "pass {n} different lessons", "en_one": "pass a lesson", "ko": "서로 다른 레슨 {n}개 통과"},
     "track": {"en": "pass every lesson of track {track}", "ko": "트랙 {track} 의 모든 레슨 통과"},
-    "first_try": {"en": "pass {n} lessons on the first attempt", "ko": "레슨 {n}개를 첫 시도에 통과"},
+    "first_try": {"en": "pass {n} lessons on the first attempt", "en_one": "pass a lesson on the first attempt",
+                  "ko": "레슨 {n}개를 첫 시도에 통과"},
     "all": {"en": "pass every lesson of the course", "ko": "코스의 모든 레슨 통과"},
-    "day": {"en": "pass {n} lessons in one day", "ko": "하루에 레슨 {n}개 통과"},
+    "day": {"en": "pass {n} lessons in one day", "en_one": "pass a lesson in one day", "ko": "하루에 레슨 {n}개 통과"},
     "xp": {"en": "earn {n} XP", "ko": "{n} XP 모으기"},
-    "attempts": {"en": "grade your work {n} times", "ko": "채점 {n}번 받기"},
-    "comeback": {"en": "pass a lesson after {n} failed attempts at it", "ko": "{n}번 실패한 레슨을 통과"},
+    "attempts": {"en": "grade your work {n} times", "en_one": "grade your work once", "ko": "채점 {n}번 받기"},
+    "comeback": {"en": "pass a lesson after {n} failed attempts at it",
+                 "en_one": "pass a lesson after a failed attempt at it", "ko": "{n}번 실패한 레슨을 통과"},
 }
 
 
@@ -204,6 +206,8 @@ def earned(achievement: Achievement, progress: Progress, course: dict[str, int])
 
 def how_to_unlock(achievement: Achievement, lang: str = "en") -> str:
     texts = RULES[achievement.rule]
+    if achievement.at_least == 1 and f"{lang}_one" in texts:
+        return texts[f"{lang}_one"].format(track=achievement.track)
     return (texts.get(lang) or texts["en"]).format(n=achievement.at_least, track=achievement.track)
 
 

@@ -32,7 +32,7 @@ from grader.judge.driver import Client
 from grader.judge.launch import HostProcess, Launcher, SpawnLauncher, spawn_host
 from grader.judge.link import Death, Link
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
-from grader.result import CheckResult, Failure, Kind, Result, Status, sanitized
+from grader.result import CheckResult, Failure, Kind, Result, Status, relocated, sanitized
 from grader.spec import Check, Exercise, match, pick
 
 # Real seconds a host may take to start (interpreter and FastAPI) before it says ready.
@@ -101,7 +101,7 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
         diagnoses = diagnose(run.app_copy, output, options.lang)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return sanitized(Result(
+    return relocated(sanitized(Result(
         exercise=exercise.id,
         title=pick(exercise.title, options.lang),
         app=str(app_path),
@@ -113,7 +113,16 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
         hidden_pending=len(exercise.checks) - len(run.runs),
         hidden_points=exercise.points - sum(exercise.checks[i].points for i in run.runs),
         diagnoses=diagnoses,
-    ))
+    )), app_path.name, _shown(app_path))
+
+
+def _shown(path: Path) -> str:
+    """The learner's file as they would type it here: relative below the current folder, else absolute."""
+    absolute = path.resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(absolute)
 
 
 class _Run:

@@ -36,8 +36,14 @@ class Style:
 
 
 def wants_color(stream: object = None) -> bool:
+    """Colour on a terminal that can show it: NO_COLOR always wins, FORCE_COLOR asks for it anywhere,
+    TERM=dumb has none (https://no-color.org, https://force-color.org)."""
     stream = stream or sys.stdout
     if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    if os.environ.get("TERM") == "dumb":
         return False
     return bool(getattr(stream, "isatty", lambda: False)())
 
@@ -49,7 +55,7 @@ def render(result: Result, color: bool | None = None, lang: str = "en") -> str:
         lines += [style.bad("! ") + diagnosis for diagnosis in result.diagnoses] + [""]
     lines += [_check_line(check, style, lang) for check in result.checks]
     if result.hidden_pending:
-        lines.append(style.dim("  " + t("hidden_pending", lang, n=result.hidden_pending)))
+        lines.append(style.dim("  " + t("hidden_pending", lang, n=result.hidden_pending, id=result.exercise)))
     for group in _groups([c for c in result.checks if not c.passed]):
         lines += ["", *_failure_block(group[0], style, lang, also=[c.name for c in group[1:]])]
     if result.output.strip():
@@ -143,9 +149,9 @@ def _failure_block(check: CheckResult, style: Style, lang: str, also: list[str] 
 def summary(result: Result, style: Style, lang: str = "en") -> str:
     total = len(result.checks)
     if result.passed and not result.complete:
-        return style.good(PASS + " ") + t("all_visible_passed", lang, n=total, hidden=result.hidden_pending,
-                                           hidden_points=result.hidden_points,
-                                           all_points=result.max_points + result.hidden_points)
+        return style.good(PASS + " ") + t("all_visible_passed", lang, n=total) + t(
+            "hidden_worth", lang, n=result.hidden_pending, hidden_points=result.hidden_points,
+            all_points=result.max_points + result.hidden_points)
     if result.passed:
         return style.good(f"{PASS} {t('all_passed', lang, n=total)} ") + t("worth", lang, xp=result.xp)
     counts = t("summary", lang, passed=result.passed_count, total=total, points=result.points, max_points=result.max_points)

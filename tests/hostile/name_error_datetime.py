@@ -1,5 +1,5 @@
 # kind: error
-# says: NameError: name 'datetime' is not defined at name_error_datetime.py:15
+# says: NameError: name 'datetime' is not defined at tests/hostile/name_error_datetime.py:15
 # The seed article's chat sample, copied without `from datetime import datetime`.
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 

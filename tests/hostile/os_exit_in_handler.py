@@ -1,5 +1,5 @@
 # kind: crash
-# says: os._exit(2) at os_exit_in_handler.py:14
+# says: os._exit(2) at tests/hostile/os_exit_in_handler.py:14
 import os
 
 from fastapi import FastAPI, WebSocket

@@ -1,0 +1,64 @@
+"""Terminal manners: colour only where it belongs, widths as terminals count them, quiet closed pipes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from conftest import ROOT, grade_bin, run_grade
+from grader.render.text import wants_color
+from grader.render.width import pad, width
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("env", "tty", "colour"), [
+    ({}, True, True),
+    ({}, False, False),
+    ({"NO_COLOR": "1"}, True, False),
+    ({"NO_COLOR": "1", "FORCE_COLOR": "1"}, True, False),  # NO_COLOR always wins
+    ({"FORCE_COLOR": "1"}, False, True),
+    ({"FORCE_COLOR": "0"}, False, False),
+    ({"TERM": "dumb"}, True, False),
+])
+def test_colour_follows_the_conventions(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], tty: bool,
+                                        colour: bool) -> None:
+    for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert wants_color(_Terminal() if tty else object()) is colour
+
+
+def test_force_color_colours_a_piped_report() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"FORCE_COLOR": "1"}
+    proc = subprocess.run([grade_bin(), "t3l1", "--app", "solutions/t3l1.py", "--no-record"], cwd=ROOT,
+                          capture_output=True, text=True, env=env)
+    assert "\x1b[32m✓\x1b[0m answers a message" in proc.stdout
+
+
+def test_hangul_takes_two_columns() -> None:
+    assert (width("레슨"), width("t3l1"), width("Echo 서버")) == (4, 4, 9)
+    assert width(pad("타임스탬프 채팅", 20)) == 20
+
+
+def test_the_lesson_list_lines_up_in_korean(private_progress: object) -> None:
+    proc = run_grade("list", "--lang", "ko")
+    rows = [line for line in proc.stdout.splitlines() if line.endswith(("새 레슨", "통과", "시도함"))]
+    assert len(rows) >= 10
+    assert len({width(row[:row.index(" XP")]) for row in rows}) == 1  # every XP column at the same place
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before anything is written (`grade list | head` after head exits)
+    try:
+        proc = subprocess.run([grade_bin(), "list"], cwd=ROOT, stdout=write, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(write)
+    assert proc.stderr == "" and proc.returncode == 0
