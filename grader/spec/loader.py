@@ -21,6 +21,8 @@ FORMAT_VERSION = 1
 DEFAULT_CLIENT = "ws"
 DEFAULT_TIMEOUT = 2.0
 LANGUAGES = ("en", "ko")
+# Texts `grade new` leaves for the author to write start with this; validate warns until they are.
+PLACEHOLDER = "TODO:"
 
 Text = dict[str, str]
 """Learner-facing text by language code; ``en`` is always present."""
@@ -124,6 +126,8 @@ class Exercise:
     hints: tuple[Text, ...] = ()
     wall_clock: str = "real"
     id_mark: Mark | None = None
+    # What is allowed but probably unintended (a text without Korean...): shown by ``grade validate``.
+    warnings: tuple[SpecError, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def points(self) -> int:
@@ -213,6 +217,7 @@ class _Builder:
 
     def __init__(self) -> None:
         self.errors: list[SpecError] = []
+        self.warnings: list[SpecError] = []
         self.default_timeout = DEFAULT_TIMEOUT
 
     def error(self, mark: Mark, message: str) -> None:
@@ -270,15 +275,25 @@ class _Builder:
         if node is None:
             return None
         if isinstance(node.value, str):
-            return {"en": node.value}
-        fields = self.mapping(node, {lang: lang == "en" for lang in LANGUAGES}, what)
-        if fields is None:
-            return None
-        result = {}
-        for lang, item in fields.items():
-            value = self.string(item, f"{what} ({lang})")
-            if value is not None and lang in LANGUAGES:
-                result[lang] = value
+            result = {"en": node.value}
+        else:
+            fields = self.mapping(node, {lang: lang == "en" for lang in LANGUAGES}, what)
+            if fields is None:
+                return None
+            result = {}
+            for lang, item in fields.items():
+                value = self.string(item, f"{what} ({lang})")
+                if value is not None and lang in LANGUAGES:
+                    result[lang] = value
+        for lang, value in result.items():
+            if value.startswith(PLACEHOLDER):
+                where = node.value[lang].mark if isinstance(node.value, dict) else node.mark
+                self.warnings.append(SpecError(where, f"{what} ({lang}) is still a placeholder: "
+                                                          f"replace the text after {PLACEHOLDER!r}"))
+        missing = [lang for lang in LANGUAGES if lang not in result]
+        if "en" in result and missing:
+            self.warnings.append(SpecError(node.mark, f"{what} has no {', '.join(missing)} text: learners who "
+                                                      f"chose {' or '.join(missing)} will read it in English"))
         return result if "en" in result else None
 
     def string_map(self, node: Located | None, what: str, scalars: bool = False) -> dict[str, Any]:
@@ -353,6 +368,7 @@ class _Builder:
             hints=tuple(hints),
             wall_clock=wall_clock or "real",
             id_mark=fields["id"].mark,
+            warnings=tuple(self.warnings),
         )
 
     def checks(self, node: Located | None) -> tuple[Check, ...]:
