@@ -52,8 +52,10 @@ KO: dict[str, str] = {
         "서버의 메시지가 JSON 이 아니에요 (객체는 send_json 으로 보내세요)",
     "the server's JSON answer differs at {path}: expected {expected}, got {actual} "
     "(objects match exactly: no missing or extra keys)":
-        "서버의 JSON 답이 {path} 에서 달라요: {expected} 를 기대했는데 {actual} 가 왔어요 "
-        "(객체는 정확히 같아야 해요: 빠진 키도 남는 키도 없이)",
+        "서버의 JSON 응답이 다른 위치: {path} (기대: {expected}, 실제: {actual}). "
+        "객체는 정확히 같아야 해요: 빠진 키도 남는 키도 없이",
+    "the server's JSON answer differs at {path}: expected {expected}, got {actual}":
+        "서버의 JSON 응답이 다른 위치: {path} (기대: {expected}, 실제: {actual})",
     "any binary message": "아무 binary 메시지",
     "a binary message was expected but a text one arrived (send_bytes sends binary; send_text sends text)":
         "binary 메시지를 기대했는데 text 메시지가 왔어요 (send_bytes 는 binary, send_text 는 text 를 보내요)",

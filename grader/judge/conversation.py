@@ -223,10 +223,13 @@ class Conversation:
                             expected=explain(expected), actual=message.describe()) from None
         mismatch = match(expected, value)
         if mismatch:
-            raise self.fail(Kind.MISMATCH, self.say("the server's JSON answer differs at {path}: expected {expected}, got {actual} "
-                                            "(objects match exactly: no missing or extra keys)", path=mismatch.path,
-                                            expected=mismatch.expected, actual=mismatch.actual),
-                            expected=explain(expected), actual=show(value, 500))
+            values = {"path": mismatch.path, "expected": mismatch.expected, "actual": mismatch.actual}
+            if mismatch.exact:  # the rule is named only when it is the reason
+                why = self.say("the server's JSON answer differs at {path}: expected {expected}, got {actual} "
+                               "(objects match exactly: no missing or extra keys)", **values)
+            else:
+                why = self.say("the server's JSON answer differs at {path}: expected {expected}, got {actual}", **values)
+            raise self.fail(Kind.MISMATCH, why, expected=explain(expected), actual=show(value, 500))
 
     async def _expect_bytes(self, step: Step, env: dict[str, Any]) -> None:
         message = await self.next_message(step)

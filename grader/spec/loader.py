@@ -15,6 +15,7 @@ from typing import Any
 
 from grader.errors import Mark, SpecError, SpecErrors
 from grader.spec import match, payload
+from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, load
 
 FORMAT_VERSION = 1
@@ -185,6 +186,7 @@ WALL_CLOCKS = ("real", "virtual")
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _CLIENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # as the schema's pattern reads it, in every validator
 
 
 def load_exercise(path: str | Path) -> Exercise:
@@ -202,13 +204,16 @@ def load_exercise(path: str | Path) -> Exercise:
 
 def parse_exercise(text: str, path: Path) -> Exercise:
     try:
-        root = load(text, str(path))
+        root, structure = load(text, str(path))
     except SpecError as exc:
         raise SpecErrors([exc]) from None
     builder = _Builder()
     exercise = builder.exercise(root, path)
-    if builder.errors or exercise is None:
-        raise SpecErrors(builder.errors)
+    # A value the YAML layer already refused (a tag, a bad !!int) is not reported again by its shape.
+    refused = {e.mark for e in structure}
+    errors = structure + [e for e in builder.errors if e.mark not in refused]
+    if errors or exercise is None:
+        raise SpecErrors(errors)
     return exercise
 
 
@@ -232,7 +237,7 @@ class _Builder:
         required = {k for k, needed in keys.items() if needed} if isinstance(keys, dict) else set()
         for key in node.value:
             if key not in keys:
-                self.error(node.key_mark(key), f"unknown key {key!r} in {what}; known: {', '.join(keys)}")
+                self.error(node.key_mark(key), f"unknown key {key!r} in {what}{did_you_mean(key, keys)}")
         for key in sorted(required - node.value.keys()):
             self.error(node.mark, f"{what} needs the key {key!r}")
         return node.value
@@ -240,8 +245,11 @@ class _Builder:
     def string(self, node: Located | None, what: str, default: str | None = None) -> str | None:
         if node is None:
             return default
-        if not isinstance(node.value, str) or not node.value.strip():
-            self.error(node.mark, f"{what} must be a non-empty string, not {node.kind}")
+        if not isinstance(node.value, str):
+            self.error(node.mark, f"{what} must be a string, not {node.kind} ({match.show(node.value)})")
+            return default
+        if not node.value.strip():
+            self.error(node.mark, f"{what} must not be empty")
             return default
         return node.value
 
@@ -259,7 +267,7 @@ class _Builder:
             return default
         value = node.value
         if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 3600:
-            self.error(node.mark, f"{what} must be a number of seconds between 0 and 3600, not {match.show(value)}")
+            self.error(node.mark, f"{what} is a number of seconds, more than 0 and at most 3600, not {match.show(value)}")
             return default
         return float(value)
 
@@ -353,14 +361,17 @@ class _Builder:
         checks = self.checks(fields.get("checks"))
         title = self.text(fields.get("title"), "title")
         instructions = self.text(fields.get("instructions"), "instructions")
+        track = self.integer(fields.get("track"), "track", minimum=1)
+        lesson = self.integer(fields.get("lesson"), "lesson", minimum=1)
+        xp = self.integer(fields.get("xp"), "xp")
         if not (ident and title and file and instructions):
             return None
         return Exercise(
             id=ident,
             title=title,
-            track=self.integer(fields.get("track"), "track", minimum=1),
-            lesson=self.integer(fields.get("lesson"), "lesson", minimum=1),
-            xp=self.integer(fields.get("xp"), "xp"),
+            track=track,
+            lesson=lesson,
+            xp=xp,
             file=file,
             instructions=instructions,
             checks=checks,
@@ -439,7 +450,10 @@ class _Builder:
         actions = [k for k in node.value if k in ACTIONS]
         for key in node.value:
             if key not in ACTIONS and key not in STEP_COMMON_KEYS:
-                self.error(node.key_mark(key), f"unknown step key {key!r}; actions: {', '.join(ACTIONS)}")
+                self.error(node.key_mark(key), f"unknown step key {key!r}"
+                           + did_you_mean(key, (*ACTIONS, *STEP_COMMON_KEYS),
+                                          listing=f"a step is one action ({', '.join(ACTIONS)}) with optional "
+                                                  f"{' and '.join(STEP_COMMON_KEYS)}; known"))
         if len(actions) != 1:
             if not actions and all(k in STEP_COMMON_KEYS for k in node.value):
                 self.error(node.mark, f"a step needs one action: {', '.join(ACTIONS)}")
@@ -484,8 +498,7 @@ class _Builder:
         subprotocols = self.names(fields.get("subprotocols"), "subprotocols")
         chosen = None
         if "subprotocol" in fields:
-            self.errors += match.validate(fields["subprotocol"], variables)
-            chosen = fields["subprotocol"].plain()
+            chosen = self._subprotocol(fields["subprotocol"], variables)
         query = fields.get("query")
         if query is not None and isinstance(query.value, str):
             query_value: Any = query.value
@@ -501,6 +514,28 @@ class _Builder:
             subprotocol=chosen,
             status=status,
         )
+
+    def _subprotocol(self, node: Located, variables: frozenset[str]) -> Any:
+        """A matcher for the subprotocol the server picked: a string, or null when it picked none."""
+        if node.value is None:
+            self.error(node.mark, "subprotocol: null checks nothing; leave it out to not check, or write "
+                                  "subprotocol: {$eq: null} to require that the server picks none")
+            return None
+        if isinstance(node.value, list):
+            self.error(node.mark, "subprotocol is the one the server picks (a string or a matcher); "
+                                  "the ones the client offers go in subprotocols: [...]")
+            return None
+        errors = match.validate(node, variables)
+        self.errors += errors
+        if not errors:
+            self.never(node, frozenset({"str", "null"}), "the subprotocol the server picks is a string (or none)")
+        return node.plain()
+
+    def never(self, node: Located, kinds: frozenset[str], why: str, instead: str = "") -> None:
+        """Flag a (valid) matcher that no value of these kinds can satisfy: the check could never pass."""
+        value = node.plain()
+        if match.never_matches(value, kinds):
+            self.error(node.mark, f"{why}, so {match.explain(value)} can never match it{instead}")
 
     def _path(self, node: Located) -> str:
         path = self.string(node, "path", "/") or "/"
@@ -529,6 +564,13 @@ class _Builder:
             self.error(node.mark, f"expect_text needs a string or a matcher, not {node.kind}")
         elif isinstance(node.value, dict) and match.operator_of(node.value) is None:
             self.error(node.mark, "expect_text needs a string or a matcher; for a JSON answer use expect_json")
+        else:
+            errors = match.validate(node, variables)
+            self.errors += errors
+            if not errors:
+                self.never(node, frozenset({"str"}), "expect_text receives a text message, always a string",
+                           "; to read the text as JSON, use expect_json")
+            return node.plain()
         self.errors += match.validate(node, variables)
         return node.plain()
 
@@ -553,7 +595,10 @@ class _Builder:
             return Close()
         reason = None
         if "reason" in fields:
-            self.errors += match.validate(fields["reason"], variables)
+            errors = match.validate(fields["reason"], variables)
+            self.errors += errors
+            if not errors:
+                self.never(fields["reason"], frozenset({"str"}), "a close reason is a string")
             reason = fields["reason"].plain()
         return Close(code=self._code(fields["code"]) if "code" in fields else None, reason=reason)
 
@@ -596,8 +641,8 @@ class _Builder:
         if fields is None:
             return None
         var = self.string(fields.get("as"), "as", "item") or "item"
-        if not var.isidentifier():
-            self.error(fields["as"].mark, f"as must be a variable name, not {var!r}")
+        if not _VARIABLE.match(var):
+            self.error(fields["as"].mark, f"as must be a variable name (ASCII letters, digits and _), not {var!r}")
         values: list[Any] = []
         if ("over" in fields) == ("times" in fields):
             self.error(node.mark, "repeat needs exactly one of 'over' (a list of values) or 'times' (a count)")

@@ -37,6 +37,7 @@ from datetime import datetime
 from typing import Any
 
 from grader.errors import SpecError
+from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, describe
 
 TYPES: dict[str, str] = {
@@ -106,7 +107,7 @@ def _validate(node: Located, variables: frozenset[str], allow_match: bool, error
         if op in MATCH_OPERATORS:
             errors.append(SpecError(where, f"matcher {op!r} cannot be used in a value to send"))
         else:
-            errors.append(SpecError(where, f"unknown operator {op!r}; known: {', '.join(allowed)}"))
+            errors.append(SpecError(where, f"unknown operator {op!r}{did_you_mean(op, allowed)}"))
         return
     if op == "$re":
         _validate_re(operand, variables, allow_match, errors)
@@ -117,7 +118,7 @@ def _validate(node: Located, variables: frozenset[str], allow_match: bool, error
     elif op == "$type":
         if not isinstance(operand.value, str) or operand.value not in TYPES:
             errors.append(
-                SpecError(operand.mark, f"unknown type {operand.value!r}; known: {', '.join(TYPES)}")
+                SpecError(operand.mark, f"unknown type {operand.value!r}{did_you_mean(str(operand.value), TYPES)}")
             )
     elif op == "$any":
         if operand.value is not True:
@@ -157,7 +158,8 @@ def _validate_re(operand: Located, variables: frozenset[str], allow_match: bool,
     if isinstance(operand.value, dict):
         unknown = [k for k in operand.value if k not in ("pattern", "groups")]
         for key in unknown:
-            errors.append(SpecError(operand.key_mark(key), f"unknown key {key!r} in $re; known: pattern, groups"))
+            errors.append(SpecError(operand.key_mark(key),
+                                    f"unknown key {key!r} in $re{did_you_mean(key, ('pattern', 'groups'))}"))
         if "pattern" not in operand.value:
             errors.append(SpecError(operand.mark, "$re needs a pattern"))
             return
@@ -188,8 +190,51 @@ def _validate_var(operand: Located, variables: frozenset[str], errors: list[Spec
         return
     root = operand.value.split(".", 1)[0]
     if root not in variables:
-        known = ", ".join(sorted(variables)) or "none here: $var only works inside repeat"
-        errors.append(SpecError(operand.mark, f"unknown variable {root!r} (known: {known})"))
+        if variables:
+            errors.append(SpecError(operand.mark, f"unknown variable {root!r}{did_you_mean(root, sorted(variables))}"))
+        else:
+            errors.append(SpecError(operand.mark, f"unknown variable {root!r}: none is defined here "
+                                                  "($var reads a repeat's 'as' name)"))
+
+
+_KIND_OF_TYPE = {"int": "number", "number": "number", "str": "str", "bool": "bool", "null": "null",
+                 "object": "object", "array": "array"}
+
+
+def kind(value: Any) -> str:
+    """The JSON kind of a plain value: str, number, bool, null, object or array."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "str"
+
+
+def never_matches(matcher: Any, kinds: frozenset[str]) -> bool:
+    """True when no value of these JSON kinds can satisfy the (valid) matcher, e.g. {$type: int} for a text."""
+    op = operator_of(matcher)
+    if op is None:
+        return kind(matcher) not in kinds
+    operand = matcher[op]
+    if op in ("$any", "$var"):
+        return False
+    if op == "$eq":
+        return kind(operand) not in kinds
+    if op in ("$re", "$datetime", "$concat"):
+        return "str" not in kinds
+    if op == "$type":
+        return _KIND_OF_TYPE.get(operand, operand) not in kinds
+    if op == "$subset":
+        return "object" not in kinds
+    if op == "$one_of":
+        return all(never_matches(m, kinds) for m in operand)
+    return False
 
 
 # --- templates (run time) ---------------------------------------------------
@@ -260,6 +305,8 @@ class Mismatch:
     path: str
     expected: str
     actual: str
+    # True when the difference is a key an exact object does not allow ({$subset: ...} would have).
+    exact: bool = False
 
     def __str__(self) -> str:
         where = "" if self.path == "$" else f"at {self.path}: "
@@ -381,6 +428,7 @@ def _match_keys(
                 path,
                 f"exactly the keys {sorted(expected)}",
                 f"extra key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))} in {show(actual)}",
+                exact=True,
             )
     return None
 

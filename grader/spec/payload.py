@@ -19,6 +19,7 @@ import random
 from typing import Any
 
 from grader.errors import SpecError
+from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located
 
 GENERATORS = ("all_bytes", "random", "repeat")
@@ -33,7 +34,8 @@ def validate(node: Located) -> list[SpecError]:
     if not isinstance(node.value, dict):
         return [SpecError(node.mark, f"a payload is a string or a mapping (text/hex/base64/generate), not {node.kind}")]
     spec = node.value
-    errors = [SpecError(node.key_mark(k), f"unknown payload key {k!r}") for k in spec if k not in _KEYS]
+    errors = [SpecError(node.key_mark(k), f"unknown payload key {k!r}{did_you_mean(k, sorted(_KEYS))}")
+              for k in spec if k not in _KEYS]
     sources = [k for k in ("text", "hex", "base64", "generate") if k in spec]
     if len(sources) != 1:
         errors.append(SpecError(node.mark, "a payload needs exactly one of text, hex, base64, generate"))
@@ -52,7 +54,7 @@ def validate(node: Located) -> list[SpecError]:
             errors.append(SpecError(raw.mark, str(exc)))
         return errors
     if not isinstance(raw.value, str) or raw.value not in GENERATORS:
-        errors.append(SpecError(raw.mark, f"unknown generator {raw.value!r}; known: {', '.join(GENERATORS)}"))
+        errors.append(SpecError(raw.mark, f"unknown generator {raw.value!r}{did_you_mean(str(raw.value), GENERATORS)}"))
         return errors
     needs_size = raw.value in ("random", "repeat")
     if needs_size != ("size" in spec):

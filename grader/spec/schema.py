@@ -80,6 +80,10 @@ def build() -> dict[str, Any]:
                 *operator_objects,
             ],
         },
+        "string_matcher": {
+            "description": "A string matched exactly, or a {$op: ...} matcher.",
+            "anyOf": [{"type": "string"}, *operator_objects],
+        },
         "template": {
             "description": "A value to send; {$var: ...} and {$concat: [...]} are filled in.",
             "anyOf": [
@@ -97,7 +101,8 @@ def build() -> dict[str, Any]:
                     "type": "object",
                     "properties": {
                         "text": {"type": "string"},
-                        "hex": {"type": "string"},
+                        "hex": {"type": "string", "pattern": "^\\s*(?:[0-9a-fA-F]{2}\\s*)*$",
+                                "description": "Pairs of hex digits, spaces allowed between pairs."},
                         "base64": {"type": "string"},
                         "generate": {"enum": list(payload.GENERATORS)},
                         "size": {"type": "integer", "minimum": 0, "maximum": payload.MAX_SIZE},
@@ -124,7 +129,8 @@ def build() -> dict[str, Any]:
                         "refused": {"oneOf": [{"type": "boolean"}, {"$ref": "#/$defs/close_code"}],
                                     "description": "Expect the handshake refused: true, or the ASGI close code the "
                                                    "endpoint closed with (no real client sees it)."},
-                        "subprotocol": {"$ref": "#/$defs/matcher"},
+                        "subprotocol": {"$ref": "#/$defs/string_matcher",
+                                        "description": "The subprotocol the server picks ({$eq: null}: none)."},
                         "status": {"type": "integer", "minimum": 400, "maximum": 599,
                                    "description": "Expect the handshake refused with this HTTP status, as a real "
                                                   "client sees it (403: closed before accept; 500: an error)."},
@@ -140,7 +146,7 @@ def build() -> dict[str, Any]:
         "send_text": {"$ref": "#/$defs/template"},
         "send_json": {"$ref": "#/$defs/template"},
         "send_bytes": {"$ref": "#/$defs/payload"},
-        "expect_text": {"$ref": "#/$defs/matcher"},
+        "expect_text": {"$ref": "#/$defs/string_matcher"},
         "expect_json": {"$ref": "#/$defs/matcher"},
         "expect_bytes": {"anyOf": [{"$ref": "#/$defs/payload"}, operator_objects[list(ops).index("$any")]]},
         "expect_close": {
@@ -183,10 +189,12 @@ def build() -> dict[str, Any]:
     assert set(actions) == set(spec.ACTIONS), "every action needs a schema"
     common = {"client": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"},
               "timeout": _seconds("How long this step waits, in seconds of the grader's clock.")}
+    # repeat takes no client: each step inside names its own.
     defs["step"] = {
         "oneOf": [
-            {"type": "object", "properties": {action: schema, **common}, "required": [action],
-             "additionalProperties": False}
+            {"type": "object",
+             "properties": {action: schema, **{k: v for k, v in common.items() if action != "repeat" or k != "client"}},
+             "required": [action], "additionalProperties": False}
             for action, schema in actions.items()
         ]
     }
