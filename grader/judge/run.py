@@ -219,11 +219,13 @@ class _Run:
         for index in indices:
             check = self.exercise.checks[index]
             self._progress(self.runs.index(index) + 1, check.name)
+            printed = _size(host.output)
             result = await run_check(check, ctx)
             if link.dead is not None:
                 step = result.failure.step if result.failure is not None else None
                 return self._lost(host, link, (index, step), indices, results)
-            results[index] = result
+            # The host writes unbuffered, so what grew during the check is what the check made the app print.
+            results[index] = replace(result, output=_read_from(host.output, printed, self.limits.output_kb * 1024))
             if link.runaways:
                 # An endpoint that ignores cancellation keeps that host busy for
                 # good: later checks get a fresh one.
@@ -340,5 +342,22 @@ def _read(path: Path, limit: int) -> str:
     try:
         with open(path, "rb") as f:
             return f.read(limit).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _read_from(path: Path, offset: int, limit: int) -> str:
+    """At most ``limit`` bytes of ``path`` from ``offset``, as text."""
+    try:
+        with path.open("rb") as file:
+            file.seek(offset)
+            return file.read(limit).decode("utf-8", "replace")
     except OSError:
         return ""

@@ -111,6 +111,7 @@ class Check:
     hint: Text | None = None
     points: int = 1
     hidden: bool = False
+    task: int | None = None  # the instructions' "## N. ..." heading this check tests (Exercism's task_id)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ EXERCISE_KEYS = {
     "defaults": False,
     "checks": True,
 }
-CHECK_KEYS = {"name": True, "hint": False, "points": False, "hidden": False, "steps": False, "source": False}
+CHECK_KEYS = {"name": True, "hint": False, "points": False, "hidden": False, "steps": False, "source": False,
+              "task": False}
 SOURCE_KEYS = ("calls", "not_calls")
 STEP_COMMON_KEYS = ("client", "timeout")
 ACTIONS = (
@@ -224,6 +226,7 @@ class _Builder:
         self.errors: list[SpecError] = []
         self.warnings: list[SpecError] = []
         self.default_timeout = DEFAULT_TIMEOUT
+        self.tasks: list[tuple[int, Mark]] = []  # task numbers checks name, checked against the instructions
 
     def error(self, mark: Mark, message: str) -> None:
         self.errors.append(SpecError(mark, message))
@@ -361,6 +364,7 @@ class _Builder:
         checks = self.checks(fields.get("checks"))
         title = self.text(fields.get("title"), "title")
         instructions = self.text(fields.get("instructions"), "instructions")
+        self.task_headings(instructions)
         track = self.integer(fields.get("track"), "track", minimum=1)
         lesson = self.integer(fields.get("lesson"), "lesson", minimum=1)
         xp = self.integer(fields.get("xp"), "xp")
@@ -424,7 +428,25 @@ class _Builder:
             hint=self.text(fields.get("hint"), "hint"),
             points=self.integer(fields.get("points"), "points", default=1),
             hidden=self.boolean(fields.get("hidden"), "hidden"),
+            task=self._task(fields.get("task")),
         )
+
+    def _task(self, node: Located | None) -> int | None:
+        if node is None:
+            return None
+        task = self.integer(node, "task", default=0, minimum=1)
+        if task:
+            self.tasks.append((task, node.mark))
+        return task or None
+
+    def task_headings(self, instructions: Text | None) -> None:
+        """Every task a check names is a numbered heading of the English instructions."""
+        headings = sorted({int(n) for n in re.findall(r"(?m)^#{1,6}[ \t]*(\d+)\.[ \t]", (instructions or {}).get("en", ""))})
+        for task, mark in self.tasks:
+            if task not in headings:
+                known = f" (its tasks: {', '.join(map(str, headings))})" if headings else ""
+                self.error(mark, f"task {task} is not a heading of the instructions{known}: "
+                                 f"write a line '## {task}. <what to do>' in instructions.en")
 
     def source(self, node: Located) -> SourceRule | None:
         fields = self.mapping(node, SOURCE_KEYS, "source")

@@ -206,6 +206,8 @@ def build() -> dict[str, Any]:
             "hint": {"$ref": "#/$defs/text"},
             "points": {"type": "integer", "minimum": 0},
             "hidden": {"type": "boolean"},
+            "task": {"type": "integer", "minimum": 1,
+                     "description": "The '## N. ...' heading of the instructions this check tests."},
             "steps": {"$ref": "#/$defs/steps"},
             "source": {
                 "type": "object",
