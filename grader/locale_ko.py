@@ -206,4 +206,9 @@ KO: dict[str, str] = {
     "the server refused the connection with HTTP {status}, not {wanted}":
         "서버가 연결을 HTTP {status} 상태로 거절했어요. 기대한 상태: HTTP {wanted}",
     "refused with HTTP {status}": "HTTP {status} 상태로 거절됨",
+    "the {n} messages on {client} cannot be paired one to one with the expected ones: none is left for {missing}":
+        "{client} 클라이언트가 받은 메시지 {n}개를 기대한 메시지와 하나씩 짝지을 수 없어요. 짝이 없는 것: {missing}",
+    "in any order: {items}": "순서와 상관없이: {items}",
+    "the binary message differs: {how}": "바이너리 메시지가 달라요. 실제: {how}",
+    "the server refused the connection, but not with the expected reason": "서버가 연결을 거절했지만 close reason 이 기대와 달라요",
 }

@@ -167,9 +167,9 @@ ONE_CHECK = """\
     """
 
 
-def test_only_version_1_loads(tmp_path: Path) -> None:
+def test_only_versions_1_and_1_1_load(tmp_path: Path) -> None:
     assert problems(tmp_path, ONE_CHECK, HEAD.replace("version: 1", "version: 2")) == [
-        (1, "unsupported spec version 2; this grader reads version 1")]
+        (1, "unsupported spec version 2; this grader reads versions 1 and 1.1")]
 
 
 def test_an_id_is_lowercase(tmp_path: Path) -> None:
@@ -227,7 +227,7 @@ def test_close_codes_stay_within_1000_to_4999(tmp_path: Path) -> None:
               - expect_close: 5000
                 client: b
         """) == [
-        (12, "refused is true (any close code) or a close code 1000-4999"),
+        (12, "refused is true (any close code), a close code 1000-4999, or {code, status, reason}"),
         (15, "a close code is an integer from 1000 to 4999, not 5000"),
     ]
 

@@ -19,7 +19,7 @@ from grader.spec.loader import PLACEHOLDER
 
 SPEC = """\
 # yaml-language-server: $schema=../grader/schema.json
-version: 1
+version: 1.1
 id: {id}
 title:
   en: {title}

@@ -1,7 +1,7 @@
 """Exercise specs: YAML → a typed, validated :class:`Exercise`.
 
 Every problem is reported as ``file:line:column: message``, all at once.
-The format (version 1) is described for editors by ``grader/schema.json``;
+The format (version 1.1, a superset of 1) is described for editors by ``grader/schema.json``;
 ``tests/test_schema.py`` keeps that file and the tables below in step.
 """
 
@@ -18,7 +18,9 @@ from grader.spec import match, payload
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, load
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1.1
+# 1.1 only adds to 1.0 (captures, expect_unordered, numeric and binary matchers...): a 1.0 spec reads the same.
+FORMAT_VERSIONS = (1, 1.1)
 DEFAULT_CLIENT = "ws"
 DEFAULT_TIMEOUT = 2.0
 LANGUAGES = ("en", "ko")
@@ -53,6 +55,8 @@ class Connect:
     subprotocol: Any = None
     # Refused with this HTTP status, as a real client sees it (403, 500, 401...).
     status: int | None = None
+    # A matcher for the close reason the endpoint refused with (refused: {reason: ...}).
+    refusal_reason: Any = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,15 @@ class Repeat:
     var: str
     values: tuple[Any, ...]
     steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One message of an ``expect_unordered`` set: on which client, read as text or JSON, and its matcher."""
+
+    client: str
+    kind: str  # "text" or "json"
+    matcher: Any
 
 
 @dataclass(frozen=True)
@@ -175,6 +188,7 @@ ACTIONS = (
     "expect_text",
     "expect_json",
     "expect_bytes",
+    "expect_unordered",
     "expect_close",
     "expect_silence",
     "wait",
@@ -227,6 +241,7 @@ class _Builder:
         self.warnings: list[SpecError] = []
         self.default_timeout = DEFAULT_TIMEOUT
         self.tasks: list[tuple[int, Mark]] = []  # task numbers checks name, checked against the instructions
+        self.captured: set[str] = set()  # names captured so far in the current check
 
     def error(self, mark: Mark, message: str) -> None:
         self.errors.append(SpecError(mark, message))
@@ -339,8 +354,9 @@ class _Builder:
         if fields is None:
             return None
         version = fields.get("version")
-        if version is not None and version.value != FORMAT_VERSION:
-            self.error(version.mark, f"unsupported spec version {match.show(version.value)}; this grader reads version {FORMAT_VERSION}")
+        if version is not None and (isinstance(version.value, bool) or version.value not in FORMAT_VERSIONS):
+            self.error(version.mark, f"unsupported spec version {match.show(version.value)}; this grader reads "
+                                     f"versions {' and '.join(map(str, FORMAT_VERSIONS))}")
         ident = self.string(fields.get("id"), "id", "")
         if ident and not _ID.match(ident):
             self.error(fields["id"].mark, f"id {ident!r} must be lowercase letters, digits, '-' or '_'")
@@ -414,6 +430,7 @@ class _Builder:
             self.error(node.mark, "a check needs exactly one of 'steps' (a conversation) or 'source' (code rules)")
         steps: tuple[Step, ...] = ()
         source = None
+        self.captured = set()  # captures belong to one check
         if has_steps:
             steps = self.steps(fields["steps"], _Flow(), frozenset())
         if has_source:
@@ -493,6 +510,8 @@ class _Builder:
         if action == "repeat" and "client" in fields:
             self.error(fields["client"].mark, "repeat takes no client: put it on the steps inside")
         arg = getattr(self, "arg_" + action)(value, flow, variables, client, where)
+        if action != "repeat":  # the steps inside a repeat are read one by one
+            self.refs(value)
         flow.apply(self, action, client, arg, where)
         return Step(action, arg, client, timeout, where)
 
@@ -503,20 +522,34 @@ class _Builder:
         if fields is None or "path" not in fields:
             return None
         refused: bool | int | None = None
+        status_node = fields.get("status")
+        reason = None
         if "refused" in fields:
             raw = fields["refused"].value
-            if raw is True or (isinstance(raw, int) and not isinstance(raw, bool) and 1000 <= raw <= 4999):
+            if isinstance(raw, dict):
+                # refused: {code, status, reason}: the same checks, in one place.
+                parts = self.mapping(fields["refused"], ("code", "status", "reason"), "refused") or {}
+                refused = self._code(parts["code"]) if "code" in parts else True
+                status_node = parts.get("status", status_node)
+                if "reason" in parts:
+                    errors = match.validate(parts["reason"], variables)
+                    self.errors += errors
+                    if not errors:
+                        self.never(parts["reason"], frozenset({"str"}), "a close reason is a string")
+                    reason = parts["reason"].plain()
+            elif raw is True or (isinstance(raw, int) and not isinstance(raw, bool) and 1000 <= raw <= 4999):
                 refused = raw
             elif raw is not False:
-                self.error(fields["refused"].mark, "refused is true (any close code) or a close code 1000-4999")
+                self.error(fields["refused"].mark, "refused is true (any close code), a close code 1000-4999, "
+                                                   "or {code, status, reason}")
         status: int | None = None
-        if "status" in fields:
-            raw = fields["status"].value
+        if status_node is not None:
+            raw = status_node.value
             if isinstance(raw, int) and not isinstance(raw, bool) and 400 <= raw <= 599:
                 status = raw
             else:
-                self.error(fields["status"].mark, "status is the HTTP status of the refusal a real client gets, "
-                                                  "400-599 (403 for a close before accept, 500 for an error)")
+                self.error(status_node.mark, "status is the HTTP status of the refusal a real client gets, "
+                                             "400-599 (403 for a close before accept, 500 for an error)")
         subprotocols = self.names(fields.get("subprotocols"), "subprotocols")
         chosen = None
         if "subprotocol" in fields:
@@ -535,6 +568,7 @@ class _Builder:
             refused=refused,
             subprotocol=chosen,
             status=status,
+            refusal_reason=reason,
         )
 
     def _subprotocol(self, node: Located, variables: frozenset[str]) -> Any:
@@ -552,6 +586,16 @@ class _Builder:
         if not errors:
             self.never(node, frozenset({"str", "null"}), "the subprotocol the server picks is a string (or none)")
         return node.plain()
+
+    def refs(self, node: Located) -> None:
+        """Every $ref reads a capture an earlier step made; then this step's captures become readable."""
+        plain = node.plain()
+        for name in match.refs_in(plain):
+            if name not in self.captured:
+                self.error(node.mark, f"$ref {name!r} reads a capture no earlier step of this check makes"
+                           + (did_you_mean(name, sorted(self.captured)) if self.captured
+                              else f"; capture it first, e.g. expect_json: {{id: {{$capture: {name}}}}}"))
+        self.captured.update(match.captures_in(plain))
 
     def never(self, node: Located, kinds: frozenset[str], why: str, instead: str = "") -> None:
         """Flag a (valid) matcher that no value of these kinds can satisfy: the check could never pass."""
@@ -600,9 +644,43 @@ class _Builder:
         self.errors += match.validate(node, variables)
         return node.plain()
 
+    def arg_expect_unordered(self, node: Located, flow: _Flow, variables: frozenset[str], client: str,
+                             where: Mark) -> tuple[Expected, ...]:
+        if not isinstance(node.value, list) or not node.value:
+            self.error(node.mark, "expect_unordered needs a list of messages, like [{json: ...}, {text: ...}]")
+            return ()
+        result = []
+        for entry in node.value:
+            fields = self.mapping(entry, ("text", "json", "client"), "an expect_unordered message")
+            if fields is None:
+                continue
+            kinds = [k for k in ("text", "json") if k in fields]
+            if len(kinds) != 1:
+                self.error(entry.mark, "each expect_unordered message has one of text or json (a matcher)")
+                continue
+            kind = kinds[0]
+            who = self.string(fields.get("client"), "client", client) or client
+            if flow.states.get(who, _Flow.NEW) != _Flow.OPEN:
+                self.error(fields["client"].mark if "client" in fields else entry.mark,
+                           f"client {who!r} is not connected here: expect_unordered needs an open connection")
+            matcher = fields[kind]
+            errors = match.validate(matcher, variables)
+            self.errors += errors
+            if kind == "text" and not errors:
+                self.never(matcher, frozenset({"str"}), "a text message is a string",
+                           "; to read it as JSON, write json: instead of text:")
+            result.append(Expected(who, kind, matcher.plain()))
+        return tuple(result)
+
     def arg_expect_bytes(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
-        if match.operator_of(node.value) == "$any":
+        op = match.operator_of(node.value)
+        if op == "$any":
             self.errors += match.validate(node, variables)
+        elif op in payload.MATCHERS:
+            self.errors += payload.validate_matcher(node)
+        elif op is not None:
+            self.error(node.key_mark(op), f"expect_bytes takes a payload, or one of $any, {', '.join(payload.MATCHERS)}"
+                       + did_you_mean(op, ("$any", *payload.MATCHERS)))
         else:
             self.errors += payload.validate(node)
         return node.plain()
@@ -710,7 +788,7 @@ class _Flow:
         return _Flow(self.states)
 
     def apply(self, builder: _Builder, action: str, client: str, arg: Any, where: Mark) -> None:
-        if action in ("repeat", "wait", "expect_file"):
+        if action in ("repeat", "wait", "expect_file", "expect_unordered"):  # these check their own clients
             return
         state = self.states.get(client, self.NEW)
         if action == "connect":
