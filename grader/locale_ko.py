@@ -211,4 +211,15 @@ KO: dict[str, str] = {
     "in any order: {items}": "순서와 상관없이: {items}",
     "the binary message differs: {how}": "바이너리 메시지가 달라요. 실제: {how}",
     "the server refused the connection, but not with the expected reason": "서버가 연결을 거절했지만 close reason 이 기대와 달라요",
+    "{file} has none of: {items} (only real code counts, not comments or strings)":
+        "{file} 파일에 다음 중 어느 것도 없어요: {items} (주석이나 문자열이 아닌 실제 코드만 셉니다)",
+    "one of: {items}": "다음 중 하나: {items}",
+    "none of them in the code": "코드에 하나도 없음",
+    "{file} lacks {items} (only real code counts, not comments or strings)":
+        "{file} 파일에 없는 것: {items} (주석이나 문자열이 아닌 실제 코드만 셉니다)",
+    "not in the code": "코드에 없음",
+    "an import of {name}": "{name} 모듈 import",
+    "a class based on {name}": "{name} 클래스를 상속한 클래스",
+    "a function decorated with @{name}": "@{name} 데코레이터가 붙은 함수",
+    "a call of {call}({keyword}=...)": "{call}({keyword}=...) 호출",
 }

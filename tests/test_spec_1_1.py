@@ -333,3 +333,80 @@ def test_every_new_form_is_in_the_schema() -> None:
         client: b
     """)
     assert json.dumps(schema.build())  # and the shipped file is the generated one (test_schema)
+
+
+# --- include: shared steps ----------------------------------------------------------------------------------------
+
+FIXTURES = """\
+fixtures:
+  greeted:
+    - connect: /ws
+    - expect_json: {type: welcome, session: {$capture: sid}}
+"""
+
+
+def test_an_included_fixture_reads_in_place_with_its_own_lines() -> None:
+    text = HEAD + FIXTURES + "checks:\n  - name: x\n    steps:\n      - include: greeted\n" \
+        "      - send_json: {resume: {$ref: sid}}\n      - expect_json: {type: resumed, session: {$ref: sid}}\n"
+    check = parse_exercise(text, Path("demo.yaml")).checks[0]
+    assert [(s.action, s.mark.line) for s in check.steps] == [
+        ("connect", 11), ("expect_json", 12), ("send_json", 17), ("expect_json", 18)]
+
+
+def test_include_names_a_fixture_that_exists_and_does_not_loop() -> None:
+    text = HEAD + "fixtures:\n  a: [{include: b}]\n  b: [{include: a}]\n  unused: [{wait: 1}]\n" \
+        "checks:\n  - name: x\n    steps:\n      - include: a\n      - include: greted\n"
+    with pytest.raises(SpecErrors) as caught:
+        parse_exercise(text, Path("demo.yaml"))
+    assert [str(e).split(": ", 1)[1] for e in caught.value.errors] == [
+        "fixture 'a' includes itself (a → b → a)",
+        "no fixture named 'greted'; known: a, b, unused",
+    ]
+
+
+# --- source rules -------------------------------------------------------------------------------------------------
+
+TYPED = """\
+from typing import Annotated, Literal, Union
+
+from fastapi import FastAPI, WebSocket
+from pydantic import BaseModel, Field, TypeAdapter
+
+app = FastAPI()
+
+
+class Ping(BaseModel):
+    type: Literal["ping"]
+
+
+Message = TypeAdapter(Annotated[Union[Ping], Field(discriminator="type")])
+
+
+@app.websocket("/ws")
+async def endpoint(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await websocket.close(code=1000)
+"""
+
+
+def source_rule(rule: str) -> object:
+    text = HEAD + f"checks:\n  - name: x\n    source: {rule}\n"
+    return parse_exercise(text, Path("demo.yaml")).checks[0].source
+
+
+@pytest.mark.parametrize(("rule", "verdict"), [
+    ("{imports: [pydantic], bases: [BaseModel], decorators: [app.websocket], keywords: {Field: [discriminator]}}", None),
+    ("{imports: [pydantic, msgspec]}", "typed.py lacks an import of msgspec (only real code counts, not comments or strings)"),
+    ("{imports: [msgspec, pydantic], match: any}", None),
+    ("{bases: [RootModel, TypedDict], match: any}", "typed.py has none of: a class based on RootModel, a class based on "
+                                                    "TypedDict (only real code counts, not comments or strings)"),
+    ("{keywords: {close: [reason]}}", "typed.py lacks a call of close(reason=...) (only real code counts, not comments or strings)"),
+    ("{decorators: [websocket], not_calls: [receive_json]}", None),
+])
+def test_source_rules_read_imports_bases_decorators_and_keywords(tmp_path: Path, rule: str, verdict: str | None) -> None:
+    from grader.judge.source import check
+
+    path = tmp_path / "typed.py"
+    path.write_text(TYPED, encoding="utf-8")
+    failure = check(source_rule(rule), path)  # type: ignore[arg-type]
+    assert (failure.message if failure else None) == verdict

@@ -113,6 +113,11 @@ class Step:
 class SourceRule:
     calls: tuple[str, ...] = ()
     not_calls: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()  # modules imported (import m, from m import x; m.sub counts for m)
+    bases: tuple[str, ...] = ()  # base classes of some class (BaseModel, pydantic.BaseModel)
+    decorators: tuple[str, ...] = ()  # decorators of some function or class, dotted (app.websocket)
+    keywords: tuple[tuple[str, str], ...] = ()  # (call, keyword): close(code=...)
+    match: str = "all"  # "all": every item above; "any": at least one of them
 
 
 @dataclass(frozen=True)
@@ -174,12 +179,15 @@ EXERCISE_KEYS = {
     "hints": False,
     "wall_clock": False,
     "defaults": False,
+    "fixtures": False,
     "checks": True,
 }
 CHECK_KEYS = {"name": True, "hint": False, "points": False, "hidden": False, "steps": False, "source": False,
               "task": False}
-SOURCE_KEYS = ("calls", "not_calls")
+SOURCE_KEYS = ("calls", "not_calls", "imports", "bases", "decorators", "keywords", "match")
+SOURCE_MATCH = ("all", "any")
 STEP_COMMON_KEYS = ("client", "timeout")
+INCLUDE = "include"  # a step that stands for a fixture's steps
 ACTIONS = (
     "connect",
     "send_text",
@@ -242,6 +250,9 @@ class _Builder:
         self.default_timeout = DEFAULT_TIMEOUT
         self.tasks: list[tuple[int, Mark]] = []  # task numbers checks name, checked against the instructions
         self.captured: set[str] = set()  # names captured so far in the current check
+        self.fixtures: dict[str, Located] = {}  # shared step lists, by name
+        self.included: set[str] = set()
+        self.including: list[str] = []  # the fixtures being expanded, to refuse a cycle
 
     def error(self, mark: Mark, message: str) -> None:
         self.errors.append(SpecError(mark, message))
@@ -377,7 +388,11 @@ class _Builder:
                 hints = [t for t in (self.text(h, "a hint") for h in hints_node.value) if t]
             else:
                 self.error(hints_node.mark, f"hints must be a list, not {hints_node.kind}")
+        self.read_fixtures(fields.get("fixtures"))
         checks = self.checks(fields.get("checks"))
+        for name in sorted(self.fixtures.keys() - self.included):
+            fixtures = fields["fixtures"]
+            self.warnings.append(SpecError(fixtures.key_mark(name), f"fixture {name!r} is never included"))
         title = self.text(fields.get("title"), "title")
         instructions = self.text(fields.get("instructions"), "instructions")
         self.task_headings(instructions)
@@ -469,18 +484,80 @@ class _Builder:
         fields = self.mapping(node, SOURCE_KEYS, "source")
         if fields is None:
             return None
-        rule = SourceRule(self.names(fields.get("calls"), "calls"), self.names(fields.get("not_calls"), "not_calls"))
-        if not (rule.calls or rule.not_calls):
+        mode = self.string(fields.get("match"), "match", "all") or "all"
+        if mode not in SOURCE_MATCH:
+            self.error(fields["match"].mark, f"match is all (every rule) or any (at least one), not {mode!r}")
+        keywords: list[tuple[str, str]] = []
+        if "keywords" in fields:
+            raw = fields["keywords"]
+            if isinstance(raw.value, dict):
+                for call, names in raw.value.items():
+                    keywords += [(call, name) for name in self.names(names, f"keywords of {call}")]
+            else:
+                self.error(raw.mark, "keywords maps a call to its keyword arguments, like {close: [code]}")
+        rule = SourceRule(
+            calls=self.names(fields.get("calls"), "calls"),
+            not_calls=self.names(fields.get("not_calls"), "not_calls"),
+            imports=self.names(fields.get("imports"), "imports"),
+            bases=self.names(fields.get("bases"), "bases"),
+            decorators=self.names(fields.get("decorators"), "decorators"),
+            keywords=tuple(keywords),
+            match=mode,
+        )
+        if not (rule.calls or rule.not_calls or rule.imports or rule.bases or rule.decorators or rule.keywords):
             self.error(node.mark, "source needs at least one name under calls or not_calls")
         return rule
 
     # -- conversations --
 
+    def read_fixtures(self, node: Located | None) -> None:
+        if node is None:
+            return
+        if not isinstance(node.value, dict):
+            self.error(node.mark, f"fixtures is a mapping of names to step lists, not {node.kind}")
+            return
+        for name, steps in node.value.items():
+            if not _VARIABLE.match(name):
+                self.error(node.key_mark(name), f"a fixture name is a word (letters, digits, _), not {name!r}")
+            elif not isinstance(steps.value, list) or not steps.value:
+                self.error(steps.mark, f"fixture {name!r} needs a non-empty list of steps")
+            else:
+                self.fixtures[name] = steps
+
     def steps(self, node: Located, flow: _Flow, variables: frozenset[str]) -> tuple[Step, ...]:
         if not isinstance(node.value, list) or not node.value:
             self.error(node.mark, "steps must be a non-empty list")
             return ()
-        return tuple(s for s in (self.step(item, flow, variables) for item in node.value) if s)
+        result: list[Step] = []
+        for item in node.value:
+            if isinstance(item.value, dict) and INCLUDE in item.value:
+                result += self.include(item, flow, variables)
+            else:
+                step = self.step(item, flow, variables)
+                if step:
+                    result.append(step)
+        return tuple(result)
+
+    def include(self, node: Located, flow: _Flow, variables: frozenset[str]) -> list[Step]:
+        """The steps of a fixture, read in place: as if written here, with the fixture's own lines."""
+        extra = [k for k in node.value if k != INCLUDE]
+        for key in extra:
+            self.error(node.key_mark(key), f"include stands alone: {key!r} belongs on the fixture's steps")
+        name_node = node.value[INCLUDE]
+        name = name_node.value
+        if not isinstance(name, str) or name not in self.fixtures:
+            known = did_you_mean(str(name), sorted(self.fixtures)) if self.fixtures else "; no fixtures are defined"
+            self.error(name_node.mark, f"no fixture named {name!r}{known}")
+            return []
+        if name in self.including:
+            self.error(name_node.mark, f"fixture {name!r} includes itself ({' → '.join([*self.including, name])})")
+            return []
+        self.included.add(name)
+        self.including.append(name)
+        try:
+            return list(self.steps(self.fixtures[name], flow, variables))
+        finally:
+            self.including.pop()
 
     def step(self, node: Located, flow: _Flow, variables: frozenset[str]) -> Step | None:
         if not isinstance(node.value, dict):

@@ -246,6 +246,9 @@ def build() -> dict[str, Any]:
             for action, schema in actions.items()
         ]
     }
+    defs["step"]["oneOf"].append({"type": "object", "properties": {"include": {"type": "string"}},
+                                  "required": ["include"], "additionalProperties": False,
+                                  "description": "The steps of a fixture, in place."})
     defs["steps"] = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}}
     check: dict[str, Any] = {
         "type": "object",
@@ -259,7 +262,14 @@ def build() -> dict[str, Any]:
             "steps": {"$ref": "#/$defs/steps"},
             "source": {
                 "type": "object",
-                "properties": {k: {"type": "array", "items": {"type": "string"}} for k in spec.SOURCE_KEYS},
+                "properties": {
+                    **{k: {"type": "array", "items": {"type": "string"}}
+                       for k in spec.SOURCE_KEYS if k not in ("keywords", "match")},
+                    "keywords": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                                 "description": "Calls and the keyword arguments they must be given: {close: [code]}."},
+                    "match": {"enum": list(spec.SOURCE_MATCH),
+                              "description": "all: every rule above holds (default); any: at least one."},
+                },
                 "additionalProperties": False,
             },
         },
@@ -282,6 +292,9 @@ def build() -> dict[str, Any]:
                        "description": "virtual: time.time() and datetime.now() follow the grader's clock."},
         "defaults": {"type": "object", "properties": {"timeout": _seconds("Default step timeout.")},
                      "additionalProperties": False},
+        "fixtures": {"type": "object", "additionalProperties": {"$ref": "#/$defs/steps"},
+                     "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                     "description": "Step lists shared by checks: a step {include: NAME} stands for them."},
         "checks": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/check"}},
     }
     assert set(properties) == set(spec.EXERCISE_KEYS)
