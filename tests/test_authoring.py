@@ -7,6 +7,7 @@ and the pytest plugin as file:line:column messages, never as a traceback.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 import sys
@@ -86,18 +87,19 @@ def full_copy(tmp_path: Path) -> Path:
 
 def test_a_new_lesson_is_a_spec_and_its_variants_and_the_whole_pipeline_stays_green(full_copy: Path) -> None:
     course = full_copy
-    made = run_grade("new", "t5l9", "--title", "Shout back", cwd=course)
+    ident = next(f"t9l{n}" for n in itertools.count(1) if not (course / "exercises" / f"t9l{n}.yaml").exists())
+    made = run_grade("new", ident, "--title", "Shout back", cwd=course)
     assert made.returncode == 0, made.stderr
-    variants = course / "tests" / "variants" / "t5l9"
+    variants = course / "tests" / "variants" / ident
     assert len(list(variants.glob("*.py"))) >= 6  # the scaffold already meets the course's variant rules
     # The scaffold validates, and says the Korean title is still to be written.
     scaffolded = run_grade("validate", cwd=course)
     assert scaffolded.returncode == 0, scaffolded.stderr
-    assert "t5l9.yaml:6:7: warning: title (ko) is still a placeholder" in scaffolded.stderr
+    assert f"{ident}.yaml:6:7: warning: title (ko) is still a placeholder" in scaffolded.stderr
 
     # The author writes the lesson: a spec, a reference, a starter and variants.
-    (course / "exercises" / "t5l9.yaml").write_text(UPPER_SPEC, encoding="utf-8")
-    (course / "solutions" / "t5l9.py").write_text(UPPER.format(method="upper", code=1000), encoding="utf-8")
+    (course / "exercises" / f"{ident}.yaml").write_text(UPPER_SPEC.replace("t5l9", ident), encoding="utf-8")
+    (course / "solutions" / f"{ident}.py").write_text(UPPER.format(method="upper", code=1000), encoding="utf-8")
     shutil.rmtree(variants)
     variants.mkdir()
     for name, (header, program) in UPPER_VARIANTS.items():
@@ -106,11 +108,11 @@ def test_a_new_lesson_is_a_spec_and_its_variants_and_the_whole_pipeline_stays_gr
     validate = run_grade("validate", cwd=course)
     assert validate.returncode == 0 and validate.stderr == "", validate.stderr
     assert validate.stdout.startswith(f"{len(list((course / 'exercises').glob('*.yaml')))} specs valid")
-    check = run_grade("check", "t5l9", "--jobs", "2", cwd=course)
+    check = run_grade("check", ident, "--jobs", "2", cwd=course)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.splitlines()[2].split()[:5] == ["t5l9", "passes", "fails", "4/4", "2/2"]
+    assert check.stdout.splitlines()[2].split()[:5] == [ident, "passes", "fails", "4/4", "2/2"]
     plugin = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
-                             "exercises/t5l9.yaml"], cwd=course, capture_output=True, text=True, timeout=300)
+                             f"exercises/{ident}.yaml"], cwd=course, capture_output=True, text=True, timeout=300)
     assert plugin.returncode == 0, plugin.stdout
     assert "11 passed" in plugin.stdout  # 2 checks × (reference + 2 correct), 4 wrong, the starter
 

@@ -30,7 +30,7 @@ import starlette.websockets  # noqa: F401
 
 from grader import wire
 from grader.host import sandbox
-from grader.host.clock import HostLoop, follow_wall_clock, hold_clock_for_anyio_threads
+from grader.host.clock import HostLoop, follow_monotonic, follow_wall_clock, hold_clock_for_anyio_threads
 from grader.host.learner import LearnerCode, LoadFailed, import_app, websocket_paths
 from grader.host.lifespan import Lifespan, LifespanFailed
 
@@ -321,6 +321,7 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
     code = LearnerCode(app_path)
     _note_os_exit(code, trace_fd)
     hold_clock_for_anyio_threads()
+    monotonic = follow_monotonic()  # before the import: `from time import monotonic` must get the learner's clock
     faulthandler.dump_traceback_later(float(job["import_seconds"]) * 0.6, exit=False, file=trace)
     try:
         app, _module = import_app(app_path, job.get("attr", "app"))
@@ -335,6 +336,7 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
         host.write(data)
 
     loop = HostLoop(write, trace, float(job["stall_seconds"]))
+    monotonic.attach(loop)
     asyncio.set_event_loop(loop)
     host = Host(wire_fd, code, app, loop, Lifespan(app))
     loop.seen = 1  # the job
