@@ -216,8 +216,13 @@ class _Run:
                 results.setdefault(index, self._verdict(self.exercise.checks[index], failure))
             return True
         ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang)
-        for index in indices:
+        for position, index in enumerate(indices):
             check = self.exercise.checks[index]
+            if check.fresh_app and position > 0:
+                # This host has run checks already: end it, and the next one imports the app anew.
+                link.send({"op": "shutdown"})
+                await link.event("stopped", "shutdown_failed")
+                return False
             self._progress(self.runs.index(index) + 1, check.name)
             printed = _size(host.output)
             result = await run_check(check, ctx)

@@ -130,6 +130,7 @@ class Check:
     points: int = 1
     hidden: bool = False
     task: int | None = None  # the instructions' "## N. ..." heading this check tests (Exercism's task_id)
+    fresh_app: bool = False  # run on a newly imported app: no module state left by earlier checks
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,7 @@ EXERCISE_KEYS = {
     "checks": True,
 }
 CHECK_KEYS = {"name": True, "hint": False, "points": False, "hidden": False, "steps": False, "source": False,
-              "task": False}
+              "task": False, "fresh_app": False}
 SOURCE_KEYS = ("calls", "not_calls", "imports", "bases", "decorators", "keywords", "match")
 SOURCE_MATCH = ("all", "any")
 STEP_COMMON_KEYS = ("client", "timeout")
@@ -461,6 +462,7 @@ class _Builder:
             points=self.integer(fields.get("points"), "points", default=1),
             hidden=self.boolean(fields.get("hidden"), "hidden"),
             task=self._task(fields.get("task")),
+            fresh_app=self.boolean(fields.get("fresh_app"), "fresh_app"),
         )
 
     def _task(self, node: Located | None) -> int | None:

@@ -257,6 +257,8 @@ def build() -> dict[str, Any]:
             "hint": {"$ref": "#/$defs/text"},
             "points": {"type": "integer", "minimum": 0},
             "hidden": {"type": "boolean"},
+            "fresh_app": {"type": "boolean",
+                          "description": "Run this check on a newly imported app (no state from earlier checks)."},
             "task": {"type": "integer", "minimum": 1,
                      "description": "The '## N. ...' heading of the instructions this check tests."},
             "steps": {"$ref": "#/$defs/steps"},
