@@ -410,3 +410,83 @@ def test_source_rules_read_imports_bases_decorators_and_keywords(tmp_path: Path,
     path.write_text(TYPED, encoding="utf-8")
     failure = check(source_rule(rule), path)  # type: ignore[arg-type]
     assert (failure.message if failure else None) == verdict
+
+
+# --- repeat over clients ------------------------------------------------------------------------------------------
+
+
+def room_app(*, skip_last: bool = False) -> FastAPI:
+    app = FastAPI()
+    members: list[WebSocket] = []
+
+    @app.websocket("/ws/{name}")
+    async def room(websocket: WebSocket, name: str) -> None:
+        await websocket.accept()
+        members.append(websocket)
+        try:
+            async for text in websocket.iter_text():
+                for member in members[:-1] if skip_last else members:
+                    await member.send_text(f"{name}: {text}")
+        except WebSocketDisconnect:
+            pass
+        finally:
+            members.remove(websocket)
+
+    return app
+
+
+ROOM = """\
+    - repeat:
+        as: who
+        over: [alice, bob, carol]
+        steps:
+          - connect: /ws/room
+            client: {$var: who}
+    - send_text: hi
+      client: alice
+    - repeat:
+        as: who
+        over: [alice, bob, carol]
+        steps:
+          - expect_text: "room: hi"
+            client: {$var: who}
+    """
+
+
+def test_a_repeat_can_go_over_clients(converse) -> None:
+    result, _ = converse(room_app(), ROOM)
+    assert result.status is Status.PASSED, result.failure
+    result, _ = converse(room_app(skip_last=True), ROOM)
+    assert result.failure is not None
+    assert result.failure.step is not None and "expect_text (carol)" in result.failure.step
+    assert "round 3 of 3 (who = \"carol\")" in result.failure.step
+
+
+def test_a_client_variable_needs_a_repeat_over_client_names() -> None:
+    assert problems("""\
+      - connect: /ws
+        client: {$var: who}
+      - repeat:
+          as: who
+          over: [alice, 3]
+          steps:
+            - connect: /ws
+              client: {$var: who}
+            - disconnect:
+              client: {$var: who}
+    """) == [
+        "client {$var: who} needs a repeat over client names with as: who",
+        'a repeat that names clients with {$var: who} goes over client names (words), not [3]',
+    ]
+
+
+def test_each_client_of_a_repeat_is_checked_for_order() -> None:
+    assert problems("""\
+      - repeat:
+          as: who
+          over: [alice, bob]
+          steps:
+            - send_text: hi
+              client: {$var: who}
+    """) == ["client 'alice' is used before it connects (add a connect step first)",
+             "client 'bob' is used before it connects (add a connect step first)"]

@@ -19,6 +19,7 @@ from grader.judge.driver import SETTLE, Client, Message, Transcript
 from grader.judge.link import HostGone, Link
 from grader.result import CheckResult, Failure, Kind, Raised, Status
 from grader.spec import Check, Close, Connect, Disconnect, Expected, FileCheck, Repeat, Step, payload, pick
+from grader.spec.loader import CLIENT_VAR
 from grader.spec.match import CAPTURES, Mismatch, explain, literal, match, resolve, show
 
 TRANSCRIPT_LIMIT = 60
@@ -398,7 +399,7 @@ class Conversation:
             inner = {**env, spec.var: value}
             label = f"{outer.split(',')[0].removeprefix('step ')}."
             try:
-                await self.run(spec.steps, inner, prefix=label)
+                await self.run(_with_client(spec.steps, spec.var, value), inner, prefix=label)
             except StepFailed as failed:
                 f = failed.failure
                 where = f"{f.step}, " + self.say("round {n} of {total}", n=round_number, total=len(spec.values)) + (
@@ -519,6 +520,19 @@ class Conversation:
             message = self.say("your endpoint raised {error}", error=crash.headline())
         return self.fail(Kind.ERROR, message, expected=self.say("the endpoint keeps serving"), actual=crash.type,
                          errors=errors)
+
+
+def _with_client(steps: tuple[Step, ...], var: str, value: Any) -> tuple[Step, ...]:
+    """The steps of one round of a repeat over clients: client {$var: var} becomes this round's client."""
+    marker = CLIENT_VAR + var
+    bound = []
+    for step in steps:
+        if step.client == marker:
+            step = replace(step, client=str(value))
+        if step.action == "repeat" and step.arg is not None:
+            step = replace(step, arg=replace(step.arg, steps=_with_client(step.arg.steps, var, value)))
+        bound.append(step)
+    return tuple(bound)
 
 
 def _short(step: Step) -> str:

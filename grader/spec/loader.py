@@ -189,6 +189,16 @@ SOURCE_KEYS = ("calls", "not_calls", "imports", "bases", "decorators", "keywords
 SOURCE_MATCH = ("all", "any")
 STEP_COMMON_KEYS = ("client", "timeout")
 INCLUDE = "include"  # a step that stands for a fixture's steps
+CLIENT_VAR = "$var:"  # Step.client for client: {$var: NAME}, filled in by the repeat at run time
+
+
+def _names_client(steps: Any, var: str) -> bool:
+    """Whether any step (at any depth) says client: {$var: var}."""
+    if isinstance(steps, dict):
+        return steps.get("client") == {"$var": var} or any(_names_client(v, var) for v in steps.values())
+    if isinstance(steps, list):
+        return any(_names_client(v, var) for v in steps)
+    return False
 ACTIONS = (
     "connect",
     "send_text",
@@ -254,6 +264,7 @@ class _Builder:
         self.fixtures: dict[str, Located] = {}  # shared step lists, by name
         self.included: set[str] = set()
         self.including: list[str] = []  # the fixtures being expanded, to refuse a cycle
+        self.client_rounds: dict[str, str] = {}  # repeat variables naming clients -> the client of this reading
 
     def error(self, mark: Mark, message: str) -> None:
         self.errors.append(SpecError(mark, message))
@@ -580,9 +591,7 @@ class _Builder:
             return None
         action = actions[0]
         fields = node.value
-        client = self.string(fields.get("client"), "client", DEFAULT_CLIENT) or DEFAULT_CLIENT
-        if "client" in fields and not _CLIENT.match(client):
-            self.error(fields["client"].mark, f"client name {client!r} must be a word (letters, digits, _ or -)")
+        marker, client = self._client(fields.get("client"), variables)
         timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)
         value = fields[action]
         where = node.key_mark(action)
@@ -592,7 +601,20 @@ class _Builder:
         if action != "repeat":  # the steps inside a repeat are read one by one
             self.refs(value)
         flow.apply(self, action, client, arg, where)
-        return Step(action, arg, client, timeout, where)
+        return Step(action, arg, marker or client, timeout, where)
+
+    def _client(self, node: Located | None, variables: frozenset[str]) -> tuple[str | None, str]:
+        """(the marker a repeat fills in at run time, or None; the client name this round of reading stands for)."""
+        if node is not None and match.operator_of(node.value) == "$var":
+            name = node.value["$var"].value
+            if name not in self.client_rounds:
+                self.error(node.mark, f"client {{$var: {name}}} needs a repeat over client names with as: {name}")
+                return None, DEFAULT_CLIENT
+            return CLIENT_VAR + name, self.client_rounds[name]
+        client = self.string(node, "client", DEFAULT_CLIENT) or DEFAULT_CLIENT
+        if node is not None and not _CLIENT.match(client):
+            self.error(node.mark, f"client name {client!r} must be a word (letters, digits, _ or -)")
+        return None, client
 
     def arg_connect(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Connect | None:
         if isinstance(node.value, str):
@@ -836,12 +858,36 @@ class _Builder:
             values = list(range(count))
         if "steps" not in fields:
             return None
+        if _names_client(fields["steps"].plain(), var):
+            return self._repeat_over_clients(node, fields, var, values, flow, variables)
         before = flow.copy()
         steps = self.steps(fields["steps"], flow, variables | {var})
         if flow.states != before.states:
             self.error(node.mark, "the steps of a repeat must leave every client as they found it "
                        "(connect and disconnect inside, or outside)")
         return Repeat(var, tuple(values), steps)
+
+    def _repeat_over_clients(self, node: Located, fields: dict[str, Located], var: str, values: list[Any],
+                             flow: _Flow, variables: frozenset[str]) -> Repeat | None:
+        """A repeat whose steps say client: {$var: VAR}: read the steps once per client, as they will run."""
+        bad = [v for v in values if not isinstance(v, str) or not _CLIENT.match(v)]
+        if bad or not values:
+            self.error(fields.get("over", node).mark, f"a repeat that names clients with {{$var: {var}}} goes over "
+                                                      f"client names (words), not {match.show(bad[:1] or values)}")
+            return None
+        first: tuple[Step, ...] = ()
+        seen = {(e.mark, e.message) for e in self.errors}
+        for value in values:
+            self.client_rounds[var] = value
+            known = len(self.errors)
+            steps = self.steps(fields["steps"], flow, variables | {var})
+            first = first or steps
+            # One message per mistake, not one per client.
+            fresh = [e for e in self.errors[known:] if (e.mark, e.message) not in seen]
+            self.errors[known:] = fresh
+            seen |= {(e.mark, e.message) for e in fresh}
+        del self.client_rounds[var]
+        return Repeat(var, tuple(values), first)
 
     def arg_expect_file(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> FileCheck | None:
         fields = self.mapping(node, {"path": True, "content": True}, "expect_file")

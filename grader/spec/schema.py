@@ -235,7 +235,8 @@ def build() -> dict[str, Any]:
         },
     }
     assert set(actions) == set(spec.ACTIONS), "every action needs a schema"
-    common = {"client": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"},
+    common = {"client": {"anyOf": [{"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}, {"$ref": "#/$defs/var"}],
+                         "description": "The client's name; {$var: NAME} inside a repeat over client names."},
               "timeout": _seconds("How long this step waits, in seconds of the grader's clock.")}
     # repeat takes no client: each step inside names its own.
     defs["step"] = {
