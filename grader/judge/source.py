@@ -8,6 +8,7 @@ Only real calls count: ``websocket.iter_json()`` and ``iter_json()`` call
 from __future__ import annotations
 
 import ast
+import gc
 from collections import defaultdict
 from pathlib import Path
 
@@ -29,11 +30,27 @@ def calls(tree: ast.AST) -> dict[str, list[int]]:
     return found
 
 
+def parse(source: bytes | str, filename: str) -> ast.AST:
+    """``ast.parse`` with the garbage collector paused.
+
+    CPython 3.11 can fail with "SystemError: AST constructor recursion depth
+    mismatch" when a collection runs finalizers (an un-awaited coroutine's
+    warning, say) while the tree is being built; the judge has such garbage.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return ast.parse(source, filename=filename)
+    finally:
+        if paused:
+            gc.enable()
+
+
 def check(rule: SourceRule, path: Path, lang: str = "en") -> Failure | None:
     """None if the file follows the rule, else a failure naming the line."""
     shown = path.name
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
+        tree = parse(path.read_bytes(), str(path))
     except OSError as exc:
         return Failure(Kind.SOURCE, say(lang, "cannot read {file}: {error}", file=shown, error=exc.strerror))
     except (SyntaxError, ValueError) as exc:
