@@ -222,4 +222,9 @@ KO: dict[str, str] = {
     "a class based on {name}": "{name} 클래스를 상속한 클래스",
     "a function decorated with @{name}": "@{name} 데코레이터가 붙은 함수",
     "a call of {call}({keyword}=...)": "{call}({keyword}=...) 호출",
+    "your app's lifespan shutdown did not finish within {seconds} s": "앱의 lifespan shutdown 이 {seconds}초 안에 끝나지 않았어요",
+    "your app's lifespan shutdown raised {error} (uvicorn logs 'Application shutdown failed')":
+        "앱의 lifespan shutdown 에서 예외가 발생했어요: {error} (uvicorn 은 'Application shutdown failed' 를 로그에 남겨요)",
+    "your app's lifespan shutdown failed: {message}": "앱의 lifespan shutdown 이 실패했어요: {message}",
+    "the app shuts down cleanly": "앱이 문제없이 종료됨",
 }

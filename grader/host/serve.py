@@ -78,6 +78,7 @@ class Host:
         self.conns: dict[int, Conn] = {}
         self.by_task: dict[asyncio.Task[Any], Conn] = {}
         self.stopping: asyncio.Future[None] = loop.create_future()
+        self.grace: float | None = None  # a shutdown step: how long the endpoints may take to end
 
     # -- the wire --
 
@@ -146,6 +147,8 @@ class Host:
         elif op == "stall":
             self.loop.set_stall_seconds(float(header["seconds"]))
         elif op == "shutdown" and not self.stopping.done():
+            grace = header.get("grace")
+            self.grace = float(grace) if isinstance(grace, int | float) and not isinstance(grace, bool) else None
             self.stopping.set_result(None)
 
     # -- serving --
@@ -159,6 +162,17 @@ class Host:
             return
         self.emit({"op": "started"})
         await self.stopping
+        if self.grace is not None:
+            # uvicorn waits for the connections' tasks (they were told 1012), then cancels what is left.
+            running = [c.task for c in self.conns.values() if c.task is not None and not c.task.done()]
+            if running:
+                _, late = await asyncio.wait(running, timeout=self.grace)
+                for conn in self.conns.values():
+                    if conn.task in late:
+                        conn.cancelled = True  # the server's doing, not an error of the endpoint
+                        conn.task.cancel()
+                if late:
+                    await asyncio.wait(late, timeout=self.grace)
         try:
             await self.lifespan.shutdown()
         except LifespanFailed as exc:

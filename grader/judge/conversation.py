@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from grader.i18n import say
 from grader.judge.driver import SETTLE, Client, Message, Transcript
-from grader.judge.link import HostGone, Link
+from grader.judge.link import HostGone, Link, raised_from_wire
 from grader.result import CheckResult, Failure, Kind, Raised, Status
 from grader.spec import Check, Close, Connect, Disconnect, Expected, FileCheck, Repeat, Step, payload, pick
 from grader.spec.loader import CLIENT_VAR
@@ -406,6 +407,28 @@ class Conversation:
                     f" ({spec.var} = {show(value, 120)})")
                 raise StepFailed(Failure(f.kind, f.message, where, f.expected, f.actual, f.errors)) from None
 
+    async def _shutdown(self, step: Step, env: dict[str, Any]) -> None:
+        """Stop the app as uvicorn does; what its clients see is for the next steps to check."""
+        link = self.ctx.link
+        link.shut_down(step.timeout)
+        event = await link.event("stopped", "shutdown_failed")
+        if event is None:
+            raise HostGone()
+        for client in self.clients.values():  # the close frames the relay passed on, before the next step looks
+            await client.until(_closed_or_ended(client), SETTLE)
+        if event["op"] == "stopped":
+            return
+        errors = raised_from_wire(event.get("errors", []))
+        if event.get("reason") == "timeout":
+            why = self.say("your app's lifespan shutdown did not finish within {seconds} s", seconds=event.get("message"))
+        elif errors:
+            why = self.say("your app's lifespan shutdown raised {error} (uvicorn logs 'Application shutdown failed')",
+                           error=errors[-1].headline())
+        else:
+            why = self.say("your app's lifespan shutdown failed: {message}", message=event.get("message", ""))
+        raise self.fail(Kind.ERROR, why, expected=self.say("the app shuts down cleanly"),
+                        actual=errors[-1].type if errors else str(event.get("reason")), errors=errors)
+
     async def _expect_file(self, step: Step, env: dict[str, Any]) -> None:
         spec: FileCheck = step.arg
         root = self.ctx.workdir.resolve()
@@ -520,6 +543,10 @@ class Conversation:
             message = self.say("your endpoint raised {error}", error=crash.headline())
         return self.fail(Kind.ERROR, message, expected=self.say("the endpoint keeps serving"), actual=crash.type,
                          errors=errors)
+
+
+def _closed_or_ended(client: Client) -> Callable[[], bool | None]:
+    return lambda: bool(client.closed or client.side.ended) or None
 
 
 def _with_client(steps: tuple[Step, ...], var: str, value: Any) -> tuple[Step, ...]:

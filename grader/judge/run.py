@@ -226,6 +226,11 @@ class _Run:
             self._progress(self.runs.index(index) + 1, check.name)
             printed = _size(host.output)
             result = await run_check(check, ctx)
+            stops = any(step.action == "shutdown" for step in check.steps)
+            if stops and (result.failure is None or result.failure.kind is not Kind.CRASH):
+                # The check stopped the app on purpose: its host is done; the next check gets a new one.
+                results[index] = replace(result, output=_read_from(host.output, printed, self.limits.output_kb * 1024))
+                return False
             if link.dead is not None:
                 step = result.failure.step if result.failure is not None else None
                 return self._lost(host, link, (index, step), indices, results)

@@ -215,6 +215,7 @@ ACTIONS = (
     "ends_cleanly",
     "repeat",
     "expect_file",
+    "shutdown",
 )
 CONNECT_KEYS = ("path", "query", "headers", "cookies", "subprotocols", "refused", "subprotocol", "status")
 WALL_CLOCKS = ("real", "virtual")
@@ -595,8 +596,9 @@ class _Builder:
         timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)
         value = fields[action]
         where = node.key_mark(action)
-        if action == "repeat" and "client" in fields:
-            self.error(fields["client"].mark, "repeat takes no client: put it on the steps inside")
+        if action in ("repeat", "shutdown") and "client" in fields:
+            self.error(fields["client"].mark, f"{action} takes no client: "
+                       + ("put it on the steps inside" if action == "repeat" else "it stops the whole app"))
         arg = getattr(self, "arg_" + action)(value, flow, variables, client, where)
         if action != "repeat":  # the steps inside a repeat are read one by one
             self.refs(value)
@@ -862,6 +864,8 @@ class _Builder:
             return self._repeat_over_clients(node, fields, var, values, flow, variables)
         before = flow.copy()
         steps = self.steps(fields["steps"], flow, variables | {var})
+        if flow.stopped and not before.stopped:
+            self.error(node.mark, "a shutdown cannot be repeated: put it after the repeat")
         if flow.states != before.states:
             self.error(node.mark, "the steps of a repeat must leave every client as they found it "
                        "(connect and disconnect inside, or outside)")
@@ -889,6 +893,11 @@ class _Builder:
         del self.client_rounds[var]
         return Repeat(var, tuple(values), first)
 
+    def arg_shutdown(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> None:
+        if node.value is not None:
+            self.error(node.mark, "shutdown takes no value (write `- shutdown:`); its timeout is how long the "
+                                  "endpoints may take to end")
+
     def arg_expect_file(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> FileCheck | None:
         fields = self.mapping(node, {"path": True, "content": True}, "expect_file")
         if fields is None or "path" not in fields or "content" not in fields:
@@ -906,13 +915,21 @@ class _Flow:
 
     NEW, OPEN, CLOSED, LEFT = "new", "open", "closed by the server", "disconnected"
 
-    def __init__(self, states: dict[str, str] | None = None) -> None:
+    def __init__(self, states: dict[str, str] | None = None, stopped: bool = False) -> None:
         self.states: dict[str, str] = dict(states or {})
+        self.stopped = stopped  # after a shutdown step, no new connection
 
     def copy(self) -> _Flow:
-        return _Flow(self.states)
+        return _Flow(self.states, self.stopped)
 
     def apply(self, builder: _Builder, action: str, client: str, arg: Any, where: Mark) -> None:
+        if action == "shutdown":
+            if self.stopped:
+                builder.error(where, "the app has shut down already")
+            self.stopped = True
+            return
+        if action == "connect" and self.stopped:
+            builder.error(where, "the app has shut down: no connection can open after a shutdown step")
         if action in ("repeat", "wait", "expect_file", "expect_unordered"):  # these check their own clients
             return
         state = self.states.get(client, self.NEW)

@@ -226,6 +226,9 @@ def build() -> dict[str, Any]:
             "oneOf": [{"required": ["over"]}, {"required": ["times"]}],
             "additionalProperties": False,
         },
+        "shutdown": {"type": "null",
+                     "description": "Stop the app as uvicorn does: open connections are closed with 1012, the "
+                                    "endpoints end (within the step's timeout), then the lifespan shutdown runs."},
         "expect_file": {
             "type": "object",
             "properties": {"path": {"type": "string", "not": {"pattern": "(^/|(^|/)\\.\\.(/|$))"}},
@@ -242,7 +245,8 @@ def build() -> dict[str, Any]:
     defs["step"] = {
         "oneOf": [
             {"type": "object",
-             "properties": {action: schema, **{k: v for k, v in common.items() if action != "repeat" or k != "client"}},
+             "properties": {action: schema,
+                            **{k: v for k, v in common.items() if action not in ("repeat", "shutdown") or k != "client"}},
              "required": [action], "additionalProperties": False}
             for action, schema in actions.items()
         ]
