@@ -13,7 +13,8 @@ Instructors and CI:
     grade export gradescope|exercism|classroom EXERCISE -o PATH
     grade schema
 
-Exit codes: 0 every check passed; 1 a check failed (the learner's code,
+Exit codes (--format exercism: 0 whenever results were written, as its runners must):
+0 every check passed; 1 a check failed (the learner's code,
 including code that cannot be imported, crashes, hangs or exits); 2 a usage
 or spec error; 3 the grader itself failed.
 """
@@ -180,9 +181,11 @@ def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise,
     if opts.format == "text" and opts.output:
         Path(opts.output).write_text(text, encoding="utf-8")
     shown = opts.format == "text" or opts.output
+    # Exercism's runner interface: exit 0 whenever results.json was written, whatever the tests say.
+    code = 0 if result.passed or opts.format == "exercism" else 1
     app = Path(result.app)
     if opts.no_record or not app.is_file():  # nothing written yet is no attempt
-        return 0 if result.passed else 1
+        return code
     from grader.course.learn import award_lines, not_yours
 
     content = app.read_bytes()
@@ -202,7 +205,7 @@ def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise,
             sys.stdout.write("\n".join(award_lines(award, result, course, lang)) + "\n")
     elif shown:
         sys.stdout.write(t("same_verdict", lang) + "\n")
-    return 0 if result.passed else 1
+    return code
 
 
 def _app_argument(value: str | None, default: Path) -> tuple[Path, str]:
@@ -422,9 +425,12 @@ def _validate(args: list[str]) -> int:
     if isinstance(opts, int):
         return opts
     paths = [Path(p) for p in opts.paths] or [Path(_shown(config.load().exercises))]
-    errors, count = validate_paths(paths)
-    for error in errors:
+    found = validate_paths(paths)
+    for warning in found.warnings:
+        print(f"{warning.mark}: warning: {warning.message}", file=sys.stderr)
+    for error in found.errors:
         print(error, file=sys.stderr)
+    count, errors = found.specs, found.errors
     if errors:
         print(f"{len(errors)} error{'s' if len(errors) != 1 else ''} in {count} spec{'s' if count != 1 else ''}", file=sys.stderr)
         return 2
@@ -447,14 +453,16 @@ def _check(args: list[str]) -> int:
         return opts
     course = config.load()
     exercises = [_exercise(course, e) for e in opts.exercises] or [load_exercise(p) for p in course.spec_paths()]
-    items = catalog.subjects(exercises, course.solutions, course.starters, course.variants)
+    items, problems = catalog.subjects_of(course, exercises)
     started = time.perf_counter()
     outcomes = catalog.run(items, Options(limits=course.limits, run_hidden=True), opts.jobs)
-    sys.stdout.write(catalog.table(outcomes))
+    sys.stdout.write(catalog.table(outcomes, course.minimums))
+    for problem in problems:
+        print(problem, file=sys.stderr)
     bad = sum(not o.ok for o in outcomes)
     print(f"\n{len(outcomes) - bad}/{len(outcomes)} as expected across {len(exercises)} exercise{'' if len(exercises) == 1 else 's'} "
-          f"in {time.perf_counter() - started:.1f} s")
-    return 0 if bad == 0 else 1
+          f"in {time.perf_counter() - started:.1f} s" + (f"; {len(problems)} variant rule(s) broken" if problems else ""))
+    return 0 if bad == 0 and not problems else 1
 
 
 def _batch(args: list[str]) -> int:

@@ -52,8 +52,10 @@ KO: dict[str, str] = {
         "서버의 메시지가 JSON 이 아니에요 (객체는 send_json 으로 보내세요)",
     "the server's JSON answer differs at {path}: expected {expected}, got {actual} "
     "(objects match exactly: no missing or extra keys)":
-        "서버의 JSON 답이 {path} 에서 달라요: {expected} 를 기대했는데 {actual} 가 왔어요 "
-        "(객체는 정확히 같아야 해요: 빠진 키도 남는 키도 없이)",
+        "서버의 JSON 응답이 다른 위치: {path} (기대: {expected}, 실제: {actual}). "
+        "객체는 정확히 같아야 해요: 빠진 키도 남는 키도 없이",
+    "the server's JSON answer differs at {path}: expected {expected}, got {actual}":
+        "서버의 JSON 응답이 다른 위치: {path} (기대: {expected}, 실제: {actual})",
     "any binary message": "아무 binary 메시지",
     "a binary message was expected but a text one arrived (send_bytes sends binary; send_text sends text)":
         "binary 메시지를 기대했는데 text 메시지가 왔어요 (send_bytes 는 binary, send_text 는 text 를 보내요)",
@@ -315,4 +317,25 @@ KO: dict[str, str] = {
     "No attempts yet: grade a lesson to see it here.": "아직 채점 기록이 없어요. 레슨을 채점하면 여기에 보여요.",
     "when": "시각",
     "lesson": "레슨",
+    "the {n} messages on {client} cannot be paired one to one with the expected ones: none is left for {missing}":
+        "{client} 클라이언트가 받은 메시지 {n}개를 기대한 메시지와 하나씩 짝지을 수 없어요. 짝이 없는 것: {missing}",
+    "in any order: {items}": "순서와 상관없이: {items}",
+    "the binary message differs: {how}": "바이너리 메시지가 달라요. 실제: {how}",
+    "the server refused the connection, but not with the expected reason": "서버가 연결을 거절했지만 close reason 이 기대와 달라요",
+    "{file} has none of: {items} (only real code counts, not comments or strings)":
+        "{file} 파일에 다음 중 어느 것도 없어요: {items} (주석이나 문자열이 아닌 실제 코드만 셉니다)",
+    "one of: {items}": "다음 중 하나: {items}",
+    "none of them in the code": "코드에 하나도 없음",
+    "{file} lacks {items} (only real code counts, not comments or strings)":
+        "{file} 파일에 없는 것: {items} (주석이나 문자열이 아닌 실제 코드만 셉니다)",
+    "not in the code": "코드에 없음",
+    "an import of {name}": "{name} 모듈 import",
+    "a class based on {name}": "{name} 클래스를 상속한 클래스",
+    "a function decorated with @{name}": "@{name} 데코레이터가 붙은 함수",
+    "a call of {call}({keyword}=...)": "{call}({keyword}=...) 호출",
+    "your app's lifespan shutdown did not finish within {seconds} s": "앱의 lifespan shutdown 이 {seconds}초 안에 끝나지 않았어요",
+    "your app's lifespan shutdown raised {error} (uvicorn logs 'Application shutdown failed')":
+        "앱의 lifespan shutdown 에서 예외가 발생했어요: {error} (uvicorn 은 'Application shutdown failed' 를 로그에 남겨요)",
+    "your app's lifespan shutdown failed: {message}": "앱의 lifespan shutdown 이 실패했어요: {message}",
+    "the app shuts down cleanly": "앱이 문제없이 종료됨",
 }

@@ -102,6 +102,7 @@ class CheckResult:
     transcript: tuple[Frame, ...] = ()
     clock_seconds: float = 0.0  # the grader's (virtual) clock
     wall_seconds: float = 0.0
+    output: str = ""  # what the learner's code printed while this check ran (part of Result.output)
 
     @property
     def passed(self) -> bool:
@@ -212,6 +213,7 @@ def check_from_dict(data: dict[str, Any]) -> CheckResult:
         transcript=tuple(Frame(**f) for f in data.get("transcript", ())),
         clock_seconds=data.get("clock_seconds", 0.0),
         wall_seconds=data.get("wall_seconds", 0.0),
+        output=data.get("output", ""),
     )
 
 
@@ -255,7 +257,7 @@ def sanitized(result: Result) -> Result:
         )
 
     checks = tuple(
-        replace(c, failure=failure(c.failure),
+        replace(c, failure=failure(c.failure), output=printable(c.output),
                 transcript=tuple(replace(fr, text=printable(fr.text)) for fr in c.transcript))
         for c in result.checks
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from conftest import ROOT, grade_json, run_grade
 from grader.i18n import MESSAGES, say
+from grader.judge.source import parse
 from grader.locale_ko import KO
 
 GRADER = ROOT / "grader"
@@ -26,7 +27,7 @@ def said_templates() -> dict[str, str]:
     """Each English template passed to say(...) in the grader, and where."""
     found: dict[str, str] = {}
     for path in grader_sources():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse(path.read_text(encoding="utf-8"), str(path))):  # GC paused: see parse()
             if not isinstance(node, ast.Call):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)

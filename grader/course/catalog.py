@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.course.variants import find_variants
-from grader.errors import GraderError
+from grader.course.variants import Minimums, find_variants
+from grader.errors import GraderError, SpecError
 from grader.judge.pool import grade_many
 from grader.judge.run import Options
 from grader.result import Result, Status
 from grader.spec import Exercise
+
+if TYPE_CHECKING:
+    from grader.course.config import Course
+
+
+NO_MINIMUMS = Minimums(0, 0)
 
 
 @dataclass(frozen=True)
@@ -42,7 +49,8 @@ class Outcome:
 
 
 def subjects(exercises: list[Exercise], solutions: Path, starters: Path, variants: Path) -> list[Subject]:
-    found = find_variants(variants) if variants.is_dir() else []
+    """What to grade for each exercise; variants whose header cannot be read are left out (see subjects_of)."""
+    found, _ = find_variants(variants)
     result = []
     for exercise in exercises:
         result.append(Subject(exercise, "reference", solutions / f"{exercise.id}.py"))
@@ -52,6 +60,14 @@ def subjects(exercises: list[Exercise], solutions: Path, starters: Path, variant
                 role = "correct" if variant.fails is None else "wrong"
                 result.append(Subject(exercise, role, variant.path, variant.fails))
     return result
+
+
+def subjects_of(course: Course, exercises: list[Exercise]) -> tuple[list[Subject], list[SpecError]]:
+    """What to grade, and the variant rules the exercises break (file:line:column)."""
+    from grader.course.validate import variant_problems
+
+    problems = [p for exercise in exercises for p in variant_problems(course, exercise)]
+    return subjects(exercises, course.solutions, course.starters, course.variants), sorted(problems, key=lambda p: p.mark)
 
 
 def judge(subject: Subject, result: Result) -> tuple[bool, str]:
@@ -85,8 +101,11 @@ def run(items: list[Subject], options: Options, jobs: int) -> list[Outcome]:
     return outcomes
 
 
-def table(outcomes: list[Outcome]) -> str:
-    """Exercise × (reference, starter, wrong variants caught, correct variants accepted)."""
+def table(outcomes: list[Outcome], minimums: Minimums = NO_MINIMUMS) -> str:
+    """Exercise × (reference, starter, wrong variants caught, correct variants accepted).
+
+    A count below the course's minimum is marked ``(need N)``: proving nothing is not a pass.
+    """
     rows = [("exercise", "reference", "starter", "wrong caught", "correct accepted", "seconds")]
     order: list[str] = []
     by_exercise: dict[str, list[Outcome]] = {}
@@ -103,7 +122,9 @@ def table(outcomes: list[Outcome]) -> str:
             if role in ("reference", "starter"):
                 return ("passes" if role == "reference" else "fails") if picked and picked[0].ok else "WRONG"
             good = sum(o.ok for o in picked)
-            return f"{good}/{len(picked)}" + ("" if good == len(picked) else " WRONG")
+            need = minimums.wrong if role == "wrong" else minimums.correct
+            return (f"{good}/{len(picked)}" + ("" if good == len(picked) else " WRONG")
+                    + (f" (need {need})" if len(picked) < need else ""))
 
         seconds = sum(o.seconds for o in mine)
         rows.append((ident, mark("reference"), mark("starter"), mark("wrong"), mark("correct"), f"{seconds:.1f}"))

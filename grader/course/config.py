@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.course.progress import Rules, data_dir, rules_from
+from grader.course.variants import Minimums
 from grader.errors import UsageError
 from grader.judge.run import Limits
 
@@ -32,6 +33,10 @@ class Course:
     workspace: Path  # where learners' files live
     limits: Limits
     rules: Rules  # levels and achievements
+    minimums: Minimums = Minimums()  # variants each exercise needs, by kind
+
+    def variants_of(self, exercise_id: str) -> Path:
+        return self.variants / exercise_id
 
     def tracks(self) -> dict[str, int]:
         """Each exercise id and its track, for progress rules.
@@ -112,6 +117,7 @@ def load(path: Path | None = None) -> Course:
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
             raise UsageError(f"{path}: limits.{key} must be a number ≥ 0")
     limits = Limits(**raw_limits)
+    minimums = _minimums(_table(data, "variants", path), path)
     return Course(
         root=root,
         title=str(course.get("title", "Course")),
@@ -122,7 +128,20 @@ def load(path: Path | None = None) -> Course:
         workspace=root / paths.get("workspace", "workspace"),
         limits=limits,
         rules=rules_from(data, str(path)),
+        minimums=minimums,
     )
+
+
+def _minimums(table: dict[str, Any], path: Path) -> Minimums:
+    known = {"min_wrong": "wrong", "min_correct": "correct"}
+    values: dict[str, int] = {}
+    for key, value in table.items():
+        if key not in known:
+            raise UsageError(f"{path}: unknown key {key!r} in [variants]; known: {', '.join(known)}")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise UsageError(f"{path}: variants.{key} must be a whole number ≥ 0, not {value!r}")
+        values[known[key]] = value
+    return Minimums(**values)
 
 
 def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:

@@ -19,6 +19,7 @@ import pytest
 
 from grader.course import config
 from grader.course.catalog import Subject, subjects
+from grader.course.validate import variant_problems
 from grader.errors import SpecErrors
 from grader.judge.launch import Template
 from grader.judge.run import Options, grade
@@ -50,6 +51,10 @@ class SpecFile(pytest.File):
             yield SpecErrorItem.from_parent(self, name="spec", errors=str(exc))
             return
         course = config.load(config.find(self.path.parent))
+        # Unreadable headers and too few variants: one failing item, the rest still graded.
+        problems = variant_problems(course, exercise, unknown=False)
+        if problems:
+            yield SpecErrorItem.from_parent(self, name="variants", errors="\n".join(map(str, problems)))
         for subject in subjects([exercise], course.solutions, course.starters, course.variants):
             label = subject.label.replace(" ", ":")
             if subject.role in ("reference", "correct"):

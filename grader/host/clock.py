@@ -27,6 +27,10 @@ _HELD_POLL = 0.01
 _FLUSH_BYTES = 256 << 10
 _FLUSH_AGE = 0.002
 
+# The host's own deadlines; the learner's time.monotonic() may be LearnerMonotonic.
+_REAL_MONOTONIC = time.monotonic
+_REAL_MONOTONIC_NS = time.monotonic_ns
+
 
 class _SlaveSelector:
     def __init__(self, inner: selectors.BaseSelector, loop: HostLoop) -> None:
@@ -87,7 +91,7 @@ class HostLoop(asyncio.SelectorEventLoop):
     def queue_frame(self, data: bytes) -> None:
         """Queue a frame for the judge; the host's next idle moment must then be reported anew."""
         if not self.outbox:
-            self._outbox_since = time.monotonic()
+            self._outbox_since = _REAL_MONOTONIC()
         self.outbox += data
         self._idle_said = None
         if len(self.outbox) >= _FLUSH_BYTES:
@@ -97,7 +101,7 @@ class HostLoop(asyncio.SelectorEventLoop):
         """Write what is queued; when busy (``eager`` false) only once it is big or old enough."""
         if not self.outbox:
             return
-        if not eager and time.monotonic() - self._outbox_since < _FLUSH_AGE:
+        if not eager and _REAL_MONOTONIC() - self._outbox_since < _FLUSH_AGE:
             return
         data, self.outbox = bytes(self.outbox), bytearray()
         self._write(data)
@@ -114,7 +118,7 @@ class HostLoop(asyncio.SelectorEventLoop):
         self._stall_seconds = seconds
 
     def alive(self) -> None:
-        now = time.monotonic()
+        now = _REAL_MONOTONIC()
         if now - self._armed_at >= wire.HEARTBEAT_SECONDS:
             self._arm_watchdog(now)
         if now - self._last_said >= wire.HEARTBEAT_SECONDS:
@@ -130,7 +134,7 @@ class HostLoop(asyncio.SelectorEventLoop):
         if said != self._idle_said:
             self._report({"op": "idle", "seen": self.seen, "next": next_ns})
             self._idle_said = said
-        self._last_said = time.monotonic()
+        self._last_said = _REAL_MONOTONIC()
         # The watchdog stays armed while idle: cancelling and re-arming it costs a
         # thread each time. If it fires during a long idle moment, its dump is
         # stale, and the judge reads only the last dump.
@@ -184,6 +188,62 @@ def hold_clock_for_anyio_threads() -> None:
 
     run_sync_in_worker_thread._holds_clock = True  # type: ignore[attr-defined]
     backend.AsyncIOBackend.run_sync_in_worker_thread = classmethod(run_sync_in_worker_thread)  # type: ignore[assignment]
+
+
+class LearnerMonotonic:
+    """``time.monotonic()`` as the learner's code sees it: the judge's clock, and real time while busy.
+
+    The judge's clock skips idle time, so a rate limiter or a heartbeat that
+    measures with ``time.monotonic()`` sees the seconds a real server would
+    have seen. On the loop's thread the value is the loop's own time, the
+    one its timers run on, so an interval measured with ``monotonic()``
+    agrees with ``asyncio.sleep``. In other threads (and while the file is
+    imported) real time passes on top of it, so a thread waiting on
+    ``monotonic()`` ends as it would; there the value never goes back. The
+    host's own deadlines keep the real clock (``_REAL_MONOTONIC``).
+    """
+
+    def __init__(self) -> None:
+        self._base = _REAL_MONOTONIC()  # before the loop exists (while importing), real time
+        self._since = self._base
+        self._loop: HostLoop | None = None
+        self._loop_thread = -1
+        self._highest = 0.0
+
+    def __call__(self) -> float:
+        now = _REAL_MONOTONIC()
+        loop = self._loop
+        if loop is not None and threading.get_ident() == self._loop_thread:
+            return self._base + loop.time()
+        virtual = loop.time() if loop is not None else 0.0
+        value = self._base + virtual + (now - self._since)
+        if value < self._highest:  # the judge's time and this process's real time differ by a little latency
+            return self._highest
+        self._highest = value
+        return value
+
+    def ns(self) -> int:
+        return int(self() * 1e9)
+
+    def attach(self, loop: HostLoop) -> None:
+        """From now on, follow ``loop``'s clock, continuing from the value reached so far."""
+        current = self()
+        self._loop = loop
+        self._loop_thread = threading.get_ident()
+        self._since = _REAL_MONOTONIC()
+        self._base = current - loop.time()
+        loop.on_advance.append(self.advanced)
+
+    def advanced(self, moved: float) -> None:
+        self._since = _REAL_MONOTONIC()
+
+
+def follow_monotonic() -> LearnerMonotonic:
+    """Put the learner's monotonic clock in ``time`` before their file is imported (``from time import monotonic``)."""
+    clock = LearnerMonotonic()
+    time.monotonic = clock
+    time.monotonic_ns = clock.ns
+    return clock
 
 
 def follow_wall_clock(loop: HostLoop) -> None:

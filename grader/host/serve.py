@@ -30,7 +30,7 @@ import starlette.websockets  # noqa: F401
 
 from grader import wire
 from grader.host import real, sandbox
-from grader.host.clock import HostLoop, follow_wall_clock, hold_clock_for_anyio_threads
+from grader.host.clock import HostLoop, follow_monotonic, follow_wall_clock, hold_clock_for_anyio_threads
 from grader.host.learner import LearnerCode, LoadFailed, import_app, websocket_paths
 from grader.host.lifespan import Lifespan, LifespanFailed
 
@@ -78,6 +78,7 @@ class Host:
         self.conns: dict[int, Conn] = {}
         self.by_task: dict[asyncio.Task[Any], Conn] = {}
         self.stopping: asyncio.Future[None] = loop.create_future()
+        self.grace: float | None = None  # a shutdown step: how long the endpoints may take to end
 
     # -- the wire --
 
@@ -146,6 +147,8 @@ class Host:
         elif op == "stall":
             self.loop.set_stall_seconds(float(header["seconds"]))
         elif op == "shutdown" and not self.stopping.done():
+            grace = header.get("grace")
+            self.grace = float(grace) if isinstance(grace, int | float) and not isinstance(grace, bool) else None
             self.stopping.set_result(None)
 
     # -- serving --
@@ -159,6 +162,17 @@ class Host:
             return
         self.emit({"op": "started"})
         await self.stopping
+        if self.grace is not None:
+            # uvicorn waits for the connections' tasks (they were told 1012), then cancels what is left.
+            running = [c.task for c in self.conns.values() if c.task is not None and not c.task.done()]
+            if running:
+                _, late = await asyncio.wait(running, timeout=self.grace)
+                for conn in self.conns.values():
+                    if conn.task in late:
+                        conn.cancelled = True  # the server's doing, not an error of the endpoint
+                        conn.task.cancel()
+                if late:
+                    await asyncio.wait(late, timeout=self.grace)
         try:
             await self.lifespan.shutdown()
         except LifespanFailed as exc:
@@ -323,6 +337,7 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
     code = LearnerCode(app_path)
     _note_os_exit(code, trace_fd)
     hold_clock_for_anyio_threads()
+    monotonic = follow_monotonic()  # before the import: `from time import monotonic` must get the learner's clock
     faulthandler.dump_traceback_later(float(job["import_seconds"]) * 0.6, exit=False, file=trace)
     try:
         app, _module = import_app(app_path, job.get("attr", "app"))
@@ -340,6 +355,7 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
         host.write(data)
 
     loop = HostLoop(write, trace, float(job["stall_seconds"]))
+    monotonic.attach(loop)
     asyncio.set_event_loop(loop)
     host = Host(wire_fd, code, app, loop, Lifespan(app))
     loop.seen = 1  # the job

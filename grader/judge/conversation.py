@@ -10,16 +10,18 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from grader.i18n import say
 from grader.judge.driver import SETTLE, Client, Message, Transcript
-from grader.judge.link import HostGone, Link
+from grader.judge.link import HostGone, Link, raised_from_wire
 from grader.result import CheckResult, Failure, Kind, Raised, Status
-from grader.spec import Check, Close, Connect, Disconnect, FileCheck, Repeat, Step, payload, pick
-from grader.spec.match import explain, literal, match, resolve, show
+from grader.spec import Check, Close, Connect, Disconnect, Expected, FileCheck, Repeat, Step, payload, pick
+from grader.spec.loader import CLIENT_VAR
+from grader.spec.match import CAPTURES, Mismatch, explain, literal, match, resolve, show
 
 TRANSCRIPT_LIMIT = 60
 TEARDOWN_TIMEOUT = 2.0
@@ -83,6 +85,7 @@ class Conversation:
         self.retired: list[Client] = []
         self.transcript = Transcript(self.elapsed, TRANSCRIPT_LIMIT)
         self.where = ""
+        self.captured: dict[str, Any] = {}  # {$capture: name} values, for {$ref: name} later in the check
 
     def elapsed(self) -> float:
         return self.loop.time() - self.start
@@ -94,7 +97,7 @@ class Conversation:
     # -- running --
 
     async def run(self, steps: tuple[Step, ...], env: dict[str, Any] | None = None, prefix: str = "") -> None:
-        env = env or {}
+        env = env if env is not None else {CAPTURES: self.captured}
         for number, step in enumerate(steps, 1):
             self.where = f"step {prefix}{number}, {step.label()} ({_short(step)})"
             await getattr(self, "_" + step.action)(step, env)
@@ -114,6 +117,14 @@ class Conversation:
 
     def client(self, step: Step) -> Client:
         return self.clients[step.client]
+
+    def matches(self, expected: Any, actual: Any) -> Mismatch | None:
+        """``match``, keeping what ``$capture`` took only when everything matched."""
+        taken: dict[str, Any] = {}
+        mismatch = match(expected, actual, captures=taken)
+        if mismatch is None:
+            self.captured.update(taken)
+        return mismatch
 
     # -- steps --
 
@@ -135,7 +146,7 @@ class Conversation:
                                 + (f" (HTTP {spec.status})" if spec.status is not None else ""),
                                 actual=self.say("accepted"))
             if spec.subprotocol is not None:
-                mismatch = match(spec.subprotocol, handshake.subprotocol)
+                mismatch = self.matches(resolve(spec.subprotocol, env), handshake.subprotocol)
                 if mismatch:
                     raise self.fail(Kind.MISMATCH, self.say("the server picked the wrong subprotocol"),
                                     expected=explain(spec.subprotocol), actual=show(handshake.subprotocol))
@@ -190,6 +201,10 @@ class Conversation:
                                                    code=handshake.code, wanted=wanted),
                             expected=self.say("refused with code {code}", code=wanted),
                             actual=self.say("refused: {refusal}", refusal=refusal))
+        if spec.refusal_reason is not None and self.matches(resolve(spec.refusal_reason, env), handshake.reason or ""):
+            raise self.fail(Kind.REFUSED, self.say("the server refused the connection, but not with the expected reason"),
+                            expected=f"reason {explain(spec.refusal_reason)}",
+                            actual=self.say("refused: {refusal}", refusal=refusal))
 
     async def _send_text(self, step: Step, env: dict[str, Any]) -> None:
         value = literal(step.arg, env)
@@ -207,7 +222,7 @@ class Conversation:
         if message.kind != "text":
             raise self.fail(Kind.MISMATCH, self.say("a text message was expected but a binary one arrived"),
                             expected=f"text {explain(expected)}", actual=message.describe())
-        mismatch = match(expected, message.data)
+        mismatch = self.matches(expected, message.data)
         if mismatch:
             where = ""
             if isinstance(expected, str) and isinstance(message.data, str):
@@ -229,28 +244,60 @@ class Conversation:
         except ValueError:
             raise self.fail(Kind.MISMATCH, self.say("the server's message is not JSON (use send_json to send an object)"),
                             expected=explain(expected), actual=message.describe()) from None
-        mismatch = match(expected, value)
+        mismatch = self.matches(expected, value)
         if mismatch:
-            raise self.fail(Kind.MISMATCH, self.say("the server's JSON answer differs at {path}: expected {expected}, got {actual} "
-                                            "(objects match exactly: no missing or extra keys)", path=mismatch.path,
-                                            expected=mismatch.expected, actual=mismatch.actual),
-                            expected=explain(expected), actual=show(value, 500))
+            values = {"path": mismatch.path, "expected": mismatch.expected, "actual": mismatch.actual}
+            if mismatch.exact:  # the rule is named only when it is the reason
+                why = self.say("the server's JSON answer differs at {path}: expected {expected}, got {actual} "
+                               "(objects match exactly: no missing or extra keys)", **values)
+            else:
+                why = self.say("the server's JSON answer differs at {path}: expected {expected}, got {actual}", **values)
+            raise self.fail(Kind.MISMATCH, why, expected=explain(expected), actual=show(value, 500))
 
     async def _expect_bytes(self, step: Step, env: dict[str, Any]) -> None:
         message = await self.next_message(step)
         anything = isinstance(step.arg, dict) and "$any" in step.arg
-        wanted = self.say("any binary message") if anything else payload.describe(step.arg)
+        summary = isinstance(step.arg, dict) and next(iter(step.arg), None) in payload.MATCHERS
+        wanted = (self.say("any binary message") if anything
+                  else payload.explain(step.arg) if summary else payload.describe(step.arg))
         if message.kind != "bytes":
             raise self.fail(Kind.MISMATCH, self.say("a binary message was expected but a text one arrived "
                                             "(send_bytes sends binary; send_text sends text)"),
                             expected=wanted, actual=message.describe())
         if anything:
             return
+        if summary:
+            assert isinstance(message.data, bytes)
+            differs = payload.mismatch(step.arg, message.data)
+            if differs:
+                raise self.fail(Kind.MISMATCH, self.say("the binary message differs: {how}", how=differs),
+                                expected=wanted, actual=message.describe())
+            return
         data = payload.build(step.arg)
         if message.data != data:
             assert isinstance(message.data, bytes)
             raise self.fail(Kind.MISMATCH, self.say("the binary message differs") + " " + _first_difference(data, message.data),
                             expected=wanted, actual=message.describe())
+
+    async def _expect_unordered(self, step: Step, env: dict[str, Any]) -> None:
+        from grader.judge.unordered import pair, value_of
+
+        wanted: list[Expected] = [replace(e, matcher=resolve(e.matcher, env)) for e in step.arg]
+        for name in dict.fromkeys(e.client for e in wanted):
+            mine = [e for e in wanted if e.client == name]
+            on = replace(step, client=name)
+            messages = [await self.next_message(on) for _ in mine]
+            chosen, unpaired = pair(mine, messages, lambda m, v: match(m, v) is None)
+            if chosen is None:
+                shown = [m.describe() for m in messages]
+                raise self.fail(Kind.MISMATCH, self.say("the {n} messages on {client} cannot be paired one to one with "
+                                                        "the expected ones: none is left for {missing}", n=len(messages),
+                                                        client=name, missing=explain(mine[unpaired].matcher)),
+                                expected=self.say("in any order: {items}", items="; ".join(
+                                    f"{e.kind} {explain(e.matcher)}" for e in mine)),
+                                actual="; ".join(shown))
+            for expected, index in zip(mine, chosen, strict=True):
+                self.matches(expected.matcher, value_of(expected, messages[index])[1])  # keeps its captures
 
     async def _expect_close(self, step: Step, env: dict[str, Any]) -> None:
         client = self.client(step)
@@ -293,7 +340,7 @@ class Conversation:
                                                     wanted=spec.code),
                             expected=f"close code {spec.code}", actual=got)
         if spec.reason is not None:
-            mismatch = match(resolve(spec.reason, env), closed.reason)
+            mismatch = self.matches(resolve(spec.reason, env), closed.reason)
             if mismatch:
                 raise self.fail(Kind.MISMATCH, self.say("the close reason is not the expected one"),
                                 expected=f"reason {explain(spec.reason)}", actual=got)
@@ -369,12 +416,34 @@ class Conversation:
             inner = {**env, spec.var: value}
             label = f"{outer.split(',')[0].removeprefix('step ')}."
             try:
-                await self.run(spec.steps, inner, prefix=label)
+                await self.run(_with_client(spec.steps, spec.var, value), inner, prefix=label)
             except StepFailed as failed:
                 f = failed.failure
                 where = f"{f.step}, " + self.say("round {n} of {total}", n=round_number, total=len(spec.values)) + (
                     f" ({spec.var} = {show(value, 120)})")
                 raise StepFailed(Failure(f.kind, f.message, where, f.expected, f.actual, f.errors)) from None
+
+    async def _shutdown(self, step: Step, env: dict[str, Any]) -> None:
+        """Stop the app as uvicorn does; what its clients see is for the next steps to check."""
+        link = self.ctx.link
+        link.shut_down(step.timeout)
+        event = await link.event("stopped", "shutdown_failed")
+        if event is None:
+            raise HostGone()
+        for client in self.clients.values():  # the close frames the relay passed on, before the next step looks
+            await client.until(_closed_or_ended(client), SETTLE)
+        if event["op"] == "stopped":
+            return
+        errors = raised_from_wire(event.get("errors", []))
+        if event.get("reason") == "timeout":
+            why = self.say("your app's lifespan shutdown did not finish within {seconds} s", seconds=event.get("message"))
+        elif errors:
+            why = self.say("your app's lifespan shutdown raised {error} (uvicorn logs 'Application shutdown failed')",
+                           error=errors[-1].headline())
+        else:
+            why = self.say("your app's lifespan shutdown failed: {message}", message=event.get("message", ""))
+        raise self.fail(Kind.ERROR, why, expected=self.say("the app shuts down cleanly"),
+                        actual=errors[-1].type if errors else str(event.get("reason")), errors=errors)
 
     async def _expect_file(self, step: Step, env: dict[str, Any]) -> None:
         spec: FileCheck = step.arg
@@ -487,6 +556,23 @@ class Conversation:
             message = self.say("your endpoint raised {error}", error=crash.headline())
         return self.fail(Kind.ERROR, message, expected=self.say("the endpoint keeps serving"), actual=crash.type,
                          errors=errors)
+
+
+def _closed_or_ended(client: Client) -> Callable[[], bool | None]:
+    return lambda: bool(client.closed or client.side.ended) or None
+
+
+def _with_client(steps: tuple[Step, ...], var: str, value: Any) -> tuple[Step, ...]:
+    """The steps of one round of a repeat over clients: client {$var: var} becomes this round's client."""
+    marker = CLIENT_VAR + var
+    bound = []
+    for step in steps:
+        if step.client == marker:
+            step = replace(step, client=str(value))
+        if step.action == "repeat" and step.arg is not None:
+            step = replace(step, arg=replace(step.arg, steps=_with_client(step.arg.steps, var, value)))
+        bound.append(step)
+    return tuple(bound)
 
 
 def _short(step: Step) -> str:

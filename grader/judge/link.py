@@ -317,6 +317,21 @@ class Link:
         else:
             self.send({"op": "receive", "conn": conn.id, "type": kind})
 
+    def shut_down(self, grace: float) -> None:
+        """Stop the app as uvicorn's shutdown does: close every open connection with 1012, then tell the host.
+
+        Clients see the server's close frame (1012, service restart) and each
+        endpoint hears a disconnect with that code; the host then waits up to
+        ``grace`` seconds for the endpoints to end, cancels the rest, and runs
+        the lifespan shutdown ("stopped" or "shutdown_failed" follows).
+        """
+        for conn in self.conns.values():
+            side = conn.side
+            if side.accepted and side.close is None and not side.ended:
+                self.send({"op": "receive", "conn": conn.id, "type": "websocket.disconnect", "code": 1012, "reason": ""})
+                conn.outgoing.put_nowait({"type": "websocket.close", "code": 1012, "reason": ""})
+        self.send({"op": "shutdown", "grace": grace})
+
     def cancel(self, conn: RelayConn) -> None:
         self.send({"op": "cancel", "conn": conn.id})
 

@@ -277,14 +277,26 @@ class _Run:
             match.NOW.set(lambda: started_at + timedelta(microseconds=(link.now_ns() - virtual_at) / 1000))
         ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang, transcripts=self.options.transcripts,
                       client_type=real.client_type(self.listen[1]) if self.options.uvicorn else Client)
-        for index in indices:
+        for position, index in enumerate(indices):
             check = self.exercise.checks[index]
+            if check.fresh_app and position > 0:
+                # This host has run checks already: end it, and the next one imports the app anew.
+                link.send({"op": "shutdown"})
+                await link.event("stopped", "shutdown_failed")
+                return False
             self._progress(self.runs.index(index) + 1, check.name)
+            printed = _size(host.output)
             result = await run_check(check, ctx)
+            stops = any(step.action == "shutdown" for step in check.steps)
+            if stops and (result.failure is None or result.failure.kind is not Kind.CRASH):
+                # The check stopped the app on purpose: its host is done; the next check gets a new one.
+                results[index] = replace(result, output=_read_from(host.output, printed, self.limits.output_kb * 1024))
+                return False
             if link.dead is not None:
                 step = result.failure.step if result.failure is not None else None
                 return self._lost(host, link, (index, step), indices, results)
-            results[index] = result
+            # The host writes unbuffered, so what grew during the check is what the check made the app print.
+            results[index] = replace(result, output=_read_from(host.output, printed, self.limits.output_kb * 1024))
             if link.runaways:
                 # An endpoint that ignores cancellation keeps that host busy for
                 # good: later checks get a fresh one.
@@ -408,5 +420,22 @@ def _read(path: Path, limit: int) -> str:
     try:
         with open(path, "rb") as f:
             return f.read(limit).decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _read_from(path: Path, offset: int, limit: int) -> str:
+    """At most ``limit`` bytes of ``path`` from ``offset``, as text."""
+    try:
+        with path.open("rb") as file:
+            file.seek(offset)
+            return file.read(limit).decode("utf-8", "replace")
     except OSError:
         return ""

@@ -2,7 +2,12 @@
 
 Top level: score, max_score, execution_time, output, tests; each test: name,
 score, max_score, status (passed/failed), output, visibility. Hidden checks
-are ``after_published``: students see them once grades are released.
+are ``after_published``: their names, results and output are only in their
+own test, which students see once grades are published. The top-level
+``output`` speaks of visible checks only, so it tells nothing of hidden
+results. ``score`` and ``max_score`` are always the sums over ``tests``:
+hidden checks that were not run (a local run without ``--all-checks``)
+are one test worth their points, with no status.
 """
 
 from __future__ import annotations
@@ -13,23 +18,37 @@ from grader.result import Result, Status
 
 from .report import failure_text
 
+HIDDEN = "after_published"
+
 
 def render(result: Result) -> str:
-    tests = [
+    tests: list[dict[str, object]] = [
         {
             "name": check.name,
             "score": check.points,
             "max_score": check.max_points,
             "status": "passed" if check.status is Status.PASSED else "failed",
             "output": failure_text(check),
-            "visibility": "after_published" if check.hidden else "visible",
+            "visibility": HIDDEN if check.hidden else "visible",
         }
         for check in result.checks
     ]
-    summary = f"{result.passed_count}/{len(result.checks)} checks passed, {result.points}/{result.max_points} points"
+    if result.hidden_pending:
+        tests.append({
+            "name": f"{result.hidden_pending} hidden check(s), not run",
+            "score": 0,
+            "max_score": result.hidden_points,
+            "output": "Hidden checks run when grading with --all-checks.",
+            "visibility": HIDDEN,
+        })
+    visible = [c for c in result.checks if not c.hidden]
+    summary = f"{sum(c.passed for c in visible)}/{len(visible)} visible checks passed"
+    hidden = sum(c.hidden for c in result.checks) + result.hidden_pending
+    if hidden:
+        summary += f"; {hidden} hidden check(s) are shown when grades are published"
     data = {
-        "score": result.points,
-        "max_score": result.max_points + result.hidden_points,
+        "score": result.points,  # the sum over tests
+        "max_score": result.max_points + result.hidden_points,  # the sum over tests, pending hidden ones included
         "execution_time": round(result.wall_seconds, 3),
         "output": summary,
         "tests": tests,

@@ -1,7 +1,7 @@
 """Exercise specs: YAML → a typed, validated :class:`Exercise`.
 
 Every problem is reported as ``file:line:column: message``, all at once.
-The format (version 1) is described for editors by ``grader/schema.json``;
+The format (version 1.1, a superset of 1) is described for editors by ``grader/schema.json``;
 ``tests/test_schema.py`` keeps that file and the tables below in step.
 """
 
@@ -15,12 +15,17 @@ from typing import Any
 
 from grader.errors import Mark, SpecError, SpecErrors
 from grader.spec import match, payload
+from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, load
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1.1
+# 1.1 only adds to 1.0 (captures, expect_unordered, numeric and binary matchers...): a 1.0 spec reads the same.
+FORMAT_VERSIONS = (1, 1.1)
 DEFAULT_CLIENT = "ws"
 DEFAULT_TIMEOUT = 2.0
 LANGUAGES = ("en", "ko")
+# Texts `grade new` leaves for the author to write start with this; validate warns until they are.
+PLACEHOLDER = "TODO:"
 
 Text = dict[str, str]
 """Learner-facing text by language code; ``en`` is always present."""
@@ -50,6 +55,8 @@ class Connect:
     subprotocol: Any = None
     # Refused with this HTTP status, as a real client sees it (403, 500, 401...).
     status: int | None = None
+    # A matcher for the close reason the endpoint refused with (refused: {reason: ...}).
+    refusal_reason: Any = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,15 @@ class Repeat:
     var: str
     values: tuple[Any, ...]
     steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One message of an ``expect_unordered`` set: on which client, read as text or JSON, and its matcher."""
+
+    client: str
+    kind: str  # "text" or "json"
+    matcher: Any
 
 
 @dataclass(frozen=True)
@@ -97,6 +113,11 @@ class Step:
 class SourceRule:
     calls: tuple[str, ...] = ()
     not_calls: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()  # modules imported (import m, from m import x; m.sub counts for m)
+    bases: tuple[str, ...] = ()  # base classes of some class (BaseModel, pydantic.BaseModel)
+    decorators: tuple[str, ...] = ()  # decorators of some function or class, dotted (app.websocket)
+    keywords: tuple[tuple[str, str], ...] = ()  # (call, keyword): close(code=...)
+    match: str = "all"  # "all": every item above; "any": at least one of them
 
 
 @dataclass(frozen=True)
@@ -108,6 +129,8 @@ class Check:
     hint: Text | None = None
     points: int = 1
     hidden: bool = False
+    task: int | None = None  # the instructions' "## N. ..." heading this check tests (Exercism's task_id)
+    fresh_app: bool = False  # run on a newly imported app: no module state left by earlier checks
 
 
 @dataclass(frozen=True)
@@ -124,6 +147,8 @@ class Exercise:
     hints: tuple[Text, ...] = ()
     wall_clock: str = "real"
     id_mark: Mark | None = None
+    # What is allowed but probably unintended (a text without Korean...): shown by ``grade validate``.
+    warnings: tuple[SpecError, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def points(self) -> int:
@@ -155,11 +180,25 @@ EXERCISE_KEYS = {
     "hints": False,
     "wall_clock": False,
     "defaults": False,
+    "fixtures": False,
     "checks": True,
 }
-CHECK_KEYS = {"name": True, "hint": False, "points": False, "hidden": False, "steps": False, "source": False}
-SOURCE_KEYS = ("calls", "not_calls")
+CHECK_KEYS = {"name": True, "hint": False, "points": False, "hidden": False, "steps": False, "source": False,
+              "task": False, "fresh_app": False}
+SOURCE_KEYS = ("calls", "not_calls", "imports", "bases", "decorators", "keywords", "match")
+SOURCE_MATCH = ("all", "any")
 STEP_COMMON_KEYS = ("client", "timeout")
+INCLUDE = "include"  # a step that stands for a fixture's steps
+CLIENT_VAR = "$var:"  # Step.client for client: {$var: NAME}, filled in by the repeat at run time
+
+
+def _names_client(steps: Any, var: str) -> bool:
+    """Whether any step (at any depth) says client: {$var: var}."""
+    if isinstance(steps, dict):
+        return steps.get("client") == {"$var": var} or any(_names_client(v, var) for v in steps.values())
+    if isinstance(steps, list):
+        return any(_names_client(v, var) for v in steps)
+    return False
 ACTIONS = (
     "connect",
     "send_text",
@@ -168,6 +207,7 @@ ACTIONS = (
     "expect_text",
     "expect_json",
     "expect_bytes",
+    "expect_unordered",
     "expect_close",
     "expect_silence",
     "wait",
@@ -175,12 +215,14 @@ ACTIONS = (
     "ends_cleanly",
     "repeat",
     "expect_file",
+    "shutdown",
 )
 CONNECT_KEYS = ("path", "query", "headers", "cookies", "subprotocols", "refused", "subprotocol", "status")
 WALL_CLOCKS = ("real", "virtual")
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _CLIENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # as the schema's pattern reads it, in every validator
 
 
 def load_exercise(path: str | Path) -> Exercise:
@@ -198,13 +240,16 @@ def load_exercise(path: str | Path) -> Exercise:
 
 def parse_exercise(text: str, path: Path) -> Exercise:
     try:
-        root = load(text, str(path))
+        root, structure = load(text, str(path))
     except SpecError as exc:
         raise SpecErrors([exc]) from None
     builder = _Builder()
     exercise = builder.exercise(root, path)
-    if builder.errors or exercise is None:
-        raise SpecErrors(builder.errors)
+    # A value the YAML layer already refused (a tag, a bad !!int) is not reported again by its shape.
+    refused = {e.mark for e in structure}
+    errors = structure + [e for e in builder.errors if e.mark not in refused]
+    if errors or exercise is None:
+        raise SpecErrors(errors)
     return exercise
 
 
@@ -213,7 +258,14 @@ class _Builder:
 
     def __init__(self) -> None:
         self.errors: list[SpecError] = []
+        self.warnings: list[SpecError] = []
         self.default_timeout = DEFAULT_TIMEOUT
+        self.tasks: list[tuple[int, Mark]] = []  # task numbers checks name, checked against the instructions
+        self.captured: set[str] = set()  # names captured so far in the current check
+        self.fixtures: dict[str, Located] = {}  # shared step lists, by name
+        self.included: set[str] = set()
+        self.including: list[str] = []  # the fixtures being expanded, to refuse a cycle
+        self.client_rounds: dict[str, str] = {}  # repeat variables naming clients -> the client of this reading
 
     def error(self, mark: Mark, message: str) -> None:
         self.errors.append(SpecError(mark, message))
@@ -227,7 +279,7 @@ class _Builder:
         required = {k for k, needed in keys.items() if needed} if isinstance(keys, dict) else set()
         for key in node.value:
             if key not in keys:
-                self.error(node.key_mark(key), f"unknown key {key!r} in {what}; known: {', '.join(keys)}")
+                self.error(node.key_mark(key), f"unknown key {key!r} in {what}{did_you_mean(key, keys)}")
         for key in sorted(required - node.value.keys()):
             self.error(node.mark, f"{what} needs the key {key!r}")
         return node.value
@@ -235,8 +287,11 @@ class _Builder:
     def string(self, node: Located | None, what: str, default: str | None = None) -> str | None:
         if node is None:
             return default
-        if not isinstance(node.value, str) or not node.value.strip():
-            self.error(node.mark, f"{what} must be a non-empty string, not {node.kind}")
+        if not isinstance(node.value, str):
+            self.error(node.mark, f"{what} must be a string, not {node.kind} ({match.show(node.value)})")
+            return default
+        if not node.value.strip():
+            self.error(node.mark, f"{what} must not be empty")
             return default
         return node.value
 
@@ -254,7 +309,7 @@ class _Builder:
             return default
         value = node.value
         if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 3600:
-            self.error(node.mark, f"{what} must be a number of seconds between 0 and 3600, not {match.show(value)}")
+            self.error(node.mark, f"{what} is a number of seconds, more than 0 and at most 3600, not {match.show(value)}")
             return default
         return float(value)
 
@@ -270,15 +325,25 @@ class _Builder:
         if node is None:
             return None
         if isinstance(node.value, str):
-            return {"en": node.value}
-        fields = self.mapping(node, {lang: lang == "en" for lang in LANGUAGES}, what)
-        if fields is None:
-            return None
-        result = {}
-        for lang, item in fields.items():
-            value = self.string(item, f"{what} ({lang})")
-            if value is not None and lang in LANGUAGES:
-                result[lang] = value
+            result = {"en": node.value}
+        else:
+            fields = self.mapping(node, {lang: lang == "en" for lang in LANGUAGES}, what)
+            if fields is None:
+                return None
+            result = {}
+            for lang, item in fields.items():
+                value = self.string(item, f"{what} ({lang})")
+                if value is not None and lang in LANGUAGES:
+                    result[lang] = value
+        for lang, value in result.items():
+            if value.startswith(PLACEHOLDER):
+                where = node.value[lang].mark if isinstance(node.value, dict) else node.mark
+                self.warnings.append(SpecError(where, f"{what} ({lang}) is still a placeholder: "
+                                                          f"replace the text after {PLACEHOLDER!r}"))
+        missing = [lang for lang in LANGUAGES if lang not in result]
+        if "en" in result and missing:
+            self.warnings.append(SpecError(node.mark, f"{what} has no {', '.join(missing)} text: learners who "
+                                                      f"chose {' or '.join(missing)} will read it in English"))
         return result if "en" in result else None
 
     def string_map(self, node: Located | None, what: str, scalars: bool = False) -> dict[str, Any]:
@@ -313,8 +378,9 @@ class _Builder:
         if fields is None:
             return None
         version = fields.get("version")
-        if version is not None and version.value != FORMAT_VERSION:
-            self.error(version.mark, f"unsupported spec version {match.show(version.value)}; this grader reads version {FORMAT_VERSION}")
+        if version is not None and (isinstance(version.value, bool) or version.value not in FORMAT_VERSIONS):
+            self.error(version.mark, f"unsupported spec version {match.show(version.value)}; this grader reads "
+                                     f"versions {' and '.join(map(str, FORMAT_VERSIONS))}")
         ident = self.string(fields.get("id"), "id", "")
         if ident and not _ID.match(ident):
             self.error(fields["id"].mark, f"id {ident!r} must be lowercase letters, digits, '-' or '_'")
@@ -335,17 +401,25 @@ class _Builder:
                 hints = [t for t in (self.text(h, "a hint") for h in hints_node.value) if t]
             else:
                 self.error(hints_node.mark, f"hints must be a list, not {hints_node.kind}")
+        self.read_fixtures(fields.get("fixtures"))
         checks = self.checks(fields.get("checks"))
+        for name in sorted(self.fixtures.keys() - self.included):
+            fixtures = fields["fixtures"]
+            self.warnings.append(SpecError(fixtures.key_mark(name), f"fixture {name!r} is never included"))
         title = self.text(fields.get("title"), "title")
         instructions = self.text(fields.get("instructions"), "instructions")
+        self.task_headings(instructions)
+        track = self.integer(fields.get("track"), "track", minimum=1)
+        lesson = self.integer(fields.get("lesson"), "lesson", minimum=1)
+        xp = self.integer(fields.get("xp"), "xp")
         if not (ident and title and file and instructions):
             return None
         return Exercise(
             id=ident,
             title=title,
-            track=self.integer(fields.get("track"), "track", minimum=1),
-            lesson=self.integer(fields.get("lesson"), "lesson", minimum=1),
-            xp=self.integer(fields.get("xp"), "xp"),
+            track=track,
+            lesson=lesson,
+            xp=xp,
             file=file,
             instructions=instructions,
             checks=checks,
@@ -353,6 +427,7 @@ class _Builder:
             hints=tuple(hints),
             wall_clock=wall_clock or "real",
             id_mark=fields["id"].mark,
+            warnings=tuple(self.warnings),
         )
 
     def checks(self, node: Located | None) -> tuple[Check, ...]:
@@ -383,6 +458,7 @@ class _Builder:
             self.error(node.mark, "a check needs exactly one of 'steps' (a conversation) or 'source' (code rules)")
         steps: tuple[Step, ...] = ()
         source = None
+        self.captured = set()  # captures belong to one check
         if has_steps:
             steps = self.steps(fields["steps"], _Flow(), frozenset())
         if has_source:
@@ -397,24 +473,105 @@ class _Builder:
             hint=self.text(fields.get("hint"), "hint"),
             points=self.integer(fields.get("points"), "points", default=1),
             hidden=self.boolean(fields.get("hidden"), "hidden"),
+            task=self._task(fields.get("task")),
+            fresh_app=self.boolean(fields.get("fresh_app"), "fresh_app"),
         )
+
+    def _task(self, node: Located | None) -> int | None:
+        if node is None:
+            return None
+        task = self.integer(node, "task", default=0, minimum=1)
+        if task:
+            self.tasks.append((task, node.mark))
+        return task or None
+
+    def task_headings(self, instructions: Text | None) -> None:
+        """Every task a check names is a numbered heading of the English instructions."""
+        headings = sorted({int(n) for n in re.findall(r"(?m)^#{1,6}[ \t]*(\d+)\.[ \t]", (instructions or {}).get("en", ""))})
+        for task, mark in self.tasks:
+            if task not in headings:
+                known = f" (its tasks: {', '.join(map(str, headings))})" if headings else ""
+                self.error(mark, f"task {task} is not a heading of the instructions{known}: "
+                                 f"write a line '## {task}. <what to do>' in instructions.en")
 
     def source(self, node: Located) -> SourceRule | None:
         fields = self.mapping(node, SOURCE_KEYS, "source")
         if fields is None:
             return None
-        rule = SourceRule(self.names(fields.get("calls"), "calls"), self.names(fields.get("not_calls"), "not_calls"))
-        if not (rule.calls or rule.not_calls):
+        mode = self.string(fields.get("match"), "match", "all") or "all"
+        if mode not in SOURCE_MATCH:
+            self.error(fields["match"].mark, f"match is all (every rule) or any (at least one), not {mode!r}")
+        keywords: list[tuple[str, str]] = []
+        if "keywords" in fields:
+            raw = fields["keywords"]
+            if isinstance(raw.value, dict):
+                for call, names in raw.value.items():
+                    keywords += [(call, name) for name in self.names(names, f"keywords of {call}")]
+            else:
+                self.error(raw.mark, "keywords maps a call to its keyword arguments, like {close: [code]}")
+        rule = SourceRule(
+            calls=self.names(fields.get("calls"), "calls"),
+            not_calls=self.names(fields.get("not_calls"), "not_calls"),
+            imports=self.names(fields.get("imports"), "imports"),
+            bases=self.names(fields.get("bases"), "bases"),
+            decorators=self.names(fields.get("decorators"), "decorators"),
+            keywords=tuple(keywords),
+            match=mode,
+        )
+        if not (rule.calls or rule.not_calls or rule.imports or rule.bases or rule.decorators or rule.keywords):
             self.error(node.mark, "source needs at least one name under calls or not_calls")
         return rule
 
     # -- conversations --
 
+    def read_fixtures(self, node: Located | None) -> None:
+        if node is None:
+            return
+        if not isinstance(node.value, dict):
+            self.error(node.mark, f"fixtures is a mapping of names to step lists, not {node.kind}")
+            return
+        for name, steps in node.value.items():
+            if not _VARIABLE.match(name):
+                self.error(node.key_mark(name), f"a fixture name is a word (letters, digits, _), not {name!r}")
+            elif not isinstance(steps.value, list) or not steps.value:
+                self.error(steps.mark, f"fixture {name!r} needs a non-empty list of steps")
+            else:
+                self.fixtures[name] = steps
+
     def steps(self, node: Located, flow: _Flow, variables: frozenset[str]) -> tuple[Step, ...]:
         if not isinstance(node.value, list) or not node.value:
             self.error(node.mark, "steps must be a non-empty list")
             return ()
-        return tuple(s for s in (self.step(item, flow, variables) for item in node.value) if s)
+        result: list[Step] = []
+        for item in node.value:
+            if isinstance(item.value, dict) and INCLUDE in item.value:
+                result += self.include(item, flow, variables)
+            else:
+                step = self.step(item, flow, variables)
+                if step:
+                    result.append(step)
+        return tuple(result)
+
+    def include(self, node: Located, flow: _Flow, variables: frozenset[str]) -> list[Step]:
+        """The steps of a fixture, read in place: as if written here, with the fixture's own lines."""
+        extra = [k for k in node.value if k != INCLUDE]
+        for key in extra:
+            self.error(node.key_mark(key), f"include stands alone: {key!r} belongs on the fixture's steps")
+        name_node = node.value[INCLUDE]
+        name = name_node.value
+        if not isinstance(name, str) or name not in self.fixtures:
+            known = did_you_mean(str(name), sorted(self.fixtures)) if self.fixtures else "; no fixtures are defined"
+            self.error(name_node.mark, f"no fixture named {name!r}{known}")
+            return []
+        if name in self.including:
+            self.error(name_node.mark, f"fixture {name!r} includes itself ({' → '.join([*self.including, name])})")
+            return []
+        self.included.add(name)
+        self.including.append(name)
+        try:
+            return list(self.steps(self.fixtures[name], flow, variables))
+        finally:
+            self.including.pop()
 
     def step(self, node: Located, flow: _Flow, variables: frozenset[str]) -> Step | None:
         if not isinstance(node.value, dict):
@@ -423,7 +580,10 @@ class _Builder:
         actions = [k for k in node.value if k in ACTIONS]
         for key in node.value:
             if key not in ACTIONS and key not in STEP_COMMON_KEYS:
-                self.error(node.key_mark(key), f"unknown step key {key!r}; actions: {', '.join(ACTIONS)}")
+                self.error(node.key_mark(key), f"unknown step key {key!r}"
+                           + did_you_mean(key, (*ACTIONS, *STEP_COMMON_KEYS),
+                                          listing=f"a step is one action ({', '.join(ACTIONS)}) with optional "
+                                                  f"{' and '.join(STEP_COMMON_KEYS)}; known"))
         if len(actions) != 1:
             if not actions and all(k in STEP_COMMON_KEYS for k in node.value):
                 self.error(node.mark, f"a step needs one action: {', '.join(ACTIONS)}")
@@ -432,17 +592,31 @@ class _Builder:
             return None
         action = actions[0]
         fields = node.value
-        client = self.string(fields.get("client"), "client", DEFAULT_CLIENT) or DEFAULT_CLIENT
-        if "client" in fields and not _CLIENT.match(client):
-            self.error(fields["client"].mark, f"client name {client!r} must be a word (letters, digits, _ or -)")
+        marker, client = self._client(fields.get("client"), variables)
         timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)
         value = fields[action]
         where = node.key_mark(action)
-        if action == "repeat" and "client" in fields:
-            self.error(fields["client"].mark, "repeat takes no client: put it on the steps inside")
+        if action in ("repeat", "shutdown") and "client" in fields:
+            self.error(fields["client"].mark, f"{action} takes no client: "
+                       + ("put it on the steps inside" if action == "repeat" else "it stops the whole app"))
         arg = getattr(self, "arg_" + action)(value, flow, variables, client, where)
+        if action != "repeat":  # the steps inside a repeat are read one by one
+            self.refs(value)
         flow.apply(self, action, client, arg, where)
-        return Step(action, arg, client, timeout, where)
+        return Step(action, arg, marker or client, timeout, where)
+
+    def _client(self, node: Located | None, variables: frozenset[str]) -> tuple[str | None, str]:
+        """(the marker a repeat fills in at run time, or None; the client name this round of reading stands for)."""
+        if node is not None and match.operator_of(node.value) == "$var":
+            name = node.value["$var"].value
+            if name not in self.client_rounds:
+                self.error(node.mark, f"client {{$var: {name}}} needs a repeat over client names with as: {name}")
+                return None, DEFAULT_CLIENT
+            return CLIENT_VAR + name, self.client_rounds[name]
+        client = self.string(node, "client", DEFAULT_CLIENT) or DEFAULT_CLIENT
+        if node is not None and not _CLIENT.match(client):
+            self.error(node.mark, f"client name {client!r} must be a word (letters, digits, _ or -)")
+        return None, client
 
     def arg_connect(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Connect | None:
         if isinstance(node.value, str):
@@ -451,25 +625,38 @@ class _Builder:
         if fields is None or "path" not in fields:
             return None
         refused: bool | int | None = None
+        status_node = fields.get("status")
+        reason = None
         if "refused" in fields:
             raw = fields["refused"].value
-            if raw is True or (isinstance(raw, int) and not isinstance(raw, bool) and 1000 <= raw <= 4999):
+            if isinstance(raw, dict):
+                # refused: {code, status, reason}: the same checks, in one place.
+                parts = self.mapping(fields["refused"], ("code", "status", "reason"), "refused") or {}
+                refused = self._code(parts["code"]) if "code" in parts else True
+                status_node = parts.get("status", status_node)
+                if "reason" in parts:
+                    errors = match.validate(parts["reason"], variables)
+                    self.errors += errors
+                    if not errors:
+                        self.never(parts["reason"], frozenset({"str"}), "a close reason is a string")
+                    reason = parts["reason"].plain()
+            elif raw is True or (isinstance(raw, int) and not isinstance(raw, bool) and 1000 <= raw <= 4999):
                 refused = raw
             elif raw is not False:
-                self.error(fields["refused"].mark, "refused is true (any close code) or a close code 1000-4999")
+                self.error(fields["refused"].mark, "refused is true (any close code), a close code 1000-4999, "
+                                                   "or {code, status, reason}")
         status: int | None = None
-        if "status" in fields:
-            raw = fields["status"].value
+        if status_node is not None:
+            raw = status_node.value
             if isinstance(raw, int) and not isinstance(raw, bool) and 400 <= raw <= 599:
                 status = raw
             else:
-                self.error(fields["status"].mark, "status is the HTTP status of the refusal a real client gets, "
-                                                  "400-599 (403 for a close before accept, 500 for an error)")
+                self.error(status_node.mark, "status is the HTTP status of the refusal a real client gets, "
+                                             "400-599 (403 for a close before accept, 500 for an error)")
         subprotocols = self.names(fields.get("subprotocols"), "subprotocols")
         chosen = None
         if "subprotocol" in fields:
-            self.errors += match.validate(fields["subprotocol"], variables)
-            chosen = fields["subprotocol"].plain()
+            chosen = self._subprotocol(fields["subprotocol"], variables)
         query = fields.get("query")
         if query is not None and isinstance(query.value, str):
             query_value: Any = query.value
@@ -484,7 +671,40 @@ class _Builder:
             refused=refused,
             subprotocol=chosen,
             status=status,
+            refusal_reason=reason,
         )
+
+    def _subprotocol(self, node: Located, variables: frozenset[str]) -> Any:
+        """A matcher for the subprotocol the server picked: a string, or null when it picked none."""
+        if node.value is None:
+            self.error(node.mark, "subprotocol: null checks nothing; leave it out to not check, or write "
+                                  "subprotocol: {$eq: null} to require that the server picks none")
+            return None
+        if isinstance(node.value, list):
+            self.error(node.mark, "subprotocol is the one the server picks (a string or a matcher); "
+                                  "the ones the client offers go in subprotocols: [...]")
+            return None
+        errors = match.validate(node, variables)
+        self.errors += errors
+        if not errors:
+            self.never(node, frozenset({"str", "null"}), "the subprotocol the server picks is a string (or none)")
+        return node.plain()
+
+    def refs(self, node: Located) -> None:
+        """Every $ref reads a capture an earlier step made; then this step's captures become readable."""
+        plain = node.plain()
+        for name in match.refs_in(plain):
+            if name not in self.captured:
+                self.error(node.mark, f"$ref {name!r} reads a capture no earlier step of this check makes"
+                           + (did_you_mean(name, sorted(self.captured)) if self.captured
+                              else f"; capture it first, e.g. expect_json: {{id: {{$capture: {name}}}}}"))
+        self.captured.update(match.captures_in(plain))
+
+    def never(self, node: Located, kinds: frozenset[str], why: str, instead: str = "") -> None:
+        """Flag a (valid) matcher that no value of these kinds can satisfy: the check could never pass."""
+        value = node.plain()
+        if match.never_matches(value, kinds):
+            self.error(node.mark, f"{why}, so {match.explain(value)} can never match it{instead}")
 
     def _path(self, node: Located) -> str:
         path = self.string(node, "path", "/") or "/"
@@ -513,6 +733,13 @@ class _Builder:
             self.error(node.mark, f"expect_text needs a string or a matcher, not {node.kind}")
         elif isinstance(node.value, dict) and match.operator_of(node.value) is None:
             self.error(node.mark, "expect_text needs a string or a matcher; for a JSON answer use expect_json")
+        else:
+            errors = match.validate(node, variables)
+            self.errors += errors
+            if not errors:
+                self.never(node, frozenset({"str"}), "expect_text receives a text message, always a string",
+                           "; to read the text as JSON, use expect_json")
+            return node.plain()
         self.errors += match.validate(node, variables)
         return node.plain()
 
@@ -520,9 +747,43 @@ class _Builder:
         self.errors += match.validate(node, variables)
         return node.plain()
 
+    def arg_expect_unordered(self, node: Located, flow: _Flow, variables: frozenset[str], client: str,
+                             where: Mark) -> tuple[Expected, ...]:
+        if not isinstance(node.value, list) or not node.value:
+            self.error(node.mark, "expect_unordered needs a list of messages, like [{json: ...}, {text: ...}]")
+            return ()
+        result = []
+        for entry in node.value:
+            fields = self.mapping(entry, ("text", "json", "client"), "an expect_unordered message")
+            if fields is None:
+                continue
+            kinds = [k for k in ("text", "json") if k in fields]
+            if len(kinds) != 1:
+                self.error(entry.mark, "each expect_unordered message has one of text or json (a matcher)")
+                continue
+            kind = kinds[0]
+            who = self.string(fields.get("client"), "client", client) or client
+            if flow.states.get(who, _Flow.NEW) != _Flow.OPEN:
+                self.error(fields["client"].mark if "client" in fields else entry.mark,
+                           f"client {who!r} is not connected here: expect_unordered needs an open connection")
+            matcher = fields[kind]
+            errors = match.validate(matcher, variables)
+            self.errors += errors
+            if kind == "text" and not errors:
+                self.never(matcher, frozenset({"str"}), "a text message is a string",
+                           "; to read it as JSON, write json: instead of text:")
+            result.append(Expected(who, kind, matcher.plain()))
+        return tuple(result)
+
     def arg_expect_bytes(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
-        if match.operator_of(node.value) == "$any":
+        op = match.operator_of(node.value)
+        if op == "$any":
             self.errors += match.validate(node, variables)
+        elif op in payload.MATCHERS:
+            self.errors += payload.validate_matcher(node)
+        elif op is not None:
+            self.error(node.key_mark(op), f"expect_bytes takes a payload, or one of $any, {', '.join(payload.MATCHERS)}"
+                       + did_you_mean(op, ("$any", *payload.MATCHERS)))
         else:
             self.errors += payload.validate(node)
         return node.plain()
@@ -537,7 +798,10 @@ class _Builder:
             return Close()
         reason = None
         if "reason" in fields:
-            self.errors += match.validate(fields["reason"], variables)
+            errors = match.validate(fields["reason"], variables)
+            self.errors += errors
+            if not errors:
+                self.never(fields["reason"], frozenset({"str"}), "a close reason is a string")
             reason = fields["reason"].plain()
         return Close(code=self._code(fields["code"]) if "code" in fields else None, reason=reason)
 
@@ -580,8 +844,8 @@ class _Builder:
         if fields is None:
             return None
         var = self.string(fields.get("as"), "as", "item") or "item"
-        if not var.isidentifier():
-            self.error(fields["as"].mark, f"as must be a variable name, not {var!r}")
+        if not _VARIABLE.match(var):
+            self.error(fields["as"].mark, f"as must be a variable name (ASCII letters, digits and _), not {var!r}")
         values: list[Any] = []
         if ("over" in fields) == ("times" in fields):
             self.error(node.mark, "repeat needs exactly one of 'over' (a list of values) or 'times' (a count)")
@@ -596,12 +860,43 @@ class _Builder:
             values = list(range(count))
         if "steps" not in fields:
             return None
+        if _names_client(fields["steps"].plain(), var):
+            return self._repeat_over_clients(node, fields, var, values, flow, variables)
         before = flow.copy()
         steps = self.steps(fields["steps"], flow, variables | {var})
+        if flow.stopped and not before.stopped:
+            self.error(node.mark, "a shutdown cannot be repeated: put it after the repeat")
         if flow.states != before.states:
             self.error(node.mark, "the steps of a repeat must leave every client as they found it "
                        "(connect and disconnect inside, or outside)")
         return Repeat(var, tuple(values), steps)
+
+    def _repeat_over_clients(self, node: Located, fields: dict[str, Located], var: str, values: list[Any],
+                             flow: _Flow, variables: frozenset[str]) -> Repeat | None:
+        """A repeat whose steps say client: {$var: VAR}: read the steps once per client, as they will run."""
+        bad = [v for v in values if not isinstance(v, str) or not _CLIENT.match(v)]
+        if bad or not values:
+            self.error(fields.get("over", node).mark, f"a repeat that names clients with {{$var: {var}}} goes over "
+                                                      f"client names (words), not {match.show(bad[:1] or values)}")
+            return None
+        first: tuple[Step, ...] = ()
+        seen = {(e.mark, e.message) for e in self.errors}
+        for value in values:
+            self.client_rounds[var] = value
+            known = len(self.errors)
+            steps = self.steps(fields["steps"], flow, variables | {var})
+            first = first or steps
+            # One message per mistake, not one per client.
+            fresh = [e for e in self.errors[known:] if (e.mark, e.message) not in seen]
+            self.errors[known:] = fresh
+            seen |= {(e.mark, e.message) for e in fresh}
+        del self.client_rounds[var]
+        return Repeat(var, tuple(values), first)
+
+    def arg_shutdown(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> None:
+        if node.value is not None:
+            self.error(node.mark, "shutdown takes no value (write `- shutdown:`); its timeout is how long the "
+                                  "endpoints may take to end")
 
     def arg_expect_file(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> FileCheck | None:
         fields = self.mapping(node, {"path": True, "content": True}, "expect_file")
@@ -620,14 +915,22 @@ class _Flow:
 
     NEW, OPEN, CLOSED, LEFT = "new", "open", "closed by the server", "disconnected"
 
-    def __init__(self, states: dict[str, str] | None = None) -> None:
+    def __init__(self, states: dict[str, str] | None = None, stopped: bool = False) -> None:
         self.states: dict[str, str] = dict(states or {})
+        self.stopped = stopped  # after a shutdown step, no new connection
 
     def copy(self) -> _Flow:
-        return _Flow(self.states)
+        return _Flow(self.states, self.stopped)
 
     def apply(self, builder: _Builder, action: str, client: str, arg: Any, where: Mark) -> None:
-        if action in ("repeat", "wait", "expect_file"):
+        if action == "shutdown":
+            if self.stopped:
+                builder.error(where, "the app has shut down already")
+            self.stopped = True
+            return
+        if action == "connect" and self.stopped:
+            builder.error(where, "the app has shut down: no connection can open after a shutdown step")
+        if action in ("repeat", "wait", "expect_file", "expect_unordered"):  # these check their own clients
             return
         state = self.states.get(client, self.NEW)
         if action == "connect":

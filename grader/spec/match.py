@@ -17,12 +17,22 @@ whose single key starts with ``$`` is an operator:
 ``{$subset: {...}}``    an object with at least these keys (extra keys allowed)
 ``{$eq: VALUE}``        exactly VALUE, with no operators read inside it
 ``{$one_of: [M, ...]}`` any one of the matchers
+``{$gt: N}``, ``{$gte: N}``, ``{$lt: N}``, ``{$lte: N}`` a number above,
+                        at least, below, at most N
+``{$between: [LO, HI]}`` a number from LO to HI, both included
+``{$approx: {value: V, tol: T}}`` a number within T of V (floats never
+                        compare equal by accident: 0.1 + 0.2)
+``{$capture: NAME}``    anything, remembered as NAME for the rest of the check;
+                        ``{$capture: {as: NAME, match: M}}`` must match M too
 ``{$var: NAME}``        the current value of a ``repeat`` variable (``a.b`` reads
                         a key of it)
+``{$ref: NAME}``        a value captured earlier in the check (``a.b`` reads a
+                        key of it), to send or to expect again
 ``{$concat: [...]}``    strings and variables joined into one string
 
-``$var`` and ``$concat`` are templates: :func:`resolve` replaces them with
-literal values before matching, and they are what payloads to send may use.
+``$var``, ``$ref`` and ``$concat`` are templates: :func:`resolve` replaces
+them with literal values before matching, and they are what payloads to
+send may use. Captures are kept only when the whole matcher matched.
 Nothing is ever formatted into a string, so real JSON with braces is safe.
 """
 
@@ -38,6 +48,7 @@ from datetime import datetime
 from typing import Any
 
 from grader.errors import SpecError
+from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, describe
 
 TYPES: dict[str, str] = {
@@ -50,8 +61,10 @@ TYPES: dict[str, str] = {
     "array": "a JSON array",
 }
 
-MATCH_OPERATORS = ("$re", "$type", "$any", "$subset", "$eq", "$one_of", "$datetime")
-TEMPLATE_OPERATORS = ("$var", "$concat")
+NUMERIC_OPERATORS = ("$gt", "$gte", "$lt", "$lte", "$between", "$approx")
+MATCH_OPERATORS = ("$re", "$type", "$any", "$subset", "$eq", "$one_of", "$datetime", *NUMERIC_OPERATORS, "$capture")
+TEMPLATE_OPERATORS = ("$var", "$ref", "$concat")
+CAPTURES = "$captured"  # the key of a conversation's captures in the template environment
 OPERATORS = MATCH_OPERATORS + TEMPLATE_OPERATORS
 
 # The one matching default, stated in failure messages.
@@ -107,7 +120,7 @@ def _validate(node: Located, variables: frozenset[str], allow_match: bool, error
         if op in MATCH_OPERATORS:
             errors.append(SpecError(where, f"matcher {op!r} cannot be used in a value to send"))
         else:
-            errors.append(SpecError(where, f"unknown operator {op!r}; known: {', '.join(allowed)}"))
+            errors.append(SpecError(where, f"unknown operator {op!r}{did_you_mean(op, allowed)}"))
         return
     if op == "$re":
         _validate_re(operand, variables, allow_match, errors)
@@ -118,7 +131,7 @@ def _validate(node: Located, variables: frozenset[str], allow_match: bool, error
     elif op == "$type":
         if not isinstance(operand.value, str) or operand.value not in TYPES:
             errors.append(
-                SpecError(operand.mark, f"unknown type {operand.value!r}; known: {', '.join(TYPES)}")
+                SpecError(operand.mark, f"unknown type {operand.value!r}{did_you_mean(str(operand.value), TYPES)}")
             )
     elif op == "$any":
         if operand.value is not True:
@@ -135,6 +148,23 @@ def _validate(node: Located, variables: frozenset[str], allow_match: bool, error
             return
         for item in operand.value:
             _validate(item, variables, allow_match, errors)
+    elif op in NUMERIC_OPERATORS:
+        _validate_numeric(op, operand, errors)
+    elif op == "$capture":
+        name = operand
+        if isinstance(operand.value, dict):
+            unknown = [k for k in operand.value if k not in ("as", "match")]
+            for key in unknown:
+                errors.append(SpecError(operand.key_mark(key), f"unknown key {key!r} in $capture{did_you_mean(key, ('as', 'match'))}"))
+            if "as" not in operand.value or "match" not in operand.value:
+                errors.append(SpecError(operand.mark, "$capture takes a name, or {as: NAME, match: MATCHER}"))
+                return
+            name = operand.value["as"]
+            _validate(operand.value["match"], variables, allow_match, errors)
+        if not isinstance(name.value, str) or not _NAME.match(name.value):
+            errors.append(SpecError(name.mark, f"a capture name is a word (letters, digits, _), not {show(name.value)}"))
+    elif op == "$ref":
+        _validate_ref(operand, errors)
     elif op == "$var":
         _validate_var(operand, variables, errors)
     elif op == "$concat":
@@ -147,8 +177,11 @@ def _validate(node: Located, variables: frozenset[str], allow_match: bool, error
             if operator_of(part.value) == "$var":
                 _validate_var(part.value["$var"], variables, errors)
                 continue
+            if operator_of(part.value) == "$ref":
+                _validate_ref(part.value["$ref"], errors)
+                continue
             errors.append(
-                SpecError(part.mark, f"$concat parts are strings, numbers or {{$var: ...}}, not {part.kind}")
+                SpecError(part.mark, f"$concat parts are strings, numbers, {{$var: ...}} or {{$ref: ...}}, not {part.kind}")
             )
 
 
@@ -158,7 +191,8 @@ def _validate_re(operand: Located, variables: frozenset[str], allow_match: bool,
     if isinstance(operand.value, dict):
         unknown = [k for k in operand.value if k not in ("pattern", "groups")]
         for key in unknown:
-            errors.append(SpecError(operand.key_mark(key), f"unknown key {key!r} in $re; known: pattern, groups"))
+            errors.append(SpecError(operand.key_mark(key),
+                                    f"unknown key {key!r} in $re{did_you_mean(key, ('pattern', 'groups'))}"))
         if "pattern" not in operand.value:
             errors.append(SpecError(operand.mark, "$re needs a pattern"))
             return
@@ -183,14 +217,114 @@ def _validate_re(operand: Located, variables: frozenset[str], allow_match: bool,
         _validate(matcher, variables, allow_match, errors)
 
 
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _validate_numeric(op: str, operand: Located, errors: list[SpecError]) -> None:
+    value = operand.value
+    if op == "$between":
+        if not (isinstance(value, list) and len(value) == 2 and all(_is_number(v.value) for v in value)):
+            errors.append(SpecError(operand.mark, "$between takes [LOW, HIGH], two numbers"))
+        elif value[0].value > value[1].value:
+            errors.append(SpecError(operand.mark, f"$between [{value[0].value}, {value[1].value}] is empty: "
+                                                  "write the lower bound first"))
+    elif op == "$approx":
+        fields = value if isinstance(value, dict) else {}
+        if set(fields) != {"value", "tol"} or not all(_is_number(fields[k].value) for k in fields):
+            errors.append(SpecError(operand.mark, "$approx takes {value: NUMBER, tol: NUMBER}"))
+        elif fields["tol"].value < 0:
+            errors.append(SpecError(fields["tol"].mark, "tol is a distance: a number ≥ 0"))
+    elif not _is_number(value):
+        errors.append(SpecError(operand.mark, f"{op} takes a number, not {operand.kind}"))
+
+
+def captures_in(value: Any) -> list[str]:
+    """The names a (valid) matcher captures, in order."""
+    op = operator_of(value)
+    if op == "$capture":
+        operand = value[op]
+        if isinstance(operand, dict):
+            return [operand["as"], *captures_in(operand["match"])]
+        return [operand]
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in captures_in(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in captures_in(v)]
+    return []
+
+
+def refs_in(value: Any) -> list[str]:
+    """The capture names a value reads with $ref (the first part of a.b)."""
+    op = operator_of(value)
+    if op == "$ref":
+        return [str(value[op]).split(".", 1)[0]]
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in refs_in(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in refs_in(v)]
+    return []
+
+
+def _validate_ref(operand: Located, errors: list[SpecError]) -> None:
+    if not isinstance(operand.value, str) or not _NAME.match(operand.value.split(".", 1)[0]):
+        errors.append(SpecError(operand.mark, f"$ref needs the name of a capture, not {operand.kind}"))
+
+
 def _validate_var(operand: Located, variables: frozenset[str], errors: list[SpecError]) -> None:
     if not isinstance(operand.value, str) or not operand.value:
         errors.append(SpecError(operand.mark, f"$var needs a variable name, not {operand.kind}"))
         return
     root = operand.value.split(".", 1)[0]
     if root not in variables:
-        known = ", ".join(sorted(variables)) or "none here: $var only works inside repeat"
-        errors.append(SpecError(operand.mark, f"unknown variable {root!r} (known: {known})"))
+        if variables:
+            errors.append(SpecError(operand.mark, f"unknown variable {root!r}{did_you_mean(root, sorted(variables))}"))
+        else:
+            errors.append(SpecError(operand.mark, f"unknown variable {root!r}: none is defined here "
+                                                  "($var reads a repeat's 'as' name)"))
+
+
+_KIND_OF_TYPE = {"int": "number", "number": "number", "str": "str", "bool": "bool", "null": "null",
+                 "object": "object", "array": "array"}
+
+
+def kind(value: Any) -> str:
+    """The JSON kind of a plain value: str, number, bool, null, object or array."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "str"
+
+
+def never_matches(matcher: Any, kinds: frozenset[str]) -> bool:
+    """True when no value of these JSON kinds can satisfy the (valid) matcher, e.g. {$type: int} for a text."""
+    op = operator_of(matcher)
+    if op is None:
+        return kind(matcher) not in kinds
+    operand = matcher[op]
+    if op in ("$any", "$var", "$ref"):
+        return False
+    if op == "$eq":
+        return kind(operand) not in kinds
+    if op in ("$re", "$datetime", "$concat"):
+        return "str" not in kinds
+    if op == "$type":
+        return _KIND_OF_TYPE.get(operand, operand) not in kinds
+    if op == "$subset":
+        return "object" not in kinds
+    if op == "$one_of":
+        return all(never_matches(m, kinds) for m in operand)
+    if op in NUMERIC_OPERATORS:
+        return "number" not in kinds
+    if op == "$capture":
+        return isinstance(operand, dict) and never_matches(operand["match"], kinds)
+    return False
 
 
 # --- templates (run time) ---------------------------------------------------
@@ -205,8 +339,12 @@ def resolve(value: Any, env: Mapping[str, Any]) -> Any:
     op = operator_of(value)
     if op == "$var":
         return {"$eq": lookup(env, value["$var"])}
+    if op == "$ref":
+        return {"$eq": lookup(env.get(CAPTURES, {}), value["$ref"])}
     if op == "$concat":
-        return {"$eq": "".join(_text(lookup(env, p["$var"]) if operator_of(p) else p) for p in value["$concat"])}
+        return {"$eq": "".join(_text(resolve(p, env)["$eq"] if operator_of(p) else p) for p in value["$concat"])}
+    if op == "$capture" and isinstance(value["$capture"], dict):
+        return {"$capture": {**value["$capture"], "match": resolve(value["$capture"]["match"], env)}}
     if op == "$eq":
         return value
     if isinstance(value, dict):
@@ -219,7 +357,7 @@ def resolve(value: Any, env: Mapping[str, Any]) -> Any:
 def literal(value: Any, env: Mapping[str, Any]) -> Any:
     """A template turned into the plain value to send."""
     op = operator_of(value)
-    if op in ("$var", "$concat"):
+    if op in TEMPLATE_OPERATORS:
         return resolve(value, env)["$eq"]
     if op == "$eq":
         return value["$eq"]
@@ -261,6 +399,8 @@ class Mismatch:
     path: str
     expected: str
     actual: str
+    # True when the difference is a key an exact object does not allow ({$subset: ...} would have).
+    exact: bool = False
 
     def __str__(self) -> str:
         where = "" if self.path == "$" else f"at {self.path}: "
@@ -307,7 +447,23 @@ def explain(expected: Any) -> str:
         return show(expected["$eq"])
     if op == "$one_of":
         return " or ".join(explain(m) for m in expected["$one_of"])
+    if op in NUMERIC_OPERATORS:
+        return _explain_number(op, expected[op])
+    if op == "$capture":
+        operand = expected[op]
+        return explain(operand["match"]) if isinstance(operand, dict) else "any value"
+    if op in ("$ref", "$var"):
+        return f"the value of {expected[op]}"
     return show(_literal_view(expected))
+
+
+def _explain_number(op: str, operand: Any) -> str:
+    if op == "$between":
+        return f"a number from {operand[0]:g} to {operand[1]:g}"
+    if op == "$approx":
+        return f"a number within {operand['tol']:g} of {operand['value']:g}"
+    words = {"$gt": "above", "$gte": "at least", "$lt": "below", "$lte": "at most"}
+    return f"a number {words[op]} {operand:g}"
 
 
 def _literal_view(expected: Any) -> Any:
@@ -324,25 +480,30 @@ def _literal_view(expected: Any) -> Any:
     return expected
 
 
-def match(expected: Any, actual: Any, path: str = "$", *, literal: bool = False) -> Mismatch | None:
+def match(expected: Any, actual: Any, path: str = "$", *, literal: bool = False,
+          captures: dict[str, Any] | None = None) -> Mismatch | None:
     """None if ``actual`` satisfies the matcher, else the first difference.
 
     With ``literal=True`` no operators are read: ``expected`` is plain data.
+    ``$capture`` operators put what they matched in ``captures``, which the
+    caller keeps only when the whole match succeeded.
     """
+    if captures is None:
+        captures = {}
     op = None if literal else operator_of(expected)
     if op is not None:
-        return _match_operator(op, expected[op], actual, path)
+        return _match_operator(op, expected[op], actual, path, captures)
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             return Mismatch(path, "an object", describe(actual) + " " + show(actual))
-        return _match_keys(expected, actual, path, exact=True, literal=literal)
+        return _match_keys(expected, actual, path, exact=True, literal=literal, captures=captures)
     if isinstance(expected, list):
         if not isinstance(actual, list):
             return Mismatch(path, "an array", describe(actual) + " " + show(actual))
         if len(actual) != len(expected):
             return Mismatch(path, f"an array of {len(expected)} items", f"{len(actual)} items: {show(actual)}")
         for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
-            found = match(e, a, f"{path}[{i}]", literal=literal)
+            found = match(e, a, f"{path}[{i}]", literal=literal, captures=captures)
             if found:
                 return found
         return None
@@ -365,14 +526,15 @@ def _is_number(value: Any) -> bool:
 
 
 def _match_keys(
-    expected: dict[str, Any], actual: dict[str, Any], path: str, *, exact: bool, literal: bool = False
+    expected: dict[str, Any], actual: dict[str, Any], path: str, *, exact: bool, literal: bool = False,
+    captures: dict[str, Any] | None = None,
 ) -> Mismatch | None:
     for key, sub in expected.items():
         where = f"{path}.{key}" if key.isidentifier() else f"{path}[{json.dumps(key, ensure_ascii=False)}]"
         if key not in actual:
             wanted = show(sub) if literal else explain(sub)
             return Mismatch(where, f"key {key!r} ({wanted})", f"no such key in {show(actual)}")
-        found = match(sub, actual[key], where, literal=literal)
+        found = match(sub, actual[key], where, literal=literal, captures=captures)
         if found:
             return found
     if exact:
@@ -382,14 +544,26 @@ def _match_keys(
                 path,
                 f"exactly the keys {sorted(expected)}",
                 f"extra key{'s' if len(extra) > 1 else ''} {', '.join(map(repr, extra))} in {show(actual)}",
+                exact=True,
             )
     return None
 
 
-def _match_operator(op: str, operand: Any, actual: Any, path: str) -> Mismatch | None:
+def _match_operator(op: str, operand: Any, actual: Any, path: str, captures: dict[str, Any]) -> Mismatch | None:
     if op == "$eq":
         return match(operand, actual, path, literal=True)
     if op == "$any":
+        return None
+    if op in NUMERIC_OPERATORS:
+        return None if _is_number(actual) and _in_range(op, operand, actual) else Mismatch(
+            path, _explain_number(op, operand), show(actual))
+    if op == "$capture":
+        if isinstance(operand, dict):
+            mismatch = match(operand["match"], actual, path, captures=captures)
+            if mismatch:
+                return mismatch
+            operand = operand["as"]
+        captures[operand] = actual
         return None
     if op == "$re":
         pattern = operand["pattern"] if isinstance(operand, dict) else operand
@@ -397,7 +571,7 @@ def _match_operator(op: str, operand: Any, actual: Any, path: str) -> Mismatch |
         if found is None:
             return Mismatch(path, f"a string matching /{pattern}/", show(actual))
         for name, sub in (operand.get("groups", {}) if isinstance(operand, dict) else {}).items():
-            mismatch = match(sub, found.group(name), f"{path}<{name}>")
+            mismatch = match(sub, found.group(name), f"{path}<{name}>", captures=captures)
             if mismatch:
                 return mismatch
         return None
@@ -408,12 +582,29 @@ def _match_operator(op: str, operand: Any, actual: Any, path: str) -> Mismatch |
     if op == "$subset":
         if not isinstance(actual, dict):
             return Mismatch(path, "an object", show(actual))
-        return _match_keys(operand, actual, path, exact=False)
+        return _match_keys(operand, actual, path, exact=False, captures=captures)
     if op == "$one_of":
-        if any(match(m, actual, path) is None for m in operand):
-            return None
+        for m in operand:
+            tried: dict[str, Any] = {}
+            if match(m, actual, path, captures=tried) is None:
+                captures.update(tried)
+                return None
         return Mismatch(path, explain({op: operand}), show(actual))
     raise ValueError(f"operator {op} must be resolved before matching")
+
+
+def _in_range(op: str, operand: Any, value: float) -> bool:
+    if op == "$gt":
+        return value > operand
+    if op == "$gte":
+        return value >= operand
+    if op == "$lt":
+        return value < operand
+    if op == "$lte":
+        return value <= operand
+    if op == "$between":
+        return bool(operand[0] <= value <= operand[1])
+    return bool(abs(value - operand["value"]) <= operand["tol"])
 
 
 # What "now" is for `$datetime`: the judge's wall clock, or (under `wall_clock: virtual`)

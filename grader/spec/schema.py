@@ -58,9 +58,26 @@ def build() -> dict[str, Any]:
                     "description": "An object with at least these keys."},
         "$eq": {"description": "Exactly this value; operators inside are not read."},
         "$one_of": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/matcher"}},
+        "$gt": {"type": "number", "description": "A number above this."},
+        "$gte": {"type": "number", "description": "A number at least this."},
+        "$lt": {"type": "number", "description": "A number below this."},
+        "$lte": {"type": "number", "description": "A number at most this."},
+        "$between": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
+                     "description": "A number from LOW to HIGH, both included."},
+        "$approx": {"type": "object", "properties": {"value": {"type": "number"}, "tol": {"type": "number", "minimum": 0}},
+                    "required": ["value", "tol"], "additionalProperties": False,
+                    "description": "A number within tol of value."},
+        "$capture": {"description": "Anything (or what match matches), remembered under this name for the check.",
+                     "oneOf": [{"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                               {"type": "object", "properties": {"as": {"type": "string",
+                                                                        "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                                                                 "match": {"$ref": "#/$defs/matcher"}},
+                                "required": ["as", "match"], "additionalProperties": False}]},
         "$var": {"type": "string", "description": "A repeat variable; a.b reads key b of it."},
+        "$ref": {"type": "string", "description": "A value captured earlier in the check; a.b reads key b of it."},
         "$concat": {"type": "array", "minItems": 1,
-                    "items": {"oneOf": [{"type": ["string", "number"]}, {"$ref": "#/$defs/var"}]}},
+                    "items": {"oneOf": [{"type": ["string", "number"]}, {"$ref": "#/$defs/var"},
+                                        {"$ref": "#/$defs/ref"}]}},
     }
     operator_objects: list[dict[str, Any]] = [
         {"type": "object", "properties": {op: schema}, "required": [op], "additionalProperties": False}
@@ -71,6 +88,7 @@ def build() -> dict[str, Any]:
     defs: dict[str, Any] = {
         "text": _text("Learner-facing text."),
         "var": operator_objects[list(ops).index("$var")],
+        "ref": operator_objects[list(ops).index("$ref")],
         "matcher": {
             "description": "Plain data matches exactly; {$op: ...} objects are matchers.",
             "anyOf": [
@@ -79,6 +97,10 @@ def build() -> dict[str, Any]:
                 {**plain_object, "additionalProperties": {"$ref": "#/$defs/matcher"}},
                 *operator_objects,
             ],
+        },
+        "string_matcher": {
+            "description": "A string matched exactly, or a {$op: ...} matcher.",
+            "anyOf": [{"type": "string"}, *operator_objects],
         },
         "template": {
             "description": "A value to send; {$var: ...} and {$concat: [...]} are filled in.",
@@ -97,15 +119,21 @@ def build() -> dict[str, Any]:
                     "type": "object",
                     "properties": {
                         "text": {"type": "string"},
-                        "hex": {"type": "string"},
+                        "hex": {"type": "string", "pattern": "^\\s*(?:[0-9a-fA-F]{2}\\s*)*$",
+                                "description": "Pairs of hex digits, spaces allowed between pairs."},
                         "base64": {"type": "string"},
                         "generate": {"enum": list(payload.GENERATORS)},
+                        "concat": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/payload"}},
+                        "slice": {"type": "object", "properties": {"of": {"$ref": "#/$defs/payload"},
+                                                                   "start": {"type": "integer"},
+                                                                   "end": {"type": "integer"}},
+                                  "required": ["of"], "additionalProperties": False},
                         "size": {"type": "integer", "minimum": 0, "maximum": payload.MAX_SIZE},
                         "seed": {"type": "integer"},
                         "byte": {"type": "integer", "minimum": 0, "maximum": 255},
                     },
                     "additionalProperties": False,
-                    "oneOf": [{"required": [k]} for k in ("text", "hex", "base64", "generate")],
+                    "oneOf": [{"required": [k]} for k in ("text", "hex", "base64", "generate", "concat", "slice")],
                 },
             ],
         },
@@ -121,10 +149,17 @@ def build() -> dict[str, Any]:
                         "headers": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
                         "cookies": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
                         "subprotocols": {"type": "array", "items": {"type": "string"}},
-                        "refused": {"oneOf": [{"type": "boolean"}, {"$ref": "#/$defs/close_code"}],
+                        "refused": {"oneOf": [{"type": "boolean"}, {"$ref": "#/$defs/close_code"},
+                                              {"type": "object",
+                                               "properties": {"code": {"$ref": "#/$defs/close_code"},
+                                                              "status": {"type": "integer", "minimum": 400,
+                                                                         "maximum": 599},
+                                                              "reason": {"$ref": "#/$defs/string_matcher"}},
+                                               "additionalProperties": False}],
                                     "description": "Expect the handshake refused: true, or the ASGI close code the "
                                                    "endpoint closed with (no real client sees it)."},
-                        "subprotocol": {"$ref": "#/$defs/matcher"},
+                        "subprotocol": {"$ref": "#/$defs/string_matcher",
+                                        "description": "The subprotocol the server picks ({$eq: null}: none)."},
                         "status": {"type": "integer", "minimum": 400, "maximum": 599,
                                    "description": "Expect the handshake refused with this HTTP status, as a real "
                                                   "client sees it (403: closed before accept; 500: an error)."},
@@ -140,9 +175,28 @@ def build() -> dict[str, Any]:
         "send_text": {"$ref": "#/$defs/template"},
         "send_json": {"$ref": "#/$defs/template"},
         "send_bytes": {"$ref": "#/$defs/payload"},
-        "expect_text": {"$ref": "#/$defs/matcher"},
+        "expect_text": {"$ref": "#/$defs/string_matcher"},
         "expect_json": {"$ref": "#/$defs/matcher"},
-        "expect_bytes": {"anyOf": [{"$ref": "#/$defs/payload"}, operator_objects[list(ops).index("$any")]]},
+        "expect_bytes": {"anyOf": [
+            {"$ref": "#/$defs/payload"}, operator_objects[list(ops).index("$any")],
+            {"type": "object", "properties": {"$len": {"anyOf": [{"type": "integer", "minimum": 0},
+                                                                 *[o for o in operator_objects if next(iter(o["required"]))
+                                                                   in match.NUMERIC_OPERATORS]]}},
+             "required": ["$len"], "additionalProperties": False},
+            {"type": "object", "properties": {"$prefix": {"$ref": "#/$defs/payload"}}, "required": ["$prefix"],
+             "additionalProperties": False},
+            {"type": "object", "properties": {"$sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}},
+             "required": ["$sha256"], "additionalProperties": False},
+        ]},
+        "expect_unordered": {
+            "type": "array", "minItems": 1,
+            "description": "The next messages, matched one to one in any order (per client).",
+            "items": {"type": "object",
+                      "properties": {"text": {"$ref": "#/$defs/string_matcher"}, "json": {"$ref": "#/$defs/matcher"},
+                                     "client": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}},
+                      "oneOf": [{"required": ["text"]}, {"required": ["json"]}],
+                      "additionalProperties": False},
+        },
         "expect_close": {
             "oneOf": [
                 {"type": "null"},
@@ -172,6 +226,9 @@ def build() -> dict[str, Any]:
             "oneOf": [{"required": ["over"]}, {"required": ["times"]}],
             "additionalProperties": False,
         },
+        "shutdown": {"type": "null",
+                     "description": "Stop the app as uvicorn does: open connections are closed with 1012, the "
+                                    "endpoints end (within the step's timeout), then the lifespan shutdown runs."},
         "expect_file": {
             "type": "object",
             "properties": {"path": {"type": "string", "not": {"pattern": "(^/|(^|/)\\.\\.(/|$))"}},
@@ -181,15 +238,22 @@ def build() -> dict[str, Any]:
         },
     }
     assert set(actions) == set(spec.ACTIONS), "every action needs a schema"
-    common = {"client": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"},
+    common = {"client": {"anyOf": [{"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}, {"$ref": "#/$defs/var"}],
+                         "description": "The client's name; {$var: NAME} inside a repeat over client names."},
               "timeout": _seconds("How long this step waits, in seconds of the grader's clock.")}
+    # repeat takes no client: each step inside names its own.
     defs["step"] = {
         "oneOf": [
-            {"type": "object", "properties": {action: schema, **common}, "required": [action],
-             "additionalProperties": False}
+            {"type": "object",
+             "properties": {action: schema,
+                            **{k: v for k, v in common.items() if action not in ("repeat", "shutdown") or k != "client"}},
+             "required": [action], "additionalProperties": False}
             for action, schema in actions.items()
         ]
     }
+    defs["step"]["oneOf"].append({"type": "object", "properties": {"include": {"type": "string"}},
+                                  "required": ["include"], "additionalProperties": False,
+                                  "description": "The steps of a fixture, in place."})
     defs["steps"] = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}}
     check: dict[str, Any] = {
         "type": "object",
@@ -198,10 +262,21 @@ def build() -> dict[str, Any]:
             "hint": {"$ref": "#/$defs/text"},
             "points": {"type": "integer", "minimum": 0},
             "hidden": {"type": "boolean"},
+            "fresh_app": {"type": "boolean",
+                          "description": "Run this check on a newly imported app (no state from earlier checks)."},
+            "task": {"type": "integer", "minimum": 1,
+                     "description": "The '## N. ...' heading of the instructions this check tests."},
             "steps": {"$ref": "#/$defs/steps"},
             "source": {
                 "type": "object",
-                "properties": {k: {"type": "array", "items": {"type": "string"}} for k in spec.SOURCE_KEYS},
+                "properties": {
+                    **{k: {"type": "array", "items": {"type": "string"}}
+                       for k in spec.SOURCE_KEYS if k not in ("keywords", "match")},
+                    "keywords": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                                 "description": "Calls and the keyword arguments they must be given: {close: [code]}."},
+                    "match": {"enum": list(spec.SOURCE_MATCH),
+                              "description": "all: every rule above holds (default); any: at least one."},
+                },
                 "additionalProperties": False,
             },
         },
@@ -211,7 +286,7 @@ def build() -> dict[str, Any]:
     }
     assert set(check["properties"]) == set(spec.CHECK_KEYS)
     properties: dict[str, Any] = {
-        "version": {"const": spec.FORMAT_VERSION},
+        "version": {"enum": list(spec.FORMAT_VERSIONS)},
         "id": {"type": "string", "pattern": "^[a-z][a-z0-9_-]*$", "description": "Must match the file name."},
         "title": {"$ref": "#/$defs/text"},
         "track": {"type": "integer", "minimum": 1},
@@ -224,6 +299,9 @@ def build() -> dict[str, Any]:
                        "description": "virtual: time.time() and datetime.now() follow the grader's clock."},
         "defaults": {"type": "object", "properties": {"timeout": _seconds("Default step timeout.")},
                      "additionalProperties": False},
+        "fixtures": {"type": "object", "additionalProperties": {"$ref": "#/$defs/steps"},
+                     "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                     "description": "Step lists shared by checks: a step {include: NAME} stands for them."},
         "checks": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/check"}},
     }
     assert set(properties) == set(spec.EXERCISE_KEYS)
@@ -231,7 +309,7 @@ def build() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "Exercise spec (version 1)",
+        "title": f"Exercise spec (version {spec.FORMAT_VERSION})",
         "type": "object",
         "properties": properties,
         "required": [k for k, needed in spec.EXERCISE_KEYS.items() if needed],

@@ -1,5 +1,5 @@
-# expect-fail: HEARTBEAT after 10 s and again after 20 s
-# Polls time.monotonic(): the grader's clock skips idle waits, this does not follow.
+# expect: pass
+# Polls time.monotonic(), as a real server's clock would answer: the grader's clock covers it.
 import asyncio
 import time
 
