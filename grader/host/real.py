@@ -86,8 +86,9 @@ def serve(app: Any, code: LearnerCode, channel: wire.Blocking, wire_fd: int, lis
     import uvicorn
 
     sock = socket.socket(fileno=listen_fd)
+    # A bounded graceful shutdown: endpoints that ignore uvicorn's 1012 do not keep it (or the judge) waiting.
     config = uvicorn.Config(Observer(app, channel, code), lifespan="auto", log_level="warning",
-                            ws="websockets-sansio", access_log=False)
+                            ws="websockets-sansio", access_log=False, timeout_graceful_shutdown=4)
     server = uvicorn.Server(config)
 
     def readable() -> None:

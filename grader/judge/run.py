@@ -282,7 +282,7 @@ class _Run:
             if check.fresh_app and position > 0:
                 # This host has run checks already: end it, and the next one imports the app anew.
                 link.send({"op": "shutdown"})
-                await link.event("stopped", "shutdown_failed")
+                await self._lifecycle(link, STOP_SECONDS, "stopped", "shutdown_failed")
                 return False
             self._progress(self.runs.index(index) + 1, check.name)
             printed = _size(host.output)
