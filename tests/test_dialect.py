@@ -274,3 +274,30 @@ def test_an_extra_key_says_objects_match_exactly(converse) -> None:
         """)
     assert result.failure is not None
     assert result.failure.message.endswith("(objects match exactly: no missing or extra keys)")
+
+
+def test_a_mistake_reached_through_an_alias_is_reported_where_the_alias_stands(loader: type) -> None:
+    assert problems("""\
+        version: 1
+        id: demo
+        title: t
+        track: 1
+        lesson: 1
+        xp: 1
+        file: demo.py
+        instructions: x
+        checks:
+          - name: one
+            steps:
+              - connect: /ws
+              - &bad {expect_txt: hi}
+          - name: two
+            steps:
+              - *bad
+              - connect: /ws
+              - *bad
+        """) == [
+        "demo.yaml:13:15: unknown step key 'expect_txt'; did you mean 'expect_text'?",
+        "demo.yaml:16:9: unknown step key 'expect_txt'; did you mean 'expect_text'?",
+        "demo.yaml:18:9: unknown step key 'expect_txt'; did you mean 'expect_text'?",
+    ]

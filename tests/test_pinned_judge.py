@@ -556,3 +556,29 @@ def test_an_import_error_shows_only_the_learners_lines(tmp_path: Path) -> None:
     assert check.failure is not None
     frames = [(f.file, f.line) for error in check.failure.errors for f in error.frames]
     assert frames == [(str(tmp_path / "demo.py"), 1)]  # outside the current folder: the whole path
+
+
+def test_a_loop_that_never_idles_still_lets_time_pass_by_the_cpu_it_uses(tmp_path: Path) -> None:
+    # The app's loop is never idle, so the clock cannot jump; it follows the CPU the app burns
+    # (a starved app on a busy machine moves it less, never a timer early), and the wait ends.
+    check, _ = graded(tmp_path, """\
+        - name: spins
+          steps:
+            - connect: /ws
+            - expect_text: never
+              timeout: 1
+        """, """\
+        import asyncio
+        from fastapi import FastAPI, WebSocket
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws")
+        async def spin(websocket: WebSocket):
+            await websocket.accept()
+            while True:
+                await asyncio.sleep(0)
+        """)
+    failure = failed(check, Kind.TIMEOUT)
+    assert failure.message.startswith("no message arrived within 1 s"), failure.message

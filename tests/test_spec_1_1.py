@@ -490,3 +490,25 @@ def test_each_client_of_a_repeat_is_checked_for_order() -> None:
               client: {$var: who}
     """) == ["client 'alice' is used before it connects (add a connect step first)",
              "client 'bob' is used before it connects (add a connect step first)"]
+
+
+@pytest.mark.parametrize(("version", "clock"), [("1", "real"), ("1.1", "virtual")])
+def test_the_apps_wall_clock_follows_the_graders_from_version_1_1(tmp_path: Path, version: str, clock: str) -> None:
+    # A 1.0 spec keeps the real wall clock it was written for; from 1.1 on, time.time() and
+    # datetime.now() move with the grader's clock unless the spec says wall_clock: real.
+    from grader import Options, grade
+
+    head = HEAD.replace("version: 1\n", f"version: {version}\n")
+    spec = tmp_path / "demo.yaml"
+    spec.write_text(head + "checks:\n  - name: ten minutes pass on the app's wall clock\n    steps:\n"
+                    "      - connect: /ws\n      - expect_text: '600'\n        timeout: 900\n", encoding="utf-8")
+    exercise = parse_exercise(spec.read_text(encoding="utf-8"), spec)
+    assert exercise.wall_clock == clock
+    app = tmp_path / "demo.py"
+    app.write_text("import asyncio, time\nfrom fastapi import FastAPI, WebSocket\napp = FastAPI()\n\n\n"
+                   "@app.websocket('/ws')\nasync def ws(websocket: WebSocket):\n    await websocket.accept()\n"
+                   "    started = time.time()\n    await asyncio.sleep(600)\n"
+                   "    await websocket.send_text(str(round(time.time() - started)))\n"
+                   "    await websocket.receive_text()\n", encoding="utf-8")
+    check = grade(exercise, app, Options()).checks[0]
+    assert (check.status is Status.PASSED) is (clock == "virtual"), check.failure

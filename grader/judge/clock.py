@@ -120,6 +120,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         self.link = link
         self._busy_since = time.monotonic()
         self._host_busy_since: float | None = None
+        self._host_cpu_since: float | None = None  # the host's CPU seconds when its busy spell began
 
     def time(self) -> float:
         return self.now_ns / 1e9
@@ -152,14 +153,29 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
             # Only a host that shows signs of life moves time: a silent one may be
             # starved of CPU, and its timers must not fire around it.
             self._host_busy_since = now
+            self._host_cpu_since = link.cpu_seconds()
             return
-        # Worker threads hold the clock (a slow sync dependency must not make
-        # timeouts fire early), but not for longer than the real-time limit.
-        grace = link.stall_seconds if link.held else _BUSY_GRACE
-        if now - self._host_busy_since > grace:
-            self.advance_to_ns(self.now_ns + round((now - self._host_busy_since) * 1e9))
-            self._host_busy_since = now
-            link.send({"op": "time"})
+        if link.held:
+            # Worker threads hold the clock (a slow sync dependency must not make
+            # timeouts fire early), but not for longer than the real-time limit.
+            if now - self._host_busy_since > link.stall_seconds:
+                self._follow(link, now - self._host_busy_since, now)
+            return
+        # A loop that never idles moves time by what it runs: the CPU it used, not the
+        # wall time a busy machine took to give it that (a slow first handshake on a
+        # loaded machine must not make a timer fire early).
+        spent = now - self._host_busy_since
+        cpu = link.cpu_seconds()
+        if cpu is not None and self._host_cpu_since is not None:
+            spent = min(spent, cpu - self._host_cpu_since)
+        if spent > _BUSY_GRACE:
+            self._follow(link, spent, now)
+
+    def _follow(self, link: Link, seconds: float, now: float) -> None:
+        self.advance_to_ns(self.now_ns + round(seconds * 1e9))
+        self._host_busy_since = now
+        self._host_cpu_since = link.cpu_seconds()
+        link.send({"op": "time"})
 
     def advance_to_ns(self, target: int) -> None:
         self.now_ns = max(self.now_ns, target)

@@ -377,6 +377,11 @@ class Link:
         result: dict[str, Any] | None = await self.until(ready)
         return result
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the learner's process has used so far (None if unknown, e.g. a host in a thread)."""
+        sample = _activity(self.pid) if self.pid is not None else None
+        return None if sample is None else sample[1] / _TICKS_PER_SECOND
+
     def frozen(self, now: float) -> bool:
         """The host has been silent past its limit: is its app frozen, or only starved of CPU?
 

@@ -118,6 +118,10 @@ def load(text: str, file: str, loader: type | None = None) -> tuple[Located, lis
     if tab is not None:
         raise SpecError(mark_at(file, text, tab), dialect.TAB)
     converter = _Converter(file)
+    if "*" in text:
+        # An alias is the anchored node itself once composed; where it was written comes from the events.
+        converter.aliases = [mark_of(file, event.start_mark) for event in yaml.parse(text, Loader=loader)
+                             if isinstance(event, yaml.AliasEvent)]
     return converter.convert(node, 0), converter.errors
 
 
@@ -135,9 +139,17 @@ class _Converter:
         self.file = file
         self.nodes = 0
         self.errors: list[SpecError] = []
+        self.aliases: list[Mark] = []  # where each alias was written, in document order
+        self._seen: set[int] = set()
 
-    def convert(self, node: yaml.Node, depth: int) -> Located:
-        mark = mark_of(self.file, node.start_mark)
+    def convert(self, node: yaml.Node, depth: int, alias: Mark | None = None) -> Located:
+        mark = alias or mark_of(self.file, node.start_mark)
+        if alias is None:
+            # Conversion walks the document in order, so the n-th node met again is the n-th alias:
+            # it and everything in it are reported where the alias stands, not at its anchor.
+            if id(node) in self._seen and self.aliases:
+                mark = alias = self.aliases.pop(0)
+            self._seen.add(id(node))
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise SpecError(mark, f"the spec has more than {MAX_NODES} values (aliases expand)")
@@ -152,9 +164,9 @@ class _Converter:
             return Located(None, mark)
         if isinstance(node, yaml.MappingNode):
             key_marks: dict[str, Mark] = {}
-            return Located(self._mapping(node, depth, key_marks), mark, key_marks)
+            return Located(self._mapping(node, depth, key_marks, alias), mark, key_marks)
         if isinstance(node, yaml.SequenceNode):
-            return Located([self.convert(item, depth + 1) for item in node.value], mark)
+            return Located([self.convert(item, depth + 1, alias) for item in node.value], mark)
         try:
             value = dialect.scalar(node)
         except ValueError as exc:
@@ -163,11 +175,11 @@ class _Converter:
         return Located(value, mark)
 
     def _mapping(
-        self, node: yaml.MappingNode, depth: int, key_marks: dict[str, Mark]
+        self, node: yaml.MappingNode, depth: int, key_marks: dict[str, Mark], alias: Mark | None = None
     ) -> dict[str, Located]:
         result: dict[str, Located] = {}
         for key_node, value_node in node.value:
-            key_mark = mark_of(self.file, key_node.start_mark)
+            key_mark = alias or mark_of(self.file, key_node.start_mark)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.errors.append(SpecError(key_mark, "mapping keys must be plain strings"))
                 continue
@@ -181,5 +193,5 @@ class _Converter:
                                                        f"{key_marks[key].line}); only one can count"))
                 continue
             key_marks[key] = key_mark
-            result[key] = self.convert(value_node, depth + 1)
+            result[key] = self.convert(value_node, depth + 1, alias)
         return result
