@@ -4,7 +4,7 @@ Learners:
     grade [help] | next
     grade EXERCISE [--app PATH[:ATTR]] [--watch] [--server grader|uvicorn] [--format F] [--output FILE] [--lang en|ko]
     grade list | show EXERCISE | start EXERCISE [--force] | hint EXERCISE | progress [--html FILE] [--open]
-    grade reset [EXERCISE] | submit EXERCISE [-o ZIP]
+    grade reset [EXERCISE] | submit EXERCISE [-o ZIP] | try EXERCISE [--path P] [--transcript FILE]
 Instructors and CI:
     grade validate [PATH ...]
     grade check [EXERCISE ...] [--jobs N]
@@ -323,6 +323,37 @@ def _next(args: list[str]) -> int:
     return 0
 
 
+def _try(args: list[str]) -> int:
+    """Serve the learner's app under uvicorn and talk to it from the terminal."""
+    from grader.course import poke
+
+    parser = _learner_parser("grade try", "Serve your app under uvicorn and talk to it from the terminal "
+                             "(type /help there).", True)
+    parser.add_argument("--app", metavar="PATH[:ATTR]", help="your file (default: from grader.toml)")
+    parser.add_argument("--path", help="the WebSocket path to connect to (default: the lesson's)")
+    parser.add_argument("--transcript", metavar="FILE", help="save what crossed the connection to FILE at the end")
+    opts = _parse(parser, args)
+    if isinstance(opts, int):
+        return opts
+    course = config.load()
+    exercise = _exercise(course, opts.exercise)
+    app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
+    lang = language(opts.lang)
+    if not app_path.is_file():
+        raise UsageError(t("submit_missing", lang, path=_shown(app_path), id=exercise.id))
+    path = opts.path or _first_path(exercise)
+    return poke.run(app_path, attr, course.limits, lang, path, Path(opts.transcript) if opts.transcript else None)
+
+
+def _first_path(exercise: Exercise) -> str:
+    """The path the lesson's first conversation connects to."""
+    for check in exercise.checks:
+        for step in check.steps:
+            if step.action == "connect":
+                return str(getattr(step.arg, "path", "/ws"))
+    return "/ws"
+
+
 def _submit(args: list[str]) -> int:
     """Grade the learner's file and package it with its result for the instructor."""
     from grader.course.submit import package
@@ -554,6 +585,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "help": _help,
     "next": _next,
     "submit": _submit,
+    "try": _try,
     "list": _list,
     "show": _show,
     "start": _start,

@@ -8,7 +8,7 @@ import os
 import sys
 
 # Subcommands that never grade one file right away; everything else does.
-_NOT_GRADING = {"help", "list", "show", "start", "hint", "progress", "reset", "validate", "check", "batch", "new", "schema", "doctor", "export"}
+_NOT_GRADING = {"help", "try", "list", "show", "start", "hint", "progress", "reset", "validate", "check", "batch", "new", "schema", "doctor", "export"}
 
 
 def main() -> int:

@@ -140,6 +140,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "{path} 파일을 만들었어요 (내 파일, 이 결과, SHA-256 {digest}…). 코스에서 안내한 대로 제출하세요. "
               "강사가 그 파일을 숨겨진 검사 {n}개와 함께 다시 채점해요.",
     },
+    "help_try_cmd": {"en": "serve your app under uvicorn and talk to it from the terminal",
+                     "ko": "내 앱을 uvicorn 으로 띄우고 터미널에서 직접 메시지 주고받기"},
+    "try_serving": {
+        "en": "Your app is served by uvicorn at {url}. Type a message and press Enter to send it; /help lists "
+              "the rest (/json, /hex, /close, /save, /quit).",
+        "ko": "내 앱을 uvicorn 이 {url} 에서 실행 중이에요. 메시지를 입력하고 Enter 를 누르면 보내요. 나머지 명령은 "
+              "/help 로 볼 수 있어요 (/json, /hex, /close, /save, /quit).",
+    },
+    "try_help": {
+        "en": "  text            sent as a text frame (//text sends /text)\n  /json {...}     sent as JSON text\n"
+              "  /hex 00 ff      sent as a binary frame\n  /close [CODE [REASON]]  close the connection\n"
+              "  /save FILE      write the transcript so far\n  /quit           close and end (or Ctrl-D)",
+        "ko": "  텍스트          텍스트 프레임으로 보내요 (//텍스트 는 /텍스트 를 보내요)\n  /json {...}     JSON 텍스트로 보내요\n"
+              "  /hex 00 ff      바이너리 프레임으로 보내요\n  /close [코드 [이유]]  연결을 닫아요\n"
+              "  /save 파일      지금까지 주고받은 내용을 저장해요\n  /quit           닫고 끝내요 (또는 Ctrl-D)",
+    },
+    "try_bad_json": {"en": "not sent: that is not JSON ({error})", "ko": "보내지 않았어요: JSON 이 아니에요 ({error})"},
+    "try_bad_hex": {"en": "not sent: write bytes as hex pairs, e.g. /hex 00 ff 10",
+                    "ko": "보내지 않았어요: 바이트는 16진수 두 자리씩 쓰세요. 예: /hex 00 ff 10"},
+    "try_unknown": {"en": "unknown command {command}: /help lists them (//text sends text starting with /)",
+                    "ko": "알 수 없는 명령이에요 ({command}). /help 로 목록을 볼 수 있어요 (//텍스트 는 / 로 시작하는 텍스트를 보내요)"},
+    "try_saved": {"en": "Transcript saved to {path}.", "ko": "주고받은 내용을 저장했어요: {path}"},
+    "try_refused": {"en": "The connection was not accepted: {why}", "ko": "연결이 수락되지 않았어요: {why}"},
+    "try_import_hang": {
+        "en": "Your file did not finish importing within {seconds} s: put uvicorn.run(...) and other long-running "
+              "calls under `if __name__ == \"__main__\":`",
+        "ko": "파일 import 가 {seconds} 초 안에 끝나지 않았어요. uvicorn.run(...) 같은 오래 걸리는 호출은 "
+              "`if __name__ == \"__main__\":` 아래에 두세요",
+    },
+    "try_connected": {"en": "connected", "ko": "연결됨"},
+    "try_server_closed": {"en": "the server closed the connection: code {code}", "ko": "서버가 연결을 닫음: code {code}"},
+    "try_dropped": {"en": "the connection dropped without a close frame (code 1006)",
+                    "ko": "close 프레임 없이 연결이 끊김 (code 1006)"},
+    "try_you_closed": {"en": "closed by you: code {code}", "ko": "내가 닫음: code {code}"},
+    "try_no_start": {"en": "The server did not start.", "ko": "서버가 시작되지 않았어요."},
     "help_instructors": {"en": "Instructors and CI:", "ko": "강사와 CI:"},
     "help_next": {
         "en": "Next: {id} · {title}. Run: {command}",
@@ -184,6 +219,14 @@ def language(explicit: str | None = None) -> str:
     """``--lang`` if given, else the locale's language if we speak it, else English."""
     if explicit in LANGUAGES:
         return explicit
+    # GNU's LANGUAGE is a list of preferences (ko:en); like gettext, it counts unless the locale is C.
+    preferences = os.environ.get("LANGUAGE", "")
+    locale_name = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+    if preferences and locale_name not in ("C", "POSIX"):
+        for item in preferences.split(":"):
+            code = item.split("_")[0].split(".")[0].lower()
+            if code in LANGUAGES:
+                return code
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name)
         if value:

@@ -62,3 +62,22 @@ def test_a_closed_pipe_ends_quietly() -> None:
     finally:
         os.close(write)
     assert proc.stderr == "" and proc.returncode == 0
+
+
+@pytest.mark.parametrize(("env", "lang"), [
+    ({"LANG": "ko_KR.UTF-8"}, "ko"),
+    ({"LANG": "en_US.UTF-8", "LANGUAGE": "ko"}, "ko"),
+    ({"LANG": "en_US.UTF-8", "LANGUAGE": "fr:ko_KR:en"}, "ko"),  # the first one we speak
+    ({"LANG": "ko_KR.UTF-8", "LANGUAGE": "en"}, "en"),
+    ({"LANG": "C", "LANGUAGE": "ko"}, "en"),  # as gettext: the C locale ignores LANGUAGE
+    ({}, "en"),
+])
+def test_the_language_follows_the_environment(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], lang: str) -> None:
+    from grader.i18n import language
+
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert language() == lang
+    assert language("en") == "en"  # --lang wins

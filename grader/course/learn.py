@@ -155,6 +155,7 @@ HELP_LEARNER = [
     ("grade start ID [--force]", "help_start_cmd"),
     ("grade ID [--watch]", "help_grade_cmd"),
     ("grade ID --server uvicorn", "help_uvicorn_cmd"),
+    ("grade try ID", "help_try_cmd"),
     ("grade hint ID", "help_hint_cmd"),
     ("grade progress [--html F]", "help_progress_cmd"),
     ("grade submit ID", "help_submit_cmd"),

@@ -1,0 +1,297 @@
+"""``grade try ID``: the learner's app under a real uvicorn, and a WebSocket client in the terminal.
+
+What the lesson asks learners to do with websocat, without installing it:
+the app is imported in the grader's sandbox and served by uvicorn on a free
+loopback port (as ``--server uvicorn`` does); the learner types messages and
+sees every frame arrive, stamped with the seconds since the connection
+opened, next to what the app printed. Lines:
+
+    any text           sent as a text frame
+    /json {...}        checked as JSON, sent as a text frame
+    /hex 00 ff ...     sent as a binary frame
+    /close [CODE [REASON]]   closes the connection (default 1000)
+    /save FILE         writes the transcript so far
+    /help              this list
+    /quit or Ctrl-D    closes and ends
+
+The transcript (what was sent and received, with times) can be saved at any
+point, and is kept when ``--transcript FILE`` is given.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from grader import wire
+from grader.i18n import t
+from grader.judge import real
+from grader.judge.launch import spawn_host
+from grader.judge.link import Link
+from grader.judge.reports import load_failure, setup_failure
+from grader.judge.run import START_SECONDS, Limits, _prepare, job
+
+
+class Session:
+    """One connection typed at by a person; everything that crossed it, kept as lines."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.lines: list[str] = []
+        self.opened = time.monotonic()
+
+    def show(self, arrow: str, text: str) -> None:
+        line = f"{time.monotonic() - self.opened:8.3f}s {arrow} {text}"
+        self.lines.append(line)
+        self.out.write(line + "\n")
+        self.out.flush()
+
+    def note(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+
+def describe(data: str | bytes) -> str:
+    if isinstance(data, bytes):
+        return f"binary {len(data)} bytes: {data[:64].hex(' ')}{' …' if len(data) > 64 else ''}"
+    return "text " + json.dumps(data, ensure_ascii=False)
+
+
+async def serve_and_talk(app_path: Path, attr: str, limits: Limits, lang: str, path: str, stdin: IO[str],
+                         out: IO[str], transcript: Path | None = None) -> int:
+    scratch = Path(tempfile.mkdtemp(prefix="grader-try-"))
+    output = scratch / "output.txt"
+    host = None
+    try:
+        app_dir, workdir, root = _prepare(scratch, app_path.resolve())
+        with real.listener() as sock:
+            host = spawn_host(output, keep=(sock.fileno(),))
+            fd, port = sock.fileno(), sock.getsockname()[1]
+        link = Link(host.wire, asyncio.get_running_loop(), stall_seconds=START_SECONDS)
+        link.relays, link.autoflush, link.pid = False, True, host.pid
+
+        async def event(seconds: float, *ops: str) -> dict[str, Any] | None:
+            with contextlib.suppress(TimeoutError):
+                return await asyncio.wait_for(link.event(*ops), seconds)
+            return None
+
+        if await event(START_SECONDS, "ready") is None:
+            out.write(t("try_no_start", lang) + "\n")
+            return 3
+        link.send(job(app_dir / app_path.name, workdir, root, limits, attr=attr, listen_fd=fd))
+        loaded = await event(limits.import_seconds + 1, "loaded", "load_failed")
+        if loaded is None:
+            out.write(t("try_import_hang", lang, seconds=f"{limits.import_seconds:g}") + "\n")
+            return 1
+        if loaded["op"] == "load_failed":
+            out.write(load_failure(loaded, app_path.name, lang).message + "\n")
+            return 1
+        started = await event(START_SECONDS, "started", "setup_failed", "crashed")
+        if started is None or started["op"] != "started":
+            message = setup_failure(started, lang).message if started else t("try_no_start", lang)
+            out.write(message + "\n")
+            return 1
+        url = f"ws://127.0.0.1:{port}{path}"
+        out.write(t("try_serving", lang, url=url) + "\n")
+        session = Session(out)
+        printed = Printed(output, out)
+        tail = asyncio.create_task(printed.follow())
+        try:
+            await _talk(url, session, stdin, lang)
+        finally:
+            tail.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await tail
+            await asyncio.sleep(0.2)  # what the app printed on the way out
+            printed.show_new()
+        if transcript is not None:
+            transcript.write_text("\n".join(session.lines) + "\n", encoding="utf-8")
+            out.write(t("try_saved", lang, path=transcript) + "\n")
+        return 0
+    finally:
+        if host is not None:
+            host.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+class Printed:
+    """What the app (and uvicorn) printed, shown line by line as it appears."""
+
+    def __init__(self, output: Path, out: IO[str]) -> None:
+        self.output = output
+        self.out = out
+        self.offset = 0
+
+    def show_new(self) -> None:
+        try:
+            with open(self.output, "rb") as f:
+                f.seek(self.offset)
+                data = f.read(1 << 16)
+        except OSError:
+            return
+        complete = data[: data.rfind(b"\n") + 1]
+        self.offset += len(complete)
+        for raw in complete.decode("utf-8", "replace").splitlines():
+            line = self._learners(raw)
+            if line is not None:
+                # Learner output never drives the terminal: control characters are shown, not obeyed.
+                self.out.write("  │ " + "".join(c if c.isprintable() else "?" for c in line) + "\n")
+        self.out.flush()
+
+    _skipping = False
+
+    def _learners(self, line: str) -> str | None:
+        """A traceback uvicorn logs, cut to the learner's own frames (the rest is uvicorn's and FastAPI's)."""
+        frame = re.match(r'\s+File "([^"]+)", line \d+', line)
+        if frame:
+            self._skipping = not frame.group(1).startswith(wire.SANDBOX_APP_DIR + "/")
+            return None if self._skipping else line.replace(wire.SANDBOX_APP_DIR + "/", "")
+        if self._skipping and line.startswith("    "):
+            return None  # the code line (and its carets) under a frame that is not theirs
+        self._skipping = False
+        return line
+
+    async def follow(self) -> None:
+        while True:
+            self.show_new()
+            await asyncio.sleep(0.1)
+
+
+async def _talk(url: str, session: Session, stdin: IO[str], lang: str) -> None:
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+    try:
+        ws = await connect(url, open_timeout=10, max_size=16 << 20)
+    except (InvalidHandshake, OSError, TimeoutError) as exc:
+        session.note(t("try_refused", lang, why=str(exc) or type(exc).__name__))
+        return
+    session.show("·", t("try_connected", lang))
+
+    async def receive() -> None:
+        with contextlib.suppress(ConnectionClosed):
+            async for data in ws:
+                session.show("←", describe(data))
+        received, sent = ws.protocol.close_rcvd, ws.protocol.close_sent
+        if received is not None and (sent is None or ws.protocol.close_rcvd_then_sent):
+            session.show("·", t("try_server_closed", lang, code=received.code)
+                         + (f" {received.reason!r}" if received.reason else ""))
+        elif sent is None:
+            session.show("·", t("try_dropped", lang))
+
+    reader = asyncio.create_task(receive())
+    typing = Typing(stdin, asyncio.get_running_loop())
+    try:
+        while not reader.done():
+            line = await typing.next(reader)
+            if line is None:
+                # The end of what was typed (a pipe, Ctrl-D): answers still on their way are shown first.
+                await _quiet(session, reader)
+                break
+            if not await _command(line.rstrip("\n"), ws, session, lang):
+                break
+        if not reader.done():
+            await ws.close()
+            session.show("·", t("try_you_closed", lang, code=1000))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(reader), 5)
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await reader
+
+
+async def _quiet(session: Session, reader: asyncio.Task[None], quiet: float = 0.5, most: float = 5.0) -> None:
+    """Wait until nothing has arrived for ``quiet`` seconds (at most ``most``), or the connection ended."""
+    started = time.monotonic()
+    while not reader.done() and time.monotonic() - started < most:
+        seen = len(session.lines)
+        await asyncio.wait([reader], timeout=quiet)
+        if len(session.lines) == seen:
+            return
+
+
+class Typing:
+    """Lines typed at the terminal, read by a thread of their own (a daemon: an unanswered read never
+    keeps the program from ending when the server closes the connection first)."""
+
+    def __init__(self, stdin: IO[str], loop: asyncio.AbstractEventLoop) -> None:
+        self.lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self.stdin, self.loop = stdin, loop
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                line = self.stdin.readline()
+            except (OSError, ValueError):
+                line = ""
+            self.loop.call_soon_threadsafe(self.lines.put_nowait, line or None)
+            if not line:
+                return
+
+    async def next(self, reader: asyncio.Task[None]) -> str | None:
+        """The next line, or None at the end of input or when the connection ended first."""
+        typed = asyncio.ensure_future(self.lines.get())
+        waiting: list[asyncio.Future[Any]] = [typed, reader]
+        done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        if typed not in done:
+            typed.cancel()
+            return None
+        return typed.result()
+
+
+async def _command(line: str, ws: Any, session: Session, lang: str) -> bool:
+    """Do what one typed line says; False to end the session."""
+    if line in ("/quit", "/exit"):
+        return False
+    if line == "/help":
+        session.note(t("try_help", lang))
+    elif line.startswith("/json"):
+        try:
+            value = json.loads(line[5:])
+        except ValueError as exc:
+            session.note(t("try_bad_json", lang, error=str(exc)))
+            return True
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        session.show("→", describe(text))
+        await ws.send(text)
+    elif line.startswith("/hex"):
+        try:
+            data = bytes.fromhex(line[4:])
+        except ValueError:
+            session.note(t("try_bad_hex", lang))
+            return True
+        session.show("→", describe(data))
+        await ws.send(data)
+    elif line.startswith("/close"):
+        words = line.split(maxsplit=2)
+        code = int(words[1]) if len(words) > 1 and words[1].isdigit() else 1000
+        reason = words[2] if len(words) > 2 else ""
+        session.show("·", t("try_you_closed", lang, code=code) + (f" {reason!r}" if reason else ""))
+        await ws.close(code, reason)
+        return False
+    elif line.startswith("/save"):
+        target = Path(line[5:].strip() or "transcript.txt")
+        target.write_text("\n".join(session.lines) + "\n", encoding="utf-8")
+        session.note(t("try_saved", lang, path=target))
+    elif line.startswith("/") and not line.startswith("//"):
+        session.note(t("try_unknown", lang, command=line.split()[0]))
+    else:
+        text = line[1:] if line.startswith("//") else line  # `//x` sends "/x"
+        session.show("→", describe(text))
+        await ws.send(text)
+    return True
+
+
+def run(app_path: Path, attr: str, limits: Limits, lang: str, path: str, transcript: Path | None) -> int:
+    return asyncio.run(serve_and_talk(app_path, attr, limits, lang, path, sys.stdin, sys.stdout, transcript))
