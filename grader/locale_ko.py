@@ -159,6 +159,9 @@ KO: dict[str, str] = {
     ": they first differ at character {n}, where {want} was expected and {got} arrived":
         ": {n}번째 글자부터 달라요 (기대한 것: {want}, 도착한 것: {got})",
     "the end of the text": "텍스트의 끝",
+    "; meanwhile the endpoint of client {client} raised {error} (uvicorn logs 'Exception in ASGI application')":
+        ". 그동안 {client} 클라이언트의 endpoint 에서 예외가 발생했어요: {error} (uvicorn 은 'Exception in ASGI "
+        "application' 을 기록해요)",
     "{place}: {call}(...) is called without await, so it never runs (Python warned: coroutine '{name}' was never "
     "awaited). Write await before it: await websocket.{method}(...)":
         "{place}: {call}(...) 호출 앞에 await 가 없어서 실행되지 않아요 (Python 경고: coroutine '{name}' was never "

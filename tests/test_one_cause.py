@@ -153,3 +153,15 @@ def test_a_text_mismatch_says_where_it_first_differs(course: Path) -> None:
     proc = run_grade("t3l1", "--app", "t3l1.py", "--no-record", cwd=course)
     assert ("  the server's text message is not the expected one: they first differ at character 18, where a space "
             "was expected and \"h\" arrived") in proc.stdout.splitlines()
+
+
+def test_an_exception_in_another_clients_endpoint_is_named_in_the_check_that_waited() -> None:
+    # Announcing a departure to the client that just left raises in that client's endpoint;
+    # the check fails waiting on someone else, and says why.
+    proc = run_grade("t4l1", "--app", "tests/variants/t4l1/broadcast_before_remove.py", "--no-record")
+    block = next(b for b in blocks(proc.stdout.splitlines()) if b[0] == "✗ a departure is announced to the others — failed")
+    message = block[2]
+    assert message.startswith("  no message arrived within 2 s")
+    assert ("; meanwhile the endpoint of client six raised WebSocketDisconnected: Cannot call \"send\" once a close "
+            "message has been sent. at tests/variants/t4l1/broadcast_before_remove.py:22") in message
+    assert "        await connection.send_text(f\"Client #{client_id} left the chat\")" in block

@@ -56,7 +56,7 @@ async def run_check(check: Check, ctx: Context) -> CheckResult:
     try:
         await conversation.run(check.steps)
     except StepFailed as failed:
-        failure = failed.failure
+        failure = conversation.with_raised_elsewhere(failed.failure)
     except HostGone:
         # The app's process died or froze: the run says why, at this step.
         failure = Failure(Kind.CRASH, "", conversation.where)
@@ -101,6 +101,22 @@ class Conversation:
         for number, step in enumerate(steps, 1):
             self.where = f"step {prefix}{number}, {step.label()} ({_short(step)})"
             await getattr(self, "_" + step.action)(step, env)
+
+    def with_raised_elsewhere(self, failure: Failure) -> Failure:
+        """A failure that names no exception, while another client's endpoint raised one: say so.
+
+        (A disconnect handler that sends to the client who just left raises in that client's
+        endpoint, while the check fails waiting on another client: the cause is the exception.)
+        """
+        if failure.errors:
+            return failure
+        for client in [*self.clients.values(), *self.retired]:
+            error = client.side.error
+            if error is not None and error.errors:
+                return replace(failure, message=failure.message + self.say(
+                    "; meanwhile the endpoint of client {client} raised {error} (uvicorn logs 'Exception in ASGI "
+                    "application')", client=client.name, error=error.errors[-1].headline()), errors=error.errors)
+        return failure
 
     async def teardown(self) -> None:
         # One client at a time, as a person would leave: an app that announces
