@@ -103,6 +103,11 @@ class CheckResult:
     clock_seconds: float = 0.0  # the grader's (virtual) clock
     wall_seconds: float = 0.0
     output: str = ""  # what the learner's code printed while this check ran (part of Result.output)
+    title: str = ""  # the name in the report's language (the spec's `name: {en, ko}`); `name` stays English
+
+    @property
+    def shown(self) -> str:
+        return self.title or self.name
 
     @property
     def passed(self) -> bool:
@@ -214,6 +219,7 @@ def check_from_dict(data: dict[str, Any]) -> CheckResult:
         clock_seconds=data.get("clock_seconds", 0.0),
         wall_seconds=data.get("wall_seconds", 0.0),
         output=data.get("output", ""),
+        title=data.get("title", ""),
     )
 
 

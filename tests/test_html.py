@@ -43,7 +43,7 @@ def test_grade_format_html_writes_a_self_contained_report(tmp_path: Path) -> Non
 def test_the_failed_step_its_expected_and_got_and_the_learners_exception(key_error: Result) -> None:
     page = report.render(key_error, "en")
     text = " ".join(parsed(page).text)
-    assert "step 3, expect_json (t3l2.yaml:114)" in text
+    assert "step 3, expect_json (t3l2.yaml:126)" in text
     assert "KeyError: 'type'" in text and "key_error_without_type.py:11 in router" in text
     assert 'if msg["type"] == "ping":' in text
     check = next(c for c in key_error.checks if c.name == "an object without a type is echoed")
@@ -54,7 +54,7 @@ def test_the_failed_step_its_expected_and_got_and_the_learners_exception(key_err
         ("message", '{"hello": "world"}'),
         ("error", "your code raised KeyError"),
         ("drop", "dropped without a close frame (a real client sees 1006)"),
-        ("failure", "✗ step 3, expect_json (t3l2.yaml:114)"),
+        ("failure", "✗ step 3, expect_json (t3l2.yaml:126)"),
     ]
 
 

@@ -78,7 +78,7 @@ def test_the_report_draws_the_failed_conversation_on_the_first_screen(browser: B
         ["message", "ws", "server", '{"hello": "world"}'],
         ["error", "server", "", "your code raised KeyError"],
         ["drop", "server", "ws", "dropped without a close frame (a real client sees 1006)"],
-        ["failure", "", "", "✗ step 3, expect_json (t3l2.yaml:114)"],
+        ["failure", "", "", "✗ step 3, expect_json (t3l2.yaml:126)"],
     ]
     tops = [a[4] for a in arrows]
     assert tops == sorted(tops) and len(set(tops)) == len(tops)  # top to bottom, one row each

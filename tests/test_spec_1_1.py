@@ -512,3 +512,14 @@ def test_the_apps_wall_clock_follows_the_graders_from_version_1_1(tmp_path: Path
                    "    await websocket.receive_text()\n", encoding="utf-8")
     check = grade(exercise, app, Options()).checks[0]
     assert (check.status is Status.PASSED) is (clock == "virtual"), check.failure
+
+
+def test_a_check_name_can_be_given_per_language() -> None:
+    exercise = parse_exercise(HEAD + "checks:\n  - name: {en: answers, ko: 답해요}\n    steps:\n      - connect: /ws\n"
+                              "  - name: plain\n    steps:\n      - connect: /ws\n", Path("demo.yaml"))
+    named, plain = exercise.checks
+    assert (named.name, named.title) == ("answers", {"en": "answers", "ko": "답해요"})
+    assert (plain.name, plain.title) == ("plain", None)
+    with pytest.raises(SpecErrors) as caught:
+        parse_exercise(HEAD + "checks:\n  - name: {ko: 답해요}\n    steps:\n      - connect: /ws\n", Path("demo.yaml"))
+    assert any("name" in str(e) for e in caught.value.errors)

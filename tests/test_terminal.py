@@ -81,3 +81,17 @@ def test_the_language_follows_the_environment(monkeypatch: pytest.MonkeyPatch, e
         monkeypatch.setenv(name, value)
     assert language() == lang
     assert language("en") == "en"  # --lang wins
+
+
+def test_check_names_and_levels_are_read_in_korean(private_progress: object) -> None:
+    proc = run_grade("t3l1", "--app", "tests/variants/t3l1/wrong_prefix.py", "--lang", "ko")
+    lines = proc.stdout.splitlines()
+    assert "  ✗ 메시지에 답해요" in lines and "✗ 메시지에 답해요 — 실패" in lines
+    english = run_grade("t3l1", "--app", "tests/variants/t3l1/wrong_prefix.py", "--lang", "ko", "--format", "json")
+    # Formats and gradebooks name a check by its English name; the title is the reader's.
+    first = __import__("json").loads(english.stdout)["checks"][0]
+    assert (first["name"], first["title"]) == ("answers a message", "메시지에 답해요")
+    board = run_grade("progress", "--lang", "ko")
+    assert board.stdout.splitlines()[2] == "레벨 0 · 폴러 · 0 XP"
+    shown = run_grade("show", "t3l1", "--lang", "ko")
+    assert "  · 메시지에 답해요" in shown.stdout.splitlines()

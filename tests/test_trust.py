@@ -398,10 +398,9 @@ def judge(world: World) -> Outcome:
 
 
 def spec_checks() -> list[tuple[str, int]]:
-    import yaml
+    from grader import load_exercise
 
-    spec = yaml.safe_load((ROOT / "exercises" / "t3l1.yaml").read_text(encoding="utf-8"))
-    return [(c["name"], c.get("points", 1)) for c in spec["checks"]]
+    return [(c.name, c.points) for c in load_exercise(ROOT / "exercises" / "t3l1.yaml").checks]
 
 
 def verdict_problems(honest: str, result: dict[str, Any], renders: dict[str, str]) -> list[str]:

@@ -41,7 +41,7 @@ def bar(have: int, need: int, width: int = BAR) -> str:
 
 def level_lines(xp: int, course: Course, lang: str) -> list[str]:
     level, following = course.rules.level_of(xp)
-    lines = [t("level_line", lang, number=level.number, name=level.name) + " · " + t("xp_total", lang, xp=xp)]
+    lines = [t("level_line", lang, number=level.number, name=level.shown(lang)) + " · " + t("xp_total", lang, xp=xp)]
     if following is None:
         lines.append(t("max_level", lang))
     else:
@@ -84,13 +84,14 @@ def award_lines(award: Award, result: Result, course: Course, lang: str) -> list
         lines.append(t("same_file", lang))
     if award.first_pass:
         level = award.level
-        head = t("xp_gained", lang, xp=award.xp_gained) + " — " + t("level_line", lang, number=level.number, name=level.name)
+        head = (t("xp_gained", lang, xp=award.xp_gained) + " — "
+                + t("level_line", lang, number=level.number, name=level.shown(lang)))
         if award.next_level is not None:
             have, need = award.xp - level.xp, award.next_level.xp - level.xp
             head += ", " + t("to_next", lang, have=have, need=need)
         lines.append(head)
         if award.level.number > award.level_before.number:
-            lines.append(t("level_up", lang, number=level.number, name=level.name))
+            lines.append(t("level_up", lang, number=level.number, name=level.shown(lang)))
     elif result.passed:
         lines.append(t("already_banked", lang, xp=result.xp))
     else:
@@ -120,7 +121,8 @@ def show_text(exercise: Exercise, lang: str, learner_file: Path) -> str:
     body = pick(exercise.instructions, lang).rstrip()
     visible = [c for c in exercise.checks if not c.hidden]
     hidden = len(exercise.checks) - len(visible)
-    checks = [t("show_checks", lang, n=len(visible))] + [f"  · {check.name}" for check in visible]
+    checks = [t("show_checks", lang, n=len(visible))] + [f"  · {pick(check.title, lang) if check.title else check.name}"
+                                                         for check in visible]
     if hidden:
         checks.append("  " + t("show_hidden", lang, n=hidden))
     return f"{title}\n{'=' * width(title)}\n\n{body}\n\n" + "\n".join(checks) + f"\n\n→ {learner_file}\n"

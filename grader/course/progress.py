@@ -46,8 +46,12 @@ def data_dir() -> Path:
 @dataclass(frozen=True)
 class Level:
     number: int
-    name: str
+    name: str  # in English
     xp: int  # XP needed to reach it
+    names: tuple[tuple[str, str], ...] = ()  # (language, name) pairs from `name = {en, ko}`
+
+    def shown(self, lang: str) -> str:
+        return dict(self.names).get(lang) or self.name
 
 
 @dataclass(frozen=True)
@@ -100,9 +104,10 @@ def rules_from(data: dict[str, Any], source: str) -> Rules:
     raw_levels = data.get("levels") or [{"name": "Poller", "xp": 0}, {"name": "Listener", "xp": 120}]
     levels = []
     for number, item in enumerate(raw_levels):
-        if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(item.get("xp"), int):
+        if not isinstance(item, dict) or not isinstance(item.get("xp"), int):
             raise UsageError(f"{source}: each [[levels]] needs a name and an integer xp")
-        levels.append(Level(number, item["name"], item["xp"]))
+        names = _text(item.get("name"), source, "a level's name")
+        levels.append(Level(number, names["en"], item["xp"], tuple(sorted(names.items()))))
     if levels[0].xp != 0 or any(a.xp >= b.xp for a, b in zip(levels, levels[1:], strict=False)):
         raise UsageError(f"{source}: levels start at 0 XP and go up")
     achievements = []

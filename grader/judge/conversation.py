@@ -64,6 +64,7 @@ async def run_check(check: Check, ctx: Context) -> CheckResult:
         await conversation.teardown()
     return CheckResult(
         name=check.name,
+        title=pick(check.title, ctx.lang) if check.title else "",
         status=Status.PASSED if failure is None else Status.FAILED,
         max_points=check.points,
         points=check.points if failure is None else 0,

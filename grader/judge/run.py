@@ -183,6 +183,7 @@ class _Run:
     def _verdict(self, check: Check, failure: Failure | None, status: Status | None = None) -> CheckResult:
         return CheckResult(
             name=check.name,
+            title=pick(check.title, self.options.lang) if check.title else "",
             status=status or (Status.PASSED if failure is None else Status.FAILED),
             max_points=check.points,
             points=check.points if failure is None else 0,
@@ -284,7 +285,7 @@ class _Run:
                 link.send({"op": "shutdown"})
                 await self._lifecycle(link, STOP_SECONDS, "stopped", "shutdown_failed")
                 return False
-            self._progress(self.runs.index(index) + 1, check.name)
+            self._progress(self.runs.index(index) + 1, pick(check.title, self.options.lang) if check.title else check.name)
             printed = _size(host.output)
             result = await run_check(check, ctx)
             stops = any(step.action == "shutdown" for step in check.steps)

@@ -57,7 +57,7 @@ def render(result: Result, color: bool | None = None, lang: str = "en") -> str:
     if result.hidden_pending:
         lines.append(style.dim("  " + t("hidden_pending", lang, n=result.hidden_pending, id=result.exercise)))
     for group in _groups([c for c in result.checks if not c.passed]):
-        lines += ["", *_failure_block(group[0], style, lang, also=[c.name for c in group[1:]])]
+        lines += ["", *_failure_block(group[0], style, lang, also=[c.shown for c in group[1:]])]
     if result.output.strip():
         lines += ["", style.bold(t("printed", lang))]
         lines += ["  " + line for line in result.output.rstrip("\n").splitlines()[-40:]]
@@ -69,10 +69,10 @@ def render(result: Result, color: bool | None = None, lang: str = "en") -> str:
 
 def _check_line(check: CheckResult, style: Style, lang: str) -> str:
     if check.status is Status.PASSED:
-        return f"  {style.good(PASS)} {check.name}"
+        return f"  {style.good(PASS)} {check.shown}"
     if check.status is Status.NOT_RUN:
-        return f"  {style.dim(SKIP)} {check.name} {style.dim('(' + t('not_run', lang) + ')')}"
-    return f"  {style.bad(FAIL)} {check.name}"
+        return f"  {style.dim(SKIP)} {check.shown} {style.dim('(' + t('not_run', lang) + ')')}"
+    return f"  {style.bad(FAIL)} {check.shown}"
 
 
 def _groups(checks: list[CheckResult]) -> list[list[CheckResult]]:
@@ -114,7 +114,7 @@ def _failure_block(check: CheckResult, style: Style, lang: str, also: list[str] 
     failure = check.failure
     title = t("not_run", lang) if check.status is Status.NOT_RUN else t("failed", lang)
     mark = FAIL if check.status is Status.FAILED else SKIP
-    lines = [style.bad(f"{mark} {check.name}") + style.dim(f" — {title}")]
+    lines = [style.bad(f"{mark} {check.shown}") + style.dim(f" — {title}")]
     if also:
         lines.append(style.dim("  " + t("same_for", lang, n=len(also), names=", ".join(also))))
     if failure is None:

@@ -122,7 +122,7 @@ class SourceRule:
 
 @dataclass(frozen=True)
 class Check:
-    name: str
+    name: str  # in English: what variants, gradebooks and formats name the check by
     mark: Mark
     steps: tuple[Step, ...] = ()
     source: SourceRule | None = None
@@ -131,6 +131,7 @@ class Check:
     hidden: bool = False
     task: int | None = None  # the instructions' "## N. ..." heading this check tests (Exercism's task_id)
     fresh_app: bool = False  # run on a newly imported app: no module state left by earlier checks
+    title: Text | None = None  # the name as learners read it, per language (``name: {en, ko}``)
 
 
 @dataclass(frozen=True)
@@ -455,7 +456,10 @@ class _Builder:
         fields = self.mapping(node, CHECK_KEYS, "a check")
         if fields is None:
             return None
-        name = self.string(fields.get("name"), "the check's name")
+        # A name is plain text or {en, ko}; its English text is the check's name everywhere.
+        named = fields.get("name")
+        title = self.text(named, "the check's name") if named is not None and isinstance(named.value, dict) else None
+        name = title["en"] if title else self.string(named, "the check's name")
         has_steps, has_source = "steps" in fields, "source" in fields
         if has_steps == has_source:
             self.error(node.mark, "a check needs exactly one of 'steps' (a conversation) or 'source' (code rules)")
@@ -470,6 +474,7 @@ class _Builder:
             return None
         return Check(
             name=name,
+            title=title,
             mark=node.mark,
             steps=steps,
             source=source,

@@ -258,7 +258,7 @@ def build() -> dict[str, Any]:
     check: dict[str, Any] = {
         "type": "object",
         "properties": {
-            "name": {"type": "string", "minLength": 1},
+            "name": {"$ref": "#/$defs/text"},
             "hint": {"$ref": "#/$defs/text"},
             "points": {"type": "integer", "minimum": 0},
             "hidden": {"type": "boolean"},

@@ -28,13 +28,13 @@ def render(catalog: Catalog, progress: Progress, lang: str = "en") -> str:
     level, following = course.rules.level_of(xp)
     body = [f"<h1>{esc(course.title)}</h1>",
             f'<p class="dim">{esc(say(lang, "Your progress, kept on this computer only"))}</p>']
-    head = say(lang, "Level {number} · {name}", number=level.number, name=level.name)
+    head = say(lang, "Level {number} · {name}", number=level.number, name=level.shown(lang))
     if following is None:
         bar, caption, have, need = 100.0, say(lang, "top level reached · {xp} XP", xp=xp), xp, xp
     else:
         have, need = xp - level.xp, following.xp - level.xp
         bar = 100 * have / need
-        caption = say(lang, "{have}/{need} XP to next level ({name})", have=have, need=need, name=following.name)
+        caption = say(lang, "{have}/{need} XP to next level ({name})", have=have, need=need, name=following.shown(lang))
     body.append(f'<section class="card" id="level" data-level="{level.number}" data-xp="{xp}" data-have="{have}" '
                 f'data-need="{need}"><h2 style="margin-top:0">{esc(head)}</h2>'
                 f'<div class="bar" role="progressbar" aria-valuenow="{have}" aria-valuemax="{need}">'

@@ -48,7 +48,7 @@ def _header(result: Result, lang: str) -> str:
     tone = "ok" if result.passed else "bad"
     mark = "✓" if result.passed else "✗"
     items = "".join(
-        f'<li><a href="#check-{i}" class="{_tone(c)}">{_mark(c)}</a> <a href="#check-{i}">{esc(c.name)}</a> '
+        f'<li><a href="#check-{i}" class="{_tone(c)}">{_mark(c)}</a> <a href="#check-{i}">{esc(c.shown)}</a> '
         f'<span class="dim">{c.points}/{c.max_points}</span></li>'
         for i, c in enumerate(result.checks))
     return (f"<header><h1>{esc(result.exercise)} · {esc(result.title)}</h1>"
@@ -74,7 +74,7 @@ def _status(check: CheckResult, lang: str) -> str:
 def _section(index: int, check: CheckResult, lang: str, shown: set[tuple[str, str, str]]) -> str:
     badge = {"passed": "ok", "failed": "bad"}.get(check.status.value, "skip")
     hidden = f' <span class="dim">({esc(say(lang, "hidden check"))})</span>' if check.hidden else ""
-    head = (f'<span class="{_tone(check)}">{_mark(check)}</span> <h3>{esc(check.name)}</h3>{hidden} '
+    head = (f'<span class="{_tone(check)}">{_mark(check)}</span> <h3>{esc(check.shown)}</h3>{hidden} '
             f'<span class="badge {badge}">{esc(_status(check, lang))}</span> '
             f'<span class="dim">{esc(say(lang, "{points}/{max_points} points", points=check.points, max_points=check.max_points))}</span>')
     parts = []
