@@ -335,14 +335,21 @@ def _try(args: list[str]) -> int:
     opts = _parse(parser, args)
     if isinstance(opts, int):
         return opts
+    course, exercise, app_path, attr, lang = _learners_work(opts)
+    path = opts.path or _first_path(exercise)
+    return poke.run(app_path, attr, course.limits, lang, path, Path(opts.transcript) if opts.transcript else None)
+
+
+def _learners_work(opts: argparse.Namespace) -> tuple[config.Course, Exercise, Path, str, str]:
+    """The course, the lesson, the learner's file (which must exist: there is nothing to use yet
+    otherwise), the app's name in it, and the language."""
     course = config.load()
     exercise = _exercise(course, opts.exercise)
     app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
     lang = language(opts.lang)
     if not app_path.is_file():
         raise UsageError(t("submit_missing", lang, path=_shown(app_path), id=exercise.id))
-    path = opts.path or _first_path(exercise)
-    return poke.run(app_path, attr, course.limits, lang, path, Path(opts.transcript) if opts.transcript else None)
+    return course, exercise, app_path, attr, lang
 
 
 def _first_path(exercise: Exercise) -> str:
@@ -364,12 +371,7 @@ def _submit(args: list[str]) -> int:
     opts = _parse(parser, args)
     if isinstance(opts, int):
         return opts
-    course = config.load()
-    exercise = _exercise(course, opts.exercise)
-    app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
-    lang = language(opts.lang)
-    if not app_path.is_file():
-        raise UsageError(t("submit_missing", lang, path=_shown(app_path), id=exercise.id))
+    course, exercise, app_path, attr, lang = _learners_work(opts)
     result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits))
     out = Path(opts.output or f"{exercise.id}-submission.zip")
     digest = package(out, exercise, app_path, result)

@@ -532,14 +532,14 @@ def test_the_run_stops_at_its_deadline(tmp_path: Path) -> None:
             await websocket.accept()
             while True:
                 await asyncio.sleep(0)
-        """, limits=Limits(run_seconds=1))
+        """, limits=Limits(run_seconds=4))  # room for a slow start on a busy machine
     first, second = checks
     assert first.status is Status.FAILED and first.failure is not None
     # The app never blocked its loop: it was busy, and the message says so (not "froze").
-    assert first.failure.message.startswith("grading took longer than 1 s in all and your app was still busy")
+    assert first.failure.message.startswith("grading took longer than 4 s in all and your app was still busy")
     assert "blocked the event loop" not in first.failure.message
     assert second.status is Status.NOT_RUN and second.failure is not None
-    assert second.failure.message.startswith("not run: grading took longer than 1 s in all")
+    assert second.failure.message.startswith("not run: grading took longer than 4 s in all")
 
 
 

@@ -199,34 +199,27 @@ class _Run:
 
     def _host(self, indices: list[int], results: dict[int, CheckResult]) -> bool:
         """Run one host over ``indices``; True if it finished them all normally."""
+        loop: asyncio.AbstractEventLoop
         if self.options.uvicorn:
-            return self._real_host(indices, results)
-        host = self.options.launcher.launch(self.output_path)
-        if host.output != self.output_path:
-            self.other_outputs.append(host.output)
-        loop = VirtualClockLoop()
+            # A host running uvicorn on a loopback socket of ours, on real time. The host holds
+            # the only copy of the socket: once it is gone, connections are refused, not left waiting.
+            with real.listener() as sock:
+                host = spawn_host(self.output_path, keep=(sock.fileno(),))
+                self.listen = (sock.fileno(), sock.getsockname()[1])
+            loop = asyncio.new_event_loop()
+        else:
+            host = self.options.launcher.launch(self.output_path)
+            if host.output != self.output_path:
+                self.other_outputs.append(host.output)
+            loop = VirtualClockLoop()
         link = Link(host.wire, loop, stall_seconds=START_SECONDS)
-        link.deadline = self.deadline
         link.pid = host.pid
-        loop.link = link
-        try:
-            return loop.run_until_complete(self._session(host, link, indices, results))
-        finally:
-            link.close()
-            loop.close()
-            host.close()
-
-    def _real_host(self, indices: list[int], results: dict[int, CheckResult]) -> bool:
-        """One host running uvicorn on a loopback socket of ours; an ordinary loop on real time."""
-        with real.listener() as sock:
-            host = spawn_host(self.output_path, keep=(sock.fileno(),))
-            self.listen = (sock.fileno(), sock.getsockname()[1])
-        # The host holds the only copy now: once it is gone, connections are refused, not left waiting.
-        loop = asyncio.new_event_loop()
-        link = Link(host.wire, loop, stall_seconds=START_SECONDS)
-        link.relays = False
-        link.autoflush = True  # no virtual clock here to write what waits at the end of each iteration
-        link.pid = host.pid
+        if isinstance(loop, VirtualClockLoop):
+            link.deadline = self.deadline
+            loop.link = link
+        else:
+            link.relays = False
+            link.autoflush = True  # no virtual clock here to write what waits at the end of each iteration
         try:
             return loop.run_until_complete(self._session(host, link, indices, results))
         finally:
