@@ -130,7 +130,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                         "ko": "강사에게 낼 파일과 결과를 묶기"},
     "submit_missing": {
         "en": "there is nothing to submit yet: {path} does not exist (grade start {id} writes the starter)",
-        "ko": "아직 제출할 파일이 없어요: {path} 파일이 없어요 (grade start {id} 로 시작 파일을 만들어요)",
+        "ko": "아직 제출할 파일이 없어요: {path} 파일이 없어요 (시작 파일은 grade start {id} 명령으로 만들어요)",
     },
     "submit_wrote": {
         "en": "Wrote {path} (your file, this result, and its SHA-256 {digest}…): hand it in as your course says. "
@@ -187,10 +187,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "start_exists": {
         "en": "{path} already exists: your work is left as it is. Run: grade {id}",
-        "ko": "{path} 가 이미 있어요. 작업한 내용은 그대로 두었어요. 실행하세요: grade {id}",
+        "ko": "{path} 파일이 이미 있어요. 작업한 내용은 그대로 두었어요. 실행하세요: grade {id}",
     },
     "hint_tier": {"en": "Hint {n} of {total}", "ko": "힌트 {n}/{total}"},
-    "hint_more": {"en": "Run `grade hint {id}` again for the next hint.", "ko": "다음 힌트는 `grade hint {id}` 를 다시 실행하세요."},
+    "hint_more": {"en": "Run `grade hint {id}` again for the next hint.", "ko": "다음 힌트를 보려면 `grade hint {id}` 명령을 다시 실행하세요."},
     "hint_last": {"en": "That was the last hint.", "ko": "마지막 힌트였어요."},
     "no_hints": {"en": "This lesson has no hints.", "ko": "이 레슨에는 힌트가 없어요."},
     "reset_confirm": {"en": "Reset {what}? Type yes to confirm: ", "ko": "{what} 을(를) 초기화할까요? 확인하려면 yes 를 입력하세요: "},
@@ -199,7 +199,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "reset_cancelled": {"en": "Nothing was reset.", "ko": "아무것도 초기화하지 않았어요."},
     "watching": {
         "en": "Watching {path}: grading again on every save. Ctrl-C to stop.",
-        "ko": "{path} 를 지켜보고 있어요. 저장할 때마다 다시 채점해요. 멈추려면 Ctrl-C.",
+        "ko": "{path} 파일을 지켜보고 있어요. 저장할 때마다 다시 채점해요. 멈추려면 Ctrl-C.",
     },
     "warning": {"en": "warning: {text}", "ko": "경고: {text}"},
     "page_written": {"en": "Course page written to {path}", "ko": "코스 페이지를 만들었어요: {path}"},

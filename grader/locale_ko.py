@@ -32,17 +32,17 @@ KO: dict[str, str] = {
         "핸드셰이크 중에 endpoint 에서 예외가 발생했어요: {error} (실제 클라이언트는 HTTP 500 을 받고, uvicorn 은 "
         "'Exception in ASGI application' 을 로그에 남겨요)",
     "an exception": "예외",
-    "closed with code {code}": "code {code} 로 닫힘",
+    "closed with code {code}": "닫힘 (code {code})",
     "no WebSocket route of your app matches {path}: it has {routes}":
-        "앱의 WebSocket 경로 중 {path} 와 맞는 것이 없어요. 있는 경로: {routes}",
+        "앱의 WebSocket 경로 중 맞는 것이 없어요: {path}. 있는 경로: {routes}",
     "none": "없음",
     "the server refused the connection to {path} ({refusal} before accepting)":
         "서버가 {path} 연결을 거절했어요 (accept 전에 {refusal})",
     "the connection is accepted": "연결이 accept 됨",
     "refused: {refusal}": "거절됨: {refusal}",
     "the server refused the connection with code {code}, not {wanted}":
-        "서버가 {wanted} 가 아니라 code {code} 로 연결을 거절했어요",
-    "refused with code {code}": "code {code} 로 거절",
+        "서버가 연결을 거절했는데 code 가 달라요 (기대: {wanted}, 실제: code {code})",
+    "refused with code {code}": "거절됨 (code {code})",
     # messages
     "a text message was expected but a binary one arrived": "text 메시지를 기대했는데 binary 메시지가 왔어요",
     "the server's text message is not the expected one": "서버의 text 메시지가 기대한 것과 달라요",
@@ -62,7 +62,7 @@ KO: dict[str, str] = {
     "the binary message differs": "binary 메시지가 달라요",
     # closing
     "the server closes the connection": "서버가 연결을 닫음",
-    "the server closes the connection with code {code}": "서버가 code {code} 로 연결을 닫음",
+    "the server closes the connection with code {code}": "서버가 연결을 닫음 (code {code})",
     "the server sent a message instead of closing the connection": "서버가 연결을 닫지 않고 메시지를 보냈어요",
     "the endpoint returned without closing the connection: call await websocket.close(code=...) before returning":
         "endpoint 가 연결을 닫지 않고 return 했어요. return 하기 전에 await websocket.close(code=...) 를 부르세요",
@@ -70,7 +70,7 @@ KO: dict[str, str] = {
         "endpoint 가 return 했고 close frame 은 보내지 않았음 (실제 클라이언트에게는 연결이 끊긴 것으로 보여요: 1006)",
     "the server did not close the connection within {seconds} s": "서버가 {seconds} 초 안에 연결을 닫지 않았어요",
     "the connection stayed open": "연결이 열린 채로 남음",
-    "the server closed with code {code}, not {wanted}": "서버가 {wanted} 가 아니라 code {code} 로 닫았어요",
+    "the server closed with code {code}, not {wanted}": "서버가 연결을 닫았는데 code 가 달라요 (기대: {wanted}, 실제: code {code})",
     "the close reason is not the expected one": "close reason 이 기대한 것과 달라요",
     # silence and leaving
     "the server sent a message after {after} s where {seconds} s of silence were expected":
@@ -99,10 +99,10 @@ KO: dict[str, str] = {
     "round {n} of {total}": "{total} 번 중 {n} 번째",
     # files
     "{path} is a link out of the working directory; write a regular file":
-        "{path} 는 작업 폴더 밖을 가리키는 링크예요. 보통 파일로 쓰세요",
+        "{path} 경로는 작업 폴더 밖을 가리키는 링크예요. 보통 파일로 쓰세요",
     "a symbolic link": "심볼릭 링크",
-    "your app did not write {path} in its working directory": "앱이 작업 폴더에 {path} 를 쓰지 않았어요",
-    "{path} holding {content}": "{content} 가 든 {path}",
+    "your app did not write {path} in its working directory": "앱이 작업 폴더에 {path} 파일을 쓰지 않았어요",
+    "{path} holding {content}": "{path} 파일 (내용: {content})",
     "no such file": "파일 없음",
     "{path} does not hold the expected bytes": "{path} 의 바이트가 기대한 것과 달라요",
     # waiting
@@ -129,12 +129,12 @@ KO: dict[str, str] = {
     # errors
     "your endpoint raised {error}: it sent to a client that had already left; forget clients as soon as they "
     "disconnect, before telling the others":
-        "endpoint 가 {error} 를 냈어요. 이미 떠난 클라이언트에게 보냈어요. 다른 클라이언트에게 알리기 전에, "
+        "endpoint 에서 예외가 발생했어요: {error}. 이미 떠난 클라이언트에게 보냈어요. 다른 클라이언트에게 알리기 전에, "
         "끊긴 클라이언트는 바로 목록에서 지우세요",
     "an answer": "답",
     "{error} (uvicorn logs 'Exception in ASGI application' and drops the connection: the client sees 1006)":
         "{error} (uvicorn 은 'Exception in ASGI application' 을 로그에 남기고 연결을 끊어요. 클라이언트에게는 1006)",
-    "your endpoint raised {error}": "endpoint 가 {error} 를 냈어요",
+    "your endpoint raised {error}": "endpoint 에서 예외가 발생했어요: {error}",
     "your code called sys.exit() while serving a client ({error})":
         "클라이언트를 처리하는 중에 코드가 sys.exit() 를 불렀어요 ({error})",
     "your code raised KeyboardInterrupt while serving a client": "클라이언트를 처리하는 중에 코드가 KeyboardInterrupt 를 냈어요",
@@ -142,8 +142,8 @@ KO: dict[str, str] = {
     # the grading process
     "not run: grading took longer than {seconds} s in all; fix the checks above that stopped responding first":
         "실행 안 됨: 채점이 모두 합쳐 {seconds} 초를 넘었어요. 먼저 위에서 응답을 멈춘 검사를 고치세요",
-    "your code called {call}, which ends the whole server process": "코드가 {call} 를 불러서 서버 프로세스 전체가 끝났어요",
-    "process exited with code {status}": "프로세스가 code {status} 로 끝남",
+    "your code called {call}, which ends the whole server process": "코드가 서버 프로세스 전체를 끝내는 호출을 했어요: {call}",
+    "process exited with code {status}": "프로세스가 끝남 (code {status})",
     "your endpoint stopped responding: it blocked the event loop for more than {seconds} s of real time{where}{memory}. "
     "Blocking calls (time.sleep, busy loops, synchronous I/O) freeze every connection: use await asyncio.sleep(...) "
     "or run the work in a thread":
@@ -159,6 +159,15 @@ KO: dict[str, str] = {
     ": they first differ at character {n}, where {want} was expected and {got} arrived":
         ": {n}번째 글자부터 달라요 (기대한 것: {want}, 도착한 것: {got})",
     "the end of the text": "텍스트의 끝",
+    "step {n}, {action} ({place})": "{n}단계, {action} ({place})",
+    "accepted (subprotocol {name})": "accept 됨 (subprotocol: {name})",
+    "refused: HTTP {status} (closed with code {code})": "거절됨: HTTP {status} (닫힘 code: {code})",
+    "client disconnects (code {code})": "클라이언트가 연결을 끊음 (code {code})",
+    "server closed the connection: code {code}": "서버가 연결을 닫음: code {code}",
+    "the connection dropped without a close frame (a real client sees 1006)":
+        "close 프레임 없이 연결이 끊김 (실제 클라이언트는 1006 을 봐요)",
+    "handshake aborted by the client: {why}": "클라이언트가 핸드셰이크를 중단함: {why}",
+    "binary frame of {n} bytes {data}": "바이너리 프레임 {n} 바이트 {data}",
     "; meanwhile the endpoint of client {client} raised {error} (uvicorn logs 'Exception in ASGI application')":
         ". 그동안 {client} 클라이언트의 endpoint 에서 예외가 발생했어요: {error} (uvicorn 은 'Exception in ASGI "
         "application' 을 기록해요)",
@@ -183,35 +192,35 @@ KO: dict[str, str] = {
     "it was killed (most often for using more than {limit} MB of memory)":
         "강제로 종료됐어요 (대개 메모리를 {limit} MB 넘게 써서예요)",
     "it crashed (segmentation fault)": "비정상 종료됐어요 (segmentation fault)",
-    "it was stopped by {signal}": "{signal} 로 멈췄어요",
+    "it was stopped by {signal}": "시그널을 받고 멈췄어요 ({signal})",
     "the server process running your app died: {why}{memory}": "앱을 실행하던 서버 프로세스가 죽었어요: {why}{memory}",
     "the server process running your app exited with code {status} (did your code call sys.exit() or os._exit()?)":
-        "앱을 실행하던 서버 프로세스가 code {status} 로 끝났어요 (코드가 sys.exit() 나 os._exit() 를 불렀나요?)",
+        "앱을 실행하던 서버 프로세스가 끝났어요 (code {status}). 코드에서 sys.exit() 나 os._exit() 를 불렀나요?",
     "exit code {status}": "종료 code {status}",
     # importing the learner's file
     "{path} does not exist yet: `grade start` writes the lesson's starter there, or pass --app PATH":
-        "{path} 가 아직 없어요. `grade start` 가 레슨의 시작 코드를 거기에 만들어 줘요. 또는 --app PATH 로 지정하세요",
-    "{file} cannot be imported as a Python module": "{file} 는 Python 모듈로 import 할 수 없어요",
+        "{path} 파일이 아직 없어요. `grade start` 가 레슨의 시작 코드를 거기에 만들어 줘요. 또는 --app PATH 로 지정하세요",
+    "{file} cannot be imported as a Python module": "{file} 파일은 Python 모듈로 import 할 수 없어요",
     "{file} has a syntax error: {error}": "{file} 에 문법 오류가 있어요: {error}",
-    "{file} called sys.exit() while being imported ({error})": "{file} 가 import 되는 중에 sys.exit() 를 불렀어요 ({error})",
+    "{file} called sys.exit() while being imported ({error})": "{file} 파일이 import 되는 중에 sys.exit() 를 불렀어요 ({error})",
     "{file} imports a module that is not installed: {module} ({error})":
-        "{file} 가 설치되지 않은 모듈을 import 해요: {module} ({error})",
-    "{file} raised an error while being imported: {error}": "{file} 가 import 되는 중에 오류를 냈어요: {error}",
+        "{file} 파일이 설치되지 않은 모듈을 import 해요: {module} ({error})",
+    "{file} raised an error while being imported: {error}": "{file} 파일이 import 되는 중에 오류가 났어요: {error}",
     "{file} defines no `{attr}`: write `{attr} = FastAPI()` at the top level":
-        "{file} 에 `{attr}` 가 없어요. 최상위에 `{attr} = FastAPI()` 를 쓰세요",
+        "{file} 파일에 `{attr}` 변수가 없어요. 최상위에 `{attr} = FastAPI()` 를 쓰세요",
     " (it has {found}: name it {attr} or pass --app {file}:{first})":
-        " ({found} 가 있어요: 이름을 {attr} 로 바꾸거나 --app {file}:{first} 로 지정하세요)",
+        " (있는 것: {found}. 이름을 `{attr}` 변수로 바꾸거나 --app {file}:{first} 옵션으로 지정하세요)",
     "`{attr}` in {file} is {kind} {value}, not an application: write `{attr} = FastAPI()`":
-        "{file} 의 `{attr}` 는 애플리케이션이 아니라 {kind} {value} 예요. `{attr} = FastAPI()` 로 쓰세요",
+        "{file} 파일의 `{attr}` 변수는 애플리케이션이 아니에요 ({kind} {value}). `{attr} = FastAPI()` 처럼 쓰세요",
     # source rules
-    "cannot read {file}: {error}": "{file} 를 읽을 수 없어요: {error}",
-    "{file} is not valid Python (line {line}): {error}": "{file} 는 올바른 Python 이 아니에요 ({line} 줄): {error}",
+    "cannot read {file}: {error}": "{file} 파일을 읽을 수 없어요: {error}",
+    "{file} is not valid Python (line {line}): {error}": "{file} 파일은 올바른 Python 이 아니에요 ({line} 줄): {error}",
     "{file} never calls {names}() (only real calls count, not comments or strings)":
-        "{file} 는 {names}() 를 한 번도 호출하지 않아요 (주석이나 문자열이 아닌 실제 호출만 세요)",
+        "{file} 파일은 다음 함수를 한 번도 호출하지 않아요: {names}() (주석이나 문자열이 아닌 실제 호출만 세요)",
     "a call of {names}": "{names} 호출",
     "no such call in the code": "코드에 그런 호출이 없음",
     "{file} calls {name}() on line {lines}, which this exercise asks you not to use":
-        "{file} 가 {lines} 줄에서 {name}() 를 호출해요. 이 연습에서는 쓰지 말아야 해요",
+        "{file} 파일이 {name}() 함수를 호출해요 ({lines} 줄). 이 연습에서는 쓰지 말아야 해요",
     "no call of {name}": "{name} 호출 없음",
     "{name}() on line {lines}": "{lines} 줄의 {name}()",
     # lifespan

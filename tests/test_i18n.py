@@ -74,4 +74,4 @@ def test_a_korean_report_end_to_end(tmp_path: Path) -> None:
     assert "클라이언트가 떠날 때 WebSocketDisconnect 가 endpoint 밖으로 새어 나갔어요" in proc.stdout
     assert "힌트:" in proc.stdout and "검사 3/4개 통과" in proc.stdout
     code, report = grade_json("t3l1", "--app", str(tmp_path / "missing.py"), "--lang", "ko", "--no-record")
-    assert "가 아직 없어요" in report["checks"][0]["message"]
+    assert "파일이 아직 없어요" in report["checks"][0]["message"]

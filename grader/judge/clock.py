@@ -118,7 +118,9 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         self._selector = _VirtualSelector(self._selector, self)  # type: ignore[has-type, arg-type]
         self.now_ns = 0
         self.link = link
-        self._busy_since = time.monotonic()
+        # The judge's own busy spells are measured in its CPU time: a judge a busy machine keeps
+        # waiting has done nothing that should move the clock.
+        self._busy_since = time.thread_time()
         self._host_busy_since: float | None = None
         self._host_cpu_since: float | None = None  # the host's CPU seconds when its busy spell began
 
@@ -136,12 +138,12 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
 
     def idle(self, host_idle: bool = True) -> None:
         """The judge has nothing ready (and, unless told otherwise, neither has the host)."""
-        self._busy_since = time.monotonic()
+        self._busy_since = time.thread_time()
         if host_idle:
             self._host_busy_since = None
 
     def busy(self) -> None:
-        now = time.monotonic()
+        now = time.thread_time()
         if now - self._busy_since > _BUSY_GRACE:
             self.advance_to_ns(self.now_ns + round((now - self._busy_since) * 1e9))
             self._busy_since = now

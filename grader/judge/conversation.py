@@ -86,6 +86,7 @@ class Conversation:
         self.retired: list[Client] = []
         self.transcript = Transcript(self.elapsed, TRANSCRIPT_LIMIT)
         self.where = ""
+        self.number = ""
         self.captured: dict[str, Any] = {}  # {$capture: name} values, for {$ref: name} later in the check
 
     def elapsed(self) -> float:
@@ -100,7 +101,9 @@ class Conversation:
     async def run(self, steps: tuple[Step, ...], env: dict[str, Any] | None = None, prefix: str = "") -> None:
         env = env if env is not None else {CAPTURES: self.captured}
         for number, step in enumerate(steps, 1):
-            self.where = f"step {prefix}{number}, {step.label()} ({_short(step)})"
+            self.number = f"{prefix}{number}"  # "2.3": the third step of the repeat that is step 2
+            self.where = self.say("step {n}, {action} ({place})", n=self.number, action=step.label(),
+                                  place=_short(step))
             await getattr(self, "_" + step.action)(step, env)
 
     def with_raised_elsewhere(self, failure: Failure) -> Failure:
@@ -428,10 +431,9 @@ class Conversation:
 
     async def _repeat(self, step: Step, env: dict[str, Any]) -> None:
         spec: Repeat = step.arg
-        outer = self.where
+        label = f"{self.number}."
         for round_number, value in enumerate(spec.values, 1):
             inner = {**env, spec.var: value}
-            label = f"{outer.split(',')[0].removeprefix('step ')}."
             try:
                 await self.run(_with_client(spec.steps, spec.var, value), inner, prefix=label)
             except StepFailed as failed:

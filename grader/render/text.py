@@ -7,9 +7,11 @@ terminal and never when ``NO_COLOR`` is set.
 from __future__ import annotations
 
 import os
+import re
 import sys
+from collections.abc import Callable
 
-from grader.i18n import t
+from grader.i18n import say, t
 from grader.result import CheckResult, Failure, Kind, Result, Status
 
 PASS, FAIL, SKIP = "✓", "✗", "–"
@@ -140,7 +142,7 @@ def _failure_block(check: CheckResult, style: Style, lang: str, also: list[str] 
         lines.append("  " + t("transcript", lang))
         for line in check.transcript:
             arrow = {"sent": "→", "received": "←"}.get(line.direction, "·")
-            lines.append(style.dim(f"    {line.at:8.3f}s {line.client:>6} {arrow} ") + line.text)
+            lines.append(style.dim(f"    {line.at:8.3f}s {line.client:>6} {arrow} ") + transcript_label(line.text, lang))
     if check.hint and not also and _reached(failure):
         lines.append(f"  {t('hint', lang)}: {check.hint}")
     return lines
@@ -157,3 +159,38 @@ def summary(result: Result, style: Style, lang: str = "en") -> str:
     counts = t("summary", lang, passed=result.passed_count, total=total, points=result.points, max_points=result.max_points)
     hidden = t("summary_hidden", lang, n=result.hidden_pending) if result.hidden_pending else ""
     return style.bad(f"{FAIL} {counts}") + hidden
+
+
+# The driver writes its transcript in English (formats and the HTML diagram read it so); a
+# Korean report shows the same events in Korean. Patterns, in order; frames' contents stay as sent.
+_LABELS: list[tuple[re.Pattern[str], Callable[[str, tuple[str, ...]], str]]] = [
+    (re.compile(r"connect (.+)"), lambda lang, g: say(lang, "connect {path}", path=g[0])),
+    (re.compile(r"accepted \(subprotocol (.+)\)"),
+     lambda lang, g: say(lang, "accepted (subprotocol {name})", name=g[0])),
+    (re.compile(r"accepted"), lambda lang, g: say(lang, "accepted")),
+    (re.compile(r"refused: HTTP (\d+)"), lambda lang, g: say(lang, "refused: HTTP {status}", status=g[0])),
+    (re.compile(r"refused: HTTP (\d+) \(closed with code (.+)\)"),
+     lambda lang, g: say(lang, "refused: HTTP {status} (closed with code {code})", status=g[0], code=g[1])),
+    (re.compile(r"client disconnects \(code (.+)\)"),
+     lambda lang, g: say(lang, "client disconnects (code {code})", code=g[0])),
+    (re.compile(r"server closed the connection: code (.+)"),
+     lambda lang, g: say(lang, "server closed the connection: code {code}", code=g[0])),
+    (re.compile(r"the connection dropped without a close frame \(a real client sees 1006\)"),
+     lambda lang, g: say(lang, "the connection dropped without a close frame (a real client sees 1006)")),
+    (re.compile(r"no answer to the handshake"), lambda lang, g: say(lang, "no answer to the handshake")),
+    (re.compile(r"handshake aborted by the client: (.+)"),
+     lambda lang, g: say(lang, "handshake aborted by the client: {why}", why=g[0])),
+    (re.compile(r"binary frame of (\d+) bytes (.*)"),
+     lambda lang, g: say(lang, "binary frame of {n} bytes {data}", n=g[0], data=g[1])),
+    (re.compile(r"… (\d+) earlier lines not shown"), lambda lang, g: say(lang, "… {n} earlier lines not shown", n=g[0])),
+]
+
+
+def transcript_label(text: str, lang: str) -> str:
+    if lang == "en":
+        return text
+    for pattern, label in _LABELS:
+        found = pattern.fullmatch(text)
+        if found:
+            return label(lang, found.groups())
+    return text
