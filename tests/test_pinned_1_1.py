@@ -117,7 +117,7 @@ def test_prefix_means_the_start_of_the_message(converse) -> None:  # type: ignor
     assert result.failure.message == "the binary message differs: starts with b'\\x00\\x01'"
 
 
-def test_a_sha256_written_in_capitals_matches(converse) -> None:  # type: ignore[no-untyped-def]
+def test_a_sha256_written_in_capitals_matches_and_another_digest_does_not(converse) -> None:  # type: ignore[no-untyped-def]
     digest = hashlib.sha256(bytes(range(256))).hexdigest().upper()
     result, _ = converse(echo_app(), f"""\
         - connect: /ws
@@ -125,6 +125,15 @@ def test_a_sha256_written_in_capitals_matches(converse) -> None:  # type: ignore
         - expect_bytes: {{$sha256: {digest}}}
         """)
     assert result.status is Status.PASSED, result.failure
+    other = hashlib.sha256(bytes(range(255))).hexdigest()
+    result, _ = converse(echo_app(), f"""\
+        - connect: /ws
+        - send_bytes: {{generate: all_bytes}}
+        - expect_bytes: {{$sha256: {other}}}
+        """)
+    assert result.failure is not None
+    assert result.failure.message == f"the binary message differs: SHA-256 {digest.lower()}"
+    assert result.failure.expected == f"binary data with SHA-256 {other}"
 
 
 def test_a_name_that_only_starts_like_a_known_one_is_suggested() -> None:
