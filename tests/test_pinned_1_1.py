@@ -139,3 +139,15 @@ def test_a_sha256_written_in_capitals_matches_and_another_digest_does_not(conver
 def test_a_name_that_only_starts_like_a_known_one_is_suggested() -> None:
     assert problems("      - connect: /ws\n      - expect_json: {$eq_strict: 1}\n") == [
         "unknown operator '$eq_strict'; did you mean '$eq'?"]
+
+
+def test_numeric_matchers_that_could_never_pass_are_refused() -> None:
+    assert problems("""\
+      - connect: /ws
+      - expect_json: {a: {$approx: {value: 1, tol: -0.1}}}
+      - expect_text: {$gt: 3}
+    """) == [
+        "tol is a distance: a number ≥ 0",
+        "expect_text receives a text message, always a string, so a number above 3 can never match it; "
+        "to read the text as JSON, use expect_json",
+    ]
