@@ -151,3 +151,8 @@ def test_numeric_matchers_that_could_never_pass_are_refused() -> None:
         "expect_text receives a text message, always a string, so a number above 3 can never match it; "
         "to read the text as JSON, use expect_json",
     ]
+
+
+def test_an_empty_expect_unordered_is_refused() -> None:
+    assert problems("      - connect: /ws\n      - expect_unordered: []\n") == [
+        "expect_unordered needs a list of messages, like [{json: ...}, {text: ...}]"]
