@@ -27,7 +27,7 @@ always restored (also on Ctrl-C or SIGTERM), with their modification time,
 and their cached bytecode removed. A mutant whose text no longer matches the
 source exactly once is reported as stale (update it after editing the module).
 
-A full run takes about half an hour on two busy cores (see tests/MUTATION.md);
+A full run takes over an hour on two busy cores (see tests/MUTATION.md);
 it is not part of the normal test run.
 """
 
