@@ -27,7 +27,7 @@ always restored (also on Ctrl-C or SIGTERM), with their modification time,
 and their cached bytecode removed. A mutant whose text no longer matches the
 source exactly once is reported as stale (update it after editing the module).
 
-A full run takes about half an hour on two busy cores (see tests/MUTATION.md);
+A full run takes over an hour on two busy cores (see tests/MUTATION.md);
 it is not part of the normal test run.
 """
 
@@ -80,14 +80,15 @@ def mutant(mod: Module, ident: str, what: str, old: str, new: str, *more: str, e
 # --- grader/spec/match.py --------------------------------------------------------------------------------------
 
 m = module("grader/spec/match.py", "tests/test_pinned_spec.py", "tests/test_match.py", "tests/test_spec.py",
-           "tests/test_conversation.py",
+           "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_dialect.py", "tests/test_conversation.py",
            "tests/test_pinned_judge.py::test_the_lifespan_runs_around_the_checks_on_the_virtual_wall_clock")
 mutant(m, "type-int-accepts-bool", "$type int/number accept true and false",
        "return isinstance(value, int | float) and not isinstance(value, bool)",
        "return isinstance(value, int | float)")
 mutant(m, "subset-ignores-values", "$subset checks that its keys exist, not their values",
-       "        found = match(sub, actual[key], where, literal=literal)\n        if found:",
-       "        found = match(sub, actual[key], where, literal=literal) if exact else None\n        if found:")
+       "        found = match(sub, actual[key], where, literal=literal, captures=captures)\n        if found:",
+       "        found = match(sub, actual[key], where, literal=literal, captures=captures) if exact else None\n"
+       "        if found:")
 mutant(m, "extra-keys-allowed", "objects no longer need the same keys",
        "    if exact:\n        extra =", "    if False:\n        extra =")
 mutant(m, "bool-equals-number", "true == 1 between scalars",
@@ -117,8 +118,10 @@ mutant(m, "datetime-judge-clock", "$datetime compares with the judge's clock, no
 mutant(m, "datetime-offset-ignored", "a date-time with a UTC offset is compared as if local",
        "        moment = moment.astimezone().replace(tzinfo=None)", "        moment = moment.replace(tzinfo=None)")
 mutant(m, "one-of-needs-all", "$one_of needs every matcher",
-       "if any(match(m, actual, path) is None for m in operand):",
-       "if all(match(m, actual, path) is None for m in operand):")
+       "        for m in operand:\n            tried: dict[str, Any] = {}\n            if match(m, actual, path, captures=tried) is None:\n"
+       "                captures.update(tried)\n                return None\n",
+       "        tried: dict[str, Any] = {}\n        if all(match(m, actual, path, captures=tried) is None for m in operand):\n"
+       "            captures.update(tried)\n            return None\n")
 mutant(m, "eq-reads-operators", "$eq reads operators inside its value",
        "return match(operand, actual, path, literal=True)", "return match(operand, actual, path, literal=False)")
 mutant(m, "int-rejects-whole-float", "$type int rejects 2.0",
@@ -149,13 +152,96 @@ mutant(m, "one-of-empty", "an empty $one_of loads",
        'if not isinstance(operand.value, list):\n            errors.append(SpecError(operand.mark, "$one_of')
 mutant(m, "group-name-unchecked", "$re groups may name a group the pattern lacks",
        "        if name not in compiled.groupindex:\n", "        if False:\n")
+# spec language 1.1
+mutant(m, "one-of-capture-lost", "a $capture inside the $one_of branch that matched is forgotten",
+       "                captures.update(tried)\n                return None\n", "                return None\n")
+mutant(m, "capture-match-unchecked", "{$capture: {as, match}} captures without checking its matcher",
+       "            mismatch = match(operand[\"match\"], actual, path, captures=captures)\n            if mismatch:\n",
+       "            mismatch = None\n            if mismatch:\n")
+mutant(m, "capture-name-any", "a capture name that is not a word loads",
+       "if not isinstance(name.value, str) or not _NAME.match(name.value):", "if not isinstance(name.value, str):")
+mutant(m, "ref-read-as-matcher", "a captured value that looks like an operator is read as one by $ref",
+       'return {"$eq": lookup(env.get(CAPTURES, {}), value["$ref"])}', 'return lookup(env.get(CAPTURES, {}), value["$ref"])')
+mutant(m, "gt-inclusive", "$gt accepts its bound", "        return value > operand\n", "        return value >= operand\n")
+mutant(m, "gte-exclusive", "$gte refuses its bound", "        return value >= operand\n", "        return value > operand\n")
+mutant(m, "lt-inclusive", "$lt accepts its bound", "        return value < operand\n", "        return value <= operand\n")
+mutant(m, "lte-exclusive", "$lte refuses its bound", "        return value <= operand\n", "        return value < operand\n")
+mutant(m, "between-open", "$between refuses its bounds", "return bool(operand[0] <= value <= operand[1])",
+       "return bool(operand[0] < value < operand[1])")
+mutant(m, "approx-exact", "$approx ignores its tolerance", 'return bool(abs(value - operand["value"]) <= operand["tol"])',
+       'return bool(value == operand["value"])')
+mutant(m, "numeric-accepts-bool", "numeric matchers accept true and false",
+       "return None if _is_number(actual) and _in_range(op, operand, actual) else Mismatch(",
+       "return None if isinstance(actual, int | float) and _in_range(op, operand, actual) else Mismatch(")
+mutant(m, "between-reversed-loads", "$between [HIGH, LOW] (never passes) loads",
+       "        elif value[0].value > value[1].value:\n", "        elif False:\n")
+mutant(m, "approx-negative-tol", "$approx with a negative tol (never passes) loads",
+       '        elif fields["tol"].value < 0:\n', "        elif False:\n")
+mutant(m, "never-numeric-unflagged", "a numeric matcher on a text (never passes) is not flagged",
+       '    if op in NUMERIC_OPERATORS:\n        return "number" not in kinds\n', "    if op in NUMERIC_OPERATORS:\n        return False\n")
+mutant(m, "never-type-unflagged", "{$type: int} on a text (never passes) is not flagged",
+       "        return _KIND_OF_TYPE.get(operand, operand) not in kinds", "        return False")
+
+# --- grader/spec/payload.py (binary matchers) -------------------------------------------------------------------
+
+m = module("grader/spec/payload.py", "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_pinned_judge.py")
+mutant(m, "len-unchecked", "{$len: N} accepts any length",
+       'return None if match.match(operand, len(data)) is None else f"{len(data)} bytes"', "return None")
+mutant(m, "prefix-anywhere", "{$prefix: P} accepts P anywhere in the message",
+       "return None if data.startswith(prefix) else", "return None if prefix in data else")
+mutant(m, "sha256-unchecked", "{$sha256: HEX} accepts any message",
+       "return None if digest == operand.lower() else", "return None if True else")
+mutant(m, "sha256-case-sensitive", "{$sha256: HEX} written in capitals never matches",
+       "return None if digest == operand.lower() else", "return None if digest == operand else")
+mutant(m, "len-negative-loads", "{$len: -1} (never passes) loads",
+       "if isinstance(value, int) and not isinstance(value, bool) and value >= 0:",
+       "if isinstance(value, int) and not isinstance(value, bool):")
+mutant(m, "sha256-any-hex", "a $sha256 that is not 64 hex digits loads",
+       'not re.fullmatch(r"[0-9a-fA-F]{64}", operand.value)', 'not re.fullmatch(r"[0-9a-fA-F]+", operand.value)')
+mutant(m, "slice-end-ignored", "slice: {end: E} sends the payload to its end",
+       'return build(part["of"])[part.get("start"):part.get("end")]', 'return build(part["of"])[part.get("start"):]')
+
+# --- grader/spec/dialect.py (YAML 1.2 scalars) --------------------------------------------------------------------
+
+m = module("grader/spec/dialect.py", "tests/test_dialect.py", "tests/test_pinned_1_1.py", "tests/test_pinned_spec.py")
+mutant(m, "yes-is-true", "yes/no/on/off read as booleans (YAML 1.1)",
+       'CoreResolver.add_implicit_resolver(TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))',
+       'CoreResolver.add_implicit_resolver(TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE|yes|no|on|off)$"), '
+       'list("tTfFyno"))',
+       '        if text.lower() not in ("true", "false"):\n', '        if text.lower() not in ("true", "false", "yes", "no", "on", "off"):\n',
+       '        return text.lower() == "true"', '        return text.lower() in ("true", "yes", "on")')
+mutant(m, "leading-zero-octal", "010 reads as octal 8 (YAML 1.1)",
+       '        if re.fullmatch(r"[-+]?[0-9]+", text):\n            return int(text, 10)',
+       '        if re.fullmatch(r"[-+]?[0-9]+", text):\n            return int(text, 8) if re.fullmatch(r"0[0-7]+", text) else int(text, 10)')
+mutant(m, "hex-as-decimal-digits", "0x1F is not read as hexadecimal",
+       "            return int(text[2:], 16)", "            return text")
+mutant(m, "sexagesimal", "12:30 reads as the base-60 number 750 (YAML 1.1)",
+       'CoreResolver.add_implicit_resolver(TAG + "int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),',
+       'CoreResolver.add_implicit_resolver(TAG + "int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[0-9]+:[0-5][0-9])$"),',
+       '        if re.fullmatch(r"[-+]?[0-9]+", text):\n', '        if ":" in text:\n            a, b = text.split(":")\n'
+       '            return int(a) * 60 + int(b)\n        if re.fullmatch(r"[-+]?[0-9]+", text):\n')
+mutant(m, "tilde-not-null", "~ is read as the string '~'",
+       'CoreResolver.add_implicit_resolver(TAG + "null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])',
+       'CoreResolver.add_implicit_resolver(TAG + "null", re.compile(r"^(?:null|Null|NULL|)$"), ["n", "N", ""])')
+
+# --- grader/spec/suggest.py (did you mean) -----------------------------------------------------------------------
+
+m = module("grader/spec/suggest.py", "tests/test_pinned_spec.py", "tests/test_spec_1_1.py", "tests/test_dialect.py",
+           "tests/test_authoring.py", "tests/test_pinned_1_1.py")
+mutant(m, "no-close-match", "a misspelt key gets no 'did you mean'",
+       "    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)\n", "    close = []\n")
+mutant(m, "no-prefix-match", "$regex for $re (a prefix) gets no 'did you mean'",
+       "        close = [c for c in choices if len(c) > 2", "        close = [c for c in choices if False and len(c) > 2")
+mutant(m, "no-known-list", "an unknown word with no close match does not list the known ones",
+       "    return f\"; {listing}: {', '.join(choices)}\" if choices else \"\"", '    return ""')
 
 # --- grader/spec/loader.py -------------------------------------------------------------------------------------
 
 m = module("grader/spec/loader.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_match.py",
+           "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_dialect.py", "tests/test_authoring.py",
            "tests/test_pinned_judge.py", "tests/test_conversation.py")
 mutant(m, "version-unchecked", "any spec version loads",
-       "if version is not None and version.value != FORMAT_VERSION:", "if False:")
+       "if version is not None and (isinstance(version.value, bool) or version.value not in FORMAT_VERSIONS):", "if False:")
 mutant(m, "id-pattern-unchecked", "an id with capitals or spaces loads",
        "        if ident and not _ID.match(ident):\n", "        if False:\n")
 mutant(m, "id-file-name-unchecked", "the id need not match the file name",
@@ -201,7 +287,8 @@ mutant(m, "double-connect", "connecting an open client again loads",
 mutant(m, "refused-leaves-open", "a refused client counts as open",
        "self.states[client] = self.CLOSED if refused else self.OPEN", "self.states[client] = self.OPEN")
 mutant(m, "empty-source-rule", "source: with no names loads",
-       "if not (rule.calls or rule.not_calls):", "if False:")
+       "if not (rule.calls or rule.not_calls or rule.imports or rule.bases or rule.decorators or rule.keywords):",
+       "if False:")
 mutant(m, "bare-disconnect-code", "a bare disconnect sends 1001",
        "        if node.value is None:\n            return Disconnect()\n        if isinstance(node.value, dict):",
        "        if node.value is None:\n            return Disconnect(1001)\n        if isinstance(node.value, dict):")
@@ -213,17 +300,42 @@ mutant(m, "status-refusal-leaves-open", "a client refused by HTTP status counts 
 mutant(m, "long-close-reason", "a client close reason over 123 bytes loads",
        "                if len(reason.encode()) > 123:", "                if len(reason) > 123:")
 mutant(m, "subprotocol-matcher-unchecked", "a connect's subprotocol matcher is not validated",
-       '            self.errors += match.validate(fields["subprotocol"], variables)\n', "            pass\n")
+       '        errors = match.validate(node, variables)\n        self.errors += errors\n        if not errors:\n'
+       '            self.never(node, frozenset({"str", "null"})',
+       '        errors = []\n        if not errors:\n            self.never(node, frozenset({"str", "null"})')
 mutant(m, "close-reason-matcher-unchecked", "an expect_close reason matcher is not validated",
-       '            self.errors += match.validate(fields["reason"], variables)\n', "            pass\n")
+       '            self.errors += errors\n            if not errors:\n                self.never(fields["reason"],',
+       '            if not errors:\n                self.never(fields["reason"],')
 mutant(m, "expect-file-absolute", "expect_file may name an absolute path",
        'if Path(path).is_absolute() or ".." in parts or path.startswith("~"):',
        'if ".." in parts or path.startswith("~"):')
+# spec language 1.1
+mutant(m, "ref-before-capture", "a $ref to a capture no earlier step makes loads",
+       "            if name not in self.captured:\n", "            if False:\n")
+mutant(m, "never-matching-text", "an expect_text matcher that can never match a string loads",
+       '            if not errors:\n                self.never(node, frozenset({"str"}), "expect_text receives',
+       '            if False:\n                self.never(node, frozenset({"str"}), "expect_text receives')
+mutant(m, "never-flag-off", "no never-passing matcher is flagged",
+       "        if match.never_matches(value, kinds):\n", "        if False:\n")
+mutant(m, "unordered-empty", "an empty expect_unordered loads",
+       "        if not isinstance(node.value, list) or not node.value:\n            self.error(node.mark, \"expect_unordered",
+       "        if not isinstance(node.value, list):\n            self.error(node.mark, \"expect_unordered")
+mutant(m, "unordered-closed-client", "expect_unordered on a client that is not connected loads",
+       "            if flow.states.get(who, _Flow.NEW) != _Flow.OPEN:\n", "            if False:\n")
+mutant(m, "unordered-two-kinds", "an expect_unordered message with both text and json loads",
+       "            if len(kinds) != 1:\n", "            if not kinds:\n")
+mutant(m, "bytes-unknown-matcher", "expect_bytes with an unknown $operator is read as a payload",
+       "        elif op is not None:\n            self.error(node.key_mark(op), f\"expect_bytes takes",
+       "        elif False:\n            self.error(node.key_mark(op), f\"expect_bytes takes")
+mutant(m, "no-did-you-mean-key", "an unknown key is reported without a suggestion",
+       'self.error(node.key_mark(key), f"unknown key {key!r} in {what}{did_you_mean(key, keys)}")',
+       'self.error(node.key_mark(key), f"unknown key {key!r} in {what}")')
 
 # --- grader/judge/conversation.py --------------------------------------------------------------------------------
 
 m = module("grader/judge/conversation.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
-           "tests/test_lifespan.py", slow=True)
+           "tests/test_lifespan.py", "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_shutdown.py",
+           "tests/test_one_cause.py", slow=True)
 mutant(m, "flood-read-as-message", "a client that stopped reading hands out its queued messages instead of the flood",
        "        self._flooded(client)\n        if client.inbox:\n            message = client.take()\n            assert message is not None\n            return",
        "        if client.inbox:\n            message = client.take()\n            assert message is not None\n            return")
@@ -296,7 +408,34 @@ mutant(m, "raised-reads-as-close", "an endpoint's exception is reported as a clo
        "        if client.side.error is not None:\n            raise self._raised(client)\n        if client.closed is not None and",
        "        if False:\n            raise self._raised(client)\n        if client.closed is not None and")
 mutant(m, "no-transcript", "failures come without a transcript",
-       "transcript=conversation.transcript.frames() if failure is not None else (),", "transcript=(),")
+       "transcript=conversation.transcript.frames() if failure is not None or ctx.transcripts else (),",
+       "transcript=conversation.transcript.frames() if ctx.transcripts else (),")
+# spec language 1.1, shutdown
+mutant(m, "captures-never-kept", "what $capture took is never kept for a later $ref",
+       "        if mismatch is None:\n            self.captured.update(taken)", "        if False:\n            self.captured.update(taken)")
+mutant(m, "captures-kept-on-mismatch", "a capture from a message that did not match is kept",
+       "        if mismatch is None:\n            self.captured.update(taken)", "        if True:\n            self.captured.update(taken)",
+       equivalent="a mismatch in expect_text/expect_json fails the step and ends the check, so no later step "
+                  "reads what it captured (expect_unordered pairs with match() and keeps captures only once paired)")
+mutant(m, "unordered-in-order", "expect_unordered needs the messages in the order written",
+       "            chosen, unpaired = pair(mine, messages, lambda m, v: match(m, v) is None)",
+       "            chosen, unpaired = ((list(range(len(mine))), -1) if all(match(e.matcher, value_of(e, msg)[1]) is None "
+       "and value_of(e, msg)[0] for e, msg in zip(mine, messages, strict=True)) else (None, 0))")
+mutant(m, "unordered-captures-lost", "captures inside expect_unordered are forgotten",
+       "                self.matches(expected.matcher, value_of(expected, messages[index])[1])  # keeps its captures",
+       "                pass")
+mutant(m, "shutdown-failure-passes", "a lifespan shutdown that fails passes the shutdown step",
+       '        if event["op"] == "stopped":\n            return', '        if True:\n            return')
+mutant(m, "shutdown-timeout-unexplained", "a shutdown that runs out of time is not said to",
+       '        if event.get("reason") == "timeout":\n', "        if False:\n")
+mutant(m, "text-difference-off-by-one", "the first differing character is numbered from 0",
+       "n=at + 1, want=want, got=got)", "n=at, want=want, got=got)")
+mutant(m, "text-difference-unnamed-space", "a space at the first difference is shown as '\" \"'",
+       '        if char == " ":\n', "        if False:\n")
+mutant(m, "bytes-matcher-ignored", "expect_bytes {$len/$prefix/$sha256} accepts any binary message",
+       '            if differs:\n                raise self.fail(Kind.MISMATCH, self.say("the binary message differs: {how}"',
+       '            if False:\n                raise self.fail(Kind.MISMATCH, self.say("the binary message differs: {how}"')
+
 
 # --- grader/judge/driver.py ---------------------------------------------------------------------------------------
 
@@ -340,9 +479,13 @@ mutant(m, "clock-may-go-back", "the clock may move backwards",
                   "real time through its own busy spell (over 0.25 s of judge CPU); setting the clock back then "
                   "delays the judge's next timer by that much, which no verdict waits on")
 mutant(m, "busy-host-freezes-clock", "a host that never idles stops the clock",
-       "        if now - self._host_busy_since > grace:\n", "        if False:\n")
+       "        if spent > _BUSY_GRACE:\n            self._follow(link, spent, now)",
+       "        if False:\n            self._follow(link, spent, now)")
 mutant(m, "threads-do-not-hold", "worker threads no longer hold the clock",
-       "grace = link.stall_seconds if link.held else _BUSY_GRACE", "grace = _BUSY_GRACE")
+       "            if now - self._host_busy_since > link.stall_seconds:",
+       "            if now - self._host_busy_since > _BUSY_GRACE:")
+mutant(m, "host-wall-time-moves-clock", "a starved host's wall time, not its CPU time, moves the clock",
+       "            spent = min(spent, cpu - self._host_cpu_since)", "            pass")
 mutant(m, "idle-while-host-works", "the clock jumps while the host is still working",
        "host_working = link is not None and not link.idle", "host_working = False")
 mutant(m, "busy-since-kept", "the host's busy spell is not reset when both sides idle",
@@ -519,7 +662,7 @@ mutant(m, "calls-ignored", "required calls need not be there", "    if missing:\
 
 # --- grader/course/catalog.py --------------------------------------------------------------------------------------
 
-m = module("grader/course/catalog.py", "tests/test_pinned_course.py",
+m = module("grader/course/catalog.py", "tests/test_pinned_course.py", "tests/test_authoring.py",
            "tests/test_cli.py::test_check_prints_the_table_and_passes_for_a_proven_exercise",
            "tests/test_cli.py::test_check_fails_when_a_wrong_variant_slips_through",
            "tests/test_instructor_tools.py")
@@ -550,6 +693,22 @@ mutant(m, "problems-unexplained", "the table does not say what went wrong",
 mutant(m, "ungradable-accepted", "a subject that could not be graded counts as proven",
        'outcomes.append(Outcome(subject, False, f"could not be graded: {result}", 0.0))',
        'outcomes.append(Outcome(subject, True, f"could not be graded: {result}", 0.0))')
+mutant(m, "variant-rules-unchecked", "grade check does not report the variant rules an exercise breaks",
+       "    problems = [p for exercise in exercises for p in variant_problems(course, exercise)]",
+       "    problems: list[SpecError] = []")
+
+m = module("grader/course/variants.py", "tests/test_pinned_course.py", "tests/test_variants.py",
+           "tests/test_authoring.py", "tests/test_instructor_tools.py", "tests/test_cli.py")
+mutant(m, "too-few-unchecked", "an exercise with fewer variants than the course asks for passes",
+       "        if count < need:\n", "        if False:\n")
+mutant(m, "unknown-check-unchecked", "a variant naming a check the spec lacks is not reported",
+       "for v in variants if v.exercise == ident and v.fails is not None and v.fails not in checks]",
+       "for v in variants if False]")
+mutant(m, "fail-without-check", "'# expect-fail:' without a check name is read as a correct variant",
+       "        if not found.group(\"check\"):\n            raise SpecError", "        if False:\n            raise SpecError")
+mutant(m, "headerless-ignored", "a variant without a header is silently read as correct",
+       "    raise SpecError(start, f\"a variant's first line says what it proves",
+       "    return Variant(path.parent.name, path, None)\n    raise SpecError(start, f\"a variant's first line says what it proves")
 
 # --- grader/course/pytest_plugin.py ------------------------------------------------------------------------------
 
@@ -565,7 +724,7 @@ mutant(m, "starter-may-pass", "a starter that passes every check is accepted",
 
 # --- grader/course/progress.py -----------------------------------------------------------------------------------
 
-m = module("grader/course/progress.py", "tests/test_pinned_course.py", "tests/test_progress.py")
+m = module("grader/course/progress.py", "tests/test_pinned_course.py", "tests/test_progress.py", "tests/test_recording.py")
 mutant(m, "pass-record-rewritten", "every pass rewrites the lesson's pass record",
        "first_pass = passed and exercise not in progress.passed", "first_pass = passed")
 mutant(m, "xp-for-attempts", "a failed attempt banks the lesson's XP",
@@ -609,13 +768,23 @@ mutant(m, "reset-one-forgets-all-attempts", "resetting one lesson forgets every 
        "                progress.attempts.clear()")
 mutant(m, "version-unchecked", "a progress file of another version is read",
        'if not isinstance(data, dict) or data.get("version") != STORE_VERSION:', "if not isinstance(data, dict):")
+mutant(m, "same-file-recounted", "grading the same file again counts as a new attempt",
+       'repeated = digest is not None and bool(earlier) and earlier[-1].get("sha256") == digest', "repeated = False")
+mutant(m, "same-file-ever-seen", "a file graded once before, anywhere in the history, never counts again",
+       'repeated = digest is not None and bool(earlier) and earlier[-1].get("sha256") == digest',
+       'repeated = digest is not None and any(a.get("sha256") == digest for a in earlier)')
+mutant(m, "digest-not-stored", "the file's digest is not stored with the attempt",
+       '                    **({"sha256": digest} if digest is not None else {}),\n', "")
+mutant(m, "repeat-not-said", "a repeated attempt is not reported as one",
+       "new, first_pass, repeated)", "new, first_pass, False)")
 
 # --- grader/course/batch.py and grader/cli.py (hidden checks, records) ---------------------------------------------
 
 m = module("grader/course/batch.py", "tests/test_pinned_course.py",
            "tests/test_instructor_tools.py::test_batch_grades_a_class_and_writes_a_complete_gradebook")
 mutant(m, "hidden-skipped", "grade batch skips the hidden checks",
-       "    options = Options(limits=limits, run_hidden=True)", "    options = Options(limits=limits, run_hidden=False)")
+       "    options = Options(limits=limits, run_hidden=True, transcripts=transcripts)",
+       "    options = Options(limits=limits, run_hidden=False, transcripts=transcripts)")
 mutant(m, "max-points-visible-only", "the gradebook's max_points leaves the hidden checks out",
        '"points": self.result.points if self.result else 0,\n            "max_points": exercise.points,',
        '"points": self.result.points if self.result else 0,\n            "max_points": sum(c.points for c in exercise.checks if not c.hidden),')
@@ -624,41 +793,91 @@ mutant(m, "passed-ignores-complete", "a row passes without the hidden checks hav
        '"passed": bool(self.result and self.result.passed),',
        equivalent="batch always runs the hidden checks, so every result it records is complete")
 
-m = module("grader/cli.py", "tests/test_pinned_course.py", "tests/test_pinned_formats.py", "tests/test_cli.py")
+m = module("grader/cli.py", "tests/test_pinned_course.py", "tests/test_pinned_formats.py", "tests/test_recording.py",
+           "tests/test_format_specs.py", "tests/test_cli.py", "tests/test_authoring.py")
 mutant(m, "check-hidden-skipped", "grade check skips the hidden checks",
        "Options(limits=course.limits, run_hidden=True), opts.jobs)",
        "Options(limits=course.limits, run_hidden=False), opts.jobs)")
 mutant(m, "xp-needs-complete-run", "XP is banked only by a run with every hidden check",
        "award = store.record(exercise.id, exercise.xp, result.passed, result.passed_count,",
        "award = store.record(exercise.id, exercise.xp, result.passed and result.complete, result.passed_count,")
-mutant(m, "check-exit-zero", "grade check exits 0 whatever it found", "return 0 if bad == 0 else 1", "return 0")
+mutant(m, "check-exit-zero", "grade check exits 0 whatever it found", "return 0 if bad == 0 and not problems else 1",
+       "return 0")
+mutant(m, "check-variant-rules-pass", "grade check exits 0 when an exercise breaks the variant rules",
+       "return 0 if bad == 0 and not problems else 1", "return 0 if bad == 0 else 1")
+mutant(m, "not-yours-recorded", "grading the reference or the starter records an attempt",
+       "    reason = not_yours(course, exercise, app, content, lang)\n", "    reason = None\n")
+mutant(m, "digest-not-passed", "the same file graded again counts as a new attempt",
+       "digest=hashlib.sha256(content).hexdigest())", "digest=None)")
+mutant(m, "exercism-exit-one", "the Exercism runner exits 1 when a test fails",
+       'code = 0 if result.passed or opts.format == "exercism" else 1', "code = 0 if result.passed else 1")
+
+m = module("grader/course/learn.py", "tests/test_recording.py", "tests/test_guided.py", "tests/test_pinned_course.py")
+mutant(m, "starter-recorded", "grading the untouched starter records an attempt",
+       "    if _same(starter, content):\n", "    if False:\n")
+mutant(m, "reference-copy-recorded", "a copy of the reference solution records an attempt",
+       "resolved == path.resolve() or _same(path, content) for path in known[:1]",
+       "resolved == path.resolve() for path in known[:1]")
+mutant(m, "variant-recorded", "grading one of the course's variants records an attempt",
+       "if any(resolved.is_relative_to(folder.resolve()) for folder in known[1:]) or any(",
+       "if any(False for folder in known[1:]) or any(")
+mutant(m, "reference-recorded", "grading the reference solution itself records an attempt",
+       "resolved == path.resolve() or _same(path, content) for path in known[:1]", "False for path in known[:1]")
 
 # --- grader/render: scores ------------------------------------------------------------------------------------------
 
-m = module("grader/render/gradescope.py", "tests/test_pinned_formats.py", "tests/test_formats.py")
+m = module("grader/render/gradescope.py", "tests/test_pinned_formats.py", "tests/test_formats.py",
+           "tests/test_format_specs.py")
 mutant(m, "max-score-drops-hidden", "max_score leaves out the hidden checks' points",
        '"max_score": result.max_points + result.hidden_points,', '"max_score": result.max_points,')
 mutant(m, "score-is-max", "the score is the maximum", '"score": result.points,', '"score": result.max_points,')
 mutant(m, "test-score-is-max", "each test scores its maximum", '"score": check.points,', '"score": check.max_points,')
 mutant(m, "hidden-visible", "hidden checks are visible at once",
-       '"visibility": "after_published" if check.hidden else "visible",', '"visibility": "visible",')
+       '"visibility": HIDDEN if check.hidden else "visible",', '"visibility": "visible",')
+mutant(m, "pending-hidden-unlisted", "hidden checks not run are not listed as a test (the sum over tests is short)",
+       "    if result.hidden_pending:\n", "    if False:\n")
+mutant(m, "summary-tells-hidden", "the top-level output counts the hidden checks' results",
+       "    visible = [c for c in result.checks if not c.hidden]", "    visible = list(result.checks)")
+mutant(m, "status-always-passed", "every test says passed",
+       '"status": "passed" if check.status is Status.PASSED else "failed",', '"status": "passed",')
 mutant(m, "no-output", "failed tests carry no explanation", '"output": failure_text(check),', '"output": "",')
 
-m = module("grader/render/exercism.py", "tests/test_pinned_formats.py", "tests/test_formats.py")
+m = module("grader/render/exercism.py", "tests/test_pinned_formats.py", "tests/test_formats.py",
+           "tests/test_format_specs.py")
 mutant(m, "errors-as-fails", "a crash or exception reads as a plain failure",
-       "return getattr(failure, \"kind\", None) in (Kind.ERROR, Kind.HANG, Kind.CRASH, Kind.INTERNAL)", "return False")
+       'status = "pass" if check.passed else ("error" if _errored(check) else "fail")',
+       'status = "pass" if check.passed else "fail"')
 mutant(m, "import-error-not-top-level", "a file that cannot be imported is not an error at the top",
-       "    if import_failure is not None:\n", "    if False:\n")
+       "        if failure.kind is Kind.IMPORT:\n            return failure.message",
+       "        if False:\n            return failure.message")
 mutant(m, "output-uncut", "the output is not cut at 500 characters",
        "    if len(text) <= OUTPUT_LIMIT:\n", "    if True:\n")
+mutant(m, "task-id-dropped", "tests carry no task_id",
+       '            if spec.task is not None:\n                test["task_id"]', '            if False:\n                test["task_id"]')
+mutant(m, "hidden-name-shown", "a hidden check is listed under its own name",
+       'tests.append({"name": f"hidden check {hidden}", "status": status})',
+       'tests.append({"name": check.name, "status": status})')
+mutant(m, "paths-absolute", "messages name the learner's files by absolute path",
+       "            text = text.replace(prefix, \"\")\n", "            pass\n")
+mutant(m, "test-code-dropped", "tests carry no test_code",
+       '            test["test_code"] = exercise.check_text(spec)\n', "            pass\n")
 
-m = module("grader/render/junit.py", "tests/test_pinned_formats.py", "tests/test_formats.py")
+m = module("grader/render/junit.py", "tests/test_pinned_formats.py", "tests/test_formats.py",
+           "tests/test_format_specs.py")
 mutant(m, "errors-as-failures", "exceptions, hangs and crashes count as failures",
        "    return kind in (Kind.ERROR, Kind.HANG, Kind.CRASH, Kind.IMPORT, Kind.INTERNAL)", "    return False")
 mutant(m, "skipped-uncounted", "checks not run are not counted as skipped",
-       "skipped = sum(c.status is Status.NOT_RUN for c in result.checks)", "skipped = 0")
+       "    skipped = sum(c.status is Status.NOT_RUN and not _is_error(", "    skipped = 0 * sum(c.status is Status.NOT_RUN and not _is_error(",
+       equivalent="unreachable today: every check not run carries a HANG failure (run.py: a freeze or the run deadline), which is an error; no run produces a check not run without one")
 mutant(m, "not-run-as-failed", "checks not run are reported as failed or errors",
-       "        if check.status is Status.NOT_RUN:\n", "        if False:\n")
+       "        if check.status is Status.NOT_RUN and not _is_error(kind):\n", "        if False:\n",
+       equivalent="unreachable today: every check not run carries a HANG failure (run.py: a freeze or the run deadline), which is an error; no run produces a check not run without one")
+mutant(m, "import-error-skipped", "checks a file that will not import could not run are skipped, not errors",
+       "        if check.status is Status.NOT_RUN and not _is_error(kind):\n", "        if check.status is Status.NOT_RUN:\n")
+mutant(m, "xml-unsafe", "control characters the learner printed are written raw (malformed XML)",
+       "    return _NOT_XML.sub(", "    return text\n    return _NOT_XML.sub(")
+mutant(m, "errors-uncounted", "the suite's errors attribute is 0", "    errors = sum(c.status is not Status.PASSED and",
+       "    errors = 0 * sum(c.status is not Status.PASSED and")
 
 del m
 
@@ -869,6 +1088,11 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, stop)
+    # Started in the background (`cmd &`), the runner inherits an ignored SIGINT, and so would every test and
+    # every `grade` they run: a test that stops `grade --watch` with SIGINT would then wait forever. A handled
+    # signal is back to its default in the children.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.monotonic()
     results: dict[str, list[Outcome]] = {}
     try:

@@ -191,3 +191,13 @@ def test_validate_warns_about_texts_without_korean_but_passes(course: Path, tmp_
         f"{spec}:9:28: warning: a hint has no ko text: learners who chose ko will read it in English",
         f"{spec}:13:11: warning: hint has no ko text: learners who chose ko will read it in English",
     ]
+
+
+def test_check_fails_when_every_subject_is_as_expected_but_the_variant_rules_are_broken(course: Path) -> None:
+    wrong = (ROOT / "tests" / "variants" / "t3l1" / "wrong_prefix.py").read_text(encoding="utf-8")
+    variants_course(course, {"wrong_prefix.py": wrong, "ok.py": "# expect: pass\n" + OK, "ok2.py": "# expect: pass\n" + OK})
+    check = run_grade("check", "t3l1", "--jobs", "1", cwd=course)
+    assert check.stdout.splitlines()[2].split()[:7] == ["t3l1", "passes", "fails", "1/1", "(need", "4)", "2/2"]
+    assert "t3l1 has 1 wrong variant in tests/variants/t3l1/; the course asks for at least 4" in check.stderr
+    assert "variant rule(s) broken" in check.stdout.splitlines()[-1]
+    assert check.returncode == 1  # proving too little is not a pass

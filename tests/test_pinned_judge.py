@@ -10,6 +10,7 @@ it names breaks; tests/mutate.py holds the mutants that prove it.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import sys
 import textwrap
@@ -582,3 +583,31 @@ def test_a_loop_that_never_idles_still_lets_time_pass_by_the_cpu_it_uses(tmp_pat
         """)
     failure = failed(check, Kind.TIMEOUT)
     assert failure.message.startswith("no message arrived within 1 s"), failure.message
+
+
+def test_a_library_installed_inside_the_learners_folder_is_not_their_code(converse, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # A virtualenv in the project folder: its site-packages lies inside the learner's folder.
+    library = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    library.mkdir(parents=True)
+    (library / "helper.py").write_text("def explode():\n    raise ValueError('deep inside a library')\n", encoding="utf-8")
+    (tmp_path / "demo.py").write_text(textwrap.dedent("""\
+        from fastapi import FastAPI, WebSocket
+        app = FastAPI()
+        @app.websocket("/ws")
+        async def ws(websocket: WebSocket) -> None:
+            await websocket.accept()
+            helper.explode()
+        """), encoding="utf-8")
+    modules = {}
+    for name, path in (("helper", library / "helper.py"), ("demo", tmp_path / "demo.py")):
+        spec = importlib.util.spec_from_file_location(f"pinned_{name}", path)
+        assert spec is not None and spec.loader is not None
+        modules[name] = importlib.util.module_from_spec(spec)
+        if name == "demo":
+            modules["demo"].helper = modules["helper"]  # type: ignore[attr-defined]
+        spec.loader.exec_module(modules[name])
+    result, _ = converse(modules["demo"].app, "- connect: /ws\n- expect_text: hello\n", owner=str(tmp_path / "demo.py"))
+    assert result.failure is not None and result.failure.kind is Kind.ERROR, result.failure
+    frames = [(f.file, f.line) for error in result.failure.errors for f in error.frames]
+    assert frames == [("demo.py", 6)], result.failure
+    assert result.failure.message == "your endpoint raised ValueError: deep inside a library at demo.py:6"

@@ -60,9 +60,15 @@ def test_the_same_file_graded_again_is_the_same_attempt(private_progress: Path, 
     assert "Same file as your last attempt" not in first.stdout
     assert "Same file as your last attempt: not counted as a new attempt." in again.stdout.splitlines()
     assert attempts(private_progress) == [("t3l1", False)]
-    mine.write_text(mine.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    original = mine.read_text(encoding="utf-8")
+    mine.write_text(original + "# changed\n", encoding="utf-8")
     run_grade("t3l1", "--app", str(mine))
     assert attempts(private_progress) == [("t3l1", False), ("t3l1", False)]
+    # Only the last attempt counts as "the same file": going back to an earlier version is a new attempt.
+    mine.write_text(original, encoding="utf-8")
+    back = run_grade("t3l1", "--app", str(mine))
+    assert "Same file as your last attempt" not in back.stdout
+    assert attempts(private_progress) == [("t3l1", False)] * 3
 
 
 def test_watch_records_an_attempt_only_when_the_verdict_changes(private_progress: Path, tmp_path: Path) -> None:

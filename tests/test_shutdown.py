@@ -122,3 +122,12 @@ def test_shutdown_is_the_last_thing_that_happens_to_the_app(steps: str, message:
     with pytest.raises(SpecErrors) as caught:
         parse_exercise(head + "checks:\n  - name: x\n    steps:\n" + steps, Path("demo.yaml"))
     assert message in [e.message for e in caught.value.errors]
+
+
+def test_a_lifespan_shutdown_that_never_ends_fails_after_the_steps_timeout(tmp_path: Path) -> None:
+    checks = run(tmp_path, 'await __import__("asyncio").sleep(3600)')
+    failure = checks[0].failure
+    assert failure is not None and failure.kind is Kind.ERROR
+    assert failure.step is not None and failure.step.startswith("step 6, shutdown")
+    assert failure.message == "your app's lifespan shutdown did not finish within 10 s"
+    assert checks[1].status is Status.PASSED
