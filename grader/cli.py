@@ -337,7 +337,8 @@ def _try(args: list[str]) -> int:
         return opts
     course, exercise, app_path, attr, lang = _learners_work(opts)
     path = opts.path or _first_path(exercise)
-    return poke.run(app_path, attr, course.limits, lang, path, Path(opts.transcript) if opts.transcript else None)
+    return poke.run(exercise.id, app_path, attr, course.limits, lang, path,
+                    Path(opts.transcript) if opts.transcript else None)
 
 
 def _learners_work(opts: argparse.Namespace) -> tuple[config.Course, Exercise, Path, str, str]:

@@ -162,7 +162,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "try_unknown": {"en": "unknown command {command}: /help lists them (//text sends text starting with /)",
                     "ko": "알 수 없는 명령이에요 ({command}). /help 로 목록을 볼 수 있어요 (//텍스트 는 / 로 시작하는 텍스트를 보내요)"},
     "try_saved": {"en": "Transcript saved to {path}.", "ko": "주고받은 내용을 저장했어요: {path}"},
-    "try_refused": {"en": "The connection was not accepted: {why}", "ko": "연결이 수락되지 않았어요: {why}"},
+    "try_refused": {
+        "en": "The connection was not accepted: {why}. Grading the file (grade ID) says why, check by check; "
+              "--path picks another route.",
+        "ko": "연결이 수락되지 않았어요: {why}. 파일을 채점하면 (grade ID) 검사마다 이유를 알려 줘요. 다른 경로는 "
+              "--path 로 고를 수 있어요.",
+    },
     "try_import_hang": {
         "en": "Your file did not finish importing within {seconds} s: put uvicorn.run(...) and other long-running "
               "calls under `if __name__ == \"__main__\":`",
@@ -174,7 +179,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "try_dropped": {"en": "the connection dropped without a close frame (code 1006)",
                     "ko": "close 프레임 없이 연결이 끊김 (code 1006)"},
     "try_you_closed": {"en": "closed by you: code {code}", "ko": "내가 닫음: code {code}"},
-    "try_no_start": {"en": "The server did not start.", "ko": "서버가 시작되지 않았어요."},
+    "try_no_start": {
+        "en": "The server did not start within 30 s. `grade doctor` shows whether the grader's sandbox works on "
+              "this machine; `grade {id}` grades the same file.",
+        "ko": "서버가 30초 안에 시작되지 않았어요. 이 컴퓨터에서 채점기 샌드박스가 동작하는지는 `grade doctor` 로, "
+              "같은 파일의 채점은 `grade {id}` 로 볼 수 있어요.",
+    },
     "help_instructors": {"en": "Instructors and CI:", "ko": "강사와 CI:"},
     "help_next": {
         "en": "Next: {id} · {title}. Run: {command}",

@@ -35,10 +35,9 @@ from typing import IO, Any
 from grader import wire
 from grader.i18n import t
 from grader.judge import real
-from grader.judge.launch import spawn_host
-from grader.judge.link import Link
+from grader.judge.launch import START_SECONDS
 from grader.judge.reports import load_failure, setup_failure
-from grader.judge.run import START_SECONDS, Limits, _prepare, job
+from grader.judge.run import Limits, _prepare, job
 
 
 class Session:
@@ -66,38 +65,28 @@ def describe(data: str | bytes) -> str:
     return "text " + json.dumps(data, ensure_ascii=False)
 
 
-async def serve_and_talk(app_path: Path, attr: str, limits: Limits, lang: str, path: str, stdin: IO[str],
-                         out: IO[str], transcript: Path | None = None) -> int:
+async def serve_and_talk(exercise_id: str, app_path: Path, attr: str, limits: Limits, lang: str, path: str,
+                         stdin: IO[str], out: IO[str], transcript: Path | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="grader-try-"))
     output = scratch / "output.txt"
     host = None
     try:
         app_dir, workdir, root = _prepare(scratch, app_path.resolve())
-        with real.listener() as sock:
-            host = spawn_host(output, keep=(sock.fileno(),))
-            fd, port = sock.fileno(), sock.getsockname()[1]
-        link = Link(host.wire, asyncio.get_running_loop(), stall_seconds=START_SECONDS)
-        link.relays, link.autoflush, link.pid = False, True, host.pid
-
-        async def event(seconds: float, *ops: str) -> dict[str, Any] | None:
-            with contextlib.suppress(TimeoutError):
-                return await asyncio.wait_for(link.event(*ops), seconds)
-            return None
-
-        if await event(START_SECONDS, "ready") is None:
-            out.write(t("try_no_start", lang) + "\n")
+        host, link, fd, port = real.start_host(output, asyncio.get_running_loop())
+        if await link.event("ready", seconds=START_SECONDS) is None:
+            out.write(t("try_no_start", lang, id=exercise_id) + "\n")
             return 3
         link.send(job(app_dir / app_path.name, workdir, root, limits, attr=attr, listen_fd=fd))
-        loaded = await event(limits.import_seconds + 1, "loaded", "load_failed")
+        loaded = await link.event("loaded", "load_failed", seconds=limits.import_seconds + 1)
         if loaded is None:
             out.write(t("try_import_hang", lang, seconds=f"{limits.import_seconds:g}") + "\n")
             return 1
         if loaded["op"] == "load_failed":
             out.write(load_failure(loaded, app_path.name, lang).message + "\n")
             return 1
-        started = await event(START_SECONDS, "started", "setup_failed", "crashed")
+        started = await link.event("started", "setup_failed", "crashed", seconds=START_SECONDS)
         if started is None or started["op"] != "started":
-            message = setup_failure(started, lang).message if started else t("try_no_start", lang)
+            message = setup_failure(started, lang).message if started else t("try_no_start", lang, id=exercise_id)
             out.write(message + "\n")
             return 1
         url = f"ws://127.0.0.1:{port}{path}"
@@ -293,5 +282,7 @@ async def _command(line: str, ws: Any, session: Session, lang: str) -> bool:
     return True
 
 
-def run(app_path: Path, attr: str, limits: Limits, lang: str, path: str, transcript: Path | None) -> int:
-    return asyncio.run(serve_and_talk(app_path, attr, limits, lang, path, sys.stdin, sys.stdout, transcript))
+def run(exercise_id: str, app_path: Path, attr: str, limits: Limits, lang: str, path: str,
+        transcript: Path | None) -> int:
+    return asyncio.run(serve_and_talk(exercise_id, app_path, attr, limits, lang, path, sys.stdin, sys.stdout,
+                                      transcript))

@@ -27,6 +27,8 @@ from grader.errors import InternalError
 
 _PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent.parent)
 TEMPLATE_FD_ENV = "GRADER_TEMPLATE_FD"
+# Real seconds a host may take to start (interpreter and FastAPI) before it says ready.
+START_SECONDS = 30.0
 
 
 def host_env(**extra: str) -> dict[str, str]:

@@ -114,8 +114,9 @@ class Link:
         self._waiters: list[asyncio.Future[None]] = []
         self._asks: dict[int, asyncio.Future[list[SourceLine]]] = {}
         self._writing = False
-        self.relays = True  # the host serves through the relay (False: under uvicorn, answering no questions)
-        self.autoflush = False
+        # A host serving under uvicorn on real time: no virtual clock writes what waits at the end of each
+        # iteration (so every frame is written at once) or notices it freeze, and it answers no questions.
+        self.real_time = False
         loop.add_reader(self.fd, self._readable)
 
     # -- state the clock reads --
@@ -138,7 +139,7 @@ class Link:
         self.sent += 1
         # Written when the loop is about to wait (see the clock), so the frames of
         # one iteration cost one write and one wake-up of the host.
-        if len(self.out) >= 256 << 10 or self.autoflush:
+        if len(self.out) >= 256 << 10 or self.real_time:
             self._flush()
 
     def flush(self) -> None:
@@ -337,7 +338,7 @@ class Link:
 
     async def where(self, conn: RelayConn) -> list[SourceLine]:
         """Where the endpoint of ``conn`` is waiting, in the learner's lines (empty if unknown)."""
-        if self.dead is not None or not self.relays:
+        if self.dead is not None or self.real_time:
             return []
         future: asyncio.Future[list[SourceLine]] = self.loop.create_future()
         self.ids += 1
@@ -364,8 +365,18 @@ class Link:
             self._waiters.append(waiter)
             await waiter
 
-    async def event(self, *ops: str) -> dict[str, Any] | None:
-        """The next lifecycle event among ``ops`` (others are dropped); None if the host is gone."""
+    async def event(self, *ops: str, seconds: float | None = None) -> dict[str, Any] | None:
+        """The next lifecycle event among ``ops`` (others are dropped); None if the host is gone.
+
+        On real time a host silent for ``seconds`` is declared frozen (on the grader's clock
+        the loop itself notices a frozen host).
+        """
+        if self.real_time and seconds is not None:
+            try:
+                return await asyncio.wait_for(self.event(*ops), seconds)
+            except TimeoutError:
+                self.die(Death.STALLED, f"no sign of life for {seconds:g} s")
+                return None
 
         def ready() -> dict[str, Any] | None:
             while self.events:

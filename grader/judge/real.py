@@ -11,11 +11,15 @@ matched to the client by a header it sends with its handshake.
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from pathlib import Path
 
 import httpx
 
 from grader.judge.driver import Client, Handshake
+from grader.judge.launch import START_SECONDS, HostProcess, spawn_host
+from grader.judge.link import Link
 from grader.spec import Connect
 
 CONN_HEADER = "x-grader-conn"  # read and removed by grader/host/real.py's observer
@@ -24,9 +28,19 @@ CONN_HEADER = "x-grader-conn"  # read and removed by grader/host/real.py's obser
 REPORT_SECONDS = 2.0
 
 
-def listener() -> socket.socket:
-    """A listening socket on a free loopback port, for the host's uvicorn to serve on."""
-    return socket.create_server(("127.0.0.1", 0), backlog=128)
+def start_host(output: Path, loop: asyncio.AbstractEventLoop) -> tuple[HostProcess, Link, int, int]:
+    """A host that will serve under uvicorn, on a listening socket of ours on a free loopback port.
+
+    Returns the host, its link, the socket's number as the host has it (for the job) and the port.
+    The host holds the only copy of the socket: once it is gone, connections are refused, not left waiting.
+    """
+    with socket.create_server(("127.0.0.1", 0), backlog=128) as sock:
+        host = spawn_host(output, keep=(sock.fileno(),))
+        fd, port = sock.fileno(), sock.getsockname()[1]
+    link = Link(host.wire, loop, stall_seconds=START_SECONDS)
+    link.real_time = True
+    link.pid = host.pid
+    return host, link, fd, port
 
 
 class RealClient(Client):

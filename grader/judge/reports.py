@@ -101,9 +101,9 @@ def death_failure(ending: Ending, *, app_dir: str, check_seconds: float, run_sec
     if ending.peak_mb * 2 > limits_memory_mb:
         memory = say(lang, ", while its memory grew to {peak} MB (limit {limit} MB)", peak=ending.peak_mb,
                      limit=limits_memory_mb)
+    where = stuck_at(trace, app_dir) if ending.death in (Death.OVERTIME, Death.STALLED) else None
+    at = say(lang, " at {place}", place=f"{where.file}:{where.line} ({where.code})") if where else ""
     if ending.death is Death.OVERTIME:
-        where = stuck_at(trace, app_dir)
-        at = say(lang, " at {place}", place=f"{where.file}:{where.line} ({where.code})") if where else ""
         return Failure(
             Kind.HANG,
             say(lang, "grading took longer than {seconds} s in all and your app was still busy{where}: an endpoint "
@@ -113,8 +113,6 @@ def death_failure(ending: Ending, *, app_dir: str, check_seconds: float, run_sec
             errors=(Raised("Busy", "still running", (where,)),) if where else (),
         )
     if ending.death is Death.STALLED:
-        where = stuck_at(trace, app_dir)
-        at = say(lang, " at {place}", place=f"{where.file}:{where.line} ({where.code})") if where else ""
         return Failure(
             Kind.HANG,
             say(lang, "your endpoint stopped responding: it blocked the event loop for more than {seconds} s of real "

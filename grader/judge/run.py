@@ -29,14 +29,12 @@ from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
 from grader.judge.diagnose import diagnose
 from grader.judge.driver import Client
-from grader.judge.launch import HostProcess, Launcher, SpawnLauncher, spawn_host
+from grader.judge.launch import START_SECONDS, HostProcess, Launcher, SpawnLauncher
 from grader.judge.link import Death, Link
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
 from grader.result import CheckResult, Failure, Kind, Result, Status, relocated, sanitized
 from grader.spec import Check, Exercise, match, pick
 
-# Real seconds a host may take to start (interpreter and FastAPI) before it says ready.
-START_SECONDS = 30.0
 # Real seconds a host under uvicorn gets to stop (its connections are closed with 1012).
 STOP_SECONDS = 5.0
 # The largest learner file the judge copies into the sandbox.
@@ -201,25 +199,18 @@ class _Run:
         """Run one host over ``indices``; True if it finished them all normally."""
         loop: asyncio.AbstractEventLoop
         if self.options.uvicorn:
-            # A host running uvicorn on a loopback socket of ours, on real time. The host holds
-            # the only copy of the socket: once it is gone, connections are refused, not left waiting.
-            with real.listener() as sock:
-                host = spawn_host(self.output_path, keep=(sock.fileno(),))
-                self.listen = (sock.fileno(), sock.getsockname()[1])
             loop = asyncio.new_event_loop()
+            host, link, fd, port = real.start_host(self.output_path, loop)
+            self.listen = (fd, port)
         else:
             host = self.options.launcher.launch(self.output_path)
             if host.output != self.output_path:
                 self.other_outputs.append(host.output)
-            loop = VirtualClockLoop()
-        link = Link(host.wire, loop, stall_seconds=START_SECONDS)
-        link.pid = host.pid
-        if isinstance(loop, VirtualClockLoop):
+            loop = virtual = VirtualClockLoop()
+            link = Link(host.wire, loop, stall_seconds=START_SECONDS)
+            link.pid = host.pid
             link.deadline = self.deadline
-            loop.link = link
-        else:
-            link.relays = False
-            link.autoflush = True  # no virtual clock here to write what waits at the end of each iteration
+            virtual.link = link
         try:
             return loop.run_until_complete(self._session(host, link, indices, results))
         finally:
@@ -227,28 +218,15 @@ class _Run:
             loop.close()
             host.close()
 
-    async def _lifecycle(self, link: Link, seconds: float, *ops: str) -> dict[str, Any] | None:
-        """The host's next lifecycle event; on real time, a host silent for ``seconds`` counts as frozen.
-
-        (On the grader's clock the loop itself notices a frozen host.)
-        """
-        if not self.options.uvicorn:
-            return await link.event(*ops)
-        try:
-            return await asyncio.wait_for(link.event(*ops), seconds)
-        except TimeoutError:
-            link.die(Death.STALLED, f"no sign of life for {seconds:g} s")
-            return None
-
     async def _session(self, host: HostProcess, link: Link, indices: list[int], results: dict[int, CheckResult]) -> bool:
-        if await self._lifecycle(link, START_SECONDS, "ready") is None:
+        if await link.event("ready", seconds=START_SECONDS) is None:
             return self._lost(host, link, None, indices, results, importing=True)
         link.stall_seconds = self.limits.import_seconds
         started_at, virtual_at = datetime.now(), link.now_ns()
         link.send(job(self.app_copy, self.workdir, self.root, self.limits, attr=self.options.attr,
                       stall_seconds=self.check_seconds, wall_clock=self.exercise.wall_clock,
                       namespaces=self.options.namespaces, listen_fd=self.listen[0] if self.options.uvicorn else None))
-        loaded = await self._lifecycle(link, self.limits.import_seconds, "loaded", "load_failed")
+        loaded = await link.event("loaded", "load_failed", seconds=self.limits.import_seconds)
         if loaded is None:
             return self._lost(host, link, None, indices, results, importing=True)
         if loaded["op"] == "load_failed":
@@ -258,7 +236,7 @@ class _Run:
                 results[index] = self._not_run(index, failure)
             return True
         link.stall_seconds = self.check_seconds
-        started = await self._lifecycle(link, START_SECONDS, "started", "setup_failed", "crashed")
+        started = await link.event("started", "setup_failed", "crashed", seconds=START_SECONDS)
         if started is None:
             return self._lost(host, link, None, indices, results)
         if started["op"] != "started":
@@ -276,7 +254,7 @@ class _Run:
             if check.fresh_app and position > 0:
                 # This host has run checks already: end it, and the next one imports the app anew.
                 link.send({"op": "shutdown"})
-                await self._lifecycle(link, STOP_SECONDS, "stopped", "shutdown_failed")
+                await link.event("stopped", "shutdown_failed", seconds=STOP_SECONDS)
                 return False
             self._progress(self.runs.index(index) + 1, pick(check.title, self.options.lang) if check.title else check.name)
             printed = _size(host.output)
@@ -297,7 +275,7 @@ class _Run:
                 return False
         link.send({"op": "shutdown"})
         # Shutdown problems do not change verdicts given.
-        await self._lifecycle(link, STOP_SECONDS, "stopped", "shutdown_failed")
+        await link.event("stopped", "shutdown_failed", seconds=STOP_SECONDS)
         return True
 
     def _lost(self, host: HostProcess, link: Link, current: tuple[int, str | None] | None, indices: list[int],
