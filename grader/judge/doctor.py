@@ -19,6 +19,7 @@ from grader.judge.clock import VirtualClockLoop
 from grader.judge.launch import spawn_host
 from grader.judge.link import Link
 from grader.judge.run import START_SECONDS, Limits, _prepare, job
+from grader.judge.upstream import Package, packages
 
 PROBE = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 
@@ -44,6 +45,7 @@ class Report:
     platform: str
     as_root: bool
     error: str = ""
+    upstream: tuple[Package, ...] = ()
 
 
 def probe(limits: Limits | None = None) -> Report:
@@ -79,8 +81,8 @@ def probe(limits: Limits | None = None) -> Report:
         shutil.rmtree(scratch, ignore_errors=True)
     if found is None:
         return Report({name: False for name in MEANING}, sys.platform, os.geteuid() == 0,
-                      error=output.strip()[-2000:] or "the probe host did not start")
-    return Report(found, sys.platform, os.geteuid() == 0, error=output.strip()[-2000:])
+                      error=output.strip()[-2000:] or "the probe host did not start", upstream=tuple(packages()))
+    return Report(found, sys.platform, os.geteuid() == 0, error=output.strip()[-2000:], upstream=tuple(packages()))
 
 
 def text(report: Report) -> str:
@@ -96,6 +98,19 @@ def text(report: Report) -> str:
     else:
         lines.append(f"{len(missing)} protection(s) are off. Grading still works, but a hostile submission could "
                      "use what they would have prevented; grade a class on a Linux machine where they are on.")
+    lines += ["", "The packages whose behaviour the grader models (what a real uvicorn shows a client):"]
+    for package in report.upstream:
+        if package.ok:
+            verdict = "verified"
+        elif not package.installed:
+            verdict = "not installed"
+        else:
+            verdict = f"NOT verified (verified: {', '.join(package.verified)})"
+        lines.append(f"  {package.name:<11} {package.installed or '-':<9} {verdict}")
+    unverified = [package.name for package in report.upstream if not package.ok]
+    if unverified:
+        lines.append("Verdicts may differ from a real uvicorn's where these versions behave differently; install the "
+                     "pinned ones with: pip install -c constraints.txt -e .")
     if report.error:
         lines += ["", "What the probe host printed:", *("  " + line for line in report.error.splitlines()[-10:])]
     return "\n".join(lines) + "\n"
