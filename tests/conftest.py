@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -28,6 +29,24 @@ def check_from_steps(steps: str, *, extra: str = "") -> Any:
     text = HEAD + extra + "checks:\n  - name: the check\n    steps:\n" + textwrap.indent(textwrap.dedent(steps), "      ")
     exercise = parse_exercise(text, Path("demo.yaml"))
     return exercise.checks[0]
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Render failures with the garbage collector paused.
+
+    CPython 3.11's AST constructor fails ("AST constructor recursion depth
+    mismatch") when a collection runs finalizers while pytest parses a
+    failing test's source, and the whole run then ends in an internal error
+    that hides which test failed.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return (yield)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @pytest.fixture(autouse=True)
