@@ -124,7 +124,11 @@ class Reader:
                     raw, payload = bytes(view[8 : 8 + head]), bytes(view[8 + head : 4 + size])
                 finally:
                     view.release()
-                del self.buffer[: 4 + size]
+                if len(self.buffer) == 4 + size:
+                    # A fresh buffer: deleting from the front keeps the old allocation (a whole frame's worth).
+                    self.buffer = bytearray()
+                else:
+                    del self.buffer[: 4 + size]
                 frames.append((parse_header(raw), payload))
         except ProtocolError as exc:
             self.error = exc
