@@ -10,12 +10,15 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from fastapi import FastAPI, WebSocket
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader import wire
+from grader.judge import driver
 from grader.judge.budget import TRANSIT_COPIES
 from grader.judge.clock import VirtualClockLoop
 from grader.judge.link import Death, Link, RelayConn
@@ -295,3 +298,29 @@ def test_a_host_past_the_run_deadline_is_overtime(sleeper: int) -> None:
         judge.close()
         host.close()
     assert link.dead is Death.OVERTIME
+
+
+# -- a client's inbox -----------------------------------------------------------------------------------
+
+
+def test_a_client_stops_reading_a_flood_of_unread_messages(converse: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(driver, "INBOX_LIMIT_MESSAGES", 50)
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def flood(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+        for n in range(500):
+            await websocket.send_text(f"unasked {n}")
+        await websocket.receive_text()
+
+    result, _ = converse(app, """\
+        - connect: /ws
+        - send_text: go
+        - wait: 1
+        - expect_text: "unasked 0"
+    """)
+    assert not result.passed
+    assert "flooded the client" in result.failure.message
+    assert "more than" in result.failure.actual
