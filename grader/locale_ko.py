@@ -350,4 +350,9 @@ KO: dict[str, str] = {
         "앱의 lifespan shutdown 에서 예외가 발생했어요: {error} (uvicorn 은 'Application shutdown failed' 를 로그에 남겨요)",
     "your app's lifespan shutdown failed: {message}": "앱의 lifespan shutdown 이 실패했어요: {message}",
     "the app shuts down cleanly": "앱이 문제없이 종료됨",
+    "your app sent more than {limit} MiB in this check before it was read ({why}). Send less, in smaller messages, "
+    "or wait for the client to answer before sending more":
+        "이 검사에서 앱이 보낸 메시지 중 아직 읽히지 않은 양이 {limit} MiB 한도를 넘었어요 ({why}). 더 적게, 더 작은 메시지로 보내거나 "
+        "클라이언트의 답을 기다린 뒤에 더 보내세요",
+    "more than {limit} MiB of messages": "메시지 {limit} MiB 초과",
 }

@@ -23,6 +23,7 @@ import math
 import os
 import select
 import struct
+from collections.abc import Callable
 from typing import Any
 
 Header = dict[str, Any]
@@ -64,12 +65,39 @@ def encode(header: Header, payload: bytes = b"") -> bytes:
     return _LENGTHS.pack(4 + len(body) + len(payload), len(body)) + body + payload
 
 
-class Reader:
-    """Turns a byte stream into (header, payload) frames, refusing anything malformed."""
+def _no_constant(name: str) -> Any:
+    # NaN and Infinity are Python's extension of JSON, never written by a host.
+    raise ValueError(f"{name} is not JSON")
 
-    def __init__(self, max_frame: int = MAX_FRAME_BYTES) -> None:
+
+def parse_header(raw: bytes) -> Header:
+    """A frame's header, or ProtocolError: whatever the bytes, nothing else escapes."""
+    try:
+        header = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # RecursionError: a header nested thousands deep; ValueError also covers an
+        # integer of more digits than Python converts.
+        raise ProtocolError(f"a header that is not JSON ({str(exc)[:120]})") from None
+    if not isinstance(header, dict) or not isinstance(header.get("op"), str):
+        raise ProtocolError("a header without an op")
+    return header
+
+
+class Reader:
+    """Turns a byte stream into (header, payload) frames, refusing anything malformed.
+
+    A frame's claimed size is checked before a byte of it is kept (against
+    ``max_frame`` and, when given, ``room()``: what the reader's owner can
+    still hold), so no claim makes the reader grow past it. A broken frame
+    ends the stream: :attr:`error` says why, and the frames read before it
+    in the same chunk are still returned.
+    """
+
+    def __init__(self, max_frame: int = MAX_FRAME_BYTES, room: Callable[[], int] | None = None) -> None:
         self.max_frame = max_frame
+        self.room = room
         self.buffer = bytearray()
+        self.error: ProtocolError | None = None
 
     @property
     def partial(self) -> bool:
@@ -77,28 +105,57 @@ class Reader:
         return bool(self.buffer)
 
     def feed(self, data: bytes) -> list[tuple[Header, bytes]]:
+        """The frames ``data`` completes; after a broken one, none (see :attr:`error`)."""
+        frames: list[tuple[Header, bytes]] = []
+        if self.error is not None:
+            return frames
         self.buffer += data
-        frames = []
-        while len(self.buffer) >= 4:
-            (size,) = struct.unpack_from(">I", self.buffer)
-            if size < 4 or size > self.max_frame:
-                raise ProtocolError(f"a frame of {size} bytes (at most {self.max_frame})")
-            if len(self.buffer) < 4 + size:
-                break
-            (head,) = struct.unpack_from(">I", self.buffer, 4)
-            if head > min(size - 4, MAX_HEADER_BYTES):
-                raise ProtocolError(f"a header of {head} bytes in a frame of {size}")
-            raw = bytes(self.buffer[8 : 8 + head])
-            payload = bytes(self.buffer[8 + head : 4 + size])
-            del self.buffer[: 4 + size]
-            try:
-                header = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise ProtocolError(f"a header that is not JSON ({exc})") from None
-            if not isinstance(header, dict) or not isinstance(header.get("op"), str):
-                raise ProtocolError("a header without an op")
-            frames.append((header, payload))
+        try:
+            while len(self.buffer) >= 4:
+                (size,) = struct.unpack_from(">I", self.buffer)
+                self._check_size(size)
+                if len(self.buffer) < 4 + size:
+                    break
+                (head,) = struct.unpack_from(">I", self.buffer, 4)
+                if head > min(size - 4, MAX_HEADER_BYTES):
+                    raise ProtocolError(f"a header of {head} bytes in a frame of {size}")
+                view = memoryview(self.buffer)
+                try:
+                    raw, payload = bytes(view[8 : 8 + head]), bytes(view[8 + head : 4 + size])
+                finally:
+                    view.release()
+                if len(self.buffer) == 4 + size:
+                    # A fresh buffer: deleting from the front keeps the old allocation (a whole frame's worth).
+                    self.buffer = bytearray()
+                else:
+                    del self.buffer[: 4 + size]
+                frames.append((parse_header(raw), payload))
+        except ProtocolError as exc:
+            self.error = exc
+            self.buffer = bytearray()
         return frames
+
+    def _check_size(self, size: int) -> None:
+        if size < 4 or size > self.max_frame:
+            raise ProtocolError(f"a frame of {size} bytes (at most {self.max_frame})")
+        if self.room is not None and size > self.room():
+            raise TooLarge(size)
+
+
+class TooLarge(ProtocolError):
+    """A frame larger than what its reader may still hold."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"a frame of {size} bytes, more than the room left for it")
+        self.size = size
+
+
+def read_frames(reader: Reader, data: bytes) -> list[tuple[Header, bytes]]:
+    """Like ``reader.feed(data)``, raising the reader's error once its good frames are taken."""
+    frames = reader.feed(data)
+    if reader.error is not None and not frames:
+        raise reader.error
+    return frames
 
 
 def write_all(fd: int, data: bytes) -> None:
@@ -131,6 +188,8 @@ class Blocking:
             if not chunk:
                 return None
             self.pending.extend(self.reader.feed(chunk))
+            if not self.pending and self.reader.error is not None:
+                raise self.reader.error
         return self.pending.pop(0)
 
 

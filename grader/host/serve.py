@@ -107,7 +107,7 @@ class Host:
             self.leave(0)
             return
         try:
-            frames = self.reader.feed(data)
+            frames = wire.read_frames(self.reader, data)
         except wire.ProtocolError:
             self.leave(3)
             return

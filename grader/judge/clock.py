@@ -87,10 +87,12 @@ class _VirtualSelector:
         if now >= link.deadline:
             link.die(_death("OVERTIME"), "the whole run took too long")
             return []
-        since = now - link.last_heard
+        # Measured from the host's last progress, not its last word: a host that keeps
+        # saying "busy" while neither its frames nor the clock move is as frozen as a silent one.
+        since = link.quiet_for(now)
         if since >= link.stall_seconds:
             if link.frozen(now):
-                link.die(_death("STALLED"), f"no sign of life for {since:.1f} s")
+                link.die(_death("STALLED"), f"no progress for {since:.1f} s")
                 return []
             wait = _STARVED_POLL
         else:

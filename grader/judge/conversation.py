@@ -20,6 +20,7 @@ from grader.judge.driver import SETTLE, Client, Message, Transcript
 from grader.judge.link import HostGone, Link, raised_from_wire
 from grader.result import CheckResult, Failure, Kind, Raised, Status
 from grader.spec import Check, Close, Connect, Disconnect, Expected, FileCheck, Repeat, Step, payload, pick
+from grader.spec import jsonsafe
 from grader.spec.loader import CLIENT_VAR
 from grader.spec.match import CAPTURES, Mismatch, explain, literal, match, resolve, show
 
@@ -141,7 +142,11 @@ class Conversation:
     def matches(self, expected: Any, actual: Any) -> Mismatch | None:
         """``match``, keeping what ``$capture`` took only when everything matched."""
         taken: dict[str, Any] = {}
-        mismatch = match(expected, actual, captures=taken)
+        try:
+            mismatch = match(expected, actual, captures=taken)
+        except RecursionError:
+            # Two values nested thousands deep (a captured one compared again): judged unequal, never a crash.
+            return Mismatch("$", show(expected, 200), "a value nested too deeply to compare: " + show(actual, 200))
         if mismatch is None:
             self.captured.update(taken)
         return mismatch
@@ -228,7 +233,7 @@ class Conversation:
 
     async def _send_text(self, step: Step, env: dict[str, Any]) -> None:
         value = literal(step.arg, env)
-        await self.client(step).send_text(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        await self.client(step).send_text(value if isinstance(value, str) else jsonsafe.dumps(value))
 
     async def _send_json(self, step: Step, env: dict[str, Any]) -> None:
         await self.client(step).send_json(literal(step.arg, env))
@@ -260,7 +265,7 @@ class Conversation:
                                             "(send_json sends text; send_bytes sends binary)"),
                             expected=explain(expected), actual=message.describe())
         try:
-            value = json.loads(message.data)
+            value = jsonsafe.loads(message.data)
         except ValueError:
             raise self.fail(Kind.MISMATCH, self.say("the server's message is not JSON (use send_json to send an object)"),
                             expected=explain(expected), actual=message.describe()) from None

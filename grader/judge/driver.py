@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import math
 from collections import deque
 from collections.abc import Callable
@@ -30,7 +29,7 @@ from httpx_ws.transport import ASGIWebSocketAsyncNetworkStream, ASGIWebSocketTra
 from grader.judge.link import AppError, HostGone, Link, RelayConn, ServerSide
 from grader.judge.relay import relay
 from grader.result import Frame
-from grader.spec import Connect
+from grader.spec import Connect, jsonsafe
 from grader.spec.match import show
 
 T = TypeVar("T")
@@ -48,6 +47,7 @@ class Message:
     """One frame's payload; when it crossed the wire is the transcript's business."""
 
     data: str | bytes
+    cost: int = 0  # what it holds of the link's memory budget while in the inbox
 
     @property
     def kind(self) -> str:
@@ -58,13 +58,40 @@ class Message:
             return f"binary frame of {len(self.data)} bytes {show(self.data, 60)}"
         return f"text {shown_text(self.data)}"
 
+    def preview(self) -> Message | Preview:
+        """What a transcript keeps of it: the message itself if small, else only what describe() shows."""
+        return self if len(self.data) <= PREVIEW_LIMIT else Preview(self)
+
+
+# A transcript keeps messages up to this size whole; of a larger one only what it shows.
+PREVIEW_LIMIT = 1024
+
+
+class Preview:
+    """A large message as a transcript shows it, without holding the message."""
+
+    def __init__(self, message: Message) -> None:
+        data = message.data
+        if isinstance(data, bytes):
+            # As Message.describe() words it (show() of more than 60 bytes).
+            self.text = f"binary frame of {len(data)} bytes {data[:60]!r}… ({len(data)} bytes)"
+        else:
+            # Whether the whole text is JSON is not worth a parse of megabytes: its brackets say enough.
+            stripped = data.strip()
+            looks_json = stripped[:1] in ("{", "[") and stripped[-1:] in ("}", "]")
+            head = data[:200] if looks_json else jsonsafe.dumps(data[:200])
+            self.text = f"text {head}… ({len(data)} characters)"
+
+    def describe(self) -> str:
+        return self.text
+
 
 def shown_text(text: str, limit: int = 200) -> str:
     """A text frame for transcripts: JSON as it was written, other text quoted."""
     stripped = text.strip()
     if stripped[:1] in ("{", "[") and stripped[-1:] in ("}", "]"):
         with contextlib.suppress(ValueError):
-            json.loads(stripped)
+            jsonsafe.loads(stripped)
             return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
     return show(text, limit)
 
@@ -122,12 +149,12 @@ class Transcript:
 
     def __init__(self, clock: Callable[[], float], limit: int = 60) -> None:
         self.clock = clock
-        self.entries: deque[tuple[float, str, str, str | Message]] = deque(maxlen=limit)
+        self.entries: deque[tuple[float, str, str, str | Message | Preview]] = deque(maxlen=limit)
         self.total = 0
 
     def add(self, client: str, direction: str, item: str | Message) -> None:
         self.total += 1
-        self.entries.append((self.clock(), client, direction, item))
+        self.entries.append((self.clock(), client, direction, item if isinstance(item, str) else item.preview()))
 
     def frames(self) -> tuple[Frame, ...]:
         frames = tuple(
@@ -345,7 +372,7 @@ class Client:
                 return
             if isinstance(event, wsproto.events.TextMessage | wsproto.events.BytesMessage):
                 data = event.data if isinstance(event.data, str) else bytes(event.data)
-                message = Message(data)
+                message = Message(data, self.conn.holding.landed() if self.conn is not None else 0)
                 self.inbox.append(message)
                 self.inbox_bytes += len(data)
                 self.log("received", message)
@@ -362,7 +389,7 @@ class Client:
         await self._send(lambda ws: ws.send_text(text))
 
     async def send_json(self, value: Any) -> None:
-        await self.send_text(json.dumps(value, ensure_ascii=False))
+        await self.send_text(jsonsafe.dumps(value))
 
     async def send_bytes(self, data: bytes) -> None:
         self.log("sent", Message(data))
@@ -385,6 +412,8 @@ class Client:
         if self.inbox:
             message = self.inbox.popleft()
             self.inbox_bytes -= len(message.data)
+            if self.conn is not None:
+                self.conn.holding.taken(message.cost)
             return message
         return None
 
@@ -427,7 +456,15 @@ class Client:
         if not stopped:
             self._task.cancel()
             stopped = await _within_iterations(self._task)
+        self.release()
         return stopped
+
+    def release(self) -> None:
+        """Give back the memory budget this client's connection held (its inbox is read no more)."""
+        if self.conn is not None:
+            self.conn.holding.release()
+        for message in self.inbox:
+            message.cost = 0
 
 
 async def _within_iterations(task: asyncio.Task[Any], iterations: int = 50) -> bool:

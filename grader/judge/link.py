@@ -24,7 +24,12 @@ from enum import StrEnum
 from typing import Any
 
 from grader import wire
-from grader.result import Raised, SourceLine
+from grader.judge import hostframes as hf
+from grader.judge.budget import DEFAULT_BYTES, TRANSIT_COPIES, Budget, Holding
+from grader.judge.hostframes import AppError, lines_from_wire, raised_from_wire
+from grader.result import SourceLine
+
+__all__ = ["AppError", "Death", "HostGone", "Link", "RelayConn", "ServerSide", "lines_from_wire", "raised_from_wire"]
 
 # The largest message a client may send: uvicorn's default ws_max_size (16 MiB).
 MAX_INCOMING = 16 * 1024 * 1024
@@ -35,29 +40,11 @@ class Death(StrEnum):
     STALLED = "stalled"  # no sign of life within the real-time limit: its loop is frozen
     PROTOCOL = "protocol"  # it sent something no host would: the learner's process broke the protocol
     OVERTIME = "overtime"  # still working when the whole run's real-time budget ran out
+    FLOOD = "flood"  # it sent more than the judge's memory budget holds
 
 
 class HostGone(Exception):
     """The app host died, froze or broke the protocol while a check waited on it."""
-
-
-@dataclass(frozen=True)
-class AppError:
-    """What escaped the learner's endpoint, as the host described it (learner frames only)."""
-
-    errors: tuple[Raised, ...]
-    exit: str | None = None  # "SystemExit" or "KeyboardInterrupt": the code meant to stop the server
-
-    @property
-    def type(self) -> str:
-        return self.errors[-1].type if self.errors else "Exception"
-
-    @property
-    def message(self) -> str:
-        return self.errors[-1].message if self.errors else ""
-
-    def headline(self) -> str:
-        return self.errors[-1].headline() if self.errors else self.type
 
 
 @dataclass
@@ -82,23 +69,30 @@ class RelayConn:
     side: ServerSide = field(default_factory=ServerSide)
     outgoing: asyncio.Queue[dict[str, Any] | None] = field(default_factory=asyncio.Queue)
     on_change: Callable[[], None] = lambda: None
+    holding: Holding = field(default_factory=lambda: Holding(Budget()))  # its share of the link's budget
 
 
 class Link:
-    def __init__(self, sock: socket.socket, loop: asyncio.AbstractEventLoop, stall_seconds: float) -> None:
+    def __init__(self, sock: socket.socket, loop: asyncio.AbstractEventLoop, stall_seconds: float,
+                 budget_bytes: int = DEFAULT_BYTES) -> None:
         self.sock = sock
         self.fd = sock.fileno()
         sock.setblocking(False)
         self.loop = loop
         self.stall_seconds = stall_seconds
         self.deadline = math.inf  # real time (monotonic) past which the whole run is over
-        self.reader = wire.Reader()
+        self.budget = Budget(budget_bytes)
+        # A frame must fit the budget with its copies in transit before the reader keeps a byte of it.
+        self.reader = wire.Reader(room=lambda: self.budget.room() // TRANSIT_COPIES)
         self.out = bytearray()
         self.sent = 0
         self.idle_seen = -1
         self.host_next: int | None = None
         self.held = False  # the host's worker threads are running (its last sign of life said so)
         self.last_heard = time.monotonic()
+        # When the host last moved anything on (see quiet_for), and the clock then.
+        self._progress_at = self.last_heard
+        self._progress_ns = -1
         # The host process (its reaper, once sandboxed): to tell a frozen app from a starved one.
         self.pid: int | None = None
         self._probe: tuple[float, int] | None = None
@@ -108,7 +102,7 @@ class Link:
         self.conns: dict[int, RelayConn] = {}
         self.ids = 0
         self.runaways: list[int] = []
-        self.events: list[tuple[dict[str, Any], bytes]] = []
+        self.events: list[dict[str, Any]] = []
         self.routes: list[str] = []
         self.protections: dict[str, bool] = {}
         self._waiters: list[asyncio.Future[None]] = []
@@ -177,65 +171,88 @@ class Link:
             self.die(Death.EXITED, "the app's process ended")
             return
         self.last_heard = time.monotonic()
-        self._probe = None
-        try:
-            for header, payload in self.reader.feed(data):
+        # Frames read before a broken one still count: the host said them.
+        for header, payload in self.reader.feed(data):
+            try:
                 self._dispatch(header, payload)
-                if self.dead is not None:
-                    return
-        except (wire.ProtocolError, KeyError, TypeError, ValueError) as exc:
-            self.die(Death.PROTOCOL, str(exc) or type(exc).__name__)
+            except wire.ProtocolError as exc:
+                self.die(Death.PROTOCOL, str(exc))
+            except Exception as exc:  # noqa: BLE001 - a check above missed a case: still the host's frame
+                self.die(Death.PROTOCOL, f"a {str(header.get('op'))[:40]} message the grader could not read "
+                                         f"({type(exc).__name__})")
+            if self.dead is not None:
+                return
+        error = self.reader.error
+        if isinstance(error, wire.TooLarge):
+            self.flood(f"a message of {error.size} bytes")
+        elif error is not None:
+            self.die(Death.PROTOCOL, str(error))
+
+    def flood(self, what: str) -> None:
+        """The host sent more than the budget holds: its link ends, and the check with it."""
+        self.die(Death.FLOOD, f"{what} arrived while {self.budget.used} bytes of its earlier messages were "
+                              f"still held (the budget is {self.budget.describe()})")
 
     def _dispatch(self, header: dict[str, Any], payload: bytes) -> None:
         op = header["op"]
         if op == "idle":
-            seen, following = header["seen"], header.get("next")
-            _want(isinstance(seen, int) and (following is None or isinstance(following, int)), "a malformed idle report")
+            seen, following = hf.number(header, "seen", 0, self.sent), hf.maybe_number(header, "next")
             self.idle_seen, self.host_next = seen, following
+            if self.idle:
+                self._progressed()
             return
         self.idle_seen = -1
         if op == "busy":
-            self.held = bool(header.get("held"))
+            # A sign of life, not of progress: see quiet_for.
+            self.held = header.get("held") is True
             return
         if op in ("accept", "send", "close", "http_start", "http_body", "ended"):
-            conn = self.conns.get(header["conn"])
-            _want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")
+            conn = self.conns.get(hf.number(header, "conn", 1))
+            hf.want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")
             assert conn is not None
             self._deliver(conn, op, header, payload)
+            self._progressed()
             conn.on_change()
-        elif op == "at":
-            future = self._asks.pop(header["ask"], None)
-            if future is not None and not future.done():
-                future.set_result(lines_from_wire(header["lines"]))
-        elif op == "runaway":
-            self.runaways.append(int(header["conn"]))
-        elif op == "exit":
-            self.exit_status = (int(header["status"]), int(header["peak_mb"]))
-        elif op in ("ready", "loaded", "load_failed", "started", "setup_failed", "crashed", "stopped",
-                    "shutdown_failed"):
+        elif op in hf.EVENTS:
+            hf.want(not payload, f"a {op} message with a payload")
+            # A host says each of these once or twice in its life; more is a flood of forgeries.
+            hf.want(len(self.events) < 64, f"more {op} messages than any host sends")
+            event = hf.event_from_wire(header)
             if op == "loaded":
-                self.routes = [str(r) for r in header.get("routes", [])][:200]
-                self.protections = {str(k): bool(v) for k, v in dict(header.get("protections", {})).items()}
-            self.events.append((header, payload))
+                self.routes, self.protections = event["routes"], event["protections"]
+            self.events.append(event)
+        elif op == "at":
+            future = self._asks.pop(hf.number(header, "ask"), None)
+            if future is not None and not future.done():
+                future.set_result(lines_from_wire(header.get("lines")))
+                self._progressed()
+        elif op == "runaway":
+            conn_id = hf.number(header, "conn", 1, max(self.ids, 1))
+            if conn_id not in self.runaways:
+                self.runaways.append(conn_id)
+        elif op == "exit":
+            self.exit_status = (hf.number(header, "status", -255, 255), hf.number(header, "peak_mb", 0, 1 << 40))
         else:
             raise wire.ProtocolError(f"an unknown message {op[:40]!r}")
         self._wake()
 
     def _deliver(self, conn: RelayConn, op: str, header: dict[str, Any], payload: bytes) -> None:
         side = conn.side
+        hf.want(op in ("send", "http_body") or not payload, f"a {op} message with a payload")
         if op == "accept":
-            _want(not side.accepted and side.close is None, "a second accept")
-            subprotocol = header.get("subprotocol")
-            _want(subprotocol is None or isinstance(subprotocol, str), "a subprotocol that is not text")
-            headers = [(str(k).encode("latin-1", "replace"), str(v).encode("latin-1", "replace"))
-                       for k, v in header.get("headers", [])]
+            hf.want(not side.accepted and side.close is None and side.status is None, "a second accept")
+            subprotocol = hf.text(header, "subprotocol", None)
+            headers = hf.header_pairs(header)
             side.accepted = True
             side.subprotocol = subprotocol
             conn.outgoing.put_nowait({"type": "websocket.accept", "subprotocol": subprotocol, "headers": headers})
         elif op == "send":
-            _want(side.accepted and side.close is None, "a message outside an open connection")
-            kind = header["kind"]
-            _want(kind in ("text", "bytes"), "a message of no known kind")
+            hf.want(side.accepted and side.close is None, "a message outside an open connection")
+            kind = header.get("kind")
+            hf.want(kind in ("text", "bytes"), "a message of no known kind")
+            if not conn.holding.send(len(payload)):
+                self.flood(f"a message of {len(payload)} bytes")
+                return
             message: dict[str, Any] = {"type": "websocket.send"}
             if kind == "text":
                 message["text"] = payload.decode("utf-8", "replace")
@@ -243,40 +260,64 @@ class Link:
                 message["bytes"] = payload
             conn.outgoing.put_nowait(message)
         elif op == "http_start":
-            _want(not side.accepted and side.close is None and side.status is None, "a response after the handshake")
-            status = header["status"]
-            _want(isinstance(status, int) and 100 <= status <= 599, "a response with no HTTP status")
+            hf.want(not side.accepted and side.close is None and side.status is None, "a response after the handshake")
+            status = hf.number(header, "status", 100, 599)
+            headers = hf.header_pairs(header)
             side.status = status
-            headers = [(str(k).encode("latin-1", "replace"), str(v).encode("latin-1", "replace"))
-                       for k, v in header.get("headers", [])]
             conn.outgoing.put_nowait({"type": "websocket.http.response.start", "status": status, "headers": headers})
         elif op == "http_body":
-            _want(side.status is not None and not side.responded, "a response body without a response")
-            side.responded = not header.get("more")
+            hf.want(side.status is not None and not side.responded, "a response body without a response")
+            # Kept until the connection is over (httpx collects the whole body).
+            if not conn.holding.send(len(payload)):
+                self.flood(f"a response body of {len(payload)} bytes")
+                return
+            conn.holding.landed()
+            side.responded = header.get("more") is not True
             conn.outgoing.put_nowait({"type": "websocket.http.response.body", "body": payload,
                                       "more_body": not side.responded})
         elif op == "close":
-            _want(side.close is None, "a second close")
-            code, reason = header["code"], header.get("reason", "")
-            _want(isinstance(code, int) and isinstance(reason, str), "a malformed close")
+            hf.want(side.close is None, "a second close")
+            code, reason = hf.number(header, "code", 0, 65535), hf.text(header, "reason")
+            assert reason is not None
+            hf.want(len(reason) <= 1000, "a close reason longer than a close frame holds")
             side.close = (code, reason)
             conn.outgoing.put_nowait({"type": "websocket.close", "code": code, "reason": reason})
         else:  # ended
-            side.ended = True
-            error = header.get("error")
-            if error is not None:
-                stops = error.get("exit")
-                side.error = AppError(raised_from_wire(error.get("errors", [])),
-                                      stops if stops in ("SystemExit", "KeyboardInterrupt") else None)
+            error = hf.app_error(header.get("error"))
             departed = lines_from_wire(header.get("departed_at") or [])
+            side.ended = True
+            side.error = error
             side.departed_at = departed[-1] if departed else None
             conn.outgoing.put_nowait(None)
+
+    # -- progress --
+
+    def _progressed(self) -> None:
+        self._progress_at = time.monotonic()
+        self._probe = None
+
+    def quiet_for(self, now: float) -> float:
+        """Real seconds since the host last moved anything on: a frame for a client, an answer, an idle moment, or
+        the clock (which follows a busy host's CPU time, and real time while its worker threads run).
+
+        "busy" alone is no progress: a host that says it is busy while nothing moves is frozen like a silent one.
+        A host whose worker threads hold the clock is judged by its signs of life, as the clock follows
+        real time for it.
+        """
+        if self.held:
+            return now - self.last_heard
+        moved = self.now_ns()
+        if moved != self._progress_ns:
+            self._progress_ns = moved
+            self._progress_at, self._probe = now, None
+        # Progress is always heard, so a silence is never shorter than the quiet.
+        return now - min(self._progress_at, self.last_heard)
 
     # -- connections --
 
     def open(self, scope: dict[str, Any]) -> RelayConn:
         self.ids += 1
-        conn = RelayConn(self.ids)
+        conn = RelayConn(self.ids, holding=Holding(self.budget))
         self.conns[conn.id] = conn
         self.send({"op": "open", "conn": conn.id, "scope": wire.encode_scope(scope)})
         if self.dead is not None:
@@ -287,7 +328,7 @@ class Link:
     def observe(self) -> RelayConn:
         """A connection the host serves itself (under uvicorn): only what its endpoint did is reported here."""
         self.ids += 1
-        conn = RelayConn(self.ids)
+        conn = RelayConn(self.ids, holding=Holding(self.budget))
         self.conns[conn.id] = conn
         if self.dead is not None:
             conn.side.ended = True
@@ -380,9 +421,10 @@ class Link:
 
         def ready() -> dict[str, Any] | None:
             while self.events:
-                header, _ = self.events.pop(0)
-                if header["op"] in ops:
-                    return header
+                event = self.events.pop(0)
+                if event["op"] in ops:
+                    self._progressed()
+                    return event
             return None
 
         result: dict[str, Any] | None = await self.until(ready)
@@ -402,7 +444,7 @@ class Link:
         so a loaded machine does not fail a learner's working app.
         """
         sample = _activity(self.pid) if self.pid is not None else None
-        if sample is None or now - self.last_heard >= self.stall_seconds * 4:
+        if sample is None or self.quiet_for(now) >= self.stall_seconds * 4:
             return True
         state, ticks = sample
         if self._probe is None:
@@ -436,23 +478,6 @@ class Link:
 
     def close(self) -> None:
         self.die(Death.EXITED, "closed by the judge")
-
-
-def _want(condition: bool, what: str) -> None:
-    if not condition:
-        raise wire.ProtocolError(what)
-
-
-def lines_from_wire(data: Any) -> list[SourceLine]:
-    """Source lines as the host sent them, each field cut to size."""
-    return [SourceLine(str(f["file"])[:500], int(f["line"]), str(f["function"])[:200], str(f["code"])[:500])
-            for f in list(data)[:64]]
-
-
-def raised_from_wire(data: Any) -> tuple[Raised, ...]:
-    """Exceptions as the host described them (first cause first), each field cut to size."""
-    return tuple(Raised(str(e["type"])[:200], str(e["message"])[:2000], tuple(lines_from_wire(e.get("frames", []))))
-                 for e in list(data)[:8])
 
 
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

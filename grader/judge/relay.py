@@ -45,6 +45,8 @@ def relay(link: Link, opened: Callable[[RelayConn], None]) -> Any:
                 if message is None:
                     break
                 if finished:
+                    if message["type"] == "websocket.send":
+                        conn.holding.dropped()
                     continue
                 await send(message)
                 kind = message["type"]

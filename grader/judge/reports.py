@@ -85,8 +85,14 @@ class Ending:
 
 
 def death_failure(ending: Ending, *, app_dir: str, check_seconds: float, run_seconds: float, limits_memory_mb: int,
-                  cpu_seconds: int, lang: str) -> Failure:
+                  cpu_seconds: int, lang: str, judge_memory_mb: int = 256) -> Failure:
     """The host died, froze or broke the protocol: what the learner's code did, in their terms."""
+    if ending.death is Death.FLOOD:
+        return Failure(Kind.CRASH, say(lang, "your app sent more than {limit} MiB in this check before it was read "
+                                             "({why}). Send less, in smaller messages, or wait for the client to "
+                                             "answer before sending more", limit=judge_memory_mb, why=ending.why[:300]),
+                       expected=say(lang, "the endpoint keeps serving"),
+                       actual=say(lang, "more than {limit} MiB of messages", limit=judge_memory_mb))
     if ending.death is Death.PROTOCOL:
         return Failure(Kind.CRASH, say(lang, "your app's process broke the grading protocol ({why}); the grader "
                                              "only believes what it sees your app send", why=ending.why[:200]),

@@ -56,6 +56,8 @@ class Limits:
     open_files: int = 256
     processes: int = 0  # 0: leave the system's limit
     output_kb: int = 16  # learner output kept for the report
+    # What the judge itself may hold of what one app sends (frames in flight, inboxes): more ends the check.
+    judge_memory_mb: int = 256
 
     def for_host(self) -> dict[str, int]:
         return {
@@ -207,7 +209,8 @@ class _Run:
             if host.output != self.output_path:
                 self.other_outputs.append(host.output)
             loop = virtual = VirtualClockLoop()
-            link = Link(host.wire, loop, stall_seconds=START_SECONDS)
+            link = Link(host.wire, loop, stall_seconds=START_SECONDS,
+                        budget_bytes=self.limits.judge_memory_mb << 20)
             link.pid = host.pid
             link.deadline = self.deadline
             virtual.link = link
@@ -283,6 +286,7 @@ class _Run:
         """The host died or froze: blame the check it was on (or all, if none had started)."""
         ending = self._ending(host, link)
         failure = death_failure(ending, app_dir=str(self.app_dir), check_seconds=self.check_seconds,
+                                judge_memory_mb=self.limits.judge_memory_mb,
                                 run_seconds=self.limits.run_seconds,
                                 limits_memory_mb=self.limits.memory_mb, cpu_seconds=self.limits.cpu_seconds,
                                 lang=self.options.lang)

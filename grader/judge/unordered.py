@@ -7,12 +7,11 @@ a, b, c (a late-binding closure bug looks exactly like that).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from grader.judge.driver import Message
-from grader.spec import Expected
+from grader.spec import Expected, jsonsafe
 
 Matches = Callable[[Any, Any], bool]
 
@@ -24,7 +23,7 @@ def value_of(expected: Expected, message: Message) -> tuple[bool, Any]:
     if expected.kind == "text":
         return True, message.data
     try:
-        return True, json.loads(message.data)
+        return True, jsonsafe.loads(message.data)
     except ValueError:
         return False, None
 

@@ -48,6 +48,7 @@ from datetime import datetime
 from typing import Any
 
 from grader.errors import SpecError
+from grader.spec import jsonsafe
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, describe
 
@@ -421,6 +422,9 @@ def show(value: Any, limit: int = 200) -> str:
         text = json.dumps(value, ensure_ascii=False)
     except (TypeError, ValueError):
         text = repr(value)
+    except RecursionError:
+        # An app's JSON nested thousands deep: written without the call stack, and only as far as shown.
+        text = jsonsafe.dumps(value, limit + 1)
     if len(text) > limit:
         text = text[:limit] + f"… ({len(text)} characters)"
     return text
