@@ -1,5 +1,5 @@
-# kind: mismatch | hang
-# says: the server's text message is not the expected one | stopped responding
+# kind: mismatch | hang | crash
+# says: the server's text message is not the expected one | stopped responding | your app sent more than
 from fastapi import FastAPI, WebSocket
 
 app = FastAPI()
