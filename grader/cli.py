@@ -10,7 +10,7 @@ Instructors and CI:
     grade check [EXERCISE ...] [--jobs N]
     grade batch EXERCISE SUBMISSION ... [--jobs N] [--out DIR] [--html FILE]
     grade new EXERCISE --title TITLE
-    grade export gradescope|exercism|classroom EXERCISE -o PATH
+    grade export gradescope|exercism|classroom EXERCISE[:SLUG]... -o PATH
     grade schema
 
 Exit codes (--format exercism: 0 whenever results were written, as its runners must):
@@ -556,23 +556,30 @@ def _new(args: list[str]) -> int:
 
 
 def _export(args: list[str]) -> int:
-    from grader.course.export import PLATFORMS, export
+    from grader.course.export import MANY, PLATFORMS, export
 
     parser = argparse.ArgumentParser(
         prog="grade export",
-        description="Package one lesson for a platform that grades each submission in its own container.",
+        description="Package a lesson for a platform that grades each submission in its own container.",
     )
     parser.add_argument("platform", choices=sorted(PLATFORMS),
                         help="gradescope: an autograder zip; exercism: a test-runner folder with a Dockerfile; "
                         "classroom: a GitHub Classroom workflow folder")
-    parser.add_argument("exercise")
+    parser.add_argument("exercise", nargs="+", metavar="EXERCISE[:SLUG]",
+                        help="the lesson; for exercism, one or more, each with the slug the track gives it "
+                        "(t3l2:json-router; the lesson's id when no slug is given)")
     parser.add_argument("-o", "--output", required=True, metavar="PATH", help="the zip (gradescope) or folder to write")
     opts = _parse(parser, args)
     if isinstance(opts, int):
         return opts
+    if len(opts.exercise) > 1 and opts.platform not in MANY:
+        raise UsageError(f"a {opts.platform} export holds one lesson; export each lesson on its own")
     course = config.load()
-    exercise = _exercise(course, opts.exercise)
-    written = export(opts.platform, course, exercise, Path(opts.output))
+    named = [item.partition(":") for item in opts.exercise]
+    if any(colon and opts.platform not in MANY for _, colon, _ in named):
+        raise UsageError(f"only an exercism export takes a slug (EXERCISE:SLUG); {opts.platform} does not")
+    exercises = [_exercise(course, ident) for ident, _, _ in named]
+    written = export(opts.platform, course, exercises, Path(opts.output), [slug or None for _, _, slug in named])
     print(f"wrote {written}")
     return 0
 

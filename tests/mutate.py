@@ -855,12 +855,14 @@ mutant(m, "output-uncut", "the output is not cut at 500 characters",
 mutant(m, "task-id-dropped", "tests carry no task_id",
        '            if spec.task is not None:\n                test["task_id"]', '            if False:\n                test["task_id"]')
 mutant(m, "hidden-name-shown", "a hidden check is listed under its own name",
-       'tests.append({"name": f"hidden check {hidden}", "status": status})',
-       'tests.append({"name": check.name, "status": status})')
+       'tests.append({"name": f"hidden check {hidden}", "status": status, "test_code": HIDDEN_CODE,',
+       'tests.append({"name": check.name, "status": status, "test_code": HIDDEN_CODE,')
 mutant(m, "paths-absolute", "messages name the learner's files by absolute path",
        "            text = text.replace(prefix, \"\")\n", "            pass\n")
 mutant(m, "test-code-dropped", "tests carry no test_code",
-       '            test["test_code"] = exercise.check_text(spec)\n', "            pass\n")
+       '            test["test_code"] = steps_text(spec, written.get(check.name))\n', "            pass\n")
+mutant(m, "hidden-failure-silent", "a hidden check that failed says nothing",
+       '    if check.passed:\n        return None\n    kind =', '    if True:\n        return None\n    kind =')
 
 m = module("grader/render/junit.py", "tests/test_pinned_formats.py", "tests/test_formats.py",
            "tests/test_format_specs.py")

@@ -167,11 +167,17 @@ def test_exercism_task_ids_come_from_the_instructions_headings(graded: dict[str,
         ("answers in capitals", 1), ("says goodbye", 2), ("reads with iter_text", None), ("hidden check 1", None)]
 
 
-def test_exercism_shows_a_hidden_check_by_its_status_only(graded: dict[str, Result], lesson) -> None:  # type: ignore[no-untyped-def]
+def test_exercism_shows_a_hidden_check_without_its_name_or_steps(graded: dict[str, Result], lesson) -> None:  # type: ignore[no-untyped-def]
     data = render("exercism", graded["no_close"], lesson[0])
     assert data["status"] == "fail"
-    assert data["tests"][-1] == {"name": "hidden check 1", "status": "fail"}
-    assert "the secret" not in json.dumps(data) and "close" not in json.dumps(data["tests"][-1])
+    hidden = data["tests"][-1]
+    assert hidden["name"] == "hidden check 1" and hidden["status"] == "fail"
+    assert hidden["test_code"] == "A hidden check: it tests what the instructions ask with inputs that are not shown."
+    # Failed alone, it still says something: the kind of failure, not what it looked for.
+    assert hidden["message"] == ("This hidden check failed: your code does not use what the instructions ask for. "
+                                 "Its steps are not shown: read the instructions again for a case your code does "
+                                 "not handle yet.")
+    assert "the secret" not in json.dumps(data) and "calls" not in json.dumps(hidden)
 
 
 def test_exercism_output_is_what_that_test_printed_cut_at_500(graded: dict[str, Result], lesson) -> None:  # type: ignore[no-untyped-def]
