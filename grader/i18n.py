@@ -68,12 +68,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "다시 통과했어요. 이 레슨의 {xp} XP 는 처음 통과할 때 이미 받았어요.",
     },
     "not_recorded_reference": {
-        "en": "Not recorded: this is the lesson's reference solution (or a variant the course keeps), not your work.",
-        "ko": "기록하지 않았어요: 이 파일은 레슨의 모범 답안 (또는 코스가 보관하는 변형) 이에요. 내 작업이 아니에요.",
+        "en": "Not recorded: this file is one the course keeps (a reference solution or a known variant), not your work. "
+              "Grade your own file, e.g. grade {id}.",
+        "ko": "기록하지 않았어요: 이 파일은 코스가 보관하는 파일(모범 답안이나 알려진 변형)이라서 작성한 코드가 아니에요. "
+              "직접 작성한 파일을 채점해 주세요. 예: grade {id}",
     },
-    "not_recorded_starter": {
-        "en": "Not recorded: {path} is still the untouched starter. Write your solution there, then grade again.",
-        "ko": "기록하지 않았어요: {path} 파일은 아직 손대지 않은 시작 파일이에요. 답을 작성한 뒤 다시 채점하세요.",
+    "not_recorded_course_starter": {
+        "en": "Not recorded: this is the course's starter file itself. Run grade start {id} to get your own copy.",
+        "ko": "기록하지 않았어요: 이 파일은 코스의 시작 파일 그 자체예요. 내 사본을 만들려면 grade start {id} 명령을 실행하세요.",
+    },
+    "still_starter": {
+        "en": "Your file is still the untouched starter, so this run is not counted as an attempt yet.",
+        "ko": "파일이 아직 손대지 않은 시작 코드라서 이번 실행은 시도로 세지 않아요.",
+    },
+    "same_as_reference": {
+        "en": "Your file is identical to the lesson's reference solution; it is recorded as your work.",
+        "ko": "파일이 레슨의 모범 답안과 똑같아요. 작성한 코드로 기록해요.",
     },
     "same_file": {
         "en": "Same file as your last attempt: not counted as a new attempt.",
@@ -88,6 +98,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "모든 검사를 통과하면 XP 를 받아요.",
     },
     "unlocked": {"en": "Achievement unlocked: {name} — {description}", "ko": "업적 달성: {name} — {description}"},
+    "progress_where": {"en": "Kept in {path} (GRADER_DATA_DIR moves it).",
+                       "ko": "저장 위치: {path} (GRADER_DATA_DIR 환경 변수로 바꿀 수 있어요)"},
     "progress_title": {"en": "Your progress (local only)", "ko": "내 진행 상황 (이 컴퓨터에만 저장돼요)"},
     "xp_total": {"en": "{xp} XP", "ko": "{xp} XP"},
     "lessons_done": {"en": "Track {track}: {done}/{total} lessons", "ko": "트랙 {track}: 레슨 {done}/{total}개"},
