@@ -70,6 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of the grader's: never a bare traceback, never exit 1 (the learner's code)
+        import traceback
+
+        where = "".join(traceback.format_exception(exc)[-6:])
+        print(f"grade: the grader itself failed; this is not your code's fault. Please report it with the command "
+              f"you ran:\n{type(exc).__name__}: {exc}\n{where}", file=sys.stderr)
+        return 3
 
 
 def _parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
@@ -317,6 +324,8 @@ def _try(args: list[str]) -> int:
         return opts
     course, exercise, app_path, attr, lang = _learners_work(opts)
     path = opts.path or _first_path(exercise)
+    if not path.startswith("/") or any(c.isspace() or not c.isprintable() for c in path):
+        raise UsageError(f"--path {path!r}: a WebSocket path starts with / and has no spaces, e.g. /{path.strip('/ ')}")
     return poke.run(exercise.id, app_path, attr, course.limits, lang, path,
                     Path(opts.transcript) if opts.transcript else None)
 

@@ -161,12 +161,28 @@ MESSAGES: dict[str, dict[str, str]] = {
               "/help 로 볼 수 있어요 (/json, /hex, /close, /save, /quit).",
     },
     "try_help": {
-        "en": "  text            sent as a text frame (//text sends /text)\n  /json {...}     sent as JSON text\n"
+        "en": "  text            sent as a text frame (//text sends /text)\n  /json {{...}}     sent as JSON text\n"
               "  /hex 00 ff      sent as a binary frame\n  /close [CODE [REASON]]  close the connection\n"
+              "  /reconnect      connect again, after the app closed or dropped the connection\n"
               "  /save FILE      write the transcript so far\n  /quit           close and end (or Ctrl-D)",
-        "ko": "  텍스트          텍스트 프레임으로 보내요 (//텍스트 는 /텍스트 를 보내요)\n  /json {...}     JSON 텍스트로 보내요\n"
+        "ko": "  텍스트          텍스트 프레임으로 보내요 (//텍스트는 /텍스트를 보내요)\n  /json {{...}}     JSON 텍스트로 보내요\n"
               "  /hex 00 ff      바이너리 프레임으로 보내요\n  /close [코드 [이유]]  연결을 닫아요\n"
-              "  /save 파일      지금까지 주고받은 내용을 저장해요\n  /quit           닫고 끝내요 (또는 Ctrl-D)",
+              "  /reconnect      앱이 연결을 닫거나 연결이 끊긴 뒤에 다시 연결해요\n"
+              "  /save 파일      지금까지 주고받은 메시지를 저장해요\n  /quit           닫고 끝내요 (또는 Ctrl-D)",
+    },
+    "try_offer": {
+        "en": "The connection is over. Type /reconnect to connect again, or /quit (Ctrl-D) to end.",
+        "ko": "연결이 끝났어요. 다시 연결하려면 /reconnect, 끝내려면 /quit(또는 Ctrl-D)를 입력하세요.",
+    },
+    "try_not_connected": {
+        "en": "not sent: there is no connection. /reconnect connects again, /quit ends.",
+        "ko": "보내지 않았어요: 연결이 없어요. /reconnect로 다시 연결하거나 /quit으로 끝내세요.",
+    },
+    "try_still_connected": {"en": "still connected: /close first to connect again",
+                            "ko": "아직 연결되어 있어요. 다시 연결하려면 먼저 /close를 입력하세요"},
+    "try_why_1011": {
+        "en": " (1011: your app raised an exception; its log above shows where)",
+        "ko": " (1011: 앱에서 예외가 발생했어요. 위 로그에서 위치를 볼 수 있어요)",
     },
     "try_bad_json": {"en": "not sent: that is not JSON ({error})", "ko": "보내지 않았어요: JSON 이 아니에요 ({error})"},
     "try_bad_hex": {"en": "not sent: write bytes as hex pairs, e.g. /hex 00 ff 10",
