@@ -96,7 +96,7 @@ def test_a_file_that_does_not_import_is_said_as_grade_says_it(tmp_path: Path) ->
 
 
 def test_help_lists_every_command_in_both_languages() -> None:
-    for lang, marker in (("en", "/json {...}     sent as JSON text"), ("ko", "/json {...}     JSON 텍스트로 보내요")):
+    for lang, marker in (("en", "  /json {...}     sent as JSON text"), ("ko", "  /json {...}     JSON 텍스트로 보내요")):
         proc = typed("/help\n", "t3l1", "--app", "solutions/t3l1.py", "--lang", lang)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert marker in proc.stdout.splitlines(), proc.stdout
