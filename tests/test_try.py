@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import textwrap
 import threading
 import time
-import textwrap
 from pathlib import Path
 
 from conftest import ROOT, grade_bin

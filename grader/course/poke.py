@@ -270,7 +270,9 @@ class Typing:
         if self.ended:
             return None
         typed = asyncio.ensure_future(self.lines.get())
-        waiting: list[asyncio.Future[Any]] = [typed] + ([reader] if reader is not None else [])
+        waiting: list[asyncio.Future[Any]] = [typed]
+        if reader is not None:
+            waiting.append(reader)
         done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         if typed not in done:
             typed.cancel()
