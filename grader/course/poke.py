@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
 import shutil
 import sys
 import tempfile
@@ -34,13 +33,13 @@ import traceback
 from pathlib import Path
 from typing import IO, Any
 
-from grader import wire
 from grader.errors import GraderError, InternalError
 from grader.i18n import t
 from grader.judge import real
 from grader.judge.launch import START_SECONDS
 from grader.judge.reports import load_failure, setup_failure
 from grader.judge.run import Limits, _prepare, job
+from grader.judge.trim import Trimmer
 
 
 class Session:
@@ -122,6 +121,7 @@ class Printed:
         self.output = output
         self.out = out
         self.offset = 0
+        self.trimmer = Trimmer()  # a traceback uvicorn logs, cut to the learner's own frames
 
     def show_new(self) -> None:
         try:
@@ -133,24 +133,11 @@ class Printed:
         complete = data[: data.rfind(b"\n") + 1]
         self.offset += len(complete)
         for raw in complete.decode("utf-8", "replace").splitlines():
-            line = self._learners(raw)
+            line = self.trimmer.line(raw)
             if line is not None:
                 # Learner output never drives the terminal: control characters are shown, not obeyed.
                 self.out.write("  │ " + "".join(c if c.isprintable() else "?" for c in line) + "\n")
         self.out.flush()
-
-    _skipping = False
-
-    def _learners(self, line: str) -> str | None:
-        """A traceback uvicorn logs, cut to the learner's own frames (the rest is uvicorn's and FastAPI's)."""
-        frame = re.match(r'\s+File "([^"]+)", line \d+', line)
-        if frame:
-            self._skipping = not frame.group(1).startswith(wire.SANDBOX_APP_DIR + "/")
-            return None if self._skipping else line.replace(wire.SANDBOX_APP_DIR + "/", "")
-        if self._skipping and line.startswith("    "):
-            return None  # the code line (and its carets) under a frame that is not theirs
-        self._skipping = False
-        return line
 
     async def follow(self) -> None:
         while True:
