@@ -31,10 +31,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en_one": "… and 1 hidden check, which your instructor runs on the file you hand in (grade submit {id})",
         "ko": "… 그리고 숨겨진 검사 {n}개: 제출한 파일로 강사가 실행해요 (grade submit {id})",
     },
-    "all_passed": {"en": "All {n} checks passed.", "ko": "검사 {n}개를 모두 통과했어요."},
+    "all_passed": {"en": "All {n} checks passed.", "en_one": "The lesson's one check passed.",
+                   "ko": "검사 {n}개를 모두 통과했어요."},
     "worth": {"en": "This lesson is worth {xp} XP.", "ko": "이 레슨은 {xp} XP 예요."},
     "all_visible_passed": {
         "en": "All {n} checks you can run here passed; ",
+        "en_one": "The one check you can run here passed; ",
         "ko": "여기서 실행할 수 있는 검사 {n}개를 모두 통과했어요. ",
     },
     "hidden_worth": {

@@ -261,6 +261,8 @@ KO: dict[str, str] = {
     "All {n} checks passed · {points}/{max_points} points": "검사 {n}개 모두 통과 · {points}/{max_points}점",
     "{passed} of {total} checks passed · {points}/{max_points} points":
         "검사 {total}개 중 {passed}개 통과 · {points}/{max_points}점",
+    "The one check passed · {points}/{max_points} points": "검사 1개 통과 · {points}/{max_points}점",
+    "hidden checks still to run when you submit: {n} (1 point)": "제출할 때 실행될 숨겨진 검사: {n}개 (1점)",
     "hidden checks still to run when you submit: {n} ({points} points)":
         "제출할 때 실행될 숨겨진 검사: {n}개 ({points}점)",
     "passed": "통과",

@@ -42,14 +42,20 @@ def render(result: Result, lang: str = "en") -> str:
 
 def verdict(result: Result, lang: str) -> str:
     total = len(result.checks)
+    if result.passed and result.complete and total == 1:
+        return say(lang, "The one check passed · {points}/{max_points} points", points=result.points,
+                   max_points=result.max_points)
     if result.passed and result.complete:
         return say(lang, "All {n} checks passed · {points}/{max_points} points", n=total, points=result.points,
                    max_points=result.max_points)
     text = say(lang, "{passed} of {total} checks passed · {points}/{max_points} points", passed=result.passed_count,
                total=total, points=result.points, max_points=result.max_points)
     if result.hidden_pending:
-        text += " · " + say(lang, "hidden checks still to run when you submit: {n} ({points} points)",
-                            n=result.hidden_pending, points=result.hidden_points)
+        if result.hidden_points == 1:
+            text += " · " + say(lang, "hidden checks still to run when you submit: {n} (1 point)", n=result.hidden_pending)
+        else:
+            text += " · " + say(lang, "hidden checks still to run when you submit: {n} ({points} points)",
+                                n=result.hidden_pending, points=result.hidden_points)
     return text
 
 
