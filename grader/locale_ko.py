@@ -270,6 +270,9 @@ KO: dict[str, str] = {
     "not run": "실행 안 됨",
     "hidden check": "숨겨진 검사",
     "{points}/{max_points} points": "{points}/{max_points}점",
+    "offers subprotocols {names}": "제안한 subprotocol: {names}",
+    "sends headers {headers}": "보낸 헤더: {headers}",
+    "sends cookies {cookies}": "보낸 쿠키: {cookies}",
     "Failed for the same reason as {name}.": "다음 검사와 같은 이유로 실패했어요: {name}",
     "The same cause sank {n} more checks: {names}": "같은 원인으로 검사 {n}개가 더 실패했어요: {names}",
     "your endpoint caught WebSocketDisconnect (at {caught}), then its handler raised {error} at {place} ({code}): "

@@ -38,3 +38,21 @@ def test_uvicorns_traceback_is_cut_to_the_learners_frames(course: Path) -> None:
     assert [line for line in printed if line.lstrip().startswith("File ")] == [
         '    File "t3l2.py", line 10, in router'] * printed.count("  KeyError: 'type'")
     assert "site-packages" not in proc.stdout and "/learner/" not in proc.stdout
+
+
+def test_the_transcript_shows_what_the_client_offered(course: Path) -> None:
+    (course / "t5l2.py").write_text(textwrap.dedent("""\
+        from fastapi import FastAPI, WebSocket
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws/chat")
+        async def chat(websocket: WebSocket):
+            await websocket.accept()
+            await websocket.close()
+        """), encoding="utf-8")
+    english = run_grade("t5l2", "--app", "t5l2.py", "--no-record", cwd=course)
+    assert "ws · offers subprotocols chat.v1, chat.v2" in english.stdout, english.stdout
+    korean = run_grade("t5l2", "--app", "t5l2.py", "--no-record", "--lang", "ko", cwd=course)
+    assert "ws · 제안한 subprotocol: chat.v1, chat.v2" in korean.stdout, korean.stdout

@@ -132,6 +132,9 @@ def summary(result: Result, style: Style, lang: str = "en") -> str:
 # Korean report shows the same events in Korean. Patterns, in order; frames' contents stay as sent.
 _LABELS: list[tuple[re.Pattern[str], Callable[[str, tuple[str, ...]], str]]] = [
     (re.compile(r"connect (.+)"), lambda lang, g: say(lang, "connect {path}", path=g[0])),
+    (re.compile(r"offers subprotocols (.+)"), lambda lang, g: say(lang, "offers subprotocols {names}", names=g[0])),
+    (re.compile(r"sends headers (.+)"), lambda lang, g: say(lang, "sends headers {headers}", headers=g[0])),
+    (re.compile(r"sends cookies (.+)"), lambda lang, g: say(lang, "sends cookies {cookies}", cookies=g[0])),
     (re.compile(r"accepted \(subprotocol (.+)\)"),
      lambda lang, g: say(lang, "accepted (subprotocol {name})", name=g[0])),
     (re.compile(r"accepted"), lambda lang, g: say(lang, "accepted")),
