@@ -22,13 +22,13 @@ or spec error; 3 the grader itself failed.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader.course import config
 from grader.course.validate import validate_paths
@@ -39,6 +39,9 @@ from grader.render import RENDERERS, html
 from grader.render import text as text_report
 from grader.result import Result
 from grader.spec import Exercise, load_exercise
+
+if TYPE_CHECKING:
+    from grader.course.learn import Recorder
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,6 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of the grader's: never a bare traceback, never exit 1 (the learner's code)
+        import traceback
+
+        where = "".join(traceback.format_exception(exc)[-6:])
+        print(f"grade: the grader itself failed; this is not your code's fault. Please report it with the command "
+              f"you ran:\n{type(exc).__name__}: {exc}\n{where}", file=sys.stderr)
+        return 3
 
 
 def _parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
@@ -137,23 +147,17 @@ def _grade(args: list[str]) -> int:
         opts.no_record = True  # a confirmation, not an attempt
         if opts.format == "text":
             sys.stdout.write(t("under uvicorn", lang) + "\n\n")
+    from grader.course.learn import Recorder
+
+    recorder = Recorder(course, exercise, lang, watching=opts.watch)
     if opts.watch:
         from grader.course.watch import watch
 
-        verdicts: list[tuple[bool, int, int]] = []
-
-        def on_result(result: Result) -> int:
-            # A save that changes nothing in the verdict is not a new attempt.
-            verdict = (result.passed, result.passed_count, result.points)
-            changed = verdicts[-1:] != [verdict]
-            verdicts[:] = [verdict]
-            return _report(opts, course, exercise, result, lang, record=changed)
-
-        return watch(exercise, app_path, options, on_result)
+        return watch(exercise, app_path, options, lambda result: _report(opts, exercise, result, lang, recorder))
     if opts.format == "text" and sys.stderr.isatty():
         options.on_progress = _progress_line(lang)
     result = grade(exercise, app_path, options)
-    return _report(opts, course, exercise, result, lang)
+    return _report(opts, exercise, result, lang, recorder)
 
 
 def _progress_line(lang: str) -> Callable[[int, int, str], None]:
@@ -166,8 +170,7 @@ def _progress_line(lang: str) -> Callable[[int, int, str], None]:
     return show
 
 
-def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise, result: Result, lang: str,
-            record: bool = True) -> int:
+def _report(opts: argparse.Namespace, exercise: Exercise, result: Result, lang: str, recorder: Recorder) -> int:
     text = text_report.render(result, lang=lang)
     if opts.format == "text":
         sys.stdout.write(text)
@@ -183,28 +186,12 @@ def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise,
     shown = opts.format == "text" or opts.output
     # Exercism's runner interface: exit 0 whenever results.json was written, whatever the tests say.
     code = 0 if result.passed or opts.format == "exercism" else 1
-    app = Path(result.app)
-    if opts.no_record or not app.is_file():  # nothing written yet is no attempt
+    if opts.no_record:
         return code
-    from grader.course.learn import award_lines, not_yours
-
-    content = app.read_bytes()
-    reason = not_yours(course, exercise, app, content, lang)
-    if reason is not None:
-        if shown:
-            sys.stdout.write(reason + "\n")
-    elif record:
-        from grader.course.progress import Store
-
-        store = Store()
-        award = store.record(exercise.id, exercise.xp, result.passed, result.passed_count, len(result.checks),
-                             result.points, result.max_points, course.rules, course.tracks(),
-                             digest=hashlib.sha256(content).hexdigest())
-        _store_warnings(store)
-        if shown:
-            sys.stdout.write("\n".join(award_lines(award, result, course, lang)) + "\n")
-    elif shown:
-        sys.stdout.write(t("same_verdict", lang) + "\n")
+    lines = recorder.record(Path(result.app), result)
+    _store_warnings(recorder)
+    if shown and lines:
+        sys.stdout.write("\n".join(lines) + "\n")
     return code
 
 
@@ -337,6 +324,8 @@ def _try(args: list[str]) -> int:
         return opts
     course, exercise, app_path, attr, lang = _learners_work(opts)
     path = opts.path or _first_path(exercise)
+    if not path.startswith("/") or any(c.isspace() or not c.isprintable() for c in path):
+        raise UsageError(f"--path {path!r}: a WebSocket path starts with / and has no spaces, e.g. /{path.strip('/ ')}")
     return poke.run(exercise.id, app_path, attr, course.limits, lang, path,
                     Path(opts.transcript) if opts.transcript else None)
 

@@ -31,10 +31,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en_one": "… and 1 hidden check, which your instructor runs on the file you hand in (grade submit {id})",
         "ko": "… 그리고 숨겨진 검사 {n}개: 제출한 파일로 강사가 실행해요 (grade submit {id})",
     },
-    "all_passed": {"en": "All {n} checks passed.", "ko": "검사 {n}개를 모두 통과했어요."},
+    "all_passed": {"en": "All {n} checks passed.", "en_one": "The lesson's one check passed.",
+                   "ko": "검사 {n}개를 모두 통과했어요."},
     "worth": {"en": "This lesson is worth {xp} XP.", "ko": "이 레슨은 {xp} XP 예요."},
     "all_visible_passed": {
         "en": "All {n} checks you can run here passed; ",
+        "en_one": "The one check you can run here passed; ",
         "ko": "여기서 실행할 수 있는 검사 {n}개를 모두 통과했어요. ",
     },
     "hidden_worth": {
@@ -68,12 +70,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "다시 통과했어요. 이 레슨의 {xp} XP 는 처음 통과할 때 이미 받았어요.",
     },
     "not_recorded_reference": {
-        "en": "Not recorded: this is the lesson's reference solution (or a variant the course keeps), not your work.",
-        "ko": "기록하지 않았어요: 이 파일은 레슨의 모범 답안 (또는 코스가 보관하는 변형) 이에요. 내 작업이 아니에요.",
+        "en": "Not recorded: this file is one the course keeps (a reference solution or a known variant), not your work. "
+              "Grade your own file, e.g. grade {id}.",
+        "ko": "기록하지 않았어요: 이 파일은 코스가 보관하는 파일(모범 답안이나 알려진 변형)이라서 작성한 코드가 아니에요. "
+              "직접 작성한 파일을 채점해 주세요. 예: grade {id}",
     },
-    "not_recorded_starter": {
-        "en": "Not recorded: {path} is still the untouched starter. Write your solution there, then grade again.",
-        "ko": "기록하지 않았어요: {path} 파일은 아직 손대지 않은 시작 파일이에요. 답을 작성한 뒤 다시 채점하세요.",
+    "not_recorded_course_starter": {
+        "en": "Not recorded: this is the course's starter file itself. Run grade start {id} to get your own copy.",
+        "ko": "기록하지 않았어요: 이 파일은 코스의 시작 파일 그 자체예요. 내 사본을 만들려면 grade start {id} 명령을 실행하세요.",
+    },
+    "still_starter": {
+        "en": "Your file is still the untouched starter, so this run is not counted as an attempt yet.",
+        "ko": "파일이 아직 손대지 않은 시작 코드라서 이번 실행은 시도로 세지 않아요.",
+    },
+    "same_as_reference": {
+        "en": "Your file is identical to the lesson's reference solution; it is recorded as your work.",
+        "ko": "파일이 레슨의 모범 답안과 똑같아요. 작성한 코드로 기록해요.",
     },
     "same_file": {
         "en": "Same file as your last attempt: not counted as a new attempt.",
@@ -88,6 +100,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "모든 검사를 통과하면 XP 를 받아요.",
     },
     "unlocked": {"en": "Achievement unlocked: {name} — {description}", "ko": "업적 달성: {name} — {description}"},
+    "progress_where": {"en": "Kept in {path} (GRADER_DATA_DIR moves it).",
+                       "ko": "저장 위치: {path} (GRADER_DATA_DIR 환경 변수로 바꿀 수 있어요)"},
     "progress_title": {"en": "Your progress (local only)", "ko": "내 진행 상황 (이 컴퓨터에만 저장돼요)"},
     "xp_total": {"en": "{xp} XP", "ko": "{xp} XP"},
     "lessons_done": {"en": "Track {track}: {done}/{total} lessons", "ko": "트랙 {track}: 레슨 {done}/{total}개"},
@@ -149,12 +163,28 @@ MESSAGES: dict[str, dict[str, str]] = {
               "/help 로 볼 수 있어요 (/json, /hex, /close, /save, /quit).",
     },
     "try_help": {
-        "en": "  text            sent as a text frame (//text sends /text)\n  /json {...}     sent as JSON text\n"
+        "en": "  text            sent as a text frame (//text sends /text)\n  /json {{...}}     sent as JSON text\n"
               "  /hex 00 ff      sent as a binary frame\n  /close [CODE [REASON]]  close the connection\n"
+              "  /reconnect      connect again, after the app closed or dropped the connection\n"
               "  /save FILE      write the transcript so far\n  /quit           close and end (or Ctrl-D)",
-        "ko": "  텍스트          텍스트 프레임으로 보내요 (//텍스트 는 /텍스트 를 보내요)\n  /json {...}     JSON 텍스트로 보내요\n"
+        "ko": "  텍스트          텍스트 프레임으로 보내요 (//텍스트는 /텍스트를 보내요)\n  /json {{...}}     JSON 텍스트로 보내요\n"
               "  /hex 00 ff      바이너리 프레임으로 보내요\n  /close [코드 [이유]]  연결을 닫아요\n"
-              "  /save 파일      지금까지 주고받은 내용을 저장해요\n  /quit           닫고 끝내요 (또는 Ctrl-D)",
+              "  /reconnect      앱이 연결을 닫거나 연결이 끊긴 뒤에 다시 연결해요\n"
+              "  /save 파일      지금까지 주고받은 메시지를 저장해요\n  /quit           닫고 끝내요 (또는 Ctrl-D)",
+    },
+    "try_offer": {
+        "en": "The connection is over. Type /reconnect to connect again, or /quit (Ctrl-D) to end.",
+        "ko": "연결이 끝났어요. 다시 연결하려면 /reconnect, 끝내려면 /quit(또는 Ctrl-D)를 입력하세요.",
+    },
+    "try_not_connected": {
+        "en": "not sent: there is no connection. /reconnect connects again, /quit ends.",
+        "ko": "보내지 않았어요: 연결이 없어요. /reconnect로 다시 연결하거나 /quit으로 끝내세요.",
+    },
+    "try_still_connected": {"en": "still connected: /close first to connect again",
+                            "ko": "아직 연결되어 있어요. 다시 연결하려면 먼저 /close를 입력하세요"},
+    "try_why_1011": {
+        "en": " (1011: your app raised an exception; its log above shows where)",
+        "ko": " (1011: 앱에서 예외가 발생했어요. 위 로그에서 위치를 볼 수 있어요)",
     },
     "try_bad_json": {"en": "not sent: that is not JSON ({error})", "ko": "보내지 않았어요: JSON 이 아니에요 ({error})"},
     "try_bad_hex": {"en": "not sent: write bytes as hex pairs, e.g. /hex 00 ff 10",

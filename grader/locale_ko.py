@@ -261,6 +261,8 @@ KO: dict[str, str] = {
     "All {n} checks passed · {points}/{max_points} points": "검사 {n}개 모두 통과 · {points}/{max_points}점",
     "{passed} of {total} checks passed · {points}/{max_points} points":
         "검사 {total}개 중 {passed}개 통과 · {points}/{max_points}점",
+    "The one check passed · {points}/{max_points} points": "검사 1개 통과 · {points}/{max_points}점",
+    "hidden checks still to run when you submit: {n} (1 point)": "제출할 때 실행될 숨겨진 검사: {n}개 (1점)",
     "hidden checks still to run when you submit: {n} ({points} points)":
         "제출할 때 실행될 숨겨진 검사: {n}개 ({points}점)",
     "passed": "통과",
@@ -268,7 +270,26 @@ KO: dict[str, str] = {
     "not run": "실행 안 됨",
     "hidden check": "숨겨진 검사",
     "{points}/{max_points} points": "{points}/{max_points}점",
-    "Failed for the same reason as the check above.": "위 검사와 같은 이유로 실패했어요.",
+    "offers subprotocols {names}": "제안한 subprotocol: {names}",
+    "sends headers {headers}": "보낸 헤더: {headers}",
+    "sends cookies {cookies}": "보낸 쿠키: {cookies}",
+    "Failed for the same reason as {name}.": "다음 검사와 같은 이유로 실패했어요: {name}",
+    "The same cause sank {n} more checks: {names}": "같은 원인으로 검사 {n}개가 더 실패했어요: {names}",
+    "your endpoint caught WebSocketDisconnect (at {caught}), then its handler raised {error} at {place} ({code}): "
+    "the client is already gone, so there is nothing left to close or send to; let the endpoint return":
+        "endpoint가 WebSocketDisconnect 예외를 잡았지만({caught}), 그 처리 코드에서 다시 예외가 발생했어요: {error} "
+        "(위치: {place}, 코드: {code}). 클라이언트는 이미 떠났으니 닫거나 보낼 대상이 없어요. endpoint가 그대로 return 하게 "
+        "두세요",
+    "an exception escaped your endpoint after the client left: {error}. websocket.receive() does not raise when the "
+    "client leaves: it returns {{'type': 'websocket.disconnect'}}, which has no text; check message['type'] before "
+    "reading it, or use receive_text()/iter_text()":
+        "클라이언트가 떠난 뒤 endpoint 밖으로 예외가 나왔어요: {error}. 클라이언트가 떠나도 websocket.receive()에서는 "
+        "예외가 발생하지 않고 {{'type': 'websocket.disconnect'}} 메시지가 돌아와요. 여기에는 텍스트가 없어요. 읽기 전에 "
+        "message['type']을 확인하거나 receive_text()/iter_text()를 쓰세요",
+    "your endpoint raised {error}: it closed the connection itself (close code {code}) and then kept using it; "
+    "return (or break out of the loop) right after close()":
+        "endpoint에서 예외가 발생했어요: {error}. endpoint가 직접 연결을 닫은 뒤(close code {code}) 그 연결을 계속 "
+        "썼어요. close()를 호출한 바로 뒤에 return 하거나 루프를 빠져나오세요",
     "This check reads your source code; it has no conversation.": "이 검사는 작성한 코드를 읽어요. 주고받은 메시지는 없어요.",
     "at": "위치",
     "expected": "기대",

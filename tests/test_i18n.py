@@ -75,3 +75,17 @@ def test_a_korean_report_end_to_end(tmp_path: Path) -> None:
     assert "힌트:" in proc.stdout and "검사 3/4개 통과" in proc.stdout
     code, report = grade_json("t3l1", "--app", str(tmp_path / "missing.py"), "--lang", "ko", "--no-record")
     assert "파일이 아직 없어요" in report["checks"][0]["message"]
+
+
+def test_every_message_formats_with_its_own_placeholders() -> None:
+    """A literal brace in a text (the `/json {...}` of grade try's help) must be doubled, or t() crashes."""
+    for key, texts in MESSAGES.items():
+        for lang, template in texts.items():
+            names = fields(template)
+            assert all(name.isidentifier() for name in names), (key, lang, names)
+            template.format(**{name: "x" for name in names})
+    for english, korean in KO.items():
+        for template in (english, korean):
+            names = fields(template)
+            assert all(name.isidentifier() for name in names), (english, names)
+            template.format(**{name: "x" for name in names})

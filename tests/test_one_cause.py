@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from conftest import run_grade
+from conftest import ROOT, run_grade
 
 
 def graded(course: Path, code: str, *args: str) -> list[str]:
@@ -165,3 +165,128 @@ def test_an_exception_in_another_clients_endpoint_is_named_in_the_check_that_wai
     assert ("; meanwhile the endpoint of client six raised WebSocketDisconnected: Cannot call \"send\" once a close "
             "message has been sent. at tests/variants/t4l1/broadcast_before_remove.py:22") in message
     assert "        await connection.send_text(f\"Client #{client_id} left the chat\")" in block
+
+
+def hints(lines: list[str]) -> list[str]:
+    return [line for line in lines if line.startswith("  hint:")]
+
+
+def test_the_untouched_starter_says_its_missing_loop_once(course: Path) -> None:
+    lines = graded(course, (ROOT / "starters" / "t3l2.py").read_text(encoding="utf-8"))
+    failures = blocks(lines)
+    behaviour = [block for block in failures if "(the same for" in "".join(block)]
+    assert len(behaviour) == 1, failures
+    assert behaviour[0][0] == "✗ ping gets pong — failed" and "(the same for 7 more:" in behaviour[0][1]
+    assert sum("did the loop stop after one message" in line for line in lines) == 1
+    assert not hints(behaviour[0])  # no check's own advice for a cause they share
+
+
+def test_a_caught_disconnect_then_close_is_told_what_the_code_did(course: Path) -> None:
+    lines = graded(course, """\
+        import asyncio
+
+        from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws")
+        async def router(websocket: WebSocket):
+            await websocket.accept()
+            try:
+                while True:
+                    msg = await websocket.receive_json()
+                    if msg.get("type") == "ping":
+                        await websocket.send_json({"type": "pong"})
+                    else:
+                        await websocket.send_json({"type": "echo", "data": msg})
+            except WebSocketDisconnect:
+                await asyncio.sleep(0)
+                await websocket.close()
+        """)
+    (block,) = [b for b in blocks(lines) if b[0] == "✗ ends cleanly when the client leaves — failed"]
+    assert block[2] == ("  your endpoint caught WebSocketDisconnect (at t3l2.py:13), then its handler raised "
+                        "WebSocketDisconnect: code 1006 at t3l2.py:20 (await websocket.close()): the client is already "
+                        "gone, so there is nothing left to close or send to; let the endpoint return")
+    assert not any("catch it" in line for line in lines)
+    assert not hints(block)  # the hint is about WebSocketDisconnect escaping; here it was caught
+
+
+def test_reading_on_after_the_servers_own_close_is_not_blamed_on_the_client(course: Path) -> None:
+    lines = graded(course, """\
+        from fastapi import FastAPI, WebSocket
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws")
+        async def router(websocket: WebSocket):
+            await websocket.accept()
+            async for msg in websocket.iter_json():
+                if "type" not in msg:
+                    await websocket.close(code=1008)
+                if msg.get("type") == "ping":
+                    await websocket.send_json({"type": "pong"})
+                else:
+                    await websocket.send_json({"type": "echo", "data": msg})
+        """)
+    text = "\n".join(lines)
+    assert "it closed the connection itself (close code 1008) and then kept using it" in text
+    assert "already left" not in text and "after the client left" not in text
+
+
+def test_a_raw_receive_loop_is_told_about_receive_not_websocketdisconnect(course: Path) -> None:
+    lines = graded(course, """\
+        import json
+
+        from fastapi import FastAPI, WebSocket
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws")
+        async def router(websocket: WebSocket):
+            await websocket.accept()
+            while True:
+                message = await websocket.receive()
+                msg = json.loads(message["text"])
+                if msg.get("type") == "ping":
+                    await websocket.send_json({"type": "pong"})
+                else:
+                    await websocket.send_json({"type": "echo", "data": msg})
+        """)
+    (block,) = [b for b in blocks(lines) if b[0] == "✗ ends cleanly when the client leaves — failed"]
+    assert "websocket.receive() does not raise when the client leaves: it returns {'type': " \
+           "'websocket.disconnect'}" in block[2]
+    assert not any("WebSocketDisconnect" in line for line in hints(lines))
+
+
+def test_a_check_with_its_own_failure_keeps_its_hint(course: Path) -> None:
+    """The hint still shows where it is about what failed: a KeyError the hint names, in that check alone."""
+    lines = graded(course, """\
+        from fastapi import FastAPI, WebSocket
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws")
+        async def router(websocket: WebSocket):
+            await websocket.accept()
+            async for msg in websocket.iter_json():
+                if msg["type"] == "ping":
+                    await websocket.send_json({"type": "pong"})
+                else:
+                    await websocket.send_json({"type": "echo", "data": msg})
+        """)
+    (block,) = [b for b in blocks(lines) if b[0] == "✗ an object without a type is echoed — failed"]
+    assert any(line.startswith("  hint: A message without \"type\"") for line in block), block
+
+
+def test_one_cause_is_one_card_in_the_html_report(course: Path) -> None:
+    app = course / "t3l2.py"
+    app.write_text((ROOT / "starters" / "t3l2.py").read_text(encoding="utf-8"), encoding="utf-8")
+    proc = run_grade("t3l2", "--app", "t3l2.py", "--no-record", "--format", "html", cwd=course)
+    page = proc.stdout
+    assert page.count('class="failure"') == 2, page.count('class="failure"')  # the source rule, and the one cause
+    assert page.count('<p class="message">your endpoint returned while the client was still waiting') == 1
+    assert page.count("Failed for the same reason as ping gets pong.") == 7

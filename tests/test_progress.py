@@ -210,3 +210,11 @@ def test_tracks_follow_the_specs_as_they_change(course: Path, monkeypatch: pytes
     spec = course / "exercises" / "t4l1.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("track: 4", "track: 7"), encoding="utf-8")
     assert loaded.tracks()["t4l1"] == 7
+
+
+def test_progress_says_where_it_lives(private_progress: Path) -> None:
+    for lang, prefix in (("en", "Kept in "), ("ko", "저장 위치: ")):
+        proc = run_grade("progress", "--lang", lang)
+        assert proc.returncode == 0, proc.stderr
+        line = proc.stdout.splitlines()[-1]
+        assert line.startswith(prefix + str(private_progress / "progress.json")), line

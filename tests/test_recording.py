@@ -26,14 +26,28 @@ def attempts(folder: Path) -> list[tuple[str, bool]]:
     return [(a["exercise"], a["passed"]) for a in json.loads(path.read_text(encoding="utf-8"))["attempts"]]
 
 
-def test_the_reference_solution_records_nothing_and_says_so(private_progress: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "t3l1.py"
-    shutil.copy(REFERENCE, copy)  # byte-identical, somewhere else: still the course's file
-    for app in ("solutions/t3l1.py", str(copy), str(WRONG)):
+def test_the_course_files_record_nothing_and_say_so(private_progress: Path) -> None:
+    for app in ("solutions/t3l1.py", str(WRONG)):
         proc = run_grade("t3l1", "--app", app)
-        assert proc.stdout.splitlines()[-1] == ("Not recorded: this is the lesson's reference solution (or a "
-                                                "variant the course keeps), not your work."), app
+        assert proc.stdout.splitlines()[-1].startswith("Not recorded: this file is one the course keeps"), app
+        assert "grade t3l1" in proc.stdout.splitlines()[-1]
+    starter = run_grade("t3l1", "--app", "starters/t3l1.py")
+    assert starter.stdout.splitlines()[-1] == ("Not recorded: this is the course's starter file itself. "
+                                               "Run grade start t3l1 to get your own copy.")
     assert attempts(private_progress) == []
+
+
+def test_a_learner_file_identical_to_the_reference_is_theirs(private_progress: Path, tmp_path: Path) -> None:
+    """The starter with its hints applied literally can be byte-identical to the reference: still the learner's."""
+    mine = tmp_path / "t3l1.py"
+    shutil.copy(REFERENCE, mine)
+    proc = run_grade("t3l1", "--app", str(mine))
+    assert proc.returncode == 0
+    assert "Your file is identical to the lesson's reference solution; it is recorded as your work." in proc.stdout
+    assert "Not recorded" not in proc.stdout and "+10 XP" in proc.stdout
+    assert attempts(private_progress) == [("t3l1", True)]
+    listing = run_grade("list")
+    assert any(line.split()[:2] == ["✓", "t3l1"] for line in listing.stdout.splitlines()), listing.stdout
 
 
 def test_an_untouched_starter_is_not_an_attempt(private_progress: Path, tmp_path: Path) -> None:
@@ -41,8 +55,9 @@ def test_an_untouched_starter_is_not_an_attempt(private_progress: Path, tmp_path
     shutil.copy(ROOT / "starters" / "t3l1.py", mine)
     proc = run_grade("t3l1", "--app", str(mine))
     assert proc.returncode == 1
-    assert proc.stdout.splitlines()[-1].startswith("Not recorded: ")
-    assert "is still the untouched starter. Write your solution there, then grade again." in proc.stdout
+    assert proc.stdout.splitlines()[-1] == ("Your file is still the untouched starter, so this run is not counted "
+                                            "as an attempt yet.")
+    assert "Not recorded" not in proc.stdout
     assert attempts(private_progress) == []
     # The first real attempt is still the first try.
     mine.write_text(REFERENCE.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
@@ -100,3 +115,39 @@ def test_watch_records_an_attempt_only_when_the_verdict_changes(private_progress
     text = "".join(seen)
     assert text.count("Same verdict as the last save: not counted as a new attempt.") == 1
     assert attempts(private_progress) == [("t3l1", False), ("t3l1", True)]
+
+
+def test_watch_banks_a_pass_whatever_came_before(private_progress: Path, tmp_path: Path) -> None:
+    """Failing file, then a copy of the reference, then the same plus a comment: the pass is banked."""
+    app = tmp_path / "f.py"
+    app.write_text(WRONG.read_text(encoding="utf-8"), encoding="utf-8")
+    proc = subprocess.Popen([grade_bin(), "t3l1", "--app", str(app), "--watch"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(proc.stdout.readline, "")), daemon=True)
+    reader.start()
+
+    def wait_for(count: int) -> None:
+        deadline = time.monotonic() + 60
+        while sum("Watching" in line for line in seen) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sum("Watching" in line for line in seen) >= count, "".join(seen)
+        time.sleep(0.3)  # let the watcher settle before the next save
+
+    try:
+        wait_for(1)
+        shutil.copy(REFERENCE, app)
+        wait_for(2)
+        app.write_text(REFERENCE.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
+        wait_for(3)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+    text = "".join(seen)
+    assert "Not recorded" not in text and text.count("+10 XP") == 1, text
+    # The wrong variant's copy failed, the reference copy passed and banked; the comment changed nothing.
+    assert attempts(private_progress) == [("t3l1", False), ("t3l1", True)]
+    assert "Same verdict as the last save: not counted as a new attempt." in text.split("+10 XP")[1]
+    listing = run_grade("list")
+    assert "10 XP" in listing.stdout.splitlines()[-1], listing.stdout

@@ -5,8 +5,11 @@ Through the real `grade` command, with what a person would type piped in.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 from conftest import ROOT, grade_bin
@@ -90,3 +93,116 @@ def test_a_file_that_does_not_import_is_said_as_grade_says_it(tmp_path: Path) ->
     proc = typed("hi\n", "t3l1", "--app", str(app))
     assert proc.returncode == 1
     assert "t3l1.py has a syntax error" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_help_lists_every_command_in_both_languages() -> None:
+    for lang, marker in (("en", "  /json {...}     sent as JSON text"), ("ko", "  /json {...}     JSON 텍스트로 보내요")):
+        proc = typed("/help\n", "t3l1", "--app", "solutions/t3l1.py", "--lang", lang)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert marker in proc.stdout.splitlines(), proc.stdout
+        for command in ("/hex", "/close", "/reconnect", "/save", "/quit"):
+            assert f"  {command}" in proc.stdout, (lang, command)
+        assert "Traceback" not in proc.stderr
+
+
+ONCE = """\
+from fastapi import FastAPI, WebSocket
+
+app = FastAPI()
+
+
+@app.websocket("/ws")
+async def once(websocket: WebSocket):
+    await websocket.accept()
+    text = await websocket.receive_text()
+    await websocket.send_text(text)
+    await websocket.close(code=1008, reason="one only")
+"""
+
+
+class Terminal:
+    """`grade try` with a person at the keyboard: a line is typed only once the screen shows what it waits for."""
+
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen([grade_bin(), "try", *args], cwd=ROOT, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+        self.seen: list[str] = []
+        assert self.proc.stdout is not None
+        threading.Thread(target=lambda: self.seen.extend(iter(self.proc.stdout.readline, "")), daemon=True).start()
+
+    def wait_for(self, text: str, count: int = 1) -> None:
+        deadline = time.monotonic() + 60
+        while "".join(self.seen).count(text) < count and time.monotonic() < deadline:
+            if self.proc.poll() is not None and "".join(self.seen).count(text) < count:
+                time.sleep(0.2)  # the last lines may still be on their way
+                break
+            time.sleep(0.05)
+        assert "".join(self.seen).count(text) >= count, "".join(self.seen)
+
+    def type(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def end(self) -> int:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        return self.proc.wait(timeout=60)
+
+
+def test_the_app_closing_is_said_with_its_code_and_the_session_offers_to_reconnect(tmp_path: Path) -> None:
+    app = tmp_path / "t3l1.py"
+    app.write_text(ONCE, encoding="utf-8")
+    term = Terminal("t3l1", "--app", str(app))
+    try:
+        term.wait_for("· connected")
+        term.type("/reconnect")
+        term.wait_for("still connected")
+        term.type("hi")
+        term.wait_for("Type /reconnect to connect again, or /quit (Ctrl-D) to end.")
+        # What the learner types next is read by the session, never left for their shell.
+        term.type("ls -la")
+        term.wait_for("not sent: there is no connection.")
+        term.type("/reconnect")
+        term.wait_for("· connected", 2)
+        term.type("again")
+        term.wait_for("Type /reconnect to connect again", 2)
+        term.type("/quit")
+        assert term.proc.wait(timeout=60) == 0
+    finally:
+        if term.proc.poll() is None:
+            term.proc.kill()
+    seen = frames("".join(term.seen))
+    assert seen == ["· connected", '→ text "hi"', '← text "hi"',
+                    "· the server closed the connection: code 1008 'one only'",
+                    "· connected", '→ text "again"', '← text "again"',
+                    "· the server closed the connection: code 1008 'one only'"], seen
+    assert '→ text "ls -la"' not in seen
+
+
+def test_input_ending_after_the_app_closed_ends_the_session_cleanly(tmp_path: Path) -> None:
+    app = tmp_path / "t3l1.py"
+    app.write_text(ONCE, encoding="utf-8")
+    term = Terminal("t3l1", "--app", str(app), "--lang", "ko")
+    term.wait_for("연결됨")
+    term.type("hi")
+    term.wait_for("/reconnect")
+    assert term.end() == 0
+    assert "Traceback" not in "".join(term.seen)
+
+
+def test_a_grader_failure_exits_3_with_what_to_report(tmp_path: Path) -> None:
+    """A planted bug of the kind /help had (a template that cannot be formatted) is the grader's, said as such."""
+    (tmp_path / "sitecustomize.py").write_text(
+        "from grader.i18n import MESSAGES\nMESSAGES['try_connected'] = {'en': 'connected {oops}'}\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    proc = subprocess.run([grade_bin(), "try", "t3l1", "--app", "solutions/t3l1.py"], cwd=ROOT, input="hi\n",
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "the grader itself failed; this is not your code's fault. Please report it:" in proc.stderr
+    assert "grade try t3l1: KeyError: 'oops'" in proc.stderr
+
+
+def test_a_path_without_a_slash_is_a_usage_error() -> None:
+    proc = typed("hi\n", "t3l1", "--app", "solutions/t3l1.py", "--path", "ws")
+    assert proc.returncode == 2 and "--path" in proc.stderr and "/ws" in proc.stderr, proc.stderr

@@ -5,6 +5,7 @@ Each function returns the text to print; the CLI only parses and prints.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,17 +51,32 @@ def level_lines(xp: int, course: Course, lang: str) -> list[str]:
     return lines
 
 
-def not_yours(course: Course, exercise: Exercise, app: Path, content: bytes, lang: str) -> str | None:
-    """Why grading ``app`` records nothing (a file of the course's own), or None if it is the learner's work."""
+def not_yours(course: Course, exercise: Exercise, app: Path, lang: str) -> str | None:
+    """Why grading ``app`` records nothing (a file inside the course's own folders), or None.
+
+    Only where the file lives decides: a learner's file is theirs whatever its
+    content, even when it matches the reference byte for byte (a starter with
+    its hints applied literally can).
+    """
     resolved = app.resolve()
-    known = [course.solutions / f"{exercise.id}.py", course.variants / exercise.id]
-    if any(resolved.is_relative_to(folder.resolve()) for folder in known[1:]) or any(
-            resolved == path.resolve() or _same(path, content) for path in known[:1]):
-        return t("not_recorded_reference", lang)
-    starter = course.starters / f"{exercise.id}.py"
-    if _same(starter, content):
-        return t("not_recorded_starter", lang, path=_relative(app))
+    if any(resolved.is_relative_to(folder.resolve()) for folder in (course.solutions, course.variants)):
+        return t("not_recorded_reference", lang, id=exercise.id)
+    if resolved.is_relative_to(course.starters.resolve()):
+        return t("not_recorded_course_starter", lang, id=exercise.id)
     return None
+
+
+def content_note(course: Course, exercise: Exercise, content: bytes, passed: bool, lang: str) -> tuple[bool, str | None]:
+    """(whether to count this run as an attempt, a note for the learner) for a learner's own file.
+
+    An untouched starter that fails is not an attempt yet (it would cost the
+    first-try achievement for only looking); anything that passes is.
+    """
+    if _same(course.solutions / f"{exercise.id}.py", content):
+        return True, t("same_as_reference", lang)
+    if not passed and _same(course.starters / f"{exercise.id}.py", content):
+        return False, t("still_starter", lang)
+    return True, None
 
 
 def _same(path: Path, content: bytes) -> bool:
@@ -68,13 +84,6 @@ def _same(path: Path, content: bytes) -> bool:
         return path.is_file() and path.read_bytes() == content
     except OSError:
         return False
-
-
-def _relative(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def award_lines(award: Award, result: Result, course: Course, lang: str) -> list[str]:
@@ -98,6 +107,43 @@ def award_lines(award: Award, result: Result, course: Course, lang: str) -> list
         lines.append(t("no_xp_yet", lang))
     lines += [t("unlocked", lang, name=pick(a.name, lang), description=pick(a.description, lang)) for a in award.unlocked]
     return lines
+
+
+class Recorder:
+    """What each grading run of one ``grade`` command adds to progress, and the lines that say so.
+
+    In watch mode a save that changes nothing in the verdict is not a new
+    attempt; the verdict compared is the last one *recorded*, so a run that
+    was not recorded (a course file, an untouched starter) never hides the
+    next one, and a pass not banked yet is always recorded.
+    """
+
+    def __init__(self, course: Course, exercise: Exercise, lang: str, watching: bool = False) -> None:
+        self.course, self.exercise, self.lang, self.watching = course, exercise, lang, watching
+        self.last: tuple[bool, int, int] | None = None
+        self.warnings: list[str] = []  # from the progress store, for stderr
+
+    def record(self, app: Path, result: Result) -> list[str]:
+        if not app.is_file():  # nothing written yet is no attempt
+            return []
+        reason = not_yours(self.course, self.exercise, app, self.lang)
+        if reason is not None:
+            return [reason]
+        content = app.read_bytes()
+        counted, note = content_note(self.course, self.exercise, content, result.passed, self.lang)
+        lines = [note] if note else []
+        if not counted:
+            return lines
+        store = Store()
+        verdict = (result.passed, result.passed_count, result.points)
+        if self.watching and verdict == self.last and not (result.passed and self.exercise.id not in store.load().passed):
+            return lines + [t("same_verdict", self.lang)]
+        award = store.record(self.exercise.id, self.exercise.xp, result.passed, result.passed_count,
+                             len(result.checks), result.points, result.max_points, self.course.rules,
+                             self.course.tracks(), digest=hashlib.sha256(content).hexdigest())
+        self.last = verdict
+        self.warnings = store.warnings
+        return lines + award_lines(award, result, self.course, self.lang)
 
 
 def list_text(catalog: Catalog, progress: Progress, lang: str) -> str:
@@ -214,6 +260,7 @@ def progress_text(catalog: Catalog, progress: Progress, lang: str) -> str:
             lines.append(f"  ★ {name} — {pick(achievement.description, lang)}")
         else:
             lines.append(f"  ☆ {name} — " + t("locked", lang, how=how_to_unlock(achievement, lang)))
+    lines += ["", t("progress_where", lang, path=data_dir() / "progress.json")]
     return "\n".join(lines) + "\n"
 
 

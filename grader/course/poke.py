@@ -10,6 +10,7 @@ opened, next to what the app printed. Lines:
     /json {...}        checked as JSON, sent as a text frame
     /hex 00 ff ...     sent as a binary frame
     /close [CODE [REASON]]   closes the connection (default 1000)
+    /reconnect         connects again after the app closed or dropped the connection
     /save FILE         writes the transcript so far
     /help              this list
     /quit or Ctrl-D    closes and ends
@@ -23,21 +24,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
+import traceback
 from pathlib import Path
 from typing import IO, Any
 
-from grader import wire
+from grader.errors import GraderError, InternalError
 from grader.i18n import t
 from grader.judge import real
 from grader.judge.launch import START_SECONDS
 from grader.judge.reports import load_failure, setup_failure
 from grader.judge.run import Limits, _prepare, job
+from grader.judge.trim import Trimmer
 
 
 class Session:
@@ -119,6 +121,7 @@ class Printed:
         self.output = output
         self.out = out
         self.offset = 0
+        self.trimmer = Trimmer()  # a traceback uvicorn logs, cut to the learner's own frames
 
     def show_new(self) -> None:
         try:
@@ -130,24 +133,11 @@ class Printed:
         complete = data[: data.rfind(b"\n") + 1]
         self.offset += len(complete)
         for raw in complete.decode("utf-8", "replace").splitlines():
-            line = self._learners(raw)
+            line = self.trimmer.line(raw)
             if line is not None:
                 # Learner output never drives the terminal: control characters are shown, not obeyed.
                 self.out.write("  │ " + "".join(c if c.isprintable() else "?" for c in line) + "\n")
         self.out.flush()
-
-    _skipping = False
-
-    def _learners(self, line: str) -> str | None:
-        """A traceback uvicorn logs, cut to the learner's own frames (the rest is uvicorn's and FastAPI's)."""
-        frame = re.match(r'\s+File "([^"]+)", line \d+', line)
-        if frame:
-            self._skipping = not frame.group(1).startswith(wire.SANDBOX_APP_DIR + "/")
-            return None if self._skipping else line.replace(wire.SANDBOX_APP_DIR + "/", "")
-        if self._skipping and line.startswith("    "):
-            return None  # the code line (and its carets) under a frame that is not theirs
-        self._skipping = False
-        return line
 
     async def follow(self) -> None:
         while True:
@@ -156,6 +146,32 @@ class Printed:
 
 
 async def _talk(url: str, session: Session, stdin: IO[str], lang: str) -> None:
+    """Connections, one after another, until the learner quits or the input ends.
+
+    When the app closes or drops a connection the session says so and keeps
+    reading what is typed (``/reconnect`` or ``/quit``): ending here would hand
+    the learner's next lines to their shell as commands.
+    """
+    typing = Typing(stdin, asyncio.get_running_loop())
+    while True:
+        if await _connection(url, session, typing, lang):
+            return
+        session.note(t("try_offer", lang))
+        while True:
+            line = await typing.next(None)
+            word = (line or "").strip()
+            if line is None or word in ("/quit", "/exit"):
+                return
+            if word == "/reconnect":
+                break
+            if word == "/help":
+                session.note(t("try_help", lang))
+            elif word:
+                session.note(t("try_not_connected", lang))
+
+
+async def _connection(url: str, session: Session, typing: Typing, lang: str) -> bool:
+    """One connection; True when the learner ended the session, False when the connection ended without them."""
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
@@ -163,7 +179,7 @@ async def _talk(url: str, session: Session, stdin: IO[str], lang: str) -> None:
         ws = await connect(url, open_timeout=10, max_size=16 << 20)
     except (InvalidHandshake, OSError, TimeoutError) as exc:
         session.note(t("try_refused", lang, why=str(exc) or type(exc).__name__))
-        return
+        return False
     session.show("·", t("try_connected", lang))
 
     async def receive() -> None:
@@ -172,22 +188,28 @@ async def _talk(url: str, session: Session, stdin: IO[str], lang: str) -> None:
                 session.show("←", describe(data))
         received, sent = ws.protocol.close_rcvd, ws.protocol.close_sent
         if received is not None and (sent is None or ws.protocol.close_rcvd_then_sent):
-            session.show("·", t("try_server_closed", lang, code=received.code)
-                         + (f" {received.reason!r}" if received.reason else ""))
+            reason = f" {received.reason!r}" if received.reason else ""
+            why = t("try_why_1011", lang) if received.code == 1011 else ""
+            session.show("·", t("try_server_closed", lang, code=received.code) + reason + why)
         elif sent is None:
             session.show("·", t("try_dropped", lang))
 
     reader = asyncio.create_task(receive())
-    typing = Typing(stdin, asyncio.get_running_loop())
+    by_learner = True
     try:
         while not reader.done():
             line = await typing.next(reader)
             if line is None:
+                if not typing.ended:  # the connection ended while the learner was typing
+                    by_learner = False
+                    break
                 # The end of what was typed (a pipe, Ctrl-D): answers still on their way are shown first.
                 await _quiet(session, reader)
                 break
             if not await _command(line.rstrip("\n"), ws, session, lang):
                 break
+        else:
+            by_learner = False
         if not reader.done():
             await ws.close()
             session.show("·", t("try_you_closed", lang, code=1000))
@@ -197,6 +219,7 @@ async def _talk(url: str, session: Session, stdin: IO[str], lang: str) -> None:
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await reader
+    return by_learner or typing.ended
 
 
 async def _quiet(session: Session, reader: asyncio.Task[None], quiet: float = 0.5, most: float = 5.0) -> None:
@@ -211,11 +234,12 @@ async def _quiet(session: Session, reader: asyncio.Task[None], quiet: float = 0.
 
 class Typing:
     """Lines typed at the terminal, read by a thread of their own (a daemon: an unanswered read never
-    keeps the program from ending when the server closes the connection first)."""
+    keeps the program from ending)."""
 
     def __init__(self, stdin: IO[str], loop: asyncio.AbstractEventLoop) -> None:
         self.lines: asyncio.Queue[str | None] = asyncio.Queue()
         self.stdin, self.loop = stdin, loop
+        self.ended = False  # the input ended (a pipe ran dry, Ctrl-D)
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -228,15 +252,21 @@ class Typing:
             if not line:
                 return
 
-    async def next(self, reader: asyncio.Task[None]) -> str | None:
-        """The next line, or None at the end of input or when the connection ended first."""
+    async def next(self, reader: asyncio.Task[None] | None) -> str | None:
+        """The next line; None at the end of input, or when ``reader`` (the connection) ended first."""
+        if self.ended:
+            return None
         typed = asyncio.ensure_future(self.lines.get())
-        waiting: list[asyncio.Future[Any]] = [typed, reader]
+        waiting: list[asyncio.Future[Any]] = [typed]
+        if reader is not None:
+            waiting.append(reader)
         done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         if typed not in done:
             typed.cancel()
             return None
-        return typed.result()
+        line = typed.result()
+        self.ended = line is None
+        return line
 
 
 async def _command(line: str, ws: Any, session: Session, lang: str) -> bool:
@@ -269,6 +299,8 @@ async def _command(line: str, ws: Any, session: Session, lang: str) -> bool:
         session.show("·", t("try_you_closed", lang, code=code) + (f" {reason!r}" if reason else ""))
         await ws.close(code, reason)
         return False
+    elif line.strip() == "/reconnect":
+        session.note(t("try_still_connected", lang))
     elif line.startswith("/save"):
         target = Path(line[5:].strip() or "transcript.txt")
         target.write_text("\n".join(session.lines) + "\n", encoding="utf-8")
@@ -284,5 +316,11 @@ async def _command(line: str, ws: Any, session: Session, lang: str) -> bool:
 
 def run(exercise_id: str, app_path: Path, attr: str, limits: Limits, lang: str, path: str,
         transcript: Path | None) -> int:
-    return asyncio.run(serve_and_talk(exercise_id, app_path, attr, limits, lang, path, sys.stdin, sys.stdout,
-                                      transcript))
+    try:
+        return asyncio.run(serve_and_talk(exercise_id, app_path, attr, limits, lang, path, sys.stdin, sys.stdout,
+                                          transcript))
+    except (GraderError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug of the grader's, never the learner's: exit 3 with what to report
+        where = "".join(traceback.format_exception(exc)[-6:])
+        raise InternalError(f"grade try {exercise_id}: {type(exc).__name__}: {exc}\n{where}") from exc

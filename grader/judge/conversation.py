@@ -421,7 +421,23 @@ class Conversation:
         errors = error.errors
         last = error
         name = error.type
-        if name == "WebSocketDisconnect":
+        caught = [e for e in errors[:-1] if e.type == "WebSocketDisconnect"]
+        final = errors[-1] if errors else None
+        if (caught and final is not None and final.frames and caught[0].frames
+                and final.frames[-1] != caught[0].frames[-1]):
+            # The disconnect was caught; the code that handled it raised again (close() or send() to a client
+            # that is gone): the advice is about the handler, not about catching.
+            frame, first = final.frames[-1], caught[0].frames[-1]
+            why = self.say("your endpoint caught WebSocketDisconnect (at {caught}), then its handler raised {error} "
+                           "at {place} ({code}): the client is already gone, so there is nothing left to close or "
+                           "send to; let the endpoint return", caught=f"{first.file}:{first.line}",
+                           error=f"{final.type}: {final.message}" if final.message else final.type, place=f"{frame.file}:{frame.line}", code=frame.code.strip())
+        elif name == "KeyError" and last.message.strip("'\"") in ("text", "bytes"):
+            why = self.say("an exception escaped your endpoint after the client left: {error}. websocket.receive() "
+                           "does not raise when the client leaves: it returns {{'type': 'websocket.disconnect'}}, "
+                           "which has no text; check message['type'] before reading it, or use "
+                           "receive_text()/iter_text()", error=last.headline())
+        elif name == "WebSocketDisconnect":
             why = self.say("WebSocketDisconnect escaped your endpoint when the client left. A real server (uvicorn) "
                            "logs 'Exception in ASGI application' with a traceback for every client that leaves: catch "
                            "it (try/except WebSocketDisconnect) or iterate with iter_text()/iter_json(), which end quietly")
@@ -554,6 +570,18 @@ class Conversation:
     def _raised(self, client: Client) -> StepFailed:
         assert client.side.error is not None
         errors = client.side.error.errors
+        closed = client.closed
+        if ("once a close message has been sent" in client.side.error.message and not client.left
+                and closed is not None and not closed.dropped):
+            # The server's own close() came first: nobody left, the endpoint read or wrote on after closing.
+            return self.fail(Kind.ERROR, self.say("your endpoint raised {error}: it closed the connection itself "
+                                                  "(close code {code}) and then kept using it; return (or break out "
+                                                  "of the loop) right after close()",
+                                                  error=errors[-1].headline(), code=closed.code),
+                             expected=self.say("an answer"), actual=self.say("{error} (uvicorn logs 'Exception in ASGI application' and drops "
+                                                             "the connection: the client sees 1006)",
+                                                             error=errors[-1].type),
+                             errors=errors)
         if self._sent_to_departed(client) or "once a close message has been sent" in client.side.error.message:
             return self.fail(Kind.ERROR, self.say("your endpoint raised {error}: it sent to a client that had already "
                                                   "left; forget clients as soon as they disconnect, before telling the "

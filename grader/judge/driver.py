@@ -248,6 +248,13 @@ class Client:
         query = spec.query if isinstance(spec.query, str) else _query(spec.query)
         shown = spec.path + (f"?{query}" if query else "")
         self.log("event", f"connect {shown}")
+        # What the client offered is part of what the server answered to: shown, so a learner can see it.
+        if spec.subprotocols:
+            self.log("event", "offers subprotocols " + ", ".join(spec.subprotocols))
+        if spec.headers:
+            self.log("event", "sends headers " + "; ".join(f"{name}: {value}" for name, value in spec.headers.items()))
+        if spec.cookies:
+            self.log("event", "sends cookies " + "; ".join(f"{name}={value}" for name, value in spec.cookies.items()))
         self._task = asyncio.create_task(self._session(spec, query, timeout))
         handshake = await self.until(lambda: self.handshake or self._early_crash(), timeout + 1)
         if handshake is None:

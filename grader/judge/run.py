@@ -32,6 +32,7 @@ from grader.judge.driver import Client
 from grader.judge.launch import START_SECONDS, HostProcess, Launcher, SpawnLauncher
 from grader.judge.link import Death, Link
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
+from grader.judge.trim import learners_only
 from grader.result import CheckResult, Failure, Kind, Result, Status, relocated, sanitized
 from grader.spec import Check, Exercise, match, pick
 
@@ -99,6 +100,8 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
         checks = run.all_checks()
         output, dropped = run.output()
         diagnoses = diagnose(run.app_copy, output, options.lang)
+        if options.uvicorn:
+            output = learners_only(output)  # uvicorn's tracebacks, cut as the default mode's are
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return relocated(sanitized(Result(

@@ -12,7 +12,8 @@ import sys
 from collections.abc import Callable
 
 from grader.i18n import say, t
-from grader.result import CheckResult, Failure, Kind, Result, Status
+from grader.render.causes import groups, hint_for
+from grader.result import CheckResult, Result, Status
 
 PASS, FAIL, SKIP = "✓", "✗", "–"
 
@@ -58,8 +59,8 @@ def render(result: Result, color: bool | None = None, lang: str = "en") -> str:
     lines += [_check_line(check, style, lang) for check in result.checks]
     if result.hidden_pending:
         lines.append(style.dim("  " + t("hidden_pending", lang, n=result.hidden_pending, id=result.exercise)))
-    for group in _groups([c for c in result.checks if not c.passed]):
-        lines += ["", *_failure_block(group[0], style, lang, also=[c.shown for c in group[1:]])]
+    for group in groups([c for c in result.checks if not c.passed]):
+        lines += ["", *_failure_block(group[0], style, lang, also=[c.shown for c in group[1:]], hint=hint_for(group))]
     if result.output.strip():
         lines += ["", style.bold(t("printed", lang))]
         lines += ["  " + line for line in result.output.rstrip("\n").splitlines()[-40:]]
@@ -77,42 +78,8 @@ def _check_line(check: CheckResult, style: Style, lang: str) -> str:
     return f"  {style.bad(FAIL)} {check.shown}"
 
 
-def _groups(checks: list[CheckResult]) -> list[list[CheckResult]]:
-    """Checks that failed for the very same cause are shown once, naming every check it sank."""
-    groups: dict[object, list[CheckResult]] = {}
-    for index, check in enumerate(checks):
-        key = _cause(check)
-        groups.setdefault(index if key is None else key, []).append(check)
-    return list(groups.values())
-
-
-def _cause(check: CheckResult) -> tuple[object, ...] | None:
-    """What one failure comes down to, when two checks can share it: the same exception at the same
-    line, the same refusal, or one event outside any step (no import, a freeze, a crash)."""
-    failure = check.failure
-    if failure is None:
-        return None
-    if failure.errors:
-        error = failure.errors[-1]
-        frame = error.frames[-1] if error.frames else None
-        return ("raised", error.type, error.message, frame.file if frame else "", frame.line if frame else 0)
-    if failure.step is None:
-        return (check.status.value, failure.kind.value, failure.message)
-    if failure.kind is Kind.REFUSED:
-        return ("refused", failure.message, failure.actual)
-    return None
-
-
-def _reached(failure: Failure) -> bool:
-    """Did the check get as far as what it tests? Before that (no import, a refused handshake, a freeze),
-    its hint is about something the learner cannot look at yet."""
-    if failure.kind not in (Kind.MISMATCH, Kind.TIMEOUT, Kind.CLOSED, Kind.UNCLEAN, Kind.ERROR, Kind.SOURCE,
-                            Kind.FILE):
-        return False
-    return not (failure.step and ", connect" in failure.step.split("(", 1)[0])
-
-
-def _failure_block(check: CheckResult, style: Style, lang: str, also: list[str] | None = None) -> list[str]:
+def _failure_block(check: CheckResult, style: Style, lang: str, also: list[str] | None = None,
+                   hint: str | None = None) -> list[str]:
     failure = check.failure
     title = t("not_run", lang) if check.status is Status.NOT_RUN else t("failed", lang)
     mark = FAIL if check.status is Status.FAILED else SKIP
@@ -143,8 +110,8 @@ def _failure_block(check: CheckResult, style: Style, lang: str, also: list[str] 
         for line in check.transcript:
             arrow = {"sent": "→", "received": "←"}.get(line.direction, "·")
             lines.append(style.dim(f"    {line.at:8.3f}s {line.client:>6} {arrow} ") + transcript_label(line.text, lang))
-    if check.hint and not also and _reached(failure):
-        lines.append(f"  {t('hint', lang)}: {check.hint}")
+    if hint:
+        lines.append(f"  {t('hint', lang)}: {hint}")
     return lines
 
 
@@ -165,6 +132,9 @@ def summary(result: Result, style: Style, lang: str = "en") -> str:
 # Korean report shows the same events in Korean. Patterns, in order; frames' contents stay as sent.
 _LABELS: list[tuple[re.Pattern[str], Callable[[str, tuple[str, ...]], str]]] = [
     (re.compile(r"connect (.+)"), lambda lang, g: say(lang, "connect {path}", path=g[0])),
+    (re.compile(r"offers subprotocols (.+)"), lambda lang, g: say(lang, "offers subprotocols {names}", names=g[0])),
+    (re.compile(r"sends headers (.+)"), lambda lang, g: say(lang, "sends headers {headers}", headers=g[0])),
+    (re.compile(r"sends cookies (.+)"), lambda lang, g: say(lang, "sends cookies {cookies}", cookies=g[0])),
     (re.compile(r"accepted \(subprotocol (.+)\)"),
      lambda lang, g: say(lang, "accepted (subprotocol {name})", name=g[0])),
     (re.compile(r"accepted"), lambda lang, g: say(lang, "accepted")),

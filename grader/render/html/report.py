@@ -9,6 +9,7 @@ list of verdicts at the top keeps the spec's order.
 from __future__ import annotations
 
 from grader.i18n import say
+from grader.render.causes import groups, hint_for
 from grader.result import CheckResult, Failure, Result, Status
 
 from . import jsondiff
@@ -19,10 +20,18 @@ from .page import esc, page
 
 def render(result: Result, lang: str = "en") -> str:
     body = [_header(result, lang)]
-    shown: set[tuple[str, str, str]] = set()
+    # One cause, one card: the first check a cause sank carries it and names the others, which point back.
+    leader: dict[int, CheckResult] = {}
+    sank: dict[int, list[CheckResult]] = {}
+    hints: dict[int, str | None] = {}
+    for group in groups([c for c in result.checks if not c.passed]):
+        sank[id(group[0])] = group[1:]
+        hints[id(group[0])] = hint_for(group)
+        for other in group[1:]:
+            leader[id(other)] = group[0]
     ordered = sorted(enumerate(result.checks), key=lambda item: item[1].passed)
     for index, check in ordered:
-        body.append(_section(index, check, lang, shown))
+        body.append(_section(index, check, lang, leader.get(id(check)), sank.get(id(check), []), hints.get(id(check))))
     if result.output.strip():
         body.append(f"<h2>{esc(say(lang, 'What your app printed'))}</h2><pre class=\"output\">{esc(result.output)}</pre>")
         if result.output_dropped:
@@ -33,14 +42,20 @@ def render(result: Result, lang: str = "en") -> str:
 
 def verdict(result: Result, lang: str) -> str:
     total = len(result.checks)
+    if result.passed and result.complete and total == 1:
+        return say(lang, "The one check passed · {points}/{max_points} points", points=result.points,
+                   max_points=result.max_points)
     if result.passed and result.complete:
         return say(lang, "All {n} checks passed · {points}/{max_points} points", n=total, points=result.points,
                    max_points=result.max_points)
     text = say(lang, "{passed} of {total} checks passed · {points}/{max_points} points", passed=result.passed_count,
                total=total, points=result.points, max_points=result.max_points)
     if result.hidden_pending:
-        text += " · " + say(lang, "hidden checks still to run when you submit: {n} ({points} points)",
-                            n=result.hidden_pending, points=result.hidden_points)
+        if result.hidden_points == 1:
+            text += " · " + say(lang, "hidden checks still to run when you submit: {n} (1 point)", n=result.hidden_pending)
+        else:
+            text += " · " + say(lang, "hidden checks still to run when you submit: {n} ({points} points)",
+                                n=result.hidden_pending, points=result.hidden_points)
     return text
 
 
@@ -71,7 +86,8 @@ def _status(check: CheckResult, lang: str) -> str:
     return say(lang, "failed") if check.status is Status.FAILED else say(lang, "not run")
 
 
-def _section(index: int, check: CheckResult, lang: str, shown: set[tuple[str, str, str]]) -> str:
+def _section(index: int, check: CheckResult, lang: str, leader: CheckResult | None,
+             others: list[CheckResult], hint: str | None) -> str:
     badge = {"passed": "ok", "failed": "bad"}.get(check.status.value, "skip")
     hidden = f' <span class="dim">({esc(say(lang, "hidden check"))})</span>' if check.hidden else ""
     head = (f'<span class="{_tone(check)}">{_mark(check)}</span> <h3>{esc(check.shown)}</h3>{hidden} '
@@ -79,14 +95,14 @@ def _section(index: int, check: CheckResult, lang: str, shown: set[tuple[str, st
             f'<span class="dim">{esc(say(lang, "{points}/{max_points} points", points=check.points, max_points=check.max_points))}</span>')
     parts = []
     failure = check.failure
-    repeated = False
+    repeated = leader is not None
     if failure is not None:
-        key = (check.status.value, failure.kind.value, failure.message)
-        repeated = failure.step is None and key in shown
-        shown.add(key)
-        if repeated:
-            parts.append(f'<p class="dim">{esc(say(lang, "Failed for the same reason as the check above."))}</p>')
+        if leader is not None:
+            parts.append(f'<p class="dim same-cause">{esc(say(lang, "Failed for the same reason as {name}.", name=leader.shown))}</p>')
         else:
+            if others:
+                names = ", ".join(other.shown for other in others)
+                parts.append(f'<p class="dim same-cause">{esc(say(lang, "The same cause sank {n} more checks: {names}", n=len(others), names=names))}</p>')
             parts.append(_failure(failure, lang))
     if check.transcript:
         rows = beats(check, lang)
@@ -95,8 +111,8 @@ def _section(index: int, check: CheckResult, lang: str, shown: set[tuple[str, st
         parts.append(_details(failure, lang))
     if check.transcript:
         parts.append(_transcript(check, lang))
-    if check.hint and not check.passed:
-        parts.append(f'<p><b>{esc(say(lang, "hint"))}:</b> {esc(check.hint)}</p>')
+    if hint:
+        parts.append(f'<p><b>{esc(say(lang, "hint"))}:</b> {esc(hint)}</p>')
     content = "".join(parts)
     if check.passed:
         return (f'<details class="check passed" id="check-{index}"><summary>{head}</summary>'
