@@ -37,7 +37,7 @@ from grader.i18n import language, t
 from grader.judge.run import Options, grade
 from grader.render import RENDERERS, html
 from grader.render import text as text_report
-from grader.result import Result
+from grader.result import Result, one_line
 from grader.spec import Exercise, load_exercise
 
 
@@ -524,11 +524,13 @@ def _batch(args: list[str]) -> int:
     (out / "gradebook.csv").write_text(batch.gradebook_csv(exercise, rows), encoding="utf-8")
     (out / "gradebook.json").write_text(batch.gradebook_json(exercise, rows), encoding="utf-8")
     book = [row.as_dict(exercise) for row in rows]
-    width = max([len(data["submission"]) for data in book] + [10])
-    for data in book:
+    # Folder names and errors are the learners': shown inert, on one line each.
+    names = [one_line(data["submission"]) for data in book]
+    width = max([len(name) for name in names] + [10])
+    for name, data in zip(names, book, strict=True):
         mark = "✓" if data["passed"] else "✗"
-        note = f"  {data['error'][:80]}" if data["error"] else ""
-        print(f"{mark} {data['submission']:<{width}} {data['points']:>3}/{data['max_points']}{note}")
+        note = f"  {one_line(data['error'][:80])}" if data["error"] else ""
+        print(f"{mark} {name:<{width}} {data['points']:>3}/{data['max_points']}{note}")
     passed = sum(data["passed"] for data in book)
     print(f"\n{passed}/{len(rows)} passed · {len(rows) / elapsed:.1f} submissions/s · "
           f"gradebook in {out / 'gradebook.csv'} and {out / 'gradebook.json'}")

@@ -25,14 +25,9 @@ GRADER_FAILED = ("The grader itself failed while grading this submission; this i
 
 def find_app(submission: Path, file_name: str) -> Path:
     """The learner's file: the lesson's file name anywhere in the folder, else its only Python file."""
-    direct = submission / file_name
-    if direct.is_file():
-        return direct
-    named = sorted(p for p in submission.rglob(file_name) if p.is_file())
-    if named:
-        return min(named, key=lambda p: len(p.parts))
-    python = sorted(p for p in submission.rglob("*.py") if p.is_file() and "__pycache__" not in p.parts)
-    return python[0] if len(python) == 1 else direct  # a missing file is reported as the learner's failure
+    from grader.course.intake import find
+
+    return find(submission, file_name)  # no linked folder walked; a link found is refused when graded
 
 
 def grade_to_text(platform: str, exercise_id: str, course_dir: Path, submission: Path) -> str:
@@ -43,7 +38,8 @@ def grade_to_text(platform: str, exercise_id: str, course_dir: Path, submission:
 
     course = config.load(course_dir / config.FILE_NAME)
     exercise = load_exercise(course.spec_path(exercise_id))
-    result = grade(exercise, find_app(submission, exercise.file), Options(limits=course.limits, run_hidden=True))
+    result = grade(exercise, find_app(submission, exercise.file), Options(limits=course.limits, run_hidden=True,
+                                                                               intake_root=submission))
     return RENDERERS[PLATFORM_FORMATS[platform]](result, exercise)
 
 
