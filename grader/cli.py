@@ -348,9 +348,21 @@ def _learners_work(opts: argparse.Namespace) -> tuple[config.Course, Exercise, P
     exercise = _exercise(course, opts.exercise)
     app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
     lang = language(opts.lang)
-    if not app_path.is_file():
+    if not os.path.lexists(app_path):
         raise UsageError(t("submit_missing", lang, path=_shown(app_path), id=exercise.id))
+    _take(app_path, course, lang)  # a file that cannot be graded says why before anything starts
     return course, exercise, app_path, attr, lang
+
+
+def _take(app_path: Path, course: config.Course, lang: str) -> bytes:
+    """The learner's file as grading takes it in (see grader.judge.intake), or a UsageError saying why not."""
+    from grader.files import Refused
+    from grader.judge.intake import refusal, take
+
+    try:
+        return take(app_path, None, course.limits.app_kb * 1024)
+    except Refused as refused:
+        raise UsageError(refusal(refused, _shown(app_path), lang, submission=False).message) from None
 
 
 def _first_path(exercise: Exercise) -> str:
@@ -373,9 +385,13 @@ def _submit(args: list[str]) -> int:
     if isinstance(opts, int):
         return opts
     course, exercise, app_path, attr, lang = _learners_work(opts)
+    content = _take(app_path, course, lang)
     result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits))
+    if _take(app_path, course, lang) != content:
+        # The zip must hold the bytes that were graded.
+        raise UsageError(t("submit_changed", lang, path=_shown(app_path), id=exercise.id))
     out = Path(opts.output or f"{exercise.id}-submission.zip")
-    digest = package(out, exercise, app_path, result)
+    digest = package(out, exercise, content, result)
     sys.stdout.write(text_report.render(result, lang=lang))
     print("\n" + t("submit_wrote", lang, path=_shown(out), digest=digest[:12], n=result.hidden_pending))
     return 0

@@ -151,7 +151,7 @@ class _Run:
         self.options = options
         self.limits = options.limits
         self.scratch = scratch
-        self.app_dir, self.workdir, self.root = _prepare(scratch, self.app_path.name, content)
+        self.app_dir, self.workdir, self.root = _prepare(scratch, self.app_path, content)
         self.app_copy = self.app_dir / self.app_path.name
         self.output_path = scratch / "output.txt"
         self.deadline = time.monotonic() + self.limits.run_seconds
@@ -384,8 +384,12 @@ def job(app_copy: Path, workdir: Path, root: Path, limits: Limits, *, attr: str 
     }
 
 
-def _prepare(scratch: Path, name: str, content: bytes) -> tuple[Path, Path, Path]:
-    """The folders a host sees: a copy of the learner's file, a private work folder, an empty root."""
+def _prepare(scratch: Path, app_path: Path, content: bytes | None = None) -> tuple[Path, Path, Path]:
+    """The folders a host sees: a copy of the learner's file, a private work folder, an empty root.
+
+    ``content`` is the file as taken in; without it the file is taken in here, and a file that cannot be
+    is left out (the host then reports it missing).
+    """
     scratch.chmod(0o755)
     app_dir = scratch / "app"
     app_dir.mkdir(mode=0o755)
@@ -394,9 +398,13 @@ def _prepare(scratch: Path, name: str, content: bytes) -> tuple[Path, Path, Path
     workdir.mkdir(mode=0o755)
     root = scratch / "root"
     root.mkdir(mode=0o755)
-    copy = app_dir / name
-    copy.write_bytes(content)
-    copy.chmod(0o644)
+    if content is None:
+        with contextlib.suppress(Refused, ValueError):
+            content = intake.take(app_path, None, Limits().app_kb * 1024)
+    if content is not None:
+        copy = app_dir / app_path.name
+        copy.write_bytes(content)
+        copy.chmod(0o644)
     if os.geteuid() == 0:
         # Learner code runs as nobody: its work folder must be its own.
         with contextlib.suppress(OSError):
