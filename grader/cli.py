@@ -188,7 +188,10 @@ def _report(opts: argparse.Namespace, course: config.Course, exercise: Exercise,
         return code
     from grader.course.learn import award_lines, not_yours
 
-    content = app.read_bytes()
+    try:
+        content = _take(app, course, lang)
+    except UsageError:  # not taken in (too large, not a regular file): graded as nothing, no attempt
+        return code
     reason = not_yours(course, exercise, app, content, lang)
     if reason is not None:
         if shown:

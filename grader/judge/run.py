@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from grader.i18n import say
 from grader.files import Refused
+from grader.i18n import say
 from grader.judge import intake, real, source
 from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
