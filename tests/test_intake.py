@@ -185,6 +185,9 @@ def test_batch_refuses_every_link_and_gives_every_other_row_its_honest_score(ful
     zipped(klass / "zip_linked_folder.zip", [("src", b"../../solutions", True), ("src/t3l2.py", b"", False)])
     zipped(klass / "zip_nested.zip", [("handin/t3l2.py", mine.read_bytes(), False)])
     honest["zip_nested"] = 20
+    zipped(learner("uploaded_zip") / "handin.zip", [("t3l2.py", mine.read_bytes(), False)])
+    honest["uploaded_zip"] = 20
+    zipped(learner("uploaded_link_zip") / "handin.zip", [("t3l2.py", str(solution).encode(), True)])
 
     out = tmp_path / "book"
     proc = run_grade("batch", "t3l2", str(klass), "--out", str(out), "--jobs", "2", cwd=full, timeout=600)
@@ -204,6 +207,7 @@ def test_batch_refuses_every_link_and_gives_every_other_row_its_honest_score(ful
         "zip_absolute": "zip_absolute.zip holds the entry '/tmp/evil.py', an absolute path",
         "zip_dotdot": "zip_dotdot.zip holds the entry '../../solutions/x.py', a path that climbs out",
         "zip_linked_folder": "zip_linked_folder.zip holds the entry 'src', a symbolic link",
+        "uploaded_link_zip": "handin.zip holds the entry 't3l2.py', a symbolic link",
     }
     problems = []
     for name, says in refused.items():

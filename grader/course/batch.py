@@ -79,6 +79,11 @@ def find_submissions(exercise: Exercise, paths: list[Path]) -> list[Submission]:
                 if entry.is_symlink() or entry.is_dir():
                     # A linked folder is a learner's row too: grading says it is not taken in.
                     target = entry / exercise.file if entry.is_symlink() else intake.find(entry, exercise.file)
+                    if not entry.is_symlink() and not os.path.lexists(target):
+                        # A folder holding only the zip the learner uploaded (as learning platforms export).
+                        zips = [z for z in entry.iterdir() if z.suffix.lower() == ".zip" and z.is_file()
+                                and not z.is_symlink()]
+                        target = zips[0] if len(zips) == 1 else target
                     found.append(Submission(entry.name, target, path))
                 elif entry.suffix.lower() == ".zip" and entry.is_file():
                     found.append(Submission(entry.stem, entry, path))
