@@ -166,8 +166,9 @@ def gradebook_csv(exercise: Exercise, rows: list[Row]) -> str:
     return out.getvalue()
 
 
-# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection": =, +, -, @, tab, carriage
-# return; fullwidth forms are read the same way by some spreadsheets).
+# What a spreadsheet reads as the start of a formula: =, +, -, @, tab, carriage return (OWASP's "CSV
+# Injection" page; OWASP ASVS 5.0 requirement 1.2.10, 0x10-V1-Encoding-and-Sanitization.md, also names
+# NUL, which printable() writes out as text); fullwidth forms are read the same way by some spreadsheets.
 _FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
