@@ -125,7 +125,7 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
 
 def not_taken(exercise: Exercise, app_path: Path, options: Options, failure: Failure, seconds: float = 0.0) -> Result:
     """The result for a file that was not taken in: every check not run, each saying why."""
-    runs = [c for c in exercise.checks if options.run_hidden or not c.hidden]
+    runs = [c for c in exercise.checks if not (c.hidden and not options.run_hidden)]
     checks = tuple(CheckResult(name=c.name, title=pick(c.title, options.lang) if c.title else "", status=Status.NOT_RUN,
                                max_points=c.points, hidden=c.hidden, hint=pick(c.hint, options.lang) or None,
                                failure=failure) for c in runs)
