@@ -37,7 +37,7 @@ from grader.i18n import language, t
 from grader.judge.run import Options, grade
 from grader.render import RENDERERS, html
 from grader.render import text as text_report
-from grader.result import Result
+from grader.result import Result, one_line
 from grader.spec import Exercise, load_exercise
 
 if TYPE_CHECKING:
@@ -188,7 +188,12 @@ def _report(opts: argparse.Namespace, exercise: Exercise, result: Result, lang: 
     code = 0 if result.passed or opts.format == "exercism" else 1
     if opts.no_record:
         return code
-    lines = recorder.record(Path(result.app), result)
+    app = Path(result.app)
+    try:
+        content = _take(app, recorder.course, lang)
+    except UsageError:  # not taken in (missing, too large, not a regular file): graded as nothing, no attempt
+        return code
+    lines = recorder.record(app, content, result)
     _store_warnings(recorder)
     if shown and lines:
         sys.stdout.write("\n".join(lines) + "\n")
@@ -337,9 +342,21 @@ def _learners_work(opts: argparse.Namespace) -> tuple[config.Course, Exercise, P
     exercise = _exercise(course, opts.exercise)
     app_path, attr = _app_argument(opts.app, course.workspace / exercise.file)
     lang = language(opts.lang)
-    if not app_path.is_file():
+    if not os.path.lexists(app_path):
         raise UsageError(t("submit_missing", lang, path=_shown(app_path), id=exercise.id))
+    _take(app_path, course, lang)  # a file that cannot be graded says why before anything starts
     return course, exercise, app_path, attr, lang
+
+
+def _take(app_path: Path, course: config.Course, lang: str) -> bytes:
+    """The learner's file as grading takes it in (see grader.judge.intake), or a UsageError saying why not."""
+    from grader.files import Refused
+    from grader.judge.intake import refusal, take
+
+    try:
+        return take(app_path, None, course.limits.app_kb * 1024)
+    except Refused as refused:
+        raise UsageError(refusal(refused, _shown(app_path), lang, submission=False).message) from None
 
 
 def _first_path(exercise: Exercise) -> str:
@@ -362,9 +379,13 @@ def _submit(args: list[str]) -> int:
     if isinstance(opts, int):
         return opts
     course, exercise, app_path, attr, lang = _learners_work(opts)
+    content = _take(app_path, course, lang)
     result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits))
+    if _take(app_path, course, lang) != content:
+        # The zip must hold the bytes that were graded.
+        raise UsageError(t("submit_changed", lang, path=_shown(app_path), id=exercise.id))
     out = Path(opts.output or f"{exercise.id}-submission.zip")
-    digest = package(out, exercise, app_path, result)
+    digest = package(out, exercise, content, result)
     sys.stdout.write(text_report.render(result, lang=lang))
     print("\n" + t("submit_wrote", lang, path=_shown(out), digest=digest[:12], n=result.hidden_pending))
     return 0
@@ -513,11 +534,13 @@ def _batch(args: list[str]) -> int:
     (out / "gradebook.csv").write_text(batch.gradebook_csv(exercise, rows), encoding="utf-8")
     (out / "gradebook.json").write_text(batch.gradebook_json(exercise, rows), encoding="utf-8")
     book = [row.as_dict(exercise) for row in rows]
-    width = max([len(data["submission"]) for data in book] + [10])
-    for data in book:
+    # Folder names and errors are the learners': shown inert, on one line each.
+    names = [one_line(data["submission"]) for data in book]
+    width = max([len(name) for name in names] + [10])
+    for name, data in zip(names, book, strict=True):
         mark = "✓" if data["passed"] else "✗"
-        note = f"  {data['error'][:80]}" if data["error"] else ""
-        print(f"{mark} {data['submission']:<{width}} {data['points']:>3}/{data['max_points']}{note}")
+        note = f"  {one_line(data['error'][:80])}" if data["error"] else ""
+        print(f"{mark} {name:<{width}} {data['points']:>3}/{data['max_points']}{note}")
     passed = sum(data["passed"] for data in book)
     print(f"\n{passed}/{len(rows)} passed · {len(rows) / elapsed:.1f} submissions/s · "
           f"gradebook in {out / 'gradebook.csv'} and {out / 'gradebook.json'}")

@@ -142,6 +142,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "help_progress_cmd": {"en": "level, XP, lessons, achievements", "ko": "레벨, XP, 레슨, 업적"},
     "help_submit_cmd": {"en": "package your file and its result for your instructor",
                         "ko": "강사에게 낼 파일과 결과를 묶기"},
+    "submit_changed": {
+        "en": "{path} changed while it was being graded; nothing was packed. Save it and run grade submit {id} again",
+        "ko": "채점하는 동안 {path} 파일이 바뀌어서 아무것도 묶지 않았어요. 저장한 뒤 다시 실행하세요: grade submit {id}",
+    },
     "submit_missing": {
         "en": "there is nothing to submit yet: {path} does not exist (grade start {id} writes the starter)",
         "ko": "아직 제출할 파일이 없어요: {path} 파일이 없어요 (시작 파일은 grade start {id} 명령으로 만들어요)",

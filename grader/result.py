@@ -237,11 +237,20 @@ def failure_from_dict(data: dict[str, Any]) -> Failure:
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0))}
+# Bidirectional formatting characters reorder what a terminal or an editor shows (Trojan Source,
+# CVE-2021-42574): the marks, embeddings, overrides and isolates of Unicode's UAX #9.
+_CONTROL.update({c: f"\\u{c:04x}" for c in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters written out (``\\x1b``): learner bytes never steer a terminal."""
+    """``text`` with control characters written out (``\\x1b``, ``\\u202e``): learner bytes never steer a
+    terminal or reorder what it shows. Newlines and tabs stay: reports lay out with them."""
     return text.translate(_CONTROL)
+
+
+def one_line(text: str) -> str:
+    """``text`` made printable on one line: newlines and tabs written out too (names in a table)."""
+    return printable(text).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def sanitized(result: Result) -> Result:
@@ -257,7 +266,8 @@ def sanitized(result: Result) -> Result:
             actual=printable(f.actual) if f.actual is not None else None,
             errors=tuple(
                 Raised(printable(e.type), printable(e.message),
-                       tuple(replace(s, code=printable(s.code), function=printable(s.function)) for s in e.frames))
+                       tuple(replace(s, file=printable(s.file), code=printable(s.code), function=printable(s.function))
+                             for s in e.frames))
                 for e in f.errors
             ),
         )
@@ -267,7 +277,7 @@ def sanitized(result: Result) -> Result:
                 transcript=tuple(replace(fr, text=printable(fr.text)) for fr in c.transcript))
         for c in result.checks
     )
-    return replace(result, checks=checks, output=printable(result.output),
+    return replace(result, checks=checks, output=printable(result.output), app=printable(result.app),
                    diagnoses=tuple(printable(d) for d in result.diagnoses))
 
 

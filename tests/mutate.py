@@ -371,15 +371,15 @@ mutant(m, "ends-cleanly-ignores-errors", "an exception after the client left pas
        "        return\n        errors = error.errors")
 mutant(m, "ends-cleanly-no-wait", "ends_cleanly does not wait for the endpoint to return",
        "if not await client.wait_ended(step.timeout):", "if False:")
-mutant(m, "file-symlink-followed", "expect_file follows a symbolic link inside the work folder",
-       "if target.is_symlink() or not target.resolve().is_relative_to(root):",
-       "if not target.resolve().is_relative_to(root):")
-mutant(m, "file-escape-followed", "expect_file follows a linked folder out of the work folder",
-       "if target.is_symlink() or not target.resolve().is_relative_to(root):", "if target.is_symlink():")
+mutant(m, "file-link-unexplained", "expect_file calls a link or a linked folder an unreadable file",
+       "        if refused.why in (Why.LINK, Why.LINKED_FOLDER):\n", "        if False:\n")
+mutant(m, "file-fifo-unexplained", "expect_file does not say that a FIFO is not a regular file",
+       "        if refused.why is Why.NOT_REGULAR:\n", "        if False:\n")
 mutant(m, "file-content-ignored", "expect_file accepts any content",
        "        if data != expected:\n            raise self.fail(Kind.FILE", "        if False:\n            raise self.fail(Kind.FILE")
 mutant(m, "file-missing-unexplained", "a missing file is not reported as missing",
-       "        if not target.is_file():\n", "        if False:\n")
+       "        if refused.why is Why.MISSING:\n            return self.fail(Kind.FILE, self.say(\"your app did not",
+       "        if False:\n            return self.fail(Kind.FILE, self.say(\"your app did not")
 mutant(m, "failed-check-scores", "a failed conversation keeps its points",
        "points=check.points if failure is None else 0,", "points=check.points,")
 mutant(m, "disconnect-code-dropped", "disconnect: CODE closes with 1000",
@@ -436,6 +436,24 @@ mutant(m, "bytes-matcher-ignored", "expect_bytes {$len/$prefix/$sha256} accepts 
        '            if differs:\n                raise self.fail(Kind.MISMATCH, self.say("the binary message differs: {how}"',
        '            if False:\n                raise self.fail(Kind.MISMATCH, self.say("the binary message differs: {how}"')
 
+
+# --- grader/files.py ----------------------------------------------------------------------------------------------
+
+m = module("grader/files.py", "tests/test_intake.py", "tests/test_pinned_judge.py")
+mutant(m, "final-link-followed", "the file itself is opened through a symbolic link",
+       "flags = os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC | _NOCTTY", "flags = os.O_RDONLY | _NONBLOCK | _CLOEXEC | _NOCTTY")
+mutant(m, "linked-folder-walked", "a folder on the way is entered through a symbolic link",
+       "return os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=folder)",
+       "return os.open(part, os.O_RDONLY | _DIRECTORY | _CLOEXEC, dir_fd=folder)")
+mutant(m, "fifo-opened-blocking", "a FIFO is opened without O_NONBLOCK (open waits for a writer)",
+       "flags = os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC | _NOCTTY", "flags = os.O_RDONLY | _NOFOLLOW | _CLOEXEC | _NOCTTY")
+mutant(m, "non-regular-read", "what was opened is read whatever its type",
+       "        if not stat.S_ISREG(info.st_mode):\n", "        if False:\n")
+mutant(m, "hard-link-taken", "a file with other hard links is taken from a submission",
+       "if single_name and info.st_nlink > 1:", "if False:")
+mutant(m, "size-unchecked", "a file over the limit is read and taken",
+       "        if info.st_size > limit:\n", "        if False:\n",
+       "        if size > limit:  # it grew after fstat\n", "        if False:\n")
 
 # --- grader/judge/driver.py ---------------------------------------------------------------------------------------
 

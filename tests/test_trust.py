@@ -48,7 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = sorted((Path(__file__).parent / "trust").glob("*.py"))
 LIMITS = {"check_seconds": 1, "import_seconds": 10, "run_seconds": 60}
 HARNESS_SECONDS = 150  # two full runs at most, plus start-up
-ESCAPES = ("\x1b", "\x07")
+# Raw bytes that steer a terminal, or reorder what it shows (C1 CSI/OSC, bidi overrides and isolates).
+ESCAPES = ("\x1b", "\x07", "\x9b", "\x9d", "\u202e", "\u2066", "\u200f", "\u061c")
 
 # The judge harness: grade the hostile file, render every format, then grade the classmate.
 HARNESS = r"""

@@ -12,15 +12,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.course import intake
 from grader.errors import GraderError, UsageError
 from grader.judge.pool import grade_many
-from grader.judge.run import Limits, Options
-from grader.result import Result
+from grader.judge.run import Limits, Options, not_taken
+from grader.result import Failure, Kind, Result, printable
 from grader.spec import Exercise
 
 
@@ -28,6 +31,9 @@ from grader.spec import Exercise
 class Submission:
     name: str
     path: Path
+    # The folder below which no link is followed (the class's folder, or the learner's); None: a file
+    # the instructor named on the command line, read as named.
+    root: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -54,21 +60,33 @@ class Row:
 
 
 def find_submissions(exercise: Exercise, paths: list[Path]) -> list[Submission]:
-    """Files, folders holding the learner's file, or folders of such folders."""
+    """Files, zips, folders holding the learner's file, or folders of such folders (or of zips).
+
+    The paths named here are the instructor's; below them no link is followed: a learner's folder that
+    is a link, or a file that is one, is found as it is and refused by name when graded.
+    """
     found: list[Submission] = []
     for path in paths:
-        if path.is_file():
+        if path.is_file() and path.suffix.lower() == ".zip":
+            found.append(Submission(path.stem, path, path.parent))
+        elif path.is_file():
             name = path.parent.name if path.name == exercise.file else path.stem
             found.append(Submission(name, path))
-        elif (path / exercise.file).is_file():
-            found.append(Submission(path.name, path / exercise.file))
+        elif os.path.lexists(path / exercise.file):
+            found.append(Submission(path.name, path / exercise.file, path))
         elif path.is_dir():
-            for folder in sorted((p for p in path.iterdir() if p.is_dir()), key=_natural):
-                target = folder / exercise.file
-                if not target.is_file():
-                    candidates = sorted(folder.glob("*.py"))
-                    target = candidates[0] if len(candidates) == 1 else target
-                found.append(Submission(folder.name, target))
+            for entry in sorted(path.iterdir(), key=_natural):
+                if entry.is_symlink() or entry.is_dir():
+                    # A linked folder is a learner's row too: grading says it is not taken in.
+                    target = entry / exercise.file if entry.is_symlink() else intake.find(entry, exercise.file)
+                    if not entry.is_symlink() and not os.path.lexists(target):
+                        # A folder holding only the zip the learner uploaded (as learning platforms export).
+                        zips = [z for z in entry.iterdir() if z.suffix.lower() == ".zip" and z.is_file()
+                                and not z.is_symlink()]
+                        target = zips[0] if len(zips) == 1 else target
+                    found.append(Submission(entry.name, target, path))
+                elif entry.suffix.lower() == ".zip" and entry.is_file():
+                    found.append(Submission(entry.stem, entry, path))
         else:
             raise UsageError(f"no such submission: {path}")
     return found
@@ -86,15 +104,40 @@ def run(exercise: Exercise, submissions: list[Submission], limits: Limits, jobs:
     ``transcripts`` keeps every check's conversation, passed or not, for HTML reports.
     """
     options = Options(limits=limits, run_hidden=True, transcripts=transcripts)
-    rows = []
-    outcomes = grade_many([(exercise, s.path) for s in submissions], options, jobs)
-    for submission, outcome in zip(submissions, outcomes, strict=True):
-        if isinstance(outcome, GraderError):
-            rows.append(Row(submission, None, 0.0, str(outcome)))
-            continue
-        error = next((c.failure.message for c in outcome.checks if c.failure and c.failure.kind.value == "import"), "")
-        rows.append(Row(submission, outcome, outcome.wall_seconds, error))
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="grader-batch-") as unzipped:
+        tasks, refused = _tasks(exercise, submissions, Path(unzipped), limits)
+        outcomes = iter(grade_many([(exercise, path, root) for path, root in tasks], options, jobs))
+        for number, submission in enumerate(submissions):
+            rows.append(_row(submission, refused[number] if number in refused else next(outcomes)))
     return rows
+
+
+def _tasks(exercise: Exercise, submissions: list[Submission], unzipped: Path,
+           limits: Limits) -> tuple[list[tuple[Path, Path | None]], dict[int, Result]]:
+    """What to grade for each submission (file and its root; a zip's file taken out into ``unzipped``),
+    and the results of the zips refused before grading."""
+    tasks: list[tuple[Path, Path | None]] = []
+    refused: dict[int, Result] = {}
+    for number, submission in enumerate(submissions):
+        if submission.path.suffix.lower() != ".zip" or submission.root is None:
+            tasks.append((submission.path, submission.root))
+            continue
+        folder = unzipped / str(number)
+        taken = intake.unzip(submission.path, exercise.file, folder, limits.app_kb * 1024)
+        if taken.path is None:
+            refused[number] = not_taken(exercise, submission.path, Options(run_hidden=True),
+                                            Failure(Kind.IMPORT, taken.refused))
+        else:
+            tasks.append((taken.path, folder))
+    return tasks, refused
+
+
+def _row(submission: Submission, outcome: Result | GraderError) -> Row:
+    if isinstance(outcome, GraderError):
+        return Row(submission, None, 0.0, str(outcome))
+    error = next((c.failure.message for c in outcome.checks if c.failure and c.failure.kind.value == "import"), "")
+    return Row(submission, outcome, outcome.wall_seconds, error)
 
 
 def gradebook_json(exercise: Exercise, rows: list[Row]) -> str:
@@ -108,17 +151,32 @@ def gradebook_json(exercise: Exercise, rows: list[Row]) -> str:
 
 
 def gradebook_csv(exercise: Exercise, rows: list[Row]) -> str:
+    """The gradebook for spreadsheets: every text cell quoted (numbers stay numbers) and made inert."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC)
     names = [c.name for c in exercise.checks]
-    writer.writerow(["submission", "path", "passed", "points", "max_points", *names, "seconds", "error"])
+    writer.writerow([cell(n) for n in ["submission", "path", "passed", "points", "max_points", *names, "seconds",
+                                       "error"]])
     for row in rows:
         data = row.as_dict(exercise)
         writer.writerow([
-            data["submission"], data["path"], "yes" if data["passed"] else "no", data["points"], data["max_points"],
-            *(data["checks"][n] for n in names), data["seconds"], data["error"],
+            cell(data["submission"]), cell(data["path"]), "yes" if data["passed"] else "no", data["points"],
+            data["max_points"], *(cell(data["checks"][n]) for n in names), data["seconds"], cell(data["error"]),
         ])
     return out.getvalue()
+
+
+# What a spreadsheet reads as the start of a formula: =, +, -, @, tab, carriage return (OWASP's "CSV
+# Injection" page; OWASP ASVS 5.0 requirement 1.2.10, 0x10-V1-Encoding-and-Sanitization.md, also names
+# NUL, which printable() writes out as text); fullwidth forms are read the same way by some spreadsheets.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def cell(text: str) -> str:
+    """A text cell no spreadsheet runs: one starting like a formula gets a leading ' (OWASP's rule, which
+    spreadsheets show as text), and control characters are written out."""
+    text = printable(text)
+    return "'" + text if text.startswith(_FORMULA) else text
 
 
 def write_dashboard(exercise: Exercise, rows: list[Row], path: Path, lang: str = "en") -> list[Path]:

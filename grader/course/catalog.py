@@ -91,7 +91,7 @@ def judge(subject: Subject, result: Result) -> tuple[bool, str]:
 
 def run(items: list[Subject], options: Options, jobs: int) -> list[Outcome]:
     outcomes = []
-    graded = grade_many([(subject.exercise, subject.path) for subject in items], options, jobs)
+    graded = grade_many([(subject.exercise, subject.path, None) for subject in items], options, jobs)
     for subject, result in zip(items, graded, strict=True):
         if isinstance(result, GraderError):
             outcomes.append(Outcome(subject, False, f"could not be graded: {result}", 0.0))

@@ -123,13 +123,11 @@ class Recorder:
         self.last: tuple[bool, int, int] | None = None
         self.warnings: list[str] = []  # from the progress store, for stderr
 
-    def record(self, app: Path, result: Result) -> list[str]:
-        if not app.is_file():  # nothing written yet is no attempt
-            return []
+    def record(self, app: Path, content: bytes, result: Result) -> list[str]:
+        """``content``: the file's bytes as grading took them in (grader.judge.intake)."""
         reason = not_yours(self.course, self.exercise, app, self.lang)
         if reason is not None:
             return [reason]
-        content = app.read_bytes()
         counted, note = content_note(self.course, self.exercise, content, result.passed, self.lang)
         lines = [note] if note else []
         if not counted:

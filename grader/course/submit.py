@@ -24,9 +24,9 @@ from grader.result import Result
 from grader.spec import Exercise
 
 
-def package(out: Path, exercise: Exercise, app: Path, result: Result) -> str:
-    """Write the zip (atomically: a half-written package never exists); return the file's SHA-256."""
-    content = app.read_bytes()
+def package(out: Path, exercise: Exercise, content: bytes, result: Result) -> str:
+    """Write the zip of ``content``, the bytes that were graded (atomically: a half-written package never
+    exists); return their SHA-256. The file is a plain entry: never a link, never outside the folder."""
     digest = hashlib.sha256(content).hexdigest()
     about = {
         "exercise": exercise.id,

@@ -15,8 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from grader.files import Refused, Why
 from grader.i18n import say
+from grader.judge import workfile
 from grader.judge.driver import SETTLE, Client, Message, Transcript
+from grader.judge.intake import kind_words
 from grader.judge.link import HostGone, Link, raised_from_wire
 from grader.result import CheckResult, Failure, Kind, Raised, Status
 from grader.spec import Check, Close, Connect, Disconnect, Expected, FileCheck, Repeat, Step, payload, pick
@@ -487,22 +490,36 @@ class Conversation:
 
     async def _expect_file(self, step: Step, env: dict[str, Any]) -> None:
         spec: FileCheck = step.arg
-        root = self.ctx.workdir.resolve()
-        target = root / spec.path
         wanted = payload.describe(spec.content)
-        if target.is_symlink() or not target.resolve().is_relative_to(root):
-            raise self.fail(Kind.FILE, self.say("{path} is a link out of the working directory; write a regular file",
-                                                path=spec.path), expected=wanted, actual=self.say("a symbolic link"))
-        if not target.is_file():
-            raise self.fail(Kind.FILE, self.say("your app did not write {path} in its working directory", path=spec.path),
-                            expected=self.say("{path} holding {content}", path=spec.path, content=wanted),
-                            actual=self.say("no such file"))
-        data = target.read_bytes()
         expected = payload.build(spec.content)
+        try:
+            # The app may still be running: the file is read without following links, never blocking.
+            data = workfile.read(self.ctx.workdir, spec.path, len(expected))
+        except workfile.Refused as refused:
+            raise self._file_refused(spec.path, refused, wanted, len(expected)) from None
         if data != expected:
             raise self.fail(Kind.FILE, self.say("{path} does not hold the expected bytes", path=spec.path) + " "
                             + _first_difference(expected, data),
                             expected=wanted, actual=f"{len(data)} bytes {show(data, 60)}")
+
+    def _file_refused(self, path: str, refused: Refused, wanted: str, expected_size: int) -> StepFailed:
+        if refused.why in (Why.LINK, Why.LINKED_FOLDER):
+            return self.fail(Kind.FILE, self.say("{path} is a link out of the working directory; write a regular file",
+                                                 path=path), expected=wanted, actual=self.say("a symbolic link"))
+        if refused.why is Why.MISSING:
+            return self.fail(Kind.FILE, self.say("your app did not write {path} in its working directory", path=path),
+                             expected=self.say("{path} holding {content}", path=path, content=wanted),
+                             actual=self.say("no such file"))
+        if refused.why is Why.TOO_LARGE:
+            return self.fail(Kind.FILE, self.say("{path} does not hold the expected bytes", path=path) + " "
+                             + f"(expected {expected_size} bytes, got {refused.size})",
+                             expected=wanted, actual=f"{refused.size} bytes")
+        if refused.why is Why.NOT_REGULAR:
+            return self.fail(Kind.FILE, self.say("{path} is {kind}, not a regular file: write a regular file",
+                                                 path=path, kind=kind_words(refused.kind, self.ctx.lang)),
+                             expected=wanted, actual=kind_words(refused.kind, self.ctx.lang))
+        return self.fail(Kind.FILE, self.say("{path} cannot be read: {error}", path=path, error=refused.error),
+                         expected=wanted, actual=refused.error)
 
     # -- waiting for the server --
 

@@ -30,19 +30,21 @@ _template: Template | None = None
 _specs: dict[tuple[str, int], Exercise] = {}
 
 
-def grade_many(tasks: list[tuple[Exercise, Path]], options: Options, jobs: int) -> Iterator[Outcome]:
-    """Grade each (exercise, file) in order; a grading that could not run yields its GraderError."""
+def grade_many(tasks: list[tuple[Exercise, Path, Path | None]], options: Options, jobs: int) -> Iterator[Outcome]:
+    """Grade each (exercise, file, submission folder or None) in order; a grading that could not run yields
+    its GraderError. Below a submission folder no link is followed (``Options.intake_root``)."""
     jobs = max(1, min(jobs, len(tasks) or 1))
     if jobs == 1:
         with Template() as template:
             local = replace(options, launcher=template)
-            for exercise, path in tasks:
-                yield _guarded(exercise, path, local)
+            for exercise, path, root in tasks:
+                yield _guarded(exercise, path, replace(local, intake_root=root))
         return
     plain = replace(options, launcher=SpawnLauncher(), on_progress=None)  # what crosses to the workers
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker) as pool:
-        futures = [pool.submit(_work, str(exercise.path), str(path), plain) for exercise, path in tasks]
+        futures = [pool.submit(_work, str(exercise.path), str(path), replace(plain, intake_root=root))
+                   for exercise, path, root in tasks]
         for future in futures:
             kind, value = future.result()
             yield Result.from_dict(value) if kind == "result" else GraderError(value)

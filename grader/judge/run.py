@@ -23,8 +23,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from grader.files import Refused
 from grader.i18n import say
-from grader.judge import real, source
+from grader.judge import intake, real, source
 from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
 from grader.judge.diagnose import diagnose
@@ -38,8 +39,6 @@ from grader.spec import Check, Exercise, match, pick
 
 # Real seconds a host under uvicorn gets to stop (its connections are closed with 1012).
 STOP_SECONDS = 5.0
-# The largest learner file the judge copies into the sandbox.
-MAX_APP_BYTES = 1 << 20
 NOBODY = 65534
 
 
@@ -59,6 +58,7 @@ class Limits:
     output_kb: int = 16  # learner output kept for the report
     # What the judge itself may hold of what one app sends (frames in flight, inboxes): more ends the check.
     judge_memory_mb: int = 256
+    app_kb: int = 1024  # the largest learner file taken in (a lesson's app is a few KB)
 
     def for_host(self) -> dict[str, int]:
         return {
@@ -88,15 +88,24 @@ class Options:
     # Serve the app under a real uvicorn on a loopback port, clients over TCP, on real
     # time (``--server uvicorn``): to confirm a verdict against the real thing.
     uvicorn: bool = False
+    # A submission's folder (``grade batch``, the platform runners): below it no link is
+    # followed and a file with other hard links is refused. None: the learner's own file.
+    intake_root: Path | None = None
 
 
 def grade(exercise: Exercise, app_path: Path, options: Options | None = None) -> Result:
     """Grade one learner file against one exercise; the app runs in a sandboxed host."""
     options = options or Options()
     started = time.perf_counter()
+    try:
+        content = intake.take(app_path, options.intake_root, options.limits.app_kb * 1024)
+    except Refused as refused:
+        failure = intake.refusal(refused, _shown(app_path) if options.intake_root is None else refused.file,
+                                 options.lang, submission=options.intake_root is not None)
+        return not_taken(exercise, app_path, options, failure, time.perf_counter() - started)
     scratch = Path(tempfile.mkdtemp(prefix="grader-"))
     try:
-        run = _Run(exercise, app_path, options, scratch)
+        run = _Run(exercise, app_path, content, options, scratch)
         checks = run.all_checks()
         output, dropped = run.output()
         diagnoses = diagnose(run.app_copy, output, options.lang)
@@ -119,6 +128,18 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
     )), app_path.name, _shown(app_path))
 
 
+def not_taken(exercise: Exercise, app_path: Path, options: Options, failure: Failure, seconds: float = 0.0) -> Result:
+    """The result for a file that was not taken in: every check not run, each saying why."""
+    runs = [c for c in exercise.checks if not (c.hidden and not options.run_hidden)]
+    checks = tuple(CheckResult(name=c.name, title=pick(c.title, options.lang) if c.title else "", status=Status.NOT_RUN,
+                               max_points=c.points, hidden=c.hidden, hint=pick(c.hint, options.lang) or None,
+                               failure=failure) for c in runs)
+    return sanitized(Result(
+        exercise=exercise.id, title=pick(exercise.title, options.lang), app=str(app_path), xp=exercise.xp,
+        checks=checks, wall_seconds=round(seconds, 3), hidden_pending=len(exercise.checks) - len(runs),
+        hidden_points=exercise.points - sum(c.points for c in runs)))
+
+
 def _shown(path: Path) -> str:
     """The learner's file as they would type it here: relative below the current folder, else absolute."""
     absolute = path.resolve()
@@ -129,13 +150,13 @@ def _shown(path: Path) -> str:
 
 
 class _Run:
-    def __init__(self, exercise: Exercise, app_path: Path, options: Options, scratch: Path) -> None:
+    def __init__(self, exercise: Exercise, app_path: Path, content: bytes, options: Options, scratch: Path) -> None:
         self.exercise = exercise
         self.app_path = app_path.resolve()
         self.options = options
         self.limits = options.limits
         self.scratch = scratch
-        self.app_dir, self.workdir, self.root = _prepare(scratch, self.app_path)
+        self.app_dir, self.workdir, self.root = _prepare(scratch, self.app_path, content)
         self.app_copy = self.app_dir / self.app_path.name
         self.output_path = scratch / "output.txt"
         self.deadline = time.monotonic() + self.limits.run_seconds
@@ -370,8 +391,12 @@ def job(app_copy: Path, workdir: Path, root: Path, limits: Limits, *, attr: str 
     }
 
 
-def _prepare(scratch: Path, app_path: Path) -> tuple[Path, Path, Path]:
-    """The folders a host sees: a copy of the learner's file, a private work folder, an empty root."""
+def _prepare(scratch: Path, app_path: Path, content: bytes | None = None) -> tuple[Path, Path, Path]:
+    """The folders a host sees: a copy of the learner's file, a private work folder, an empty root.
+
+    ``content`` is the file as taken in; without it the file is taken in here, and a file that cannot be
+    is left out (the host then reports it missing).
+    """
     scratch.chmod(0o755)
     app_dir = scratch / "app"
     app_dir.mkdir(mode=0o755)
@@ -380,14 +405,13 @@ def _prepare(scratch: Path, app_path: Path) -> tuple[Path, Path, Path]:
     workdir.mkdir(mode=0o755)
     root = scratch / "root"
     root.mkdir(mode=0o755)
-    with contextlib.suppress(OSError):
-        if app_path.is_file():
-            with open(app_path, "rb") as f:
-                data = f.read(MAX_APP_BYTES + 1)
-            if len(data) <= MAX_APP_BYTES:
-                copy = app_dir / app_path.name
-                copy.write_bytes(data)
-                copy.chmod(0o644)
+    if content is None:
+        with contextlib.suppress(Refused, ValueError):
+            content = intake.take(app_path, None, Limits().app_kb * 1024)
+    if content is not None:
+        copy = app_dir / app_path.name
+        copy.write_bytes(content)
+        copy.chmod(0o644)
     if os.geteuid() == 0:
         # Learner code runs as nobody: its work folder must be its own.
         with contextlib.suppress(OSError):

@@ -61,15 +61,12 @@ class UnknownSlug(Exception):
 
 
 def find_app(submission: Path, file_name: str) -> Path | None:
-    """The learner's file: the lesson's file name anywhere in the folder, else its only Python file."""
-    direct = submission / file_name
-    if direct.is_file():
-        return direct
-    named = sorted(p for p in submission.rglob(file_name) if p.is_file())
-    if named:
-        return min(named, key=lambda p: len(p.parts))
-    python = sorted(p for p in submission.rglob("*.py") if p.is_file() and "__pycache__" not in p.parts)
-    return python[0] if len(python) == 1 else None
+    """The learner's file: the lesson's file name anywhere in the folder, else its only Python file; None when
+    there is none. A link found is returned as it is, to be refused by name when graded."""
+    from grader.course.intake import find
+
+    found = find(submission, file_name)  # no linked folder walked
+    return found if os.path.lexists(found) else None
 
 
 def lesson_for(course_dir: Path, slug: str) -> str:
@@ -97,7 +94,8 @@ def grade_to_text(platform: str, exercise_id: str, course_dir: Path, submission:
     course = config.load(course_dir / config.FILE_NAME)
     exercise = load_exercise(course.spec_path(exercise_id))
     app = find_app(submission, exercise.file)
-    result = grade(exercise, app or submission / exercise.file, Options(limits=course.limits, run_hidden=True))
+    result = grade(exercise, app or submission / exercise.file, Options(limits=course.limits, run_hidden=True,
+                                                                        intake_root=submission))
     if app is None:
         # The judge's words for a missing file speak of the grade command; a platform user submits instead.
         message = MISSING[platform].format(file=exercise.file)
