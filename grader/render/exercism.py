@@ -57,6 +57,8 @@ def render(result: Result, exercise: Exercise | None = None) -> str:
     else:
         data["status"] = "pass" if result.passed else "fail"
     data["tests"] = tests
+    # Beside the interface's own keys, which a reader of the file ignores: the sandbox this result was made in.
+    data["protections"] = {"in_force": dict(result.protections), "unprotected": list(result.unprotected)}
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
