@@ -21,8 +21,9 @@ may, nothing it leaves running can signal another run's host, and the judge
 kills every process of that id before it writes a result.
 
 The process that called :func:`enter` before the fork stays outside as the
-sandbox's reaper: it waits for the learner's process, tells the judge how
-it ended, and exits. It never runs learner code.
+sandbox's reaper (``reaper.py``): it waits for the learner's process, ends
+everything it left behind, tells the judge how it ended, and exits. It never
+runs learner code.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import wire
-from grader.host import seccomp
+from grader.host import landlock, reaper, seccomp
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -63,7 +64,7 @@ O_PATH = getattr(os, "O_PATH", 0)
 
 # The protections, by name, in the order `grade doctor` prints them.
 PROTECTIONS = ("separate process", "pid namespace", "network namespace", "mount namespace", "ipc namespace",
-               "private filesystem", "not root", "dedicated user", "no new privileges", "clean environment",
+               "private filesystem", "filesystem rules", "not root", "dedicated user", "no new privileges", "clean environment",
                "resource limits", "own keyring", "system call filter")
 
 _ETC_FILES = ("ld.so.cache", "localtime", "passwd", "group", "hosts", "nsswitch.conf", "mime.types")
@@ -101,7 +102,7 @@ def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
     if libc is not None:
         spaces = _unshare(libc, as_root)
     if spaces & CLONE_NEWPID or libc is not None:
-        _fork_reaper(keep[0])
+        reaper.fork(keep[0])
     protections["pid namespace"] = bool(spaces & CLONE_NEWPID)
     protections["network namespace"] = bool(spaces & CLONE_NEWNET)
     protections["ipc namespace"] = bool(spaces & CLONE_NEWIPC)
@@ -122,6 +123,8 @@ def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
         keep = (*keep, app_fd) if app_fd >= 0 else keep
         if as_root and O_PATH:
             keep = (*keep, *_reach_python())
+        if libc is not None:
+            protections["filesystem rules"] = _confine(libc, plan, app_fd)
     os.chdir(work_dir)
     if protections["private filesystem"] or not as_root or O_PATH or _readable_by_others(sys.base_prefix):
         protections["not root"] = _drop_privileges(libc, as_root, plan.get("uid"))
@@ -137,7 +140,8 @@ def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
         # when the reaper dies, so does the learner's process, and with it its namespace.
         with contextlib.suppress(OSError):
             libc.call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    _clean_environment(work_dir)
+    # Without a /tmp of its own the app keeps its temporary files in its work folder.
+    _clean_environment(work_dir, tmp="/tmp" if protections["private filesystem"] else work_dir)
     protections["clean environment"] = True
     protections["resource limits"] = apply_limits(plan.get("limits", {}))
     _close_other_descriptors(keep)
@@ -147,6 +151,26 @@ def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
     # Refused keyring calls reach no keyring at all, the judge's included.
     protections["own keyring"] = joined or protections["system call filter"]
     return {"app_dir": app_dir, "work_dir": work_dir, "protections": protections}
+
+
+def _confine(libc: _Libc, plan: dict[str, Any], app_fd: int) -> bool:
+    """Landlock rules in place of a private root: see ``landlock.py`` for what stays reachable."""
+    if landlock.abi() < 1:
+        return False
+    rules: list[tuple[int | str, int]] = [(folder, landlock.RUN) for folder in _python_dirs(plan)]
+    rules += [(path, landlock.RUN) for path in ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/lib32", "/libx32")]
+    rules += [("/etc/" + name, landlock.READ_FILE) for name in _ETC_FILES]
+    rules += [("/dev/" + name, landlock.READ_FILE | landlock.WRITE_FILE) for name in _DEVICES]
+    rules += [("/proc", landlock.READ), (app_fd if app_fd >= 0 else plan["app_dir"], landlock.READ),
+              (plan["work_dir"], landlock.WRITE)]
+    try:
+        # Landlock asks for no-new-privileges of a process without CAP_SYS_ADMIN (root in a container).
+        libc.call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        landlock.restrict(rules)
+    except OSError as exc:
+        print(f"grader: the filesystem rules could not be applied ({exc})", file=sys.stderr)
+        return False
+    return True
 
 
 def _reach_python() -> list[int]:
@@ -208,34 +232,6 @@ def _unshare(libc: _Libc, as_root: bool) -> int:
         except OSError:
             return 0
     return flags
-
-
-def _fork_reaper(wire_fd: int) -> None:
-    """Fork; the parent waits for the child and reports how it ended. Returns in the child.
-
-    With a new PID namespace the child is its PID 1: when it dies, the kernel
-    kills every process it left behind.
-    """
-    pid = os.fork()
-    if pid == 0:
-        return
-    for fd in range(3, 1024):
-        if fd != wire_fd:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-    status, peak_mb = 0, 0
-    while True:
-        try:
-            _, raw, usage = os.wait4(pid, 0)
-        except InterruptedError:
-            continue
-        except ChildProcessError:
-            break
-        status, peak_mb = os.waitstatus_to_exitcode(raw), usage.ru_maxrss // 1024
-        break
-    with contextlib.suppress(OSError):
-        wire.write_all(wire_fd, wire.encode({"op": "exit", "status": status, "peak_mb": peak_mb}))
-    os._exit(0)
 
 
 def _build_root(libc: _Libc, plan: dict[str, Any], as_root: bool) -> None:
@@ -351,13 +347,13 @@ def _drop_privileges(libc: _Libc | None, as_root: bool, uid: int | None) -> bool
     return True
 
 
-def _clean_environment(work_dir: str) -> None:
+def _clean_environment(work_dir: str, tmp: str = "/tmp") -> None:
     """An environment built from scratch: nothing of the grading process's is inherited."""
     os.environ.clear()
     os.environ.update({
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": work_dir,
-        "TMPDIR": "/tmp",
+        "TMPDIR": tmp,
         "LANG": "C.UTF-8",
         "PYTHONUNBUFFERED": "1",
         "PYTHONDONTWRITEBYTECODE": "1",

@@ -32,6 +32,9 @@ MEANING = {
     "ipc namespace": "no shared memory or message queues with other processes",
     "private filesystem": "the app sees only Python, its own file and a private work folder: no specs, "
                           "solutions, classmates' files or progress",
+    "filesystem rules": "(where no private filesystem can be made) Landlock rules: the app reaches only Python, its "
+                        "own file and its work folder, makes no TCP connection, and cannot signal or reach any "
+                        "process outside its own",
     "not root": "learner code never runs as root",
     "dedicated user": "the app runs as a user id of its own, fresh for each run: it reads only what any stranger "
                       "may, cannot signal another run's app, and the grader ends all its processes before it "
@@ -47,7 +50,8 @@ MEANING = {
 # Either of these is enough: a PID namespace kills what the app left running, and so does
 # the sweep of a dedicated user; the private filesystem hides the course, and so does a
 # course only its owner can read (which the judge checks when it grades).
-ALTERNATIVES = {"pid namespace": "dedicated user", "dedicated user": "pid namespace"}
+ALTERNATIVES = {"pid namespace": "dedicated user", "dedicated user": "pid namespace",
+                "private filesystem": "filesystem rules", "filesystem rules": "private filesystem"}
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,7 @@ def text(report: Report) -> str:
         elif name in off:
             lines.append(f"  ✗ {name:<19} OFF: {meaning}")
         else:
-            lines.append(f"  - {name:<19} not needed here: the {ALTERNATIVES[name]} does its job")
+            lines.append(f"  - {name:<19} not needed here: \"{ALTERNATIVES[name]}\" does its job")
     lines.append("")
     if not off:
         lines.append("Every protection is in force: grades from this machine can go in a gradebook.")

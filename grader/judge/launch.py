@@ -22,6 +22,7 @@ import itertools
 import json
 import os
 import secrets
+import select
 import stat
 import signal
 import socket
@@ -39,6 +40,8 @@ _PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent.parent)
 TEMPLATE_FD_ENV = "GRADER_TEMPLATE_FD"
 # Real seconds a host may take to start (interpreter and FastAPI) before it says ready.
 START_SECONDS = 30.0
+# Real seconds a host's reaper may take to end everything the app started.
+STOP_SECONDS = 5.0
 # User ids for runs: high above what distributions give users and system services,
 # below 2**31 (some tools misread larger ones), one drawn at random per run.
 RUN_UIDS = range(0x70000000, 0x7F000000)
@@ -152,9 +155,15 @@ class HostProcess:
     killed: bool = False
 
     def kill(self) -> None:
-        """End the host and everything in its process group (its namespace dies with it)."""
+        """End the host and everything it started, then its process group (its namespace dies with it).
+
+        Its reaper is asked first (SIGTERM): it kills the app and every process
+        below it, daemons that left the process group included, and exits. One
+        that does not exit within ``STOP_SECONDS`` is killed with the rest.
+        """
         if not self.killed:
             self.killed = True
+            _stop_reaper(self.pid)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -167,6 +176,23 @@ class HostProcess:
         self.wire.close()
         with contextlib.suppress(OSError):
             os.close(self.trace)
+
+
+def _stop_reaper(pid: int) -> None:
+    """SIGTERM through a pidfd (never a recycled pid), then wait for the process to end, bounded."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (OSError, AttributeError):
+        return
+    try:
+        signal.pidfd_send_signal(fd, signal.SIGTERM)
+        waiter = select.poll()
+        waiter.register(fd, select.POLLIN)
+        waiter.poll(STOP_SECONDS * 1000)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class Launcher(Protocol):

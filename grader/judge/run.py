@@ -338,7 +338,8 @@ class _Run:
         on = dict(self.protections)
         # A user with no rights of its own: the run's user, or nobody, never the grading user itself.
         stranger = on.get("not root", False) and os.geteuid() == 0
-        on["course hidden"] = on.get("private filesystem", False) or (stranger and not _course_visible(self.exercise))
+        on["course hidden"] = (on.get("private filesystem", False) or on.get("filesystem rules", False)
+                               or (stranger and not _course_visible(self.exercise)))
         on["no survivors"] = on.get("pid namespace", False) or (on.get("dedicated user", False) and self.swept)
         missing = tuple(name for name in CLASS_NEEDS if not on.get(name, False)) if self.options.run_hidden else ()
         return tuple(on.items()), missing

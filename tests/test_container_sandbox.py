@@ -1,0 +1,203 @@
+"""The sandbox in a container that forbids namespaces, emulated with its default seccomp profile.
+
+``tests/container_profile.py`` installs the refusals of Docker's default
+profile (moby/moby ``profiles/seccomp/default.json``) for a process without
+CAP_SYS_ADMIN: no unshare, setns, mount, pivot_root, keyring call, and no
+clone with a namespace flag (user namespaces included). Everything here runs
+the grader under it: the real ``grade`` command, and the judge harness of
+``tests/test_trust.py`` with the attacks a container makes possible, graded
+as root (the run gets a user id of its own) and as a user without privileges
+(nobody: Landlock rules only).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_trust import HARNESS, Harness, assert_holds
+
+from grader.host import landlock, seccomp
+from grader.judge.launch import stranger_can_read
+
+ROOT = Path(__file__).resolve().parent.parent
+PROFILE = Path(__file__).resolve().parent / "container_profile.py"
+TRUST = Path(__file__).resolve().parent / "trust"
+NOBODY = 65534
+# The attacks a container without namespaces opens up, and the controls that prove the test.
+ATTACKS = ["solution_beside_grader_exec", "import_solution_syspath", "read_spec_relative", "daemon_rewrites_results",
+           "daemon_kills_later_hosts", "daemon_rewrites_later", "daemon_double_fork", "kill_every_visible_pid",
+           "read_proc_environ", "forge_progress_store", "classmate_disk_search", "write_ctypes_libc",
+           "net_loopback_connect", "control_honest_echo", "control_lazy"]
+
+pytestmark = pytest.mark.skipif(not seccomp.supported() or os.geteuid() != 0,
+                                reason="emulating a container's profile takes x86_64 Linux and root (to play both users)")
+
+
+def user_python() -> str | None:
+    """A Python a user without rights of its own can run (the one running the tests, if it can)."""
+    wanted = os.environ.get("GRADER_TEST_USER_PYTHON") or sys.executable
+    return wanted if stranger_can_read(Path(os.path.realpath(wanted))) else None
+
+
+def in_container(*command: str, user: int | None = None, python: str = sys.executable,
+                 cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    prefix = [python, str(PROFILE), *(["--user", str(user)] if user is not None else []), "--"]
+    return subprocess.run([*prefix, *command], capture_output=True, text=True, timeout=300, cwd=cwd,
+                          env={**os.environ, **(env or {})})
+
+
+# --- the emulation itself -------------------------------------------------------------
+
+PROBE = r"""
+import ctypes, json
+libc = ctypes.CDLL(None, use_errno=True)
+def call(number, *args):
+    ctypes.set_errno(0)
+    libc.syscall(number, *args)
+    return ctypes.get_errno()
+print(json.dumps({"unshare_user": call(272, 0x10000000), "unshare_net": call(272, 0x40000000),
+                  "clone_user": call(56, 0x10000000 | 17, 0, 0, 0, 0), "setns": call(308, 0, 0),
+                  "mount": call(165, b"none", b"/mnt", b"tmpfs", 0, None), "umount2": call(166, b"/mnt", 0),
+                  "pivot_root": call(155, b"/", b"/"), "keyctl": call(250, 0, -3, 0), "add_key": call(248, 0, 0, 0, 0, 0),
+                  "clone3": call(435, 0, 0), "getpid": call(39)}))
+"""
+
+
+def test_the_emulated_profile_refuses_what_dockers_refuses() -> None:
+    proc = in_container(sys.executable, "-c", PROBE)
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout)
+    eperm = ("unshare_user", "unshare_net", "clone_user", "setns", "mount", "umount2", "pivot_root", "keyctl", "add_key")
+    assert {name: seen[name] for name in eperm} == dict.fromkeys(eperm, 1), seen
+    assert seen["clone3"] == 38 and seen["getpid"] == 0, seen
+
+
+# --- grading under it -----------------------------------------------------------------
+
+
+def test_doctor_in_the_container_lists_what_is_off_and_exits_1() -> None:
+    proc = in_container(sys.executable, "-m", "grader", "doctor")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    off = {line.split()[1] + " " + line.split()[2] for line in proc.stdout.splitlines() if line.strip().startswith("✗")}
+    assert {"pid namespace", "network namespace", "mount namespace"} <= off or {"network namespace",
+                                                                                  "mount namespace"} <= off, proc.stdout
+    for on in ("dedicated user", "filesystem rules", "system call filter", "own keyring", "not root"):
+        assert f"✓ {on}" in proc.stdout, (on, proc.stdout)
+
+
+@pytest.mark.parametrize("form", ["json", "junit", "gradescope", "exercism"])
+def test_every_format_records_the_protections_in_force(form: str, tmp_path: Path) -> None:
+    out = tmp_path / "result"
+    proc = in_container(sys.executable, "-m", "grader", "t3l1", "--app", str(ROOT / "solutions" / "t3l1.py"),
+                        "--no-record", "--all-checks", "--format", form, "--output", str(out), cwd=ROOT)
+    assert proc.returncode in (0, 1), proc.stderr
+    text = out.read_text()
+    if form == "json":
+        data = json.loads(text)
+        assert data["protections"]["pid namespace"] is False and data["protections"]["dedicated user"] is True
+        assert data["protections"]["no survivors"] is True
+    elif form == "junit":
+        assert 'name="protection: pid namespace" value="OFF"' in text
+        assert 'name="protection: system call filter" value="on"' in text
+    elif form == "gradescope":
+        extra = json.loads(text)["extra_data"]
+        assert extra["protections"]["mount namespace"] is False and extra["protections"]["filesystem rules"] is True
+    else:
+        # Exercism's interface has no field for it: nothing was missing here, so nothing is said.
+        assert "message" not in json.loads(text) and json.loads(text)["status"] == "pass"
+
+
+def test_a_class_graded_without_a_needed_protection_is_told_so() -> None:
+    """No namespace, no Landlock (``namespaces=False`` leaves both out), and a course anyone may read:
+    the result says the course was not hidden, in the report and in the platform's file."""
+    from grader import Options, grade, load_exercise
+    from grader.render import RENDERERS
+
+    base = Path(tempfile.mkdtemp(prefix="grader-open-course-"))
+    try:
+        base.chmod(0o755)
+        shutil.copytree(ROOT / "exercises", base / "exercises")
+        shutil.copytree(ROOT / "solutions", base / "solutions")
+        exercise = load_exercise(base / "exercises" / "t3l1.yaml")
+        result = grade(exercise, base / "solutions" / "t3l1.py", Options(namespaces=False, run_hidden=True))
+        hidden = grade(exercise, base / "solutions" / "t3l1.py", Options(namespaces=False))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    on = dict(result.protections)
+    assert on["filesystem rules"] is False and on["private filesystem"] is False and on["course hidden"] is False
+    assert "course hidden" in result.unprotected
+    assert "Sandbox warning" in RENDERERS["text"](result, exercise) and "course hidden" in RENDERERS["text"](result, exercise)
+    scope = json.loads(RENDERERS["gradescope"](result, exercise))
+    assert "course hidden" in scope["output"] and "course hidden" in scope["extra_data"]["unprotected"]
+    assert "course hidden" in json.loads(RENDERERS["exercism"](result, exercise))["message"]
+    junit = RENDERERS["junit"](result, exercise)
+    assert 'name="protection: course hidden" value="OFF"' in junit and "sandbox_warning" in junit
+    # A learner's own run (no hidden checks) records the same protections but is not a class's grading.
+    assert dict(hidden.protections) == on and hidden.unprotected == ()
+
+
+# --- the attacks, as root and as nobody ------------------------------------------------
+
+
+class RootInContainer(Harness):
+    current: Harness | None = None
+
+    def command(self) -> list[str]:
+        return [sys.executable, str(PROFILE), "--", sys.executable, "-c", HARNESS]
+
+
+class NobodyInContainer(Harness):
+    current: Harness | None = None
+
+    def command(self) -> list[str]:
+        python = user_python() or sys.executable
+        return [python, str(PROFILE), "--user", str(NOBODY), "--", python, "-c", HARNESS]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _harnesses_end_with_the_module() -> Iterator[None]:
+    yield
+    RootInContainer.retire_current()
+    NobodyInContainer.retire_current()
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_attack_as_root_in_a_container_ends_honestly(attack: str, tmp_path: Path) -> None:
+    assert_holds(TRUST / f"{attack}.py", tmp_path, RootInContainer)
+
+
+@pytest.fixture
+def nobody_world() -> Iterator[Path]:
+    if user_python() is None:
+        pytest.skip("no Python a user without rights can run: set GRADER_TEST_USER_PYTHON")
+    if landlock.abi() < 1:
+        pytest.skip("this kernel has no Landlock: a grader without root has nothing to confine the app with")
+    base = Path(tempfile.mkdtemp(prefix="grader-nobody-"))
+    base.chmod(0o711)
+    world = base / "world"
+    world.mkdir(mode=0o700)
+    try:
+        yield world
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_attack_as_nobody_in_a_container_ends_honestly(attack: str, nobody_world: Path) -> None:
+    assert_holds(TRUST / f"{attack}.py", nobody_world, NobodyInContainer, owner=NOBODY)
+
+
+def test_landlock_is_what_a_container_allows() -> None:
+    """The profile lists the landlock calls among those allowed to everyone; the emulation agrees."""
+    proc = in_container(sys.executable, "-c", "import ctypes; print(ctypes.CDLL(None).syscall(444, None, 0, 1))")
+    assert int(proc.stdout) == landlock.abi(), proc.stdout + proc.stderr
+    assert ctypes.sizeof(ctypes.c_uint64) == 8
