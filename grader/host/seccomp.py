@@ -121,6 +121,12 @@ def build(refusals: Mapping[str, int], *, clone_namespaces: int = errno.EPERM) -
 
 
 @functools.cache
+def _libc() -> ctypes.CDLL:
+    # The interpreter's own symbols, libc's among them: no library lookup, once per process.
+    return ctypes.CDLL(None, use_errno=True)
+
+
+@functools.cache
 def host_program() -> bytes:
     """The host's program, built once per process (the template builds it before it forks)."""
     return build(HOST_REFUSALS)
@@ -132,7 +138,7 @@ def install(program: bytes) -> None:
     Sets no-new-privileges first, as the kernel requires of a process without CAP_SYS_ADMIN.
     Call it while the process has one thread: a filter applies to the calling thread only.
     """
-    libc = ctypes.CDLL(None, use_errno=True)  # the interpreter's own symbols, libc's among them: no lookup
+    libc = _libc()
     if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
     buffer = ctypes.create_string_buffer(program, len(program))
