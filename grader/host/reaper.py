@@ -56,6 +56,11 @@ def fork(wire_fd: int) -> None:
                 _, raw, usage = os.wait4(pid, 0)
             except ChildProcessError:
                 break
+            if os.WIFSTOPPED(raw):
+                # The app made this process its tracer (PTRACE_TRACEME, where no filter
+                # refuses it) and stopped: that ends it, as a kill would.
+                os.kill(pid, signal.SIGKILL)
+                continue
             status, peak_mb = os.waitstatus_to_exitcode(raw), usage.ru_maxrss // 1024
             break
     except _Stop:
