@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -194,6 +195,109 @@ def nobody_world() -> Iterator[Path]:
 @pytest.mark.parametrize("attack", ATTACKS)
 def test_attack_as_nobody_in_a_container_ends_honestly(attack: str, nobody_world: Path) -> None:
     assert_holds(TRUST / f"{attack}.py", nobody_world, NobodyInContainer, owner=NOBODY)
+
+
+# --- the platform's own commands: results.json and grade batch ------------------------------
+
+
+def _playground(base: Path, owner: int | None) -> tuple[Path, Path]:
+    """A course copy in a playground the hostile files recognise; returns (playground, course)."""
+    (base / "HOSTILE_PLAYGROUND").write_text("attacks may touch only what lies under this folder\n")
+    (base / "outside").mkdir()
+    course = base / "course"
+    course.mkdir()
+    for name in ("exercises", "solutions"):
+        shutil.copytree(ROOT / name, course / name)
+    shutil.copy(ROOT / "grader.toml", course / "grader.toml")
+    return base, course
+
+
+def _rigged(attack: str, target: Path, playground: Path, marker: str) -> None:
+    shutil.copy(TRUST / f"{attack}.py", target)
+    with target.open("a", encoding="utf-8") as f:
+        f.write(f"\n# hostile-marker: {marker}\n# hostile-canary-dir: {playground / 'outside'}\n"
+                f"# hostile-course-dir: {playground / 'course'}\n")
+
+
+def _own(base: Path, owner: int | None) -> None:
+    if owner is not None:
+        for path in [base, *base.rglob("*")]:
+            os.lchown(path, owner, owner)
+
+
+def _survivors(marker: str) -> list[int]:
+    from test_trust import marked, reap
+
+    alive = marked([marker])
+    reap(alive)
+    return alive
+
+
+@pytest.fixture(params=["root", "nobody"])
+def grader_user(request: pytest.FixtureRequest) -> Iterator[tuple[int | None, str, Path]]:
+    """Who runs `grade` in the container, with which Python, in which folder (theirs)."""
+    base = Path(tempfile.mkdtemp(prefix="grader-platform-"))
+    try:
+        if request.param == "root":
+            yield None, sys.executable, base
+            return
+        python = user_python()
+        if python is None or landlock.abi() < 1:
+            pytest.skip("no Python a user without rights can run, or no Landlock")
+        base.chmod(0o711)
+        world = base / "world"
+        world.mkdir(mode=0o700)
+        yield NOBODY, python, world
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_daemon_cannot_rewrite_the_results_file_after_grade_writes_it(
+        grader_user: tuple[int | None, str, Path]) -> None:
+    owner, python, base = grader_user
+    playground, course = _playground(base, owner)
+    marker = uuid.uuid4().hex
+    _rigged("daemon_rewrites_results", course / "submission.py", playground, marker)
+    results = playground / "results" / "results.json"
+    results.parent.mkdir()
+    _own(base, owner)
+    proc = in_container(python, "-m", "grader", "t3l1", "--app", str(course / "submission.py"), "--all-checks",
+                        "--no-record", "--format", "gradescope", "--output", str(results), user=owner,
+                        python=python, cwd=course, env={"HOME": str(base)})
+    left = _survivors(marker)  # gone before grade wrote the file: nothing can rewrite it after
+    assert proc.returncode in (0, 1), proc.stderr
+    data = json.loads(results.read_text())
+    assert left == [], "a daemon outlived the run"
+    assert data["score"] == 0 and data["max_score"] == 10, data
+    assert all(test["status"] == "failed" for test in data["tests"]), data
+
+
+def test_a_daemon_from_one_submission_cannot_harm_the_next_in_a_batch(
+        grader_user: tuple[int | None, str, Path]) -> None:
+    owner, python, base = grader_user
+    playground, course = _playground(base, owner)
+    marker = uuid.uuid4().hex
+    submissions = course / "submissions"
+    for name, attack in (("aaa", "daemon_kills_later_hosts"), ("aab", "daemon_rewrites_results"),
+                         ("aac", "solution_beside_grader_exec")):
+        (submissions / name).mkdir(parents=True)
+        _rigged(attack, submissions / name / "t3l1.py", playground, marker)
+    for name in ("bob", "carol", "dave"):
+        (submissions / name).mkdir(parents=True)
+        shutil.copy(ROOT / "solutions" / "t3l1.py", submissions / name / "t3l1.py")
+    _own(base, owner)
+    proc = in_container(python, "-m", "grader", "batch", "t3l1", str(submissions), "--jobs", "2", "--out",
+                        str(playground / "gradebook"), user=owner, python=python, cwd=course,
+                        env={"HOME": str(base)})
+    left = _survivors(marker)
+    assert proc.returncode in (0, 1), proc.stdout + proc.stderr
+    rows = {row["submission"]: row for row in json.loads((playground / "gradebook" / "gradebook.json")
+                                                                    .read_text())["submissions"]}
+    assert left == [], "a daemon outlived the batch"
+    for honest in ("bob", "carol", "dave"):
+        assert rows[honest]["points"] == 10, rows[honest]
+    for hostile in ("aaa", "aab", "aac"):
+        assert rows[hostile]["points"] == 0, rows[hostile]
 
 
 def test_landlock_is_what_a_container_allows() -> None:
