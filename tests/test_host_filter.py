@@ -13,7 +13,6 @@ import ctypes
 import errno
 import json
 import uuid
-from pathlib import Path
 
 import pytest
 

@@ -23,9 +23,9 @@ import json
 import os
 import secrets
 import select
-import stat
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -118,9 +118,8 @@ def stranger_can_read(path: Path, budget: int = 5000) -> bool:
             return bool(os.stat(real).st_mode & stat.S_IROTH)
     except OSError:
         return False
-    for folder, dirs, files in os.walk(real):
-        mode = os.stat(folder).st_mode
-        if not mode & stat.S_IXOTH:
+    for top, dirs, files in os.walk(str(real)):
+        if not os.stat(top).st_mode & stat.S_IXOTH:
             dirs[:] = []
             continue
         for name in files:
@@ -128,7 +127,7 @@ def stranger_can_read(path: Path, budget: int = 5000) -> bool:
             if budget < 0:
                 return True  # too much to look at: assume the worst
             with contextlib.suppress(OSError):
-                if os.stat(os.path.join(folder, name)).st_mode & stat.S_IROTH:
+                if os.stat(os.path.join(top, name)).st_mode & stat.S_IROTH:
                     return True
     return False
 

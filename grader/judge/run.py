@@ -29,8 +29,15 @@ from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
 from grader.judge.diagnose import diagnose
 from grader.judge.driver import Client
-from grader.judge.launch import (START_SECONDS, HostProcess, Launcher, SpawnLauncher, dedicated_uid, stranger_can_read,
-                                 sweep)
+from grader.judge.launch import (
+    START_SECONDS,
+    HostProcess,
+    Launcher,
+    SpawnLauncher,
+    dedicated_uid,
+    stranger_can_read,
+    sweep,
+)
 from grader.judge.link import Death, Link
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
 from grader.result import CheckResult, Failure, Kind, Result, Status, relocated, sanitized
