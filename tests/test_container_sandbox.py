@@ -37,7 +37,7 @@ NOBODY = 65534
 ATTACKS = ["solution_beside_grader_exec", "import_solution_syspath", "read_spec_relative", "daemon_rewrites_results",
            "daemon_kills_later_hosts", "daemon_rewrites_later", "daemon_double_fork", "kill_every_visible_pid",
            "read_proc_environ", "forge_progress_store", "classmate_disk_search", "write_ctypes_libc",
-           "net_loopback_connect", "control_honest_echo", "control_lazy"]
+           "net_loopback_connect", "control_honest_echo", "control_lazy", "control_imports_and_tempfiles"]
 
 pytestmark = pytest.mark.skipif(not seccomp.supported() or os.geteuid() != 0,
                                 reason="emulating a container's profile takes x86_64 Linux and root (to play both users)")
@@ -115,6 +115,13 @@ def test_every_format_records_the_protections_in_force(form: str, tmp_path: Path
     else:
         # Exercism's interface has no field for it: nothing was missing here, so nothing is said.
         assert "message" not in json.loads(text) and json.loads(text)["status"] == "pass"
+
+
+def test_the_real_server_mode_works_in_the_container() -> None:
+    """--server uvicorn imports more of the standard library late (logging.config): it must still be reachable."""
+    proc = in_container(sys.executable, "-m", "grader", "t3l1", "--app", str(ROOT / "solutions" / "t3l1.py"),
+                        "--no-record", "--server", "uvicorn", cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_a_class_graded_without_a_needed_protection_is_told_so() -> None:

@@ -120,7 +120,8 @@ def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
         # enter. The working folder is entered now, and the app's folder is kept open
         # so it can be reached through the descriptor once privileges are gone.
         app_fd = os.open(app_dir, O_PATH | os.O_DIRECTORY) if O_PATH else -1
-        keep = (*keep, app_fd) if app_fd >= 0 else keep
+        work_fd = os.open(work_dir, O_PATH | os.O_DIRECTORY) if O_PATH else -1
+        keep = (*keep, app_fd, work_fd) if app_fd >= 0 else keep
         if as_root and O_PATH:
             keep = (*keep, *_reach_python())
         if libc is not None:
@@ -130,8 +131,12 @@ def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
         protections["not root"] = _drop_privileges(libc, as_root, plan.get("uid"))
     wanted = plan.get("uid")
     protections["dedicated user"] = bool(as_root and wanted and os.getuid() == wanted and os.geteuid() == wanted)
-    if not protections["private filesystem"] and O_PATH and not os.access(app_dir, os.R_OK | os.X_OK):
-        app_dir = f"/proc/self/fd/{app_fd}"
+    if not protections["private filesystem"] and O_PATH:
+        if not os.access(app_dir, os.R_OK | os.X_OK):
+            app_dir = f"/proc/self/fd/{app_fd}"
+        if not os.access(work_dir, os.W_OK | os.X_OK):
+            # Its HOME and TMPDIR too: absolute paths the app can open.
+            work_dir = f"/proc/self/fd/{work_fd}"
     if libc is not None:
         with contextlib.suppress(OSError):
             libc.call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
@@ -180,7 +185,7 @@ def _reach_python() -> list[int]:
     its own descriptors, so the app still imports the standard library and its
     packages after it gives up root, without any folder around them opening up.
     """
-    opened = []
+    opened, moved = [], {}
     for index, entry in enumerate(sys.path):
         if not entry or not os.path.isdir(entry) or _readable_by_others(entry):
             continue
@@ -188,10 +193,24 @@ def _reach_python() -> list[int]:
             fd = os.open(entry, O_PATH | os.O_DIRECTORY)
         except OSError:
             continue
-        sys.path[index] = f"/proc/self/fd/{fd}"
+        sys.path[index] = moved[entry.rstrip(os.sep)] = f"/proc/self/fd/{fd}"
         opened.append(fd)
+    if moved:
+        # Packages imported already (logging, email, fastapi...) find their submodules
+        # through their own __path__, which must move too.
+        for module in list(sys.modules.values()):
+            search = getattr(module, "__path__", None)
+            if isinstance(search, list):
+                search[:] = [_moved(folder, moved) for folder in search]
     sys.path_importer_cache.clear()
     return opened
+
+
+def _moved(folder: str, moved: dict[str, str]) -> str:
+    for old, new in moved.items():
+        if folder == old or folder.startswith(old + os.sep):
+            return new + folder[len(old):]
+    return folder
 
 
 def _own_keyring(libc: _Libc) -> bool:
