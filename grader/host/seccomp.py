@@ -121,8 +121,8 @@ def build(refusals: Mapping[str, int], *, clone_namespaces: int = errno.EPERM) -
 
 
 @functools.cache
-def _libc() -> ctypes.CDLL:
-    # The interpreter's own symbols, libc's among them: no library lookup, once per process.
+def libc() -> ctypes.CDLL:
+    """The interpreter's own symbols, libc's among them: no library lookup, once per process (POSIX only)."""
     return ctypes.CDLL(None, use_errno=True)
 
 
@@ -138,10 +138,10 @@ def install(program: bytes) -> None:
     Sets no-new-privileges first, as the kernel requires of a process without CAP_SYS_ADMIN.
     Call it while the process has one thread: a filter applies to the calling thread only.
     """
-    libc = _libc()
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+    lib = libc()
+    if lib.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
     buffer = ctypes.create_string_buffer(program, len(program))
     prog = _Program(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
-    if libc.syscall(317, SECCOMP_SET_MODE_FILTER, 0, ctypes.byref(prog)) != 0:  # 317: seccomp
+    if lib.syscall(317, SECCOMP_SET_MODE_FILTER, 0, ctypes.byref(prog)) != 0:  # 317: seccomp
         raise OSError(ctypes.get_errno(), "seccomp(SECCOMP_SET_MODE_FILTER)")
