@@ -13,6 +13,7 @@ import ctypes
 import errno
 import json
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +159,69 @@ def test_the_program_checks_the_abi_before_the_number() -> None:
     assert int.from_bytes(first[1][4:], "little") == seccomp.AUDIT_ARCH_X86_64
     assert int.from_bytes(first[2][4:], "little") == seccomp.SECCOMP_RET_ERRNO | errno.EPERM
     assert seccomp.host_program() is seccomp.host_program()
+
+
+UNISTD = Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h")
+LANDLOCK_H = Path("/usr/include/linux/landlock.h")
+
+
+@pytest.mark.skipif(not UNISTD.exists(), reason="no kernel headers (linux-libc-dev) to compare with")
+def test_the_numbers_are_the_kernels() -> None:
+    """Every number the filter and the Landlock calls use, against this machine's kernel headers."""
+    import re
+
+    table = {m.group(1): int(m.group(2)) for m in re.finditer(r"#define __NR_(\w+) (\d+)", UNISTD.read_text())}
+    assert {name: table.get(name) for name in seccomp.SYSCALLS} == seccomp.SYSCALLS
+    assert (table["seccomp"], table["landlock_create_ruleset"], table["landlock_add_rule"],
+            table["landlock_restrict_self"]) == (317, 444, 445, 446)
+
+
+@pytest.mark.skipif(not LANDLOCK_H.exists(), reason="no Landlock header to compare with")
+def test_the_landlock_rights_are_the_kernels() -> None:
+    import re
+
+    from grader.host import landlock
+
+    header = {m.group(1): 1 << int(m.group(2))
+              for m in re.finditer(r"#define LANDLOCK_ACCESS_FS_(\w+)\s+\(1ULL << (\d+)\)", LANDLOCK_H.read_text())}
+    assert header, "the header defines no filesystem right"
+    for name, bit in header.items():
+        assert getattr(landlock, name) == bit, name
+
+
+def _run(program: bytes, nr: int, arch: int = seccomp.AUDIT_ARCH_X86_64, arg0: int = 0) -> int:
+    """A classic-BPF interpreter for the instructions the builder emits, on one seccomp_data."""
+    import struct
+
+    data = struct.pack("=iIQ6Q", nr, arch, 0, arg0, 0, 0, 0, 0, 0)
+    code = [struct.unpack("=HBBI", program[i:i + 8]) for i in range(0, len(program), 8)]
+    pc, acc = 0, 0
+    for _ in range(len(code) + 1):
+        op, jt, jf, k = code[pc]
+        if op == 0x20:
+            acc, pc = struct.unpack_from("=I", data, k)[0], pc + 1
+        elif op == 0x06:
+            return k
+        else:
+            taken = {0x15: acc == k, 0x35: acc >= k, 0x45: bool(acc & k)}[op]
+            pc += 1 + (jt if taken else jf)
+    raise AssertionError("the program does not end")
+
+
+def test_the_program_refuses_exactly_what_it_names_for_every_number() -> None:
+    program = seccomp.host_program()
+    refused = {seccomp.SYSCALLS[name]: error for name, error in seccomp.HOST_REFUSALS.items()}
+    for nr in range(0, 1024):
+        got = _run(program, nr)
+        if nr in refused:
+            assert got == seccomp.SECCOMP_RET_ERRNO | refused[nr], nr
+        else:
+            assert got == seccomp.SECCOMP_RET_ALLOW, nr
+    eperm = seccomp.SECCOMP_RET_ERRNO | errno.EPERM
+    assert _run(program, 39, arch=0x40000003) == eperm  # i386's getpid
+    assert _run(program, 39 | seccomp.X32_SYSCALL_BIT) == eperm
+    clone = seccomp.SYSCALLS["clone"]
+    assert _run(program, clone, arg0=0x01200011) == seccomp.SECCOMP_RET_ALLOW  # fork's flags
+    assert _run(program, clone, arg0=0x003D0F00) == seccomp.SECCOMP_RET_ALLOW  # a thread's
+    for flag in (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000):
+        assert _run(program, clone, arg0=flag | 17) == eperm, hex(flag)

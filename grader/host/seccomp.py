@@ -94,30 +94,51 @@ def build(refusals: Mapping[str, int], *, clone_namespaces: int = errno.EPERM) -
     """A BPF program refusing ``refusals`` (name → errno) and clone with any namespace flag.
 
     Anything not named is allowed; a foreign ABI or an x32 number is refused with EPERM.
+    The numbers are searched as a binary tree (a handful of comparisons per call, not
+    one per refused name): every system call the app makes runs this program.
     """
-    code: list[tuple[int, int, int, int]] = []
-
-    def op(kind: int, k: int, jt: int = 0, jf: int = 0) -> None:
-        code.append((kind, jt, jf, k))
-
     deny = SECCOMP_RET_ERRNO | errno.EPERM
-    op(_LD, _ARCH)
-    op(_JEQ, AUDIT_ARCH_X86_64, 1, 0)
-    op(_RET, deny)
-    op(_LD, _NR)
-    op(_JGE, X32_SYSCALL_BIT, 0, 1)
-    op(_RET, deny)
-    for name, number in sorted(refusals.items()):
-        op(_JEQ, SYSCALLS[name], 0, 1)
-        op(_RET, SECCOMP_RET_ERRNO | number)
-    # clone(flags, ...): the flags are its first argument on x86_64; the low 32 bits hold every namespace flag.
-    op(_JEQ, SYSCALLS["clone"], 0, 4)
-    op(_LD, _ARG0_LOW)
-    op(_JSET, CLONE_NAMESPACES, 0, 1)
-    op(_RET, SECCOMP_RET_ERRNO | clone_namespaces)
-    op(_RET, SECCOMP_RET_ALLOW)
-    op(_RET, SECCOMP_RET_ALLOW)
+    head: list[_Op] = [
+        (_LD, 0, 0, _ARCH),
+        (_JEQ, 1, 0, AUDIT_ARCH_X86_64),
+        (_RET, 0, 0, deny),
+        (_LD, 0, 0, _NR),
+        (_JGE, 0, 1, X32_SYSCALL_BIT),
+        (_RET, 0, 0, deny),
+    ]
+    entries = sorted([(SYSCALLS[name], number) for name, number in refusals.items()]
+                     + [(SYSCALLS["clone"], -clone_namespaces)])
+    code = head + _tree(entries)
     return b"".join(struct.pack("=HBBI", kind, jt, jf, k) for kind, jt, jf, k in code)
+
+
+# One instruction: opcode, jump if true, jump if false, constant.
+_Op = tuple[int, int, int, int]
+_LEAF = 4  # numbers compared one by one at the bottom of the tree
+
+
+def _tree(entries: list[tuple[int, int]]) -> list[_Op]:
+    """Instructions that return for the system call number in the accumulator.
+
+    ``entries`` are (number, errno), sorted; a negative errno marks clone, whose
+    first argument (its flags) is tested against every namespace flag.
+    """
+    if len(entries) <= _LEAF:
+        code: list[_Op] = []
+        for number, error in entries:
+            if error >= 0:
+                code += [(_JEQ, 0, 1, number), (_RET, 0, 0, SECCOMP_RET_ERRNO | error)]
+            else:
+                # clone(flags, ...): the flags are its first argument on x86_64; their low 32 bits hold
+                # every namespace flag. The accumulator is not needed again: both ways return.
+                code += [(_JEQ, 0, 4, number), (_LD, 0, 0, _ARG0_LOW), (_JSET, 0, 1, CLONE_NAMESPACES),
+                         (_RET, 0, 0, SECCOMP_RET_ERRNO | -error), (_RET, 0, 0, SECCOMP_RET_ALLOW)]
+        return [*code, (_RET, 0, 0, SECCOMP_RET_ALLOW)]
+    middle = len(entries) // 2
+    below, above = _tree(entries[:middle]), _tree(entries[middle:])
+    if len(below) > 255:
+        raise ValueError("too many refusals for one jump")
+    return [(_JGE, len(below), 0, entries[middle][0]), *below, *above]
 
 
 @functools.cache
