@@ -3,7 +3,8 @@
     python tests/container_profile.py [--user UID] -- COMMAND ...
 
 The profile emulated is Docker's (moby/moby, ``profiles/seccomp/default.json``;
-containerd generates the same rules in ``contrib/seccomp/seccomp_default.go``)
+containerd builds the same CAP_SYS_ADMIN and clone rules in
+``contrib/seccomp/seccomp_default.go``)
 for a process without CAP_SYS_ADMIN, which is how every container runs unless
 it is started ``--privileged`` or with ``--cap-add SYS_ADMIN``. Read from the
 profile's text:
