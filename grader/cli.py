@@ -232,7 +232,7 @@ def _doctor(args: list[str]) -> int:
         return opts
     report = doctor.probe()
     sys.stdout.write(doctor.text(report))
-    return 0 if all(report.protections.get(name, False) for name in doctor.MEANING) else 1
+    return 1 if doctor.missing(report) else 0
 
 
 def _list(args: list[str]) -> int:

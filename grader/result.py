@@ -130,6 +130,10 @@ class Result:
     hidden_points: int = 0
     # Classic mistakes named with their line and fix (a missing await, a plain def endpoint...).
     diagnoses: tuple[str, ...] = ()
+    # The sandbox's protections, by name: on or off for this run (what `grade doctor` lists,
+    # plus what the judge itself made sure of), and those a class's grading needs that were off.
+    protections: tuple[tuple[str, bool], ...] = ()
+    unprotected: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
@@ -163,10 +167,18 @@ class Result:
             "points": self.points,
             "max_points": self.max_points,
         }
+        data["protections"] = dict(self.protections)
         for check in data["checks"]:
             check["passed"] = check["status"] == Status.PASSED
             check["message"] = _message(check)
         return _plain(data)
+
+    def protection_note(self) -> str:
+        """One sentence for every format when a protection a class's grading needs was off; else ""."""
+        if not self.unprotected:
+            return ""
+        return ("Sandbox warning: graded without " + ", ".join(self.unprotected) + " (see `grade doctor`); "
+                "a hostile submission could have changed this result.")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Result:
@@ -182,6 +194,8 @@ class Result:
             hidden_pending=data.get("hidden_pending", 0),
             hidden_points=data.get("hidden_points", 0),
             diagnoses=tuple(str(d) for d in data.get("diagnoses", [])),
+            protections=tuple((str(k), bool(v)) for k, v in dict(data.get("protections", {})).items()),
+            unprotected=tuple(str(n) for n in data.get("unprotected", [])),
         )
 
 

@@ -47,7 +47,8 @@ def test_junit_has_one_testcase_per_check(failing: Result) -> None:
 
 def test_gradescope_results(failing: Result, passing: Result) -> None:
     data = json.loads(RENDERERS["gradescope"](failing, T3L2))
-    assert set(data) == {"score", "max_score", "execution_time", "output", "tests"}
+    assert set(data) == {"score", "max_score", "execution_time", "output", "tests", "extra_data"}
+    assert set(data["extra_data"]) == {"protections", "unprotected"}
     assert data["score"] == failing.points and data["max_score"] == 20
     for test, check in zip(data["tests"], failing.checks, strict=True):
         assert set(test) == {"name", "score", "max_score", "status", "output", "visibility"}

@@ -62,7 +62,7 @@ def probe_facts(tmp_path: Path) -> dict[str, object]:
 
 def test_doctor_names_every_protection_and_exits_by_them() -> None:
     proc = run_grade("doctor")
-    lines = [line.strip() for line in proc.stdout.splitlines() if line.strip()[:1] in ("✓", "✗")]
+    lines = [line.strip() for line in proc.stdout.splitlines() if line.strip()[:2] in ("✓ ", "✗ ", "- ")]
     assert len(lines) == len(MEANING)
     for line, name in zip(lines, MEANING, strict=True):
         assert line[2:].startswith(name), (line, name)

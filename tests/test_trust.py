@@ -317,13 +317,17 @@ class Harness:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "NO_COLOR": "1"}
         if os.environ.get("PYTHONPATH"):
             env["PYTHONPATH"] = os.environ["PYTHONPATH"]
-        self.proc = subprocess.Popen([sys.executable, "-c", HARNESS], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.sink, env=env, cwd=log.parent, start_new_session=True)
+
+    def command(self) -> list[str]:
+        """How the judge harness is started (tests/test_container_sandbox.py starts it inside a container profile)."""
+        return [sys.executable, "-c", HARNESS]
 
     @classmethod
     def get(cls, log: Path) -> Harness:
         if cls.current is None or cls.current.proc.poll() is not None:
-            cls.current = Harness(log)
+            cls.current = cls(log)
         return cls.current
 
     def retire(self) -> None:
@@ -331,8 +335,8 @@ class Harness:
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
         self.sink.close()
-        if Harness.current is self:
-            Harness.current = None
+        if type(self).current is self:
+            type(self).current = None
 
     @classmethod
     def retire_current(cls) -> None:
@@ -349,14 +353,14 @@ def _harness_ends_with_the_module() -> Any:
     Harness.retire_current()
 
 
-def judge(world: World) -> Outcome:
+def judge(world: World, kind: type[Harness] = Harness) -> Outcome:
     """Hand the world to the harness; keep it (and anything of this run) from staying stopped; wait for verdicts."""
     out = world.tmp / "verdicts.json"
     job = world.tmp / "job.json"
     job.write_text(json.dumps({"spec": str(world.course / "exercises" / "t3l1.yaml"), "submission": str(world.submission),
                                "classmate": str(world.classmate), "limits": LIMITS, "out": str(out),
                                "env": world.env()}))
-    harness = Harness.get(Path(tempfile.gettempdir()) / f"trust-harness-{os.getpid()}.log")
+    harness = kind.get(Path(tempfile.gettempdir()) / f"trust-harness-{kind.__name__}-{os.getpid()}.log")
     started = time.monotonic()
     start_of_log = harness.log.stat().st_size if harness.log.exists() else 0
     assert harness.proc.stdin is not None and harness.proc.stdout is not None
@@ -486,12 +490,20 @@ def test_the_survivor_scan_sees_a_detached_process(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("attack", CORPUS, ids=lambda p: p.stem)
 def test_hostile_submission_cannot_buy_or_break_anything(attack: Path, tmp_path: Path) -> None:
+    assert_holds(attack, tmp_path)
+
+
+def assert_holds(attack: Path, tmp_path: Path, kind: type[Harness] = Harness, owner: int | None = None) -> None:
+    """Grade ``attack`` in a world under ``tmp_path`` (owned by ``owner`` when given) and check every promise."""
     honest = header(attack)["honest"]
     net = Listeners()
     try:
         world = World.build(tmp_path, attack, net.ports)
+        if owner is not None:
+            for path in [tmp_path, *tmp_path.rglob("*")]:
+                os.lchown(path, owner, owner)
         before = snapshot(tmp_path)
-        outcome = judge(world)
+        outcome = judge(world, kind)
         reached = net.reached()
     finally:
         net.close()

@@ -7,12 +7,23 @@ it starts dies with it), builds a root of its own (the Python installation
 and the grader's host code read-only, the learner's file read-only, a
 private writable work folder, a small /tmp, a fresh /proc), drops every
 privilege (never root), builds its environment from scratch and applies
-rlimits. Whatever cannot be had on this machine is skipped and reported
-in ``protections``, which ``grade doctor`` prints.
+rlimits. Last, before any learner code, it joins a session keyring of its
+own and installs a seccomp filter (``seccomp.py``) refusing what a lesson
+app never needs. Whatever cannot be had on this machine is skipped and
+reported in ``protections``, which ``grade doctor`` prints.
+
+Where no namespace can be made (the default seccomp profile of Docker and
+containerd refuses unshare, setns, mount and clone with any namespace flag,
+user namespaces included, to a process without CAP_SYS_ADMIN), a grader
+running as root still gives the app a user id of its own, chosen by the
+judge for this run (``plan["uid"]``): it can read only what any stranger
+may, nothing it leaves running can signal another run's host, and the judge
+kills every process of that id before it writes a result.
 
 The process that called :func:`enter` before the fork stays outside as the
-sandbox's reaper: it waits for the learner's process, tells the judge how
-it ended, and exits. It never runs learner code.
+sandbox's reaper (``reaper.py``): it waits for the learner's process, ends
+everything it left behind, tells the judge how it ended, and exits. It never
+runs learner code.
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import wire
+from grader.host import landlock, reaper, seccomp
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -46,11 +58,14 @@ MS_PRIVATE = 1 << 18
 MNT_DETACH = 2
 PR_SET_PDEATHSIG = 1
 PR_SET_NO_NEW_PRIVS = 38
+KEYCTL_JOIN_SESSION_KEYRING = 1
 NOBODY = 65534
+O_PATH = getattr(os, "O_PATH", 0)
 
 # The protections, by name, in the order `grade doctor` prints them.
 PROTECTIONS = ("separate process", "pid namespace", "network namespace", "mount namespace", "ipc namespace",
-               "private filesystem", "not root", "no new privileges", "clean environment", "resource limits")
+               "private filesystem", "filesystem rules", "not root", "dedicated user", "no new privileges", "clean environment",
+               "resource limits", "own keyring", "system call filter")
 
 _ETC_FILES = ("ld.so.cache", "localtime", "passwd", "group", "hosts", "nsswitch.conf", "mime.types")
 _DEVICES = ("null", "zero", "random", "urandom")
@@ -87,7 +102,7 @@ def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
     if libc is not None:
         spaces = _unshare(libc, as_root)
     if spaces & CLONE_NEWPID or libc is not None:
-        _fork_reaper(keep[0])
+        reaper.fork(keep[0])
     protections["pid namespace"] = bool(spaces & CLONE_NEWPID)
     protections["network namespace"] = bool(spaces & CLONE_NEWNET)
     protections["ipc namespace"] = bool(spaces & CLONE_NEWIPC)
@@ -100,9 +115,28 @@ def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
         except OSError as exc:
             protections["private filesystem"] = False
             print(f"grader: the private filesystem could not be built ({exc})", file=sys.stderr)
+    if not protections["private filesystem"]:
+        # No root of our own: the app's folders may lie below folders its user cannot
+        # enter. The working folder is entered now, and the app's folder is kept open
+        # so it can be reached through the descriptor once privileges are gone.
+        app_fd = os.open(app_dir, O_PATH | os.O_DIRECTORY) if O_PATH else -1
+        work_fd = os.open(work_dir, O_PATH | os.O_DIRECTORY) if O_PATH else -1
+        keep = (*keep, app_fd, work_fd) if app_fd >= 0 else keep
+        if as_root and O_PATH:
+            keep = (*keep, *_reach_python())
+        if libc is not None:
+            protections["filesystem rules"] = _confine(libc, plan, app_fd)
     os.chdir(work_dir)
-    if protections["private filesystem"] or not as_root or _readable_by_others(sys.base_prefix):
-        protections["not root"] = _drop_privileges(libc, as_root)
+    if protections["private filesystem"] or not as_root or O_PATH or _readable_by_others(sys.base_prefix):
+        protections["not root"] = _drop_privileges(libc, as_root, plan.get("uid"))
+    wanted = plan.get("uid")
+    protections["dedicated user"] = bool(as_root and wanted and os.getuid() == wanted and os.geteuid() == wanted)
+    if not protections["private filesystem"] and O_PATH:
+        if not os.access(app_dir, os.R_OK | os.X_OK):
+            app_dir = f"/proc/self/fd/{app_fd}"
+        if not os.access(work_dir, os.W_OK | os.X_OK):
+            # Its HOME and TMPDIR too: absolute paths the app can open.
+            work_dir = f"/proc/self/fd/{work_fd}"
     if libc is not None:
         with contextlib.suppress(OSError):
             libc.call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
@@ -111,12 +145,92 @@ def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
         # when the reaper dies, so does the learner's process, and with it its namespace.
         with contextlib.suppress(OSError):
             libc.call("prctl", PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    _clean_environment(work_dir)
+    # Without a /tmp of its own the app keeps its temporary files in its work folder.
+    _clean_environment(work_dir, tmp="/tmp" if protections["private filesystem"] else work_dir)
     protections["clean environment"] = True
     protections["resource limits"] = apply_limits(plan.get("limits", {}))
     _close_other_descriptors(keep)
     sys.path[:] = [p for p in sys.path if p not in ("", "/", os.getcwd())]
+    joined = libc is not None and _own_keyring(libc)
+    protections["system call filter"] = _filter(plan)
+    # Refused keyring calls reach no keyring at all, the judge's included.
+    protections["own keyring"] = joined or protections["system call filter"]
     return {"app_dir": app_dir, "work_dir": work_dir, "protections": protections}
+
+
+def _confine(libc: _Libc, plan: dict[str, Any], app_fd: int) -> bool:
+    """Landlock rules in place of a private root: see ``landlock.py`` for what stays reachable."""
+    if landlock.abi() < 1:
+        return False
+    rules: list[tuple[int | str, int]] = [(folder, landlock.RUN) for folder in _python_dirs(plan)]
+    rules += [(path, landlock.RUN) for path in ("/usr", "/bin", "/lib", "/lib64", "/sbin", "/lib32", "/libx32")]
+    rules += [("/etc/" + name, landlock.READ_FILE) for name in _ETC_FILES]
+    rules += [("/dev/" + name, landlock.READ_FILE | landlock.WRITE_FILE) for name in _DEVICES]
+    rules += [("/proc", landlock.READ), (app_fd if app_fd >= 0 else plan["app_dir"], landlock.READ),
+              (plan["work_dir"], landlock.WRITE)]
+    try:
+        # Landlock asks for no-new-privileges of a process without CAP_SYS_ADMIN (root in a container).
+        libc.call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        landlock.restrict(rules)
+    except OSError as exc:
+        print(f"grader: the filesystem rules could not be applied ({exc})", file=sys.stderr)
+        return False
+    return True
+
+
+def _reach_python() -> list[int]:
+    """Import folders a stranger cannot enter (a Python installed under /root), kept open.
+
+    Each becomes ``/proc/self/fd/N`` on ``sys.path``: a process may always follow
+    its own descriptors, so the app still imports the standard library and its
+    packages after it gives up root, without any folder around them opening up.
+    """
+    opened, moved = [], {}
+    for index, entry in enumerate(sys.path):
+        if not entry or not os.path.isdir(entry) or _readable_by_others(entry):
+            continue
+        try:
+            fd = os.open(entry, O_PATH | os.O_DIRECTORY)
+        except OSError:
+            continue
+        sys.path[index] = moved[entry.rstrip(os.sep)] = f"/proc/self/fd/{fd}"
+        opened.append(fd)
+    if moved:
+        # Packages imported already (logging, email, fastapi...) find their submodules
+        # through their own __path__, which must move too.
+        for module in list(sys.modules.values()):
+            search = getattr(module, "__path__", None)
+            if isinstance(search, list):
+                search[:] = [_moved(folder, moved) for folder in search]
+    sys.path_importer_cache.clear()
+    return opened
+
+
+def _moved(folder: str, moved: dict[str, str]) -> str:
+    for old, new in moved.items():
+        if folder == old or folder.startswith(old + os.sep):
+            return new + folder[len(old):]
+    return folder
+
+
+def _own_keyring(libc: _Libc) -> bool:
+    """A new, empty session keyring: nothing the grading user (or an earlier host) keeps there is reachable."""
+    if not seccomp.supported():
+        return False
+    serial = libc.lib.syscall(seccomp.SYSCALLS["keyctl"], KEYCTL_JOIN_SESSION_KEYRING, None)
+    return bool(serial > 0)
+
+
+def _filter(plan: dict[str, Any]) -> bool:
+    """The host's seccomp filter, last: from here on no namespace, mount, keyring, ptrace, bpf or io_uring."""
+    if not plan.get("filter", True) or not seccomp.supported():
+        return False
+    try:
+        seccomp.install(seccomp.host_program())
+    except OSError as exc:
+        print(f"grader: the system call filter could not be installed ({exc})", file=sys.stderr)
+        return False
+    return True
 
 
 def _unshare(libc: _Libc, as_root: bool) -> int:
@@ -137,34 +251,6 @@ def _unshare(libc: _Libc, as_root: bool) -> int:
         except OSError:
             return 0
     return flags
-
-
-def _fork_reaper(wire_fd: int) -> None:
-    """Fork; the parent waits for the child and reports how it ended. Returns in the child.
-
-    With a new PID namespace the child is its PID 1: when it dies, the kernel
-    kills every process it left behind.
-    """
-    pid = os.fork()
-    if pid == 0:
-        return
-    for fd in range(3, 1024):
-        if fd != wire_fd:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-    status, peak_mb = 0, 0
-    while True:
-        try:
-            _, raw, usage = os.wait4(pid, 0)
-        except InterruptedError:
-            continue
-        except ChildProcessError:
-            break
-        status, peak_mb = os.waitstatus_to_exitcode(raw), usage.ru_maxrss // 1024
-        break
-    with contextlib.suppress(OSError):
-        wire.write_all(wire_fd, wire.encode({"op": "exit", "status": status, "peak_mb": peak_mb}))
-    os._exit(0)
 
 
 def _build_root(libc: _Libc, plan: dict[str, Any], as_root: bool) -> None:
@@ -252,16 +338,23 @@ def _readable_by_others(path: str) -> bool:
         current = parent
 
 
-def _drop_privileges(libc: _Libc | None, as_root: bool) -> bool:
-    """Never run learner code as root: nobody when we are root, no capabilities in a user namespace."""
+def _drop_privileges(libc: _Libc | None, as_root: bool, uid: int | None) -> bool:
+    """Never run learner code as root.
+
+    As root: the run's own ``uid`` (group the same number), or nobody where that id
+    cannot be had (a user namespace that maps only a few ids). In a user
+    namespace: no capabilities.
+    """
     if as_root:
-        try:
-            os.setgroups([])
-            os.setresgid(NOBODY, NOBODY, NOBODY)
-            os.setresuid(NOBODY, NOBODY, NOBODY)
-        except OSError:
-            return False
-        return True
+        for target in ([uid] if uid else []) + [NOBODY]:
+            try:
+                os.setgroups([])
+                os.setresgid(target, target, target)
+                os.setresuid(target, target, target)
+            except OSError:
+                continue
+            return True
+        return False
     if libc is not None and os.geteuid() == 0:
         # Root only inside our own user namespace: drop its capabilities too.
         header = (ctypes.c_uint32 * 2)(0x20080522, 0)
@@ -273,13 +366,13 @@ def _drop_privileges(libc: _Libc | None, as_root: bool) -> bool:
     return True
 
 
-def _clean_environment(work_dir: str) -> None:
+def _clean_environment(work_dir: str, tmp: str = "/tmp") -> None:
     """An environment built from scratch: nothing of the grading process's is inherited."""
     os.environ.clear()
     os.environ.update({
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "HOME": work_dir,
-        "TMPDIR": "/tmp",
+        "TMPDIR": tmp,
         "LANG": "C.UTF-8",
         "PYTHONUNBUFFERED": "1",
         "PYTHONDONTWRITEBYTECODE": "1",

@@ -22,7 +22,7 @@ import signal
 import socket
 import sys
 
-from grader.host import serve
+from grader.host import seccomp, serve
 from grader.host.clock import load_time_machine
 
 TEMPLATE_FD_ENV = "GRADER_TEMPLATE_FD"
@@ -48,6 +48,8 @@ def _child(wire_fd: int, trace_fd: int, output_fd: int, channel: socket.socket) 
 def serve_forks(channel: socket.socket) -> None:
     # Warm for every fork: the wall clock most specs put on the grader's clock.
     load_time_machine()
+    # Built once here, so each fork only installs it.
+    seccomp.host_program()
     # Children are reaped as they end; the judge learns how they ended from their reaper.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     while True:

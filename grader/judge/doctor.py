@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.judge.clock import VirtualClockLoop
-from grader.judge.launch import spawn_host
+from grader.judge.launch import dedicated_uid, spawn_host, sweep
 from grader.judge.link import Link
 from grader.judge.run import START_SECONDS, Limits, _prepare, job
 from grader.judge.upstream import Package, packages
@@ -32,11 +32,26 @@ MEANING = {
     "ipc namespace": "no shared memory or message queues with other processes",
     "private filesystem": "the app sees only Python, its own file and a private work folder: no specs, "
                           "solutions, classmates' files or progress",
+    "filesystem rules": "(where no private filesystem can be made) Landlock rules: the app reaches only Python, its "
+                        "own file and its work folder, makes no TCP connection, and cannot signal or reach any "
+                        "process outside its own",
     "not root": "learner code never runs as root",
+    "dedicated user": "the app runs as a user id of its own, fresh for each run: it reads only what any stranger "
+                      "may, cannot signal another run's app, and the grader ends all its processes before it "
+                      "writes a result",
     "no new privileges": "set-uid programs cannot give the app more rights",
     "clean environment": "no environment variable of the grading process reaches the app",
     "resource limits": "memory, CPU time, file size and open files are capped",
+    "own keyring": "the app cannot reach the grading user's kernel keyrings nor an earlier app's",
+    "system call filter": "a seccomp filter refuses what a lesson app never needs: new namespaces, mounts, "
+                          "keyrings, ptrace, bpf, io_uring, perf events, kexec and kernel modules, programs run "
+                          "from memory",
 }
+# Either of these is enough: a PID namespace kills what the app left running, and so does
+# the sweep of a dedicated user; the private filesystem hides the course, and so does a
+# course only its owner can read (which the judge checks when it grades).
+ALTERNATIVES = {"pid namespace": "dedicated user", "dedicated user": "pid namespace",
+                "private filesystem": "filesystem rules", "filesystem rules": "private filesystem"}
 
 
 @dataclass(frozen=True)
@@ -55,18 +70,19 @@ def probe(limits: Limits | None = None) -> Report:
     app = scratch / "probe.py"
     app.write_text(PROBE)
     host = spawn_host(scratch / "output.txt")
+    uid = dedicated_uid()
     loop = VirtualClockLoop()
     link = Link(host.wire, loop, stall_seconds=START_SECONDS)
     loop.link = link
     try:
         (scratch / "run").mkdir()
-        app_dir, work, root = _prepare(scratch / "run", app)
+        app_dir, work, root = _prepare(scratch / "run", app, uid=uid)
 
         async def session() -> dict[str, bool] | None:
             if await link.event("ready") is None:
                 return None
             link.stall_seconds = limits.import_seconds
-            link.send(job(app_dir / app.name, work, root, limits))
+            link.send(job(app_dir / app.name, work, root, limits, uid=uid))
             loaded = await link.event("loaded", "load_failed")
             if loaded is None or loaded["op"] != "loaded":
                 return None
@@ -77,6 +93,8 @@ def probe(limits: Limits | None = None) -> Report:
         link.close()
         loop.close()
         host.close()
+        if uid is not None:
+            sweep(uid)
         output = (scratch / "output.txt").read_text(errors="replace") if (scratch / "output.txt").exists() else ""
         shutil.rmtree(scratch, ignore_errors=True)
     if found is None:
@@ -85,19 +103,30 @@ def probe(limits: Limits | None = None) -> Report:
     return Report(found, sys.platform, os.geteuid() == 0, error=output.strip()[-2000:], upstream=tuple(packages()))
 
 
+def missing(report: Report) -> list[str]:
+    """The protections that are off with nothing else doing their job."""
+    return [name for name in MEANING if not report.protections.get(name, False)
+            and not report.protections.get(ALTERNATIVES.get(name, ""), False)]
+
+
 def text(report: Report) -> str:
     lines = [f"grade doctor: how learner apps are isolated here ({report.platform}, "
              f"{'grading as root' if report.as_root else 'grading as a normal user'})", ""]
+    off = missing(report)
     for name, meaning in MEANING.items():
-        on = report.protections.get(name, False)
-        lines.append(f"  {'✓' if on else '✗'} {name:<19} {meaning if on else 'OFF: ' + meaning}")
-    missing = [name for name in MEANING if not report.protections.get(name, False)]
+        if report.protections.get(name, False):
+            lines.append(f"  ✓ {name:<19} {meaning}")
+        elif name in off:
+            lines.append(f"  ✗ {name:<19} OFF: {meaning}")
+        else:
+            lines.append(f"  - {name:<19} not needed here: \"{ALTERNATIVES[name]}\" does its job")
     lines.append("")
-    if not missing:
+    if not off:
         lines.append("Every protection is in force: grades from this machine can go in a gradebook.")
     else:
-        lines.append(f"{len(missing)} protection(s) are off. Grading still works, but a hostile submission could "
-                     "use what they would have prevented; grade a class on a Linux machine where they are on.")
+        lines.append(f"{len(off)} protection(s) are off: {', '.join(off)}. Grading still works, but a hostile "
+                     "submission could use what they would have prevented, and a class's results say so; grade a "
+                     "class on a Linux machine where they are on.")
     lines += ["", "The packages whose behaviour the grader models (what a real uvicorn shows a client):"]
     for package in report.upstream:
         if package.ok:

@@ -5,6 +5,14 @@ end of the wire, the read end of the trace pipe, where the host's output
 goes, and ``kill()``, which ends the host and everything it started. The
 host is started with an environment built from scratch, so nothing of the
 grading process (tokens, paths, the user's settings) ever reaches it.
+
+A judge running as root also gives each run a user id of its own
+(:func:`dedicated_uid`), which the host takes before it imports learner
+code, and ends every process of that id (:func:`sweep`) before the run's
+result exists: a setsid or double-forked daemon outlives its host only
+until then, in a container where no PID namespace can be had as anywhere
+else. :func:`stranger_can_read` tells whether such an id could read the
+course at all.
 """
 
 from __future__ import annotations
@@ -13,8 +21,11 @@ import contextlib
 import itertools
 import json
 import os
+import secrets
+import select
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -29,6 +40,96 @@ _PACKAGE_PARENT = str(Path(__file__).resolve().parent.parent.parent)
 TEMPLATE_FD_ENV = "GRADER_TEMPLATE_FD"
 # Real seconds a host may take to start (interpreter and FastAPI) before it says ready.
 START_SECONDS = 30.0
+# Real seconds a host's reaper may take to end everything the app started.
+STOP_SECONDS = 5.0
+# User ids for runs: high above what distributions give users and system services,
+# below 2**31 (some tools misread larger ones), one drawn at random per run.
+RUN_UIDS = range(0x70000000, 0x7F000000)
+# kill(-1) rounds before a sweep gives up; each round empties the id's processes
+# (the kernel signals them under the task list lock, so none forks in between).
+SWEEP_ROUNDS = 50
+
+
+def dedicated_uid() -> int | None:
+    """A fresh user id for one run's hosts, or None when this judge cannot hand out ids (not root)."""
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        return None
+    return RUN_UIDS.start + secrets.randbelow(len(RUN_UIDS))
+
+
+def sweep(uid: int) -> bool:
+    """Kill every process running as ``uid``; True when none is left alive.
+
+    A child takes the id and signals everything it may (``kill(-1)``), which is
+    exactly that id's processes, until none answers. Only ever called with an
+    id from :func:`dedicated_uid`, which nothing else on the machine uses.
+    """
+    if uid not in RUN_UIDS:
+        raise InternalError(f"refusing to sweep user id {uid}: not one of the grader's")
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            for _ in range(SWEEP_ROUNDS):
+                os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            code = 0
+        except BaseException:  # noqa: BLE001 - the child must reach _exit whatever happens
+            code = 2
+        os._exit(code)
+    while True:
+        try:
+            os.waitpid(pid, 0)
+            break
+        except InterruptedError:
+            continue
+    return not _alive(uid)
+
+
+def _alive(uid: int) -> list[int]:
+    """Processes of ``uid`` that are not zombies (a zombie runs nothing; its parent reaps it)."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/status", "rb") as f:
+                status = f.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        if fields.get("Uid", "").split()[:1] == [str(uid)] and not fields.get("State", "").strip().startswith("Z"):
+            found.append(int(name))
+    return found
+
+
+def stranger_can_read(path: Path, budget: int = 5000) -> bool:
+    """Whether a user with no rights of its own (no owner or group match) could read ``path``
+    or anything below it, going by permission bits (ACLs are not read)."""
+    try:
+        real = path.resolve()
+        for folder in [*reversed(real.parents)]:
+            if not os.stat(folder).st_mode & stat.S_IXOTH:
+                return False
+        if not real.is_dir():
+            return bool(os.stat(real).st_mode & stat.S_IROTH)
+    except OSError:
+        return False
+    for top, dirs, files in os.walk(str(real)):
+        if not os.stat(top).st_mode & stat.S_IXOTH:
+            dirs[:] = []
+            continue
+        for name in files:
+            budget -= 1
+            if budget < 0:
+                return True  # too much to look at: assume the worst
+            with contextlib.suppress(OSError):
+                if os.stat(os.path.join(top, name)).st_mode & stat.S_IROTH:
+                    return True
+    return False
 
 
 def host_env(**extra: str) -> dict[str, str]:
@@ -53,9 +154,15 @@ class HostProcess:
     killed: bool = False
 
     def kill(self) -> None:
-        """End the host and everything in its process group (its namespace dies with it)."""
+        """End the host and everything it started, then its process group (its namespace dies with it).
+
+        Its reaper is asked first (SIGTERM): it kills the app and every process
+        below it, daemons that left the process group included, and exits. One
+        that does not exit within ``STOP_SECONDS`` is killed with the rest.
+        """
         if not self.killed:
             self.killed = True
+            _stop_reaper(self.pid)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -68,6 +175,23 @@ class HostProcess:
         self.wire.close()
         with contextlib.suppress(OSError):
             os.close(self.trace)
+
+
+def _stop_reaper(pid: int) -> None:
+    """SIGTERM through a pidfd (never a recycled pid), then wait for the process to end, bounded."""
+    try:
+        fd = os.pidfd_open(pid)
+    except (OSError, AttributeError):
+        return
+    try:
+        signal.pidfd_send_signal(fd, signal.SIGTERM)
+        waiter = select.poll()
+        waiter.register(fd, select.POLLIN)
+        waiter.poll(STOP_SECONDS * 1000)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 class Launcher(Protocol):

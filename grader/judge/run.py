@@ -30,7 +30,15 @@ from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
 from grader.judge.diagnose import diagnose
 from grader.judge.driver import Client
-from grader.judge.launch import START_SECONDS, HostProcess, Launcher, SpawnLauncher
+from grader.judge.launch import (
+    START_SECONDS,
+    HostProcess,
+    Launcher,
+    SpawnLauncher,
+    dedicated_uid,
+    stranger_can_read,
+    sweep,
+)
 from grader.judge.link import Death, Link
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
 from grader.judge.trim import learners_only
@@ -111,6 +119,7 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
         diagnoses = diagnose(run.app_copy, output, options.lang)
         if options.uvicorn:
             output = learners_only(output)  # uvicorn's tracebacks, cut as the default mode's are
+        protections, unprotected = run.protection_record()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return relocated(sanitized(Result(
@@ -125,6 +134,8 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
         hidden_pending=len(exercise.checks) - len(run.runs),
         hidden_points=exercise.points - sum(exercise.checks[i].points for i in run.runs),
         diagnoses=diagnoses,
+        protections=protections,
+        unprotected=unprotected,
     )), app_path.name, _shown(app_path))
 
 
@@ -156,7 +167,10 @@ class _Run:
         self.options = options
         self.limits = options.limits
         self.scratch = scratch
-        self.app_dir, self.workdir, self.root = _prepare(scratch, self.app_path, content)
+        self.uid = dedicated_uid()  # every host of this run runs as this user, when the judge is root
+        self.app_dir, self.workdir, self.root = _prepare(scratch, self.app_path, content, self.uid)
+        self.protections: dict[str, bool] = {}  # what the last host set up, and what the judge did
+        self.swept = self.uid is not None
         self.app_copy = self.app_dir / self.app_path.name
         self.output_path = scratch / "output.txt"
         self.deadline = time.monotonic() + self.limits.run_seconds
@@ -244,13 +258,18 @@ class _Run:
             link.close()
             loop.close()
             host.close()
+            if self.uid is not None:
+                # Before any result exists: nothing the app started outlives its host.
+                self.swept = sweep(self.uid) and self.swept
+            if link.protections:
+                self.protections = dict(link.protections)
 
     async def _session(self, host: HostProcess, link: Link, indices: list[int], results: dict[int, CheckResult]) -> bool:
         if await link.event("ready", seconds=START_SECONDS) is None:
             return self._lost(host, link, None, indices, results, importing=True)
         link.stall_seconds = self.limits.import_seconds
         started_at, virtual_at = datetime.now(), link.now_ns()
-        link.send(job(self.app_copy, self.workdir, self.root, self.limits, attr=self.options.attr,
+        link.send(job(self.app_copy, self.workdir, self.root, self.limits, attr=self.options.attr, uid=self.uid,
                       stall_seconds=self.check_seconds, wall_clock=self.exercise.wall_clock,
                       namespaces=self.options.namespaces, listen_fd=self.listen[0] if self.options.uvicorn else None))
         loaded = await link.event("loaded", "load_failed", seconds=self.limits.import_seconds)
@@ -344,6 +363,22 @@ class _Run:
             status = host.proc.returncode
         return Ending(death, link.why, status, peak, trace)
 
+    def protection_record(self) -> tuple[tuple[tuple[str, bool], ...], tuple[str, ...]]:
+        """The host's protections with what the judge itself knows, and what a class's grading missed.
+
+        Nothing is recorded when no host got as far as reporting (a file that never imported).
+        """
+        if not self.protections:
+            return (), ()
+        on = dict(self.protections)
+        # A user with no rights of its own: the run's user, or nobody, never the grading user itself.
+        stranger = on.get("not root", False) and os.geteuid() == 0
+        on["course hidden"] = (on.get("private filesystem", False) or on.get("filesystem rules", False)
+                               or (stranger and not _course_visible(self.exercise)))
+        on["no survivors"] = on.get("pid namespace", False) or (on.get("dedicated user", False) and self.swept)
+        missing = tuple(name for name in CLASS_NEEDS if not on.get(name, False)) if self.options.run_hidden else ()
+        return tuple(on.items()), missing
+
     def _shown(self) -> str:
         with contextlib.suppress(ValueError):
             return str(self.app_path.relative_to(Path.cwd()))
@@ -367,7 +402,7 @@ class _Run:
 
 def job(app_copy: Path, workdir: Path, root: Path, limits: Limits, *, attr: str = "app",
         stall_seconds: float | None = None, wall_clock: str = "real", namespaces: bool = True,
-        listen_fd: int | None = None) -> dict[str, Any]:
+        listen_fd: int | None = None, uid: int | None = None) -> dict[str, Any]:
     """What a host is told to do: which file to import and how to sandbox itself (never the spec).
 
     With ``listen_fd`` (a socket it was started with) it serves the app there under uvicorn.
@@ -387,17 +422,20 @@ def job(app_copy: Path, workdir: Path, root: Path, limits: Limits, *, attr: str 
             "root": str(root),
             "grader_dir": str(Path(__file__).resolve().parent.parent),
             "limits": limits.for_host(),
+            "uid": uid,
         },
     }
 
 
-def _prepare(scratch: Path, app_path: Path, content: bytes | None = None) -> tuple[Path, Path, Path]:
+def _prepare(scratch: Path, app_path: Path, content: bytes | None = None,
+             uid: int | None = None) -> tuple[Path, Path, Path]:
     """The folders a host sees: a copy of the learner's file, a private work folder, an empty root.
 
     ``content`` is the file as taken in; without it the file is taken in here, and a file that cannot be
-    is left out (the host then reports it missing).
+    is left out (the host then reports it missing). The scratch folder stays closed to everyone else
+    (another run's host included): a host reaches its folders by descriptors it opened before it gave up root.
     """
-    scratch.chmod(0o755)
+    scratch.chmod(0o700)
     app_dir = scratch / "app"
     app_dir.mkdir(mode=0o755)
     (app_dir / "work").mkdir(mode=0o755)  # where the work folder is mounted in the sandbox
@@ -413,10 +451,23 @@ def _prepare(scratch: Path, app_path: Path, content: bytes | None = None) -> tup
         copy.write_bytes(content)
         copy.chmod(0o644)
     if os.geteuid() == 0:
-        # Learner code runs as nobody: its work folder must be its own.
+        # Learner code runs as the run's own user (nobody where it cannot): its work folder must be its own.
         with contextlib.suppress(OSError):
-            os.chown(workdir, NOBODY, NOBODY)
+            os.chown(workdir, uid or NOBODY, uid or NOBODY)
     return app_dir, workdir, root
+
+
+# What grading a class cannot do without: learner code that is not root, cannot read the
+# course (solutions, specs, hidden checks) and leaves nothing running when its result is written.
+CLASS_NEEDS = ("not root", "course hidden", "no survivors")
+
+
+def _course_visible(exercise: Exercise) -> bool:
+    """Whether a stranger could read the spec, the solutions, the variants or the course's settings."""
+    spec = exercise.path.resolve()
+    course = spec.parent.parent
+    return any(stranger_can_read(path) for path in (spec, spec.parent, course / "solutions", course / "tests",
+                                                    course / "grader.toml") if path.exists())
 
 
 def _read(path: Path, limit: int) -> str:

@@ -86,6 +86,9 @@ def render(result: Result, exercise: Exercise | None = None) -> str:
         data.update(status="error", message=relative(stopped))
     else:
         data["status"] = "pass" if result.passed else "fail"
+        if result.unprotected:
+            # The interface has no field for the sandbox; its one free-text field says what was missing.
+            data["message"] = result.protection_note()
     data["tests"] = tests
     return json.dumps(data, ensure_ascii=False, indent=2)
 

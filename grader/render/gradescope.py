@@ -46,11 +46,15 @@ def render(result: Result) -> str:
     hidden = sum(c.hidden for c in result.checks) + result.hidden_pending
     if hidden:
         summary += f"; {hidden} hidden check(s) are shown when grades are published"
+    if result.unprotected:
+        summary = result.protection_note() + "\n" + summary
     data = {
         "score": result.points,  # the sum over tests
         "max_score": result.max_points + result.hidden_points,  # the sum over tests, pending hidden ones included
         "execution_time": round(result.wall_seconds, 3),
         "output": summary,
         "tests": tests,
+        # Stored with the submission, never shown to the student: the sandbox this grade was made in.
+        "extra_data": {"protections": dict(result.protections), "unprotected": list(result.unprotected)},
     }
     return json.dumps(data, ensure_ascii=False, indent=2)

@@ -37,6 +37,10 @@ def render(result: Result) -> str:
     ET.SubElement(properties, "property", name="title", value=xml_safe(result.title))
     ET.SubElement(properties, "property", name="points", value=f"{result.points}/{result.max_points}")
     ET.SubElement(properties, "property", name="hidden_checks_not_run", value=str(result.hidden_pending))
+    for name, on in result.protections:
+        ET.SubElement(properties, "property", name=f"protection: {name}", value="on" if on else "OFF")
+    if result.unprotected:
+        ET.SubElement(properties, "property", name="sandbox_warning", value=result.protection_note())
     for check in result.checks:
         case = ET.SubElement(suite, "testcase", classname=result.exercise, name=xml_safe(check.name),
                              time=f"{check.wall_seconds:.3f}")

@@ -54,6 +54,8 @@ def wants_color(stream: object = None) -> bool:
 def render(result: Result, color: bool | None = None, lang: str = "en") -> str:
     style = Style(wants_color() if color is None else color)
     lines = [style.bold(f"{result.exercise} · {result.title}"), ""]
+    if result.unprotected:
+        lines += [style.bad("! ") + result.protection_note(), ""]
     if result.diagnoses:
         lines += [style.bad("! ") + diagnosis for diagnosis in result.diagnoses] + [""]
     lines += [_check_line(check, style, lang) for check in result.checks]
