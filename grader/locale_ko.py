@@ -76,6 +76,10 @@ KO: dict[str, str] = {
     "the server sent a message after {after} s where {seconds} s of silence were expected":
         "{seconds} 초 동안 조용해야 하는데 {after} 초 뒤에 서버가 메시지를 보냈어요",
     "no message for {seconds} s": "{seconds} 초 동안 메시지 없음",
+    "the server closed the connection (code {code}{reason}) after {after} s where {seconds} s of silence were expected":
+        "{seconds} 초 동안 조용해야 하는데 {after} 초 뒤에 서버가 연결을 닫았어요 (close code {code}{reason})",
+    "your endpoint returned after {after} s where {seconds} s of silence were expected":
+        "{seconds} 초 동안 조용해야 하는데 {after} 초 뒤에 endpoint 가 return 했어요",
     "your endpoint was still running {seconds} s after the client left":
         "클라이언트가 떠나고 {seconds} 초가 지나도 endpoint 가 계속 실행 중이었어요",
     "it should notice the disconnect and return": "연결이 끊긴 것을 알아채고 return 해야 해요",
