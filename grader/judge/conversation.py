@@ -173,6 +173,11 @@ class Conversation:
                     raise self.fail(Kind.MISMATCH, self.say("the server picked the wrong subprotocol"),
                                     expected=explain(spec.subprotocol), actual=show(handshake.subprotocol))
             return
+        # The spec expects the handshake to fail and names nothing a client cannot see (no ASGI close code):
+        # whatever made it fail, the client's view is what is judged.
+        expects_failure = wanted is True
+        if handshake.aborted and expects_failure and spec.status is None:
+            return  # the client gave up on the handshake, as the spec says it should
         if handshake.aborted:
             raise self.fail(Kind.REFUSED, self.say("a real client would abort this handshake: {why}. Accept with one of "
                                                    "websocket.scope['subprotocols'], or with none",
@@ -180,7 +185,11 @@ class Conversation:
                             expected=self.say("a subprotocol the client offered, or none"),
                             actual=show(handshake.subprotocol))
         side = client.side
-        if side.ended and side.error is None and not side.accepted and side.close is None and side.status is None:
+        # The endpoint failed the handshake itself (no accept, no refusal): a real client gets HTTP 500.
+        failed_itself = not side.accepted and side.close is None and side.status is None
+        if failed_itself and expects_failure and spec.status == 500 and handshake.status == 500:
+            return  # what escaped is for a later step (ends_cleanly) to report
+        if side.ended and side.error is None and failed_itself:
             raise self.fail(Kind.REFUSED, self.say("your endpoint for {path} returned without accepting the connection: "
                                                    "call await websocket.accept() first (uvicorn answers HTTP 500 here "
                                                    "and logs 'ASGI callable returned without completing handshake')",
@@ -192,7 +201,7 @@ class Conversation:
                                            "within {seconds} s", path=spec.path, seconds=f"{step.timeout:g}") + where,
                             expected="await websocket.accept()" if wanted in (None, False) else self.say("a refusal"),
                             actual=self.say("no answer to the handshake"))
-        if client.side.error is not None:
+        if client.side.error is not None and failed_itself:
             errors = client.side.error.errors
             raise self.fail(Kind.ERROR, self.say("your endpoint raised {error} during the handshake (a real client gets "
                                                  "HTTP 500, and uvicorn logs 'Exception in ASGI application')",
@@ -451,6 +460,11 @@ class Conversation:
             why = self.say("WebSocketDisconnect escaped your endpoint when the client left. A real server (uvicorn) "
                            "logs 'Exception in ASGI application' with a traceback for every client that leaves: catch "
                            "it (try/except WebSocketDisconnect) or iterate with iter_text()/iter_json(), which end quietly")
+        elif not client.side.accepted and client.side.close is not None:
+            why = self.say("your endpoint kept going after it refused the connection (a close before accept: the client got "
+                           "HTTP 403) and raised {error}: return right after close(), or raise "
+                           "WebSocketException(code=...) in the dependency, which stops the endpoint there",
+                           error=last.headline())
         elif name in ("ClientDisconnected", "ClosedResourceError", "WebSocketDisconnected") or "disconnect message has been received" in error.message:
             why = self.say("your endpoint kept using the connection after the client left ({error}): stop reading "
                            "and sending once WebSocketDisconnect arrives", error=last.headline())
