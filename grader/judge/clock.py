@@ -31,10 +31,10 @@ from grader import wire
 if TYPE_CHECKING:
     from grader.judge.link import Link
 
-# A loop (or host) that is never idle (an endpoint spinning on
-# `await asyncio.sleep(0)`) would freeze the virtual clock, and every deadline
-# with it. After this much real time without an idle moment, the clock
-# follows real time instead.
+# A judge loop that is never idle would freeze its clock, and every deadline
+# with it. After this much CPU time without an idle moment, the clock follows
+# the judge's CPU time instead. (A host that never idles moves the clock by
+# its own time, which its frames carry.)
 _BUSY_GRACE = 0.25
 # A silent host that may only be starved of CPU is looked at again this often.
 _STARVED_POLL = 0.1
@@ -51,13 +51,15 @@ class _VirtualSelector:
 
     def select(self, timeout: float | None = None) -> list[Any]:
         loop = self._loop
-        if loop.link is not None:
-            loop.link.flush()
+        link = loop.link
+        if link is not None:
+            link.flush()
         events = self._inner.select(0)
         if timeout == 0:
             loop.busy()
+            if link is not None and link.deferred:
+                link.release_due()  # a judge that is never idle still reads what its clock has reached
             return events
-        link = loop.link
         host_working = link is not None and not link.idle
         if events:
             loop.idle()
@@ -121,7 +123,7 @@ def _death(name: str) -> Any:
 
 
 class VirtualClockLoop(asyncio.SelectorEventLoop):
-    """A selector event loop whose ``time()`` only moves when the loop (and its host) would sleep."""
+    """A selector event loop whose ``time()`` moves when the loop (and its host) would sleep, and with the host's work."""
 
     def __init__(self, link: Link | None = None) -> None:
         super().__init__()
