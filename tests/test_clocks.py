@@ -133,6 +133,21 @@ POLLING = """
         await websocket.receive_text()
     """
 
+OWN_POOL = """
+    import concurrent.futures
+
+    pool = concurrent.futures.ThreadPoolExecutor(2)
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket):
+        await websocket.accept()
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        await asyncio.wrap_future(pool.submit(time.sleep, 0.6))
+        await websocket.send_text("done after %.1f s" % (loop.time() - start))
+        await websocket.receive_text()
+    """
+
 CASES = [
     ("every clock moves with a sleep, and loop.time() is time.monotonic()", CLOCKS,
      ["connect: /ws", "expect_json: {spans: [%s], loop_is_monotonic: true}" % ", ".join([about(0.5)] * 9)], True),
@@ -147,6 +162,10 @@ CASES = [
     ("a heartbeat polled with time.monotonic() and asyncio.sleep(0)", POLLING,
      ["connect: /ws", "expect_silence: 0.2", "expect_text: beat 1", "expect_text: beat 2",
       "expect_text: beat 3"], True),
+    ("a job on the app's own thread pool takes the time it took", OWN_POOL,
+     ["connect: /ws", "expect_text: {$re: 'done after 0\\.[67] s'}"], True),
+    ("a job on the app's own thread pool is not skipped over", OWN_POOL,
+     ["connect: /ws", "expect_text: {$re: 'done.*'}\n        timeout: 0.3"], False),
     ("a heartbeat polled with time.monotonic() is not early", POLLING,
      ["connect: /ws", "expect_silence: 0.5"], False),
 ]

@@ -24,6 +24,7 @@ keep the real clock.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import concurrent.futures.thread
 import contextlib
 import faulthandler
@@ -289,8 +290,9 @@ def install_clocks() -> HostClock:
 
     Threads the app starts hold the clock while they live (a ``threading.Timer``
     waiting, a thread sleeping or computing), so no idle time is skipped under
-    them; the pools that run ``run_in_executor`` and anyio's ``to_thread`` jobs
-    hold it per job instead (their idle workers wait for work, not for time).
+    them; a job handed to a thread pool (``run_in_executor``, ``asyncio.to_thread``,
+    a ``ThreadPoolExecutor`` of the app's own) or to anyio's ``to_thread`` holds
+    it while it runs instead (idle pool workers wait for work, not for time).
     """
     clock = HostClock()
     time.monotonic = clock.monotonic
@@ -298,7 +300,27 @@ def install_clocks() -> HostClock:
     time.perf_counter = clock.monotonic
     time.perf_counter_ns = clock.monotonic_ns
     _hold_for_app_threads(clock)
+    _hold_for_pool_jobs(clock)
     return clock
+
+
+def _hold_for_pool_jobs(clock: HostClock) -> None:
+    """A job handed to any thread pool (one the app made itself included) holds the clock until it is done."""
+    pool = concurrent.futures.ThreadPoolExecutor
+    original_submit = pool.submit
+
+    def submit(self: concurrent.futures.ThreadPoolExecutor, fn: Callable[..., Any], /, *args: Any,
+               **kwargs: Any) -> concurrent.futures.Future[Any]:
+        clock.hold()
+        try:
+            future = original_submit(self, fn, *args, **kwargs)
+        except BaseException:
+            clock.release()
+            raise
+        future.add_done_callback(lambda _done: clock.release())
+        return future
+
+    pool.submit = submit  # type: ignore[assignment, method-assign]
 
 
 def _hold_for_app_threads(clock: HostClock) -> None:
