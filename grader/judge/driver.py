@@ -230,7 +230,10 @@ class Client:
             handshake = Handshake(accepted=False, timed_out=True)
         self.handshake = handshake
         offered = list(spec.subprotocols)
-        picked = self.side.subprotocol if self.side.accepted else None
+        # What the client read in the server's answer; the host's word for it when the answer had none
+        # (a real client reads it from the response, which can come before the host's report).
+        picked = handshake.subprotocol if handshake.accepted and handshake.subprotocol else (
+            self.side.subprotocol if self.side.accepted else None)
         if picked is not None and picked not in offered:
             # Real clients (browsers, websockets) abort such a handshake.
             handshake = Handshake(accepted=False, subprotocol=picked,
