@@ -30,6 +30,8 @@ IMPORTS = textwrap.dedent("""\
     """)
 
 # An interval of about `seconds`: measured on a real server it is that, plus a little real work.
+
+
 def about(seconds: float) -> str:
     return f"{{$between: [{seconds}, {seconds + 0.25}]}}"
 
@@ -150,9 +152,9 @@ OWN_POOL = """
 
 CASES = [
     ("every clock moves with a sleep, and loop.time() is time.monotonic()", CLOCKS,
-     ["connect: /ws", "expect_json: {spans: [%s], loop_is_monotonic: true}" % ", ".join([about(0.5)] * 9)], True),
+     ["connect: /ws", f"expect_json: {{spans: [{', '.join([about(0.5)] * 9)}], loop_is_monotonic: true}}"], True),
     ("a blocking call and CPU work move every clock by what they took", BLOCKING,
-     ["connect: /ws", "expect_json: {mono: %s, wall: %s, loop: %s}" % (about(0.5), about(0.5), about(0.5))], True),
+     ["connect: /ws", f"expect_json: {{mono: {about(0.5)}, wall: {about(0.5)}, loop: {about(0.5)}}}"], True),
     ("a busy spin on time.monotonic() ends", BUSY_SPIN, ["connect: /ws", "expect_text: spun"], True),
     ("threads, a threading.Timer and the loop's timers keep their order", THREADS,
      ["connect: /ws", "expect_json: {order: ['loop 0.1', to_thread, timer, threadpool, 'loop 0.5'], "

@@ -190,9 +190,9 @@ class Link:
             for header, payload in self.reader.feed(data):
                 # A frame stamped later than the judge's clock waits until the clock gets there
                 # (see grader/judge/clock.py): what came before it has settled, and timers due before it fired.
-                stamp = header.get("t") if self.deferred is not None else None
-                if type(stamp) is int and (self.deferred or stamp > self.now_ns()):
-                    self.deferred.append((min(stamp, self._host_bound + time.monotonic_ns()), header, payload))
+                stamp, deferred = header.get("t"), self.deferred
+                if deferred is not None and type(stamp) is int and (deferred or stamp > self.now_ns()):
+                    deferred.append((min(stamp, self._host_bound + time.monotonic_ns()), header, payload))
                     continue
                 self._dispatch(header, payload)
                 if self.dead is not None:
