@@ -39,6 +39,8 @@ from grader import wire
 
 # While a worker thread holds the clock the loop polls this often (real seconds).
 _HELD_POLL = 0.01
+# Real seconds after a thread or job lets go of the clock during which the host is still busy.
+_RELEASE_GRACE = 0.01
 # Queued frames go out at once past this size, or past this age while the loop is busy.
 _FLUSH_BYTES = 256 << 10
 _FLUSH_AGE = 0.002
@@ -66,6 +68,7 @@ class HostClock:
         self._state: tuple[int | None, int] = (None, -real)
         self._held = 0
         self._held_lock = threading.Lock()
+        self._released_at = -_RELEASE_GRACE
         self.on_release: Callable[[], None] | None = None
 
     def now_ns(self) -> int:
@@ -112,7 +115,9 @@ class HostClock:
 
     @property
     def held(self) -> bool:
-        return self._held > 0
+        # A job that just ended may still be handing its result to the loop (a pool's future calls
+        # back into the loop after the job's own callbacks): no idle moment is declared in between.
+        return self._held > 0 or _REAL_MONOTONIC() - self._released_at < _RELEASE_GRACE
 
     def hold(self) -> None:
         with self._held_lock:
@@ -121,6 +126,7 @@ class HostClock:
     def release(self) -> None:
         with self._held_lock:
             self._held -= 1
+            self._released_at = _REAL_MONOTONIC()
         if self.on_release is not None:
             self.on_release()
 
