@@ -76,6 +76,10 @@ KO: dict[str, str] = {
     "the server sent a message after {after} s where {seconds} s of silence were expected":
         "{seconds} 초 동안 조용해야 하는데 {after} 초 뒤에 서버가 메시지를 보냈어요",
     "no message for {seconds} s": "{seconds} 초 동안 메시지 없음",
+    "the server closed the connection (code {code}{reason}) after {after} s where {seconds} s of silence were expected":
+        "{seconds} 초 동안 조용해야 하는데 {after} 초 뒤에 서버가 연결을 닫았어요 (close code {code}{reason})",
+    "your endpoint returned after {after} s where {seconds} s of silence were expected":
+        "{seconds} 초 동안 조용해야 하는데 {after} 초 뒤에 endpoint 가 return 했어요",
     "your endpoint was still running {seconds} s after the client left":
         "클라이언트가 떠나고 {seconds} 초가 지나도 endpoint 가 계속 실행 중이었어요",
     "it should notice the disconnect and return": "연결이 끊긴 것을 알아채고 return 해야 해요",
@@ -96,6 +100,12 @@ KO: dict[str, str] = {
         "클라이언트가 떠난 뒤 예외가 endpoint 밖으로 새어 나갔어요: {error}. 클라이언트가 떠나면 endpoint 는 조용히 "
         "return 해야 해요",
     "the endpoint returns without an exception": "endpoint 가 예외 없이 return 함",
+    "your endpoint kept going after it refused the connection (a close before accept: the client got HTTP 403) and "
+    "raised {error}: return right after close(), or raise WebSocketException(code=...) in the dependency, which "
+    "stops the endpoint there":
+        "endpoint 가 연결을 거절한 뒤에도 계속 실행되다가 예외가 발생했어요 (accept 전에 close 해서 클라이언트는 "
+        "HTTP 403 을 받았어요): {error}. close() 바로 뒤에 return 하거나, dependency 에서 "
+        "WebSocketException(code=...) 을 raise 하면 endpoint 가 거기서 멈춰요",
     "round {n} of {total}": "{total} 번 중 {n} 번째",
     # files
     "{path} is a link out of the working directory; write a regular file":

@@ -7,6 +7,7 @@ process (the clock is installed before the learner's file is imported).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -76,4 +77,7 @@ def test_a_rate_limiter_on_time_monotonic_is_judged_on_the_graders_clock(tmp_pat
     (check,) = result.checks
     assert (check.status is Status.PASSED) == passes, check.failure
     if not passes:
-        assert check.failure is not None and check.failure.actual == '{"ok": false, "retry_after": 1.75}'
+        # 1.75 s of the grader's clock, less the real time the app took to answer the messages in between
+        assert check.failure is not None and check.failure.actual.startswith('{"ok": false, "retry_after": 1.7')
+        answer = json.loads(check.failure.actual)
+        assert 1.7 < answer["retry_after"] <= 1.75, answer

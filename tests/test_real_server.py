@@ -52,7 +52,60 @@ CASES = [
         @app.websocket("/ws")
         async def ws(websocket: WebSocket):
             return
-        """, ["connect: {path: /ws, status: 500}"], False),
+        """, ["connect: {path: /ws, status: 500}"], True),
+    ("returning without accept fails a spec that expects the connection accepted", """
+        @app.websocket("/ws")
+        async def ws(websocket: WebSocket):
+            return
+        """, ["connect: /ws"], False),
+    ("an exception before accept is HTTP 500, as the spec says, and ends_cleanly names it", """
+        @app.websocket("/ws")
+        async def ws(websocket: WebSocket):
+            raise ValueError("boom")
+        """, ["connect: {path: /ws, status: 500}", "ends_cleanly:"], False),
+    ("an exception before accept is HTTP 500, as the spec says", """
+        @app.websocket("/ws")
+        async def ws(websocket: WebSocket):
+            raise ValueError("boom")
+        """, ["connect: {path: /ws, status: 500}"], True),
+    ("a subprotocol the client did not offer: the client aborts, as the spec says", """
+        @app.websocket("/ws")
+        async def ws(websocket: WebSocket):
+            await websocket.accept(subprotocol="b")
+            await websocket.receive_text()
+        """, ["connect: {path: /ws, subprotocols: [a], refused: true}"], True),
+    ("a subprotocol the client did not offer fails a spec that expects it accepted", """
+        @app.websocket("/ws")
+        async def ws(websocket: WebSocket):
+            await websocket.accept(subprotocol="b")
+            await websocket.receive_text()
+        """, ["connect: {path: /ws, subprotocols: [a]}"], False),
+    ("a close in a dependency, then accept in the endpoint: the client sees 403", """
+        from fastapi import Depends, Query, status
+
+        async def token(websocket: WebSocket, token: str | None = Query(None)):
+            if token is None:
+                await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
+            return token
+
+        @app.websocket("/ws")
+        async def ws(websocket: WebSocket, t: str | None = Depends(token)):
+            await websocket.accept()
+            await websocket.send_text(f"token {t}")
+        """, ["connect: {path: /ws, status: 403}"], True),
+    ("a close in a dependency, then accept in the endpoint: what escaped is the endpoint's error", """
+        from fastapi import Depends, Query, status
+
+        async def token(websocket: WebSocket, token: str | None = Query(None)):
+            if token is None:
+                await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
+            return token
+
+        @app.websocket("/ws")
+        async def ws(websocket: WebSocket, t: str | None = Depends(token)):
+            await websocket.accept()
+            await websocket.send_text(f"token {t}")
+        """, ["connect: {path: /ws, status: 403}", "ends_cleanly:"], False),
     ("a close in the handler after the client left raises under uvicorn", """
         @app.websocket("/ws")
         async def ws(websocket: WebSocket):
@@ -148,3 +201,31 @@ def test_grade_server_uvicorn_reports_a_broken_file_as_the_grader_does(tmp_path:
     assert ours.returncode == theirs.returncode == 1
     assert "t3l1.py has a syntax error" in theirs.stdout
     assert theirs.stdout.split("\n", 2)[2] == ours.stdout  # the same report, after the line saying where it ran
+
+
+def test_a_refusal_the_client_saw_as_403_is_never_called_http_500(tmp_path: Path) -> None:
+    # FastAPI's older cookie/token example: close(1008) in the dependency, then accept() in the endpoint.
+    spec = tmp_path / "demo.yaml"
+    spec.write_text(HEAD + "checks:\n  - name: accepted\n    steps:\n      - connect: /ws\n"
+                    "  - name: refused\n    steps:\n      - connect: {path: /ws, status: 403, refused: 1008}\n"
+                    "      - ends_cleanly:\n", encoding="utf-8")
+    app = tmp_path / "demo.py"
+    app.write_text(IMPORTS + textwrap.dedent("""
+        from fastapi import Depends, Query, status
+
+        async def token(websocket: WebSocket, token: str | None = Query(None)):
+            if token is None:
+                await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
+            return token
+
+        @app.websocket("/ws")
+        async def ws(websocket: WebSocket, t: str | None = Depends(token)):
+            await websocket.accept()
+        """), encoding="utf-8")
+    exercise = load_exercise(spec)
+    for options in (Options(), Options(uvicorn=True)):
+        accepted, refused = grade(exercise, app, options).checks
+        assert accepted.failure is not None and refused.failure is not None
+        assert "HTTP 403" in accepted.failure.message and "500" not in accepted.failure.message, accepted.failure
+        assert refused.failure.step.startswith("step 2, ends_cleanly"), refused.failure
+        assert "after it refused the connection" in refused.failure.message, refused.failure

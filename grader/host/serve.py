@@ -30,7 +30,7 @@ import starlette.websockets  # noqa: F401
 
 from grader import wire
 from grader.host import real, sandbox
-from grader.host.clock import HostLoop, follow_monotonic, follow_wall_clock, hold_clock_for_anyio_threads
+from grader.host.clock import HostLoop, follow_wall_clock, hold_clock_for_anyio_threads, install_clocks
 from grader.host.learner import LearnerCode, LoadFailed, import_app, websocket_paths
 from grader.host.lifespan import Lifespan, LifespanFailed
 
@@ -83,6 +83,7 @@ class Host:
     # -- the wire --
 
     def emit(self, header: dict[str, Any], payload: bytes = b"") -> None:
+        header["t"] = self.loop.clock.now_ns()  # the judge's clock follows the host's real work
         data = wire.encode(header, payload)
         if self.loop.is_running():
             self.loop.queue_frame(data)
@@ -337,7 +338,7 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
     code = LearnerCode(app_path)
     _note_os_exit(code, trace_fd)
     hold_clock_for_anyio_threads()
-    monotonic = follow_monotonic()  # before the import: `from time import monotonic` must get the learner's clock
+    clock = install_clocks()  # before the import: `from time import monotonic` must get the app's clock
     faulthandler.dump_traceback_later(float(job["import_seconds"]) * 0.6, exit=False, file=trace)
     try:
         app, _module = import_app(app_path, job.get("attr", "app"))
@@ -354,8 +355,7 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
     def write(data: bytes) -> None:
         host.write(data)
 
-    loop = HostLoop(write, trace, float(job["stall_seconds"]))
-    monotonic.attach(loop)
+    loop = HostLoop(write, trace, float(job["stall_seconds"]), clock)
     asyncio.set_event_loop(loop)
     host = Host(wire_fd, code, app, loop, Lifespan(app))
     loop.seen = 1  # the job
@@ -367,7 +367,7 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
     os.set_blocking(wire_fd, False)
     loop.add_reader(wire_fd, host.readable)
     if job.get("wall_clock") == "virtual":
-        follow_wall_clock(loop)
+        follow_wall_clock(clock)
     try:
         loop.run_until_complete(host.serve())
         loop.flush()

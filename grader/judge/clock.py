@@ -5,14 +5,18 @@ milliseconds of wall time. asyncio, anyio and httpx-ws all read
 ``loop.time()``, so their timers follow the virtual clock; the host's loop
 reads the same clock from the wire (see ``grader/host/clock.py``).
 
-With a host attached this is a conservative co-simulation: time moves only
-when the judge has nothing ready *and* the host has said it is idle after
-reading everything sent to it. The clock then jumps to the earlier of the
-two next timers; if that is the host's, the host is told the new time.
-While the host is busy the judge waits for it in real time, up to the
-real-time limit, which the host cannot stop: a host that says nothing for
-that long is frozen (a blocking call, a busy loop) and its link dies.
-Time is kept in integer nanoseconds, so sums of waits are exact.
+With a host attached this is a conservative co-simulation: idle time is
+skipped only when the judge has nothing ready *and* the host has said it is
+idle after reading everything sent to it. The clock then jumps to the
+earlier of the two next timers; if that is the host's, the host is told the
+new time. While the host works its clock runs at real speed, and every
+frame it sends carries its time: the judge's clock follows it (never past
+real time since the judge last moved it, whatever the host claims), so real
+work, a blocking call or a thread that sleeps moves time by what it took.
+The judge waits for a busy host in real time, up to the real-time limit,
+which the host cannot stop: a host that says nothing for that long is
+frozen (a blocking call, a busy loop) and its link dies. Time is kept in
+integer nanoseconds, so sums of waits are exact.
 """
 
 from __future__ import annotations
@@ -27,13 +31,11 @@ from grader import wire
 if TYPE_CHECKING:
     from grader.judge.link import Link
 
-# A loop (or host) that is never idle (an endpoint spinning on
-# `await asyncio.sleep(0)`) would freeze the virtual clock, and every deadline
-# with it. After this much real time without an idle moment, the clock
-# follows real time instead.
+# A judge loop that is never idle would freeze its clock, and every deadline
+# with it. After this much CPU time without an idle moment, the clock follows
+# the judge's CPU time instead. (A host that never idles moves the clock by
+# its own time, which its frames carry.)
 _BUSY_GRACE = 0.25
-# A host that said nothing for this long (real seconds) is silent, not busy.
-_SILENT = 0.2
 # A silent host that may only be starved of CPU is looked at again this often.
 _STARVED_POLL = 0.1
 # With nothing scheduled anywhere, look again this often (real seconds).
@@ -49,20 +51,31 @@ class _VirtualSelector:
 
     def select(self, timeout: float | None = None) -> list[Any]:
         loop = self._loop
-        if loop.link is not None:
-            loop.link.flush()
+        link = loop.link
+        if link is not None:
+            link.flush()
         events = self._inner.select(0)
         if timeout == 0:
             loop.busy()
+            if link is not None and link.deferred:
+                link.release_due()  # a judge that is never idle still reads what its clock has reached
             return events
-        link = loop.link
         host_working = link is not None and not link.idle
         if events:
-            loop.idle(host_idle=not host_working)
-            if host_working:
-                assert link is not None
-                loop.host_busy(link)
+            loop.idle()
             return events
+        if link is not None and link.deferred:
+            # The host's frames stamped ahead of this clock: time moves to the first of them,
+            # unless a timer of the judge's is due before it.
+            loop.idle()
+            mine = loop.next_timer_ns()
+            due = link.deferred[0][0]
+            if mine is not None and mine < due:
+                loop.advance_to_ns(mine)
+                return []
+            loop.advance_to_ns(due)
+            link.release_due()
+            return []
         if host_working:
             assert link is not None
             return self._wait_for_host(link)
@@ -98,8 +111,7 @@ class _VirtualSelector:
         else:
             wait = min(link.stall_seconds - since, _BUSY_GRACE)
         events = self._inner.select(wait)
-        loop.idle(host_idle=False)
-        loop.host_busy(link)
+        loop.idle()
         return events
 
     def __getattr__(self, name: str) -> Any:
@@ -113,7 +125,7 @@ def _death(name: str) -> Any:
 
 
 class VirtualClockLoop(asyncio.SelectorEventLoop):
-    """A selector event loop whose ``time()`` only moves when the loop (and its host) would sleep."""
+    """A selector event loop whose ``time()`` moves when the loop (and its host) would sleep, and with the host's work."""
 
     def __init__(self, link: Link | None = None) -> None:
         super().__init__()
@@ -123,8 +135,6 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         # The judge's own busy spells are measured in its CPU time: a judge a busy machine keeps
         # waiting has done nothing that should move the clock.
         self._busy_since = time.thread_time()
-        self._host_busy_since: float | None = None
-        self._host_cpu_since: float | None = None  # the host's CPU seconds when its busy spell began
 
     def time(self) -> float:
         return self.now_ns / 1e9
@@ -138,48 +148,15 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         scheduled = self._scheduled  # type: ignore[attr-defined]
         return wire.to_ns(scheduled[0].when()) if scheduled else None
 
-    def idle(self, host_idle: bool = True) -> None:
-        """The judge has nothing ready (and, unless told otherwise, neither has the host)."""
+    def idle(self) -> None:
+        """The judge has nothing ready."""
         self._busy_since = time.thread_time()
-        if host_idle:
-            self._host_busy_since = None
 
     def busy(self) -> None:
         now = time.thread_time()
         if now - self._busy_since > _BUSY_GRACE:
             self.advance_to_ns(self.now_ns + round((now - self._busy_since) * 1e9))
             self._busy_since = now
-
-    def host_busy(self, link: Link) -> None:
-        """The host has been busy a while without idling: follow real time, and tell it."""
-        now = time.monotonic()
-        if self._host_busy_since is None or now - link.last_heard > _SILENT:
-            # Only a host that shows signs of life moves time: a silent one may be
-            # starved of CPU, and its timers must not fire around it.
-            self._host_busy_since = now
-            self._host_cpu_since = link.cpu_seconds()
-            return
-        if link.held:
-            # Worker threads hold the clock (a slow sync dependency must not make
-            # timeouts fire early), but not for longer than the real-time limit.
-            if now - self._host_busy_since > link.stall_seconds:
-                self._follow(link, now - self._host_busy_since, now)
-            return
-        # A loop that never idles moves time by what it runs: the CPU it used, not the
-        # wall time a busy machine took to give it that (a slow first handshake on a
-        # loaded machine must not make a timer fire early).
-        spent = now - self._host_busy_since
-        cpu = link.cpu_seconds()
-        if cpu is not None and self._host_cpu_since is not None:
-            spent = min(spent, cpu - self._host_cpu_since)
-        if spent > _BUSY_GRACE:
-            self._follow(link, spent, now)
-
-    def _follow(self, link: Link, seconds: float, now: float) -> None:
-        self.advance_to_ns(self.now_ns + round(seconds * 1e9))
-        self._host_busy_since = now
-        self._host_cpu_since = link.cpu_seconds()
-        link.send({"op": "time"})
 
     def advance_to_ns(self, target: int) -> None:
         self.now_ns = max(self.now_ns, target)

@@ -28,6 +28,8 @@ from grader.spec.loader import CLIENT_VAR
 from grader.spec.match import CAPTURES, Mismatch, explain, literal, match, resolve, show
 
 TRANSCRIPT_LIMIT = 60
+# Real seconds a frame sent just before the endpoint ended may take to reach a client of a real server.
+REAL_SETTLE = 1.0
 TEARDOWN_TIMEOUT = 2.0
 
 
@@ -179,6 +181,11 @@ class Conversation:
                     raise self.fail(Kind.MISMATCH, self.say("the server picked the wrong subprotocol"),
                                     expected=explain(spec.subprotocol), actual=show(handshake.subprotocol))
             return
+        # The spec expects the handshake to fail and names nothing a client cannot see (no ASGI close code):
+        # whatever made it fail, the client's view is what is judged.
+        expects_failure = wanted is True
+        if handshake.aborted and expects_failure and spec.status is None:
+            return  # the client gave up on the handshake, as the spec says it should
         if handshake.aborted:
             raise self.fail(Kind.REFUSED, self.say("a real client would abort this handshake: {why}. Accept with one of "
                                                    "websocket.scope['subprotocols'], or with none",
@@ -186,7 +193,11 @@ class Conversation:
                             expected=self.say("a subprotocol the client offered, or none"),
                             actual=show(handshake.subprotocol))
         side = client.side
-        if side.ended and side.error is None and not side.accepted and side.close is None and side.status is None:
+        # The endpoint failed the handshake itself (no accept, no refusal): a real client gets HTTP 500.
+        failed_itself = not side.accepted and side.close is None and side.status is None
+        if failed_itself and expects_failure and spec.status == 500 and handshake.status == 500:
+            return  # what escaped is for a later step (ends_cleanly) to report
+        if side.ended and side.error is None and failed_itself:
             raise self.fail(Kind.REFUSED, self.say("your endpoint for {path} returned without accepting the connection: "
                                                    "call await websocket.accept() first (uvicorn answers HTTP 500 here "
                                                    "and logs 'ASGI callable returned without completing handshake')",
@@ -198,7 +209,7 @@ class Conversation:
                                            "within {seconds} s", path=spec.path, seconds=f"{step.timeout:g}") + where,
                             expected="await websocket.accept()" if wanted in (None, False) else self.say("a refusal"),
                             actual=self.say("no answer to the handshake"))
-        if client.side.error is not None:
+        if client.side.error is not None and failed_itself:
             errors = client.side.error.errors
             raise self.fail(Kind.ERROR, self.say("your endpoint raised {error} during the handshake (a real client gets "
                                                  "HTTP 500, and uvicorn logs 'Exception in ASGI application')",
@@ -377,22 +388,51 @@ class Conversation:
         client = self.client(step)
         seconds: float = step.arg
         started = self.elapsed()
+        # A client that already left closed the connection itself: only a frame can break its silence.
+        watch_end = not client.left
 
         def ready() -> bool | None:
-            return bool(client.inbox or client.closed or client.crash or client.side.ended) or None
+            if client.inbox or client.overflow or client.crash is not None:
+                return True
+            return bool(watch_end and (client.closed or client.side.ended)) or None
 
         if await client.until(ready, seconds) is None:
             return
-        after = self.elapsed() - started
+        after = f"{self.elapsed() - started:.2f}"
+        if not client.inbox and client.closed is None:
+            # The endpoint's end can be reported before the frames it sent just before
+            # it have crossed the transport: the client's own view settles the order.
+            await client.until(lambda: client.inbox or client.closed or None, self.settle())
+        if not client.inbox and not client.side.ended and client.closed is not None and client.closed.dropped:
+            # A real client can see the drop before the host's word on why (an exception) reaches the judge.
+            await client.until(lambda: client.side.ended or None, self.settle())
         self._flooded(client)
+        wanted = self.say("no message for {seconds} s", seconds=f"{seconds:g}")
         if client.inbox:
-            message = client.take()
-            assert message is not None
+            message = client.inbox[0]  # shown, not taken: the frame stays where a later step would read it
             raise self.fail(Kind.MISMATCH, self.say("the server sent a message after {after} s where {seconds} s of silence "
-                                            "were expected", after=f"{after:.2f}", seconds=f"{seconds:g}"),
-                            expected=self.say("no message for {seconds} s", seconds=f"{seconds:g}"),
-                            actual=message.describe())
-        await self.next_message(step)  # reports the close, crash or end in the usual words
+                                            "were expected", after=after, seconds=f"{seconds:g}"),
+                            expected=wanted, actual=message.describe())
+        if client.crash is not None:
+            raise _expecting(self._crashed(client), wanted)
+        if client.side.error is not None:
+            raise _expecting(self._raised(client), wanted)
+        closed = client.closed
+        if closed is not None and not closed.dropped:
+            reason = f", reason {closed.reason!r}" if closed.reason else ""
+            raise self.fail(Kind.CLOSED, self.say("the server closed the connection (code {code}{reason}) after {after} s "
+                                                  "where {seconds} s of silence were expected", code=closed.code,
+                                                  reason=reason, after=after, seconds=f"{seconds:g}"),
+                            expected=wanted, actual=f"close frame: code {closed.code}{reason}")
+        raise self.fail(Kind.CLOSED, self.say("your endpoint returned after {after} s where {seconds} s of silence were "
+                                              "expected", after=after, seconds=f"{seconds:g}"),
+                        expected=wanted, actual=self.say("the endpoint returned; no close frame was sent (a real client "
+                                                         "sees the connection drop: 1006)"))
+
+    def settle(self) -> float:
+        """How long frames sent just before an endpoint ended may take to reach the client."""
+        # Free on the grader's clock; on a real server, real time over loopback.
+        return REAL_SETTLE if self.ctx.link.real_time else SETTLE
 
     def _flooded(self, client: Client) -> None:
         """A client that stopped reading (its inbox hit the cap) says so before any message it holds."""
@@ -444,6 +484,11 @@ class Conversation:
             why = self.say("WebSocketDisconnect escaped your endpoint when the client left. A real server (uvicorn) "
                            "logs 'Exception in ASGI application' with a traceback for every client that leaves: catch "
                            "it (try/except WebSocketDisconnect) or iterate with iter_text()/iter_json(), which end quietly")
+        elif not client.side.accepted and client.side.close is not None:
+            why = self.say("your endpoint kept going after it refused the connection (a close before accept: the client got "
+                           "HTTP 403) and raised {error}: return right after close(), or raise "
+                           "WebSocketException(code=...) in the dependency, which stops the endpoint there",
+                           error=last.headline())
         elif name in ("ClientDisconnected", "ClosedResourceError", "WebSocketDisconnected") or "disconnect message has been received" in error.message:
             why = self.say("your endpoint kept using the connection after the client left ({error}): stop reading "
                            "and sending once WebSocketDisconnect arrives", error=last.headline())
@@ -625,6 +670,11 @@ class Conversation:
             message = self.say("your endpoint raised {error}", error=crash.headline())
         return self.fail(Kind.ERROR, message, expected=self.say("the endpoint keeps serving"), actual=crash.type,
                          errors=errors)
+
+
+def _expecting(failed: StepFailed, expected: str) -> StepFailed:
+    """The same failure, saying what the step expected instead."""
+    return StepFailed(replace(failed.failure, expected=expected))
 
 
 def _closed_or_ended(client: Client) -> Callable[[], bool | None]:

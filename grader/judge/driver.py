@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import math
 from collections import deque
 from collections.abc import Callable
@@ -40,6 +41,8 @@ INBOX_LIMIT_BYTES = 128 << 20
 # After the endpoint returns, frames it sent may still be crossing the
 # transport; this much of the grader's clock lets them land (free in virtual time).
 SETTLE = 0.05
+# Where a learner's app is served by `uvicorn app:app` (uvicorn's defaults): what the app sees as its server.
+SERVER_URL = "http://127.0.0.1:8000"
 
 
 @dataclass
@@ -261,7 +264,10 @@ class Client:
             handshake = Handshake(accepted=False, timed_out=True)
         self.handshake = handshake
         offered = list(spec.subprotocols)
-        picked = self.side.subprotocol if self.side.accepted else None
+        # What the client read in the server's answer; the host's word for it when the answer had none
+        # (a real client reads it from the response, which can come before the host's report).
+        picked = handshake.subprotocol if handshake.accepted and handshake.subprotocol else (
+            self.side.subprotocol if self.side.accepted else None)
         if picked is not None and picked not in offered:
             # Real clients (browsers, websockets) abort such a handshake.
             handshake = Handshake(accepted=False, subprotocol=picked,
@@ -291,10 +297,15 @@ class Client:
         return None
 
     def _http(self, spec: Connect, timeout: float) -> httpx.AsyncClient:
-        """The HTTP client the WebSocket session upgrades from: here, one whose transport is the relay."""
-        transport = _Transport(relay(self.link, self._opened), initial_receive_timeout=timeout)
-        return httpx.AsyncClient(transport=transport, base_url="http://testserver", cookies=spec.cookies,
-                                 trust_env=False)
+        """The HTTP client the WebSocket session upgrades from: here, one whose transport is the relay.
+
+        The app sees the scope a client of ``uvicorn app:app`` gives it: the server
+        127.0.0.1:8000 (its ``server``, the ``Host`` header and so ``url_for``) and a
+        client address of its own on the loopback, a port per connection.
+        """
+        transport = _Transport(relay(self.link, self._opened), initial_receive_timeout=timeout,
+                               client=("127.0.0.1", _client_port()))
+        return httpx.AsyncClient(transport=transport, base_url=SERVER_URL, cookies=spec.cookies, trust_env=False)
 
     def _headers(self, spec: Connect) -> dict[str, str]:
         return dict(spec.headers)
@@ -481,6 +492,14 @@ async def _within_iterations(task: asyncio.Task[Any], iterations: int = 50) -> b
             return True
         await asyncio.sleep(0)
     return task.done()
+
+
+_PORTS = itertools.count()
+
+
+def _client_port() -> int:
+    """An ephemeral port, as the kernel would give a client: a different one for each connection."""
+    return 49152 + next(_PORTS) % 16384
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:

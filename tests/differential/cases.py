@@ -11,7 +11,10 @@ accept/close ordering and exceptions around them, ``left`` the client left,
 ``type`` invalid message types, ``close`` close codes and reasons, ``sub``
 subprotocols, ``hdr`` headers, ``size`` message size limits, ``queue`` many
 queued frames, ``life`` lifespan state, ``push`` server push, ``dep``
-dependencies, ``misc`` the rest.
+dependencies, ``quiet`` what ends a wait for nothing (a frame, a close, a
+return, an exception), ``clock`` clocks against threads, blocking calls
+and timers, ``scope`` what the app sees of its server and client,
+``misc`` the rest.
 """
 
 import asyncio
@@ -1081,6 +1084,182 @@ async def misc_cancelled_error(websocket: WebSocket) -> None:
 async def misc_system_exit(websocket: WebSocket) -> None:
     await websocket.accept()
     raise SystemExit(3)
+
+
+# --- quiet windows: what ends a wait for nothing --------------------------------------------------
+
+
+@case("quiet-frame-then-return", "inside a quiet window a frame comes at 0.5 s, then the endpoint returns", Recv(1.0),
+      Recv(1.0), budget=1.5)
+async def quiet_frame_then_return(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await asyncio.sleep(0.5)
+    await websocket.send_text("x")
+
+
+@case("quiet-frame-keeps-running", "a frame at 0.5 s inside a quiet window, the endpoint keeps running", Recv(1.0),
+      Recv(0.3), Close(), budget=1.5)
+async def quiet_frame_keeps_running(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await asyncio.sleep(0.5)
+    await websocket.send_text("x")
+    with contextlib.suppress(WebSocketDisconnect):
+        await websocket.receive_text()
+
+
+@case("quiet-close-inside", "a close at 0.5 s inside a quiet window", Recv(1.0), budget=1.5)
+async def quiet_close_inside(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await asyncio.sleep(0.5)
+    await websocket.close(4001, "bye")
+
+
+@case("quiet-return-inside", "the endpoint returns at 0.5 s inside a quiet window, no close frame", Recv(1.0),
+      budget=1.5)
+async def quiet_return_inside(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await asyncio.sleep(0.5)
+
+
+@case("quiet-raise-inside", "the endpoint raises at 0.5 s inside a quiet window", Recv(1.0), budget=1.5)
+async def quiet_raise_inside(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await asyncio.sleep(0.5)
+    raise ValueError("boom")
+
+
+@case("quiet-frame-then-close", "a frame and a close at 0.5 s inside a quiet window: the frame first", Recv(1.0),
+      Recv(1.0), budget=1.5)
+async def quiet_frame_then_close(websocket: WebSocket) -> None:
+    await websocket.accept()
+    await asyncio.sleep(0.5)
+    await websocket.send_text("x")
+    await websocket.close(1000, "done")
+
+
+# --- the clocks: real work moves them, waiting is skipped -------------------------------------------
+
+
+def _within(value: float, low: float, high: float) -> str:
+    return "ok" if low <= value < high else f"{value:.3f} not in [{low}, {high})"
+
+
+@case("clock-thread-sleep-vs-timers", "a to_thread sleep of 0.2 s between the loop's timers at 0.1 s and 0.3 s",
+      Recv(), Close(), budget=1.0)
+async def clock_thread_sleep_vs_timers(websocket: WebSocket) -> None:
+    import time
+
+    await websocket.accept()
+    loop = asyncio.get_running_loop()
+    order: list[str] = []
+    loop.call_later(0.1, order.append, "timer 0.1")
+    loop.call_later(0.3, order.append, "timer 0.3")
+    await asyncio.to_thread(time.sleep, 0.2)
+    order.append("thread 0.2")
+    await asyncio.sleep(0.2)
+    await websocket.send_text(", ".join(order))
+    with contextlib.suppress(WebSocketDisconnect):
+        await websocket.receive_text()
+
+
+@case("clock-threadpool-sleep", "run_in_threadpool(time.sleep, 0.2) moves loop.time() and anyio's clock by 0.2 s",
+      Recv(), Close(), budget=1.0)
+async def clock_threadpool_sleep(websocket: WebSocket) -> None:
+    import time
+
+    import anyio
+    from starlette.concurrency import run_in_threadpool
+
+    await websocket.accept()
+    loop = asyncio.get_running_loop()
+    start, anyio_start = loop.time(), anyio.current_time()
+    await run_in_threadpool(time.sleep, 0.2)
+    await websocket.send_text(_within(loop.time() - start, 0.2, 0.45) + " " + _within(anyio.current_time() - anyio_start,
+                                                                                      0.2, 0.45))
+    with contextlib.suppress(WebSocketDisconnect):
+        await websocket.receive_text()
+
+
+@case("clock-blocking-sleep", "a blocking time.sleep(0.3) in the endpoint moves loop.time() by 0.3 s", Recv(),
+      Close(), budget=1.0)
+async def clock_blocking_sleep(websocket: WebSocket) -> None:
+    import time
+
+    await websocket.accept()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    time.sleep(0.3)
+    await websocket.send_text(_within(loop.time() - start, 0.3, 0.55))
+    with contextlib.suppress(WebSocketDisconnect):
+        await websocket.receive_text()
+
+
+@case("clock-spin-on-loop-time", "a busy spin of 0.2 s on loop.time() ends", Recv(), Close(), budget=1.0)
+async def clock_spin_on_loop_time(websocket: WebSocket) -> None:
+    await websocket.accept()
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while loop.time() - start < 0.2:
+        pass
+    await websocket.send_text("spun")
+    with contextlib.suppress(WebSocketDisconnect):
+        await websocket.receive_text()
+
+
+@case("clock-sleep-is-exact-enough", "asyncio.sleep(0.5) moves loop.time() and anyio's clock by 0.5 s", Recv(), Close(),
+      budget=1.0)
+async def clock_sleep_is_exact_enough(websocket: WebSocket) -> None:
+    import anyio
+
+    await websocket.accept()
+    loop = asyncio.get_running_loop()
+    start, anyio_start = loop.time(), anyio.current_time()
+    await asyncio.sleep(0.5)
+    await websocket.send_text(_within(loop.time() - start, 0.5, 0.6) + " " + _within(anyio.current_time() - anyio_start,
+                                                                                      0.5, 0.6))
+    with contextlib.suppress(WebSocketDisconnect):
+        await websocket.receive_text()
+
+
+@case("clock-busy-poll", "ticks polled with loop.time() around asyncio.sleep(0), every 0.2 s", Recv(), Recv(), Recv(0.1),
+      Close(), budget=1.0)
+async def clock_busy_poll(websocket: WebSocket) -> None:
+    await websocket.accept()
+    loop = asyncio.get_running_loop()
+    last, ticks = loop.time(), 0
+    while ticks < 2:
+        if loop.time() - last >= 0.2:
+            last, ticks = loop.time(), ticks + 1
+            await websocket.send_text(f"tick {ticks}")
+        await asyncio.sleep(0)
+    with contextlib.suppress(WebSocketDisconnect):
+        await websocket.receive_text()
+
+
+# --- the scope -------------------------------------------------------------------------------------
+
+
+@case("scope-server-and-host", "the server, Host header, client address and url_for the app sees", Recv(), Close())
+async def scope_server_and_host(websocket: WebSocket) -> None:
+    await websocket.accept()
+    host, port = websocket.scope["server"]
+    client = websocket.client
+    assert client is not None
+
+    def shown(url: object) -> str:
+        return str(url).replace(f":{port}", ":PORT")
+
+    await websocket.send_json({
+        "server": [host, isinstance(port, int)],
+        "host_header": websocket.headers["host"] == f"{host}:{port}",
+        "url": shown(websocket.url),
+        "url_for": shown(websocket.url_for("scope_server_and_host")),
+        "client": [client.host, isinstance(client.port, int) and client.port > 1024 and client.port != port],
+        "scheme": websocket.scope["scheme"],
+        "http_version": websocket.scope["http_version"],
+    })
+    with contextlib.suppress(WebSocketDisconnect):
+        await websocket.receive_text()
 
 
 CASE_IDS = [c.id for c in CASES]
