@@ -57,9 +57,15 @@ class Mutant:
 @dataclass
 class Module:
     path: str
-    tests: tuple[str, ...]  # pytest arguments (files or node ids), fastest first
+    tests: tuple[str, ...]  # pytest arguments (files or node ids), fastest first: every test known to cover it
     slow: bool = False  # also run the tests skipped by default as too slow (GRADER_SLOW_TESTS=1)
     mutants: list[Mutant] = field(default_factory=list)
+    own: tuple[str, ...] = ()  # the module's own focused tests (seconds): run first, for every mutant
+
+    @property
+    def first(self) -> tuple[str, ...]:
+        """The tests each mutant meets first: the module's own, or (none named) every test listed for it."""
+        return self.own or self.tests
 
 
 MODULES: dict[str, Module] = {}
@@ -881,6 +887,28 @@ mutant(m, "errors-uncounted", "the suite's errors attribute is 0", "    errors =
 
 del m
 
+# The module's own focused tests, run first for each of its mutants; the full suite runs only to confirm a
+# mutant they let through. A module missing here meets the tests listed with it above first.
+OWN: dict[str, tuple[str, ...]] = {
+    "grader/spec/match.py": ("tests/test_verdict_rules.py", "tests/test_match.py"),
+    "grader/judge/unordered.py": ("tests/test_verdict_rules.py",),
+    "grader/judge/source.py": ("tests/test_verdict_rules.py", "tests/test_source.py"),
+    "grader/host/lifespan.py": ("tests/test_verdict_rules.py", "tests/test_lifespan.py"),
+    "grader/host/sandbox.py": ("tests/test_protections.py", "tests/test_sandbox.py"),
+    "grader/judge/launch.py": ("tests/test_protections.py", "tests/test_launch.py"),
+    "grader/wire.py": ("tests/test_wire.py", "tests/test_link.py"),
+    "grader/judge/link.py": ("tests/test_link.py", "tests/test_wire.py"),
+    "grader/course/catalog.py": ("tests/test_ci_rules.py",),
+    "grader/course/pytest_plugin.py": ("tests/test_ci_rules.py",),
+    "grader/course/batch.py": ("tests/test_ci_rules.py", "tests/test_records.py"),
+    "grader/course/submit.py": ("tests/test_ci_rules.py",),
+    "grader/course/progress.py": ("tests/test_records.py", "tests/test_progress.py"),
+    "grader/render/json_format.py": ("tests/test_records.py",),
+}
+for _path, _own in OWN.items():
+    MODULES[_path].own = _own
+FULL_SUITE = ("tests/",)
+
 
 # --- the runner ------------------------------------------------------------------------------------------------------
 
@@ -888,7 +916,7 @@ del m
 @dataclass
 class Outcome:
     mutant: Mutant
-    verdict: str  # killed, timeout, survived, equivalent, stale, error
+    verdict: str  # killed, timeout, killed-full (only by the full suite), survived, equivalent, stale, error
     seconds: float = 0.0
     detail: str = ""
 
@@ -960,13 +988,19 @@ def run_tests(tests: tuple[str, ...], timeout: float, workers: str, slow: bool =
     return "error", seconds, tail  # 4: usage error, 5: nothing collected
 
 
-def run_module(mod: Module, chosen: list[Mutant], timeout: float, workers: str, baseline: bool) -> list[Outcome]:
+def existing(tests: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t for t in tests if (ROOT / t.split("::")[0]).exists())
+
+
+def run_module(mod: Module, chosen: list[Mutant], timeout: float, workers: str, baseline: bool,
+               confirm: tuple[str, ...] | None, confirm_timeout: float) -> list[Outcome]:
+    """Each mutant against the module's own tests; a survivor then against ``confirm`` (the full suite)."""
     path = ROOT / mod.path
     original = path.read_bytes()
     stat = path.stat()
     source = original.decode("utf-8")
     outcomes: list[Outcome] = []
-    tests = tuple(t for t in mod.tests if (ROOT / t.split("::")[0]).exists())
+    tests = existing(mod.first)
     if baseline:
         state, seconds, tail = run_tests(tests, timeout, workers, mod.slow)
         print(f"  baseline: {state} in {seconds:.0f} s", flush=True)
@@ -985,50 +1019,60 @@ def run_module(mod: Module, chosen: list[Mutant], timeout: float, workers: str, 
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
             drop_bytecode(path)
             state, seconds, tail = run_tests(tests, timeout, workers, mod.slow)
+            if state == "passed" and confirm and not mu.equivalent:
+                print(f"  {mu.id:<50} survived its module's tests ({seconds:.0f} s); confirming with "
+                      f"{' '.join(confirm)}", flush=True)
+                wide, more, wide_tail = run_tests(confirm, confirm_timeout, workers, mod.slow)
+                seconds += more
+                if wide in ("failed", "timeout"):
+                    state, tail = "killed-full", wide_tail
         finally:
             path.write_bytes(original)
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
             drop_bytecode(path)
-        verdict = {"failed": "killed", "passed": "survived", "timeout": "timeout"}.get(state, "error")
+        verdict = {"failed": "killed", "passed": "survived", "timeout": "timeout",
+                   "killed-full": "killed-full"}.get(state, "error")
         if verdict == "survived" and mu.equivalent:
             verdict = "equivalent"
         outcomes.append(Outcome(mu, verdict, seconds, tail))
-        by = f"  by {tail}" if verdict == "killed" and "\n" not in tail else ""
-        print(f"  {mu.id:<50} {verdict:<10} {seconds:5.0f} s{by}", flush=True)
+        by = f"  by {tail}" if verdict in ("killed", "killed-full") and "\n" not in tail else ""
+        print(f"  {mu.id:<50} {verdict:<11} {seconds:5.0f} s{by}", flush=True)
     return outcomes
 
 
 def table(results: dict[str, list[Outcome]], markdown: bool) -> str:
+    """Per module: the score of its own tests alone, and with the full suite where survivors were confirmed."""
     rows = []
-    total = {"mutants": 0, "killed": 0, "equivalent": 0, "survived": 0}
+    total = {"mutants": 0, "killed": 0, "full": 0, "equivalent": 0, "survived": 0}
     for path, outcomes in results.items():
         runnable = [o for o in outcomes if o.verdict != "stale"]
         killed = sum(o.verdict in ("killed", "timeout") for o in runnable)
+        full = [o.mutant.id for o in runnable if o.verdict == "killed-full"]
         equivalent = [o.mutant.id for o in runnable if o.mutant.equivalent]
         survived = [o.mutant.id for o in runnable if o.verdict == "survived"]
         counted = len(runnable) - len(equivalent)
-        score = f"{100 * killed / counted:.0f}%" if counted else "-"
-        rows.append((path, str(len(runnable)), str(killed), ", ".join(survived) or "-", ", ".join(equivalent) or "-",
-                     score))
+        own = f"{100 * killed / counted:.0f}%" if counted else "-"
+        wide = f"{100 * (killed + len(full)) / counted:.0f}%" if counted else "-"
+        rows.append((path, str(len(runnable)), str(killed), ", ".join(full) or "-", ", ".join(survived) or "-",
+                     ", ".join(equivalent) or "-", own, wide))
         total["mutants"] += len(runnable)
         total["killed"] += killed
+        total["full"] += len(full)
         total["equivalent"] += len(equivalent)
         total["survived"] += len(survived)
-    head = ("module", "mutants", "killed", "survived", "equivalent", "score")
+    head = ("module", "mutants", "killed by its own tests", "killed only by the full suite", "survived",
+            "equivalent", "module-only score", "with the full suite")
     counted = total["mutants"] - total["equivalent"]
-    overall = f"mutation score: {100 * total['killed'] / counted:.0f}%" if counted else "mutation score: -"
-    summary = (f"{total['mutants']} mutants, {total['killed']} killed, {total['survived']} survived, "
-               f"{total['equivalent']} equivalent; {overall}")
+    overall = (f"module-only score: {100 * total['killed'] / counted:.0f}%, with the full suite: "
+               f"{100 * (total['killed'] + total['full']) / counted:.0f}%" if counted else "score: -")
+    summary = (f"{total['mutants']} mutants, {total['killed']} killed by their module's own tests, {total['full']} "
+               f"only by the full suite, {total['survived']} survived, {total['equivalent']} equivalent; {overall}")
     if markdown:
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(f"`{c}`" if i == 0 else c for i, c in enumerate(r)) + " |" for r in rows]
         return "\n".join(lines) + "\n\n" + summary + "\n"
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in (0, 1, 2, 5)]
-    lines = []
-    for r in [head, *rows]:
-        lines.append(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[5]:>{widths[3]}}  "
-                     f"survived: {r[3]}  equivalent: {r[4]}" if r is not head else
-                     f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[5]:>{widths[3]}}")
+    lines = [f"{r[0]:<34} {r[1]:>4} {r[2]:>4} own {r[6]:>5} full {r[7]:>5}  killed only by the full suite: {r[3]}  "
+             f"survived: {r[4]}  equivalent: {r[5]}" for r in rows]
     return "\n".join(lines) + "\n\n" + summary + "\n"
 
 
@@ -1041,6 +1085,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300, help="seconds per mutant's test run (default 300)")
     parser.add_argument("--workers", default="1", help="pytest -n value (default 1)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run of each module's tests")
+    parser.add_argument("--confirm", choices=("full", "listed", "none"), default="full",
+                        help="what a survivor of the module's own tests meets next: the full suite (default), the "
+                             "tests listed for the module, or nothing")
+    parser.add_argument("--confirm-timeout", type=float, default=3600, help="seconds for a confirming run (default 3600)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     opts = parser.parse_args(argv)
 
@@ -1063,7 +1111,7 @@ def main(argv: list[str] | None = None) -> int:
         bad = 0
         for mod in modules:
             source = (ROOT / mod.path).read_text(encoding="utf-8")
-            print(f"{mod.path}  (tests: {' '.join(mod.tests)})")
+            print(f"{mod.path}  (its own tests: {' '.join(mod.first)}; listed: {' '.join(mod.tests)})")
             for mu in mod.mutants:
                 try:
                     mutated(source, mu)
@@ -1100,8 +1148,10 @@ def main(argv: list[str] | None = None) -> int:
             picked = chosen(mod)
             if not picked:
                 continue
-            print(f"{mod.path}: {len(picked)} mutants; tests: {' '.join(mod.tests)}", flush=True)
-            results[mod.path] = run_module(mod, picked, opts.timeout, opts.workers, not opts.no_baseline)
+            confirm = {"full": FULL_SUITE, "listed": existing(mod.tests), "none": ()}[opts.confirm]
+            print(f"{mod.path}: {len(picked)} mutants; its own tests: {' '.join(existing(mod.first))}", flush=True)
+            results[mod.path] = run_module(mod, picked, opts.timeout, opts.workers, not opts.no_baseline,
+                                           confirm if confirm != existing(mod.first) else (), opts.confirm_timeout)
     except KeyboardInterrupt:
         print("\nmutate: interrupted; every file is restored", file=sys.stderr)
         return 130
@@ -1114,6 +1164,8 @@ def main(argv: list[str] | None = None) -> int:
     survivors = [o for outcomes in results.values() for o in outcomes if o.verdict == "survived"]
     for o in survivors:
         print(f"survived: {o.mutant.id}: {o.mutant.what}")
+    for o in (o for outcomes in results.values() for o in outcomes if o.verdict == "killed-full"):
+        print(f"killed only by the full suite (a missing focused test): {o.mutant.id}: {o.mutant.what} ({o.detail})")
     for o in (o for outcomes in results.values() for o in outcomes if o.verdict in ("stale", "error")):
         print(f"{o.verdict}: {o.mutant.id}: {o.detail}")
     for o in (o for outcomes in results.values() for o in outcomes if o.verdict == "equivalent"):
