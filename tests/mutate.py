@@ -174,6 +174,10 @@ mutant(m, "lt-inclusive", "$lt accepts its bound", "        return value < opera
 mutant(m, "lte-exclusive", "$lte refuses its bound", "        return value <= operand\n", "        return value < operand\n")
 mutant(m, "between-open", "$between refuses its bounds", "return bool(operand[0] <= value <= operand[1])",
        "return bool(operand[0] < value < operand[1])")
+mutant(m, "between-open-top", "$between refuses its upper bound", "return bool(operand[0] <= value <= operand[1])",
+       "return bool(operand[0] <= value < operand[1])")
+mutant(m, "approx-one-sided", "$approx without abs(): any value below the target passes",
+       'return bool(abs(value - operand["value"]) <= operand["tol"])', 'return bool(value - operand["value"] <= operand["tol"])')
 mutant(m, "approx-exact", "$approx ignores its tolerance", 'return bool(abs(value - operand["value"]) <= operand["tol"])',
        'return bool(value == operand["value"])')
 mutant(m, "numeric-accepts-bool", "numeric matchers accept true and false",
@@ -382,6 +386,12 @@ mutant(m, "file-symlink-followed", "expect_file follows a symbolic link inside t
        "if not target.resolve().is_relative_to(root):")
 mutant(m, "file-escape-followed", "expect_file follows a linked folder out of the work folder",
        "if target.is_symlink() or not target.resolve().is_relative_to(root):", "if target.is_symlink():")
+mutant(m, "file-prefix-accepted", "expect_file accepts a file holding only the start of the expected bytes",
+       "        if data != expected:\n            raise self.fail(Kind.FILE",
+       "        if not expected.startswith(data):\n            raise self.fail(Kind.FILE")
+mutant(m, "file-longer-accepted", "expect_file accepts a file holding more than the expected bytes",
+       "        if data != expected:\n            raise self.fail(Kind.FILE",
+       "        if not data.startswith(expected):\n            raise self.fail(Kind.FILE")
 mutant(m, "file-content-ignored", "expect_file accepts any content",
        "        if data != expected:\n            raise self.fail(Kind.FILE", "        if False:\n            raise self.fail(Kind.FILE")
 mutant(m, "file-missing-unexplained", "a missing file is not reported as missing",
@@ -529,6 +539,12 @@ mutant(m, "starved-is-frozen", "an app starved of CPU by a busy machine counts a
        'return not (state == "R" and share < 0.1)', "return True")
 mutant(m, "starved-for-ever", "an app starved of CPU is never declared frozen",
        "if sample is None or now - self.last_heard >= self.stall_seconds * 4:", "if sample is None:")
+mutant(m, "message-for-ended-connection", "a message the host sends for a connection that ended is believed",
+       '_want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")',
+       '_want(conn is not None, f"a {op} for a connection that is not open")')
+mutant(m, "message-outside-open", "a message sent before the accept or after the close is believed",
+       '_want(side.accepted and side.close is None, "a message outside an open connection")',
+       '_want(True, "a message outside an open connection")')
 mutant(m, "second-close-allowed", "a second close frame from the host is believed",
        '_want(side.close is None, "a second close")', '_want(True, "a second close")',
        equivalent="the host's own ASGI checks refuse a second close before it reaches the wire; only a forged frame "
@@ -664,6 +680,10 @@ mutant(m, "method-calls-ignored", "websocket.iter_json() does not count",
        "            elif isinstance(func, ast.Attribute):\n                found[func.attr]",
        "            elif False:\n                found[func.attr]")
 mutant(m, "not-calls-ignored", "forbidden calls pass", "    if banned:\n", "    if False:\n")
+mutant(m, "keyword-by-dotted-name", "a keyword rule matches the call's dotted name, not its last name",
+       'name = dotted(node.func).rsplit(".", 1)[-1]', "name = dotted(node.func)")
+mutant(m, "keywords-ignored", "a keyword rule passes without its keyword",
+       "              for c, k in rule.keywords],", "              for c, k in rule.keywords if False],")
 mutant(m, "calls-ignored", "required calls need not be there", "    if missing:\n", "    if False:\n")
 
 # --- grader/course/catalog.py --------------------------------------------------------------------------------------
@@ -757,6 +777,9 @@ mutant(m, "empty-track-earned", "an achievement for a track without lessons is e
        "return bool(lessons) and all(e in passed for e in lessons)", "return all(e in passed for e in lessons)")
 mutant(m, "day-rule-by-month", "the day rule counts passes per month", 'day = str(record.get("at", ""))[:10]',
        'day = str(record.get("at", ""))[:7]')
+mutant(m, "written-in-place", "the progress file is rewritten in place instead of replaced whole",
+       'fd, temp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.folder)',
+       "fd, temp = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), str(self.path)")
 mutant(m, "corrupt-file-replaced", "an unreadable progress file is replaced, not kept aside",
        "            os.replace(self.path, backup)\n", "            pass\n")
 mutant(m, "achievements-announced-again", "achievements are announced on every pass",
@@ -791,6 +814,12 @@ m = module("grader/course/batch.py", "tests/test_pinned_course.py",
 mutant(m, "hidden-skipped", "grade batch skips the hidden checks",
        "    options = Options(limits=limits, run_hidden=True, transcripts=transcripts)",
        "    options = Options(limits=limits, run_hidden=False, transcripts=transcripts)")
+mutant(m, "lone-file-missed", "a lone *.py of another name in a submission folder is not found",
+       "                    target = candidates[0] if len(candidates) == 1 else target\n",
+       "                    target = target\n")
+mutant(m, "first-of-many-taken", "of several *.py in a submission folder, the first is graded",
+       "                    target = candidates[0] if len(candidates) == 1 else target\n",
+       "                    target = candidates[0] if candidates else target\n")
 mutant(m, "max-points-visible-only", "the gradebook's max_points leaves the hidden checks out",
        '"points": self.result.points if self.result else 0,\n            "max_points": exercise.points,',
        '"points": self.result.points if self.result else 0,\n            "max_points": sum(c.points for c in exercise.checks if not c.hidden),')
@@ -815,10 +844,19 @@ mutant(m, "not-yours-recorded", "grading the reference or the starter records an
        "    reason = not_yours(course, exercise, app, content, lang)\n", "    reason = None\n")
 mutant(m, "digest-not-passed", "the same file graded again counts as a new attempt",
        "digest=hashlib.sha256(content).hexdigest())", "digest=None)")
+mutant(m, "uvicorn-recorded", "a --server uvicorn run is recorded as an attempt",
+       "        opts.no_record = True  # a confirmation, not an attempt\n", "        pass\n")
+mutant(m, "submit-runs-hidden", "grade submit runs the hidden checks on the learner's machine",
+       "result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits))\n    out = Path(",
+       "result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits, run_hidden=True))\n"
+       "    out = Path(")
 mutant(m, "exercism-exit-one", "the Exercism runner exits 1 when a test fails",
        'code = 0 if result.passed or opts.format == "exercism" else 1', "code = 0 if result.passed else 1")
 
 m = module("grader/course/learn.py", "tests/test_recording.py", "tests/test_guided.py", "tests/test_pinned_course.py")
+mutant(m, "show-lists-hidden", "grade show lists hidden checks by name",
+       "                                                         for check in visible]",
+       "                                                         for check in exercise.checks]")
 mutant(m, "starter-recorded", "grading the untouched starter records an attempt",
        "    if _same(starter, content):\n", "    if False:\n")
 mutant(m, "reference-copy-recorded", "a copy of the reference solution records an attempt",
@@ -885,6 +923,78 @@ mutant(m, "xml-unsafe", "control characters the learner printed are written raw 
 mutant(m, "errors-uncounted", "the suite's errors attribute is 0", "    errors = sum(c.status is not Status.PASSED and",
        "    errors = 0 * sum(c.status is not Status.PASSED and")
 
+# --- grader/judge/unordered.py ------------------------------------------------------------------------------------
+
+m = module("grader/judge/unordered.py", "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py")
+mutant(m, "greedy-pairing", "messages are paired greedily: a pairing that needs a matcher to move is missed",
+       "if current is None or place(current, seen):", "if current is None:")
+mutant(m, "one-message-twice", "one message may answer two matchers",
+       "            if good and j not in seen:\n", "            if good:\n                owner[j] = None\n")
+mutant(m, "wrong-matcher-named", "the matcher left without a message is not the one named",
+       "            return None, i\n", "            return None, 0\n")
+
+# --- grader/host/sandbox.py (the protections, observed from inside the app) -----------------------------------
+
+m = module("grader/host/sandbox.py", "tests/test_sandbox.py", "tests/test_trust.py")
+mutant(m, "cpu-limit-dropped", "the CPU-time rlimit is not applied",
+       '        "cpu_seconds": (resource.RLIMIT_CPU, 1),\n', "")
+mutant(m, "memory-limit-dropped", "the address-space rlimit is not applied",
+       '        "memory_mb": (resource.RLIMIT_AS, 1 << 20),\n', "")
+mutant(m, "file-limit-dropped", "the file-size rlimit is not applied",
+       '        "file_mb": (resource.RLIMIT_FSIZE, 1 << 20),\n', "")
+mutant(m, "descriptor-limit-dropped", "the open-descriptor rlimit is not applied",
+       '        "open_files": (resource.RLIMIT_NOFILE, 1),\n', "")
+mutant(m, "limit-in-wrong-unit", "memory is limited in kilobytes read as bytes",
+       '        "memory_mb": (resource.RLIMIT_AS, 1 << 20),', '        "memory_mb": (resource.RLIMIT_AS, 1 << 10),')
+mutant(m, "no-new-privs-unset", "no_new_privs is not set",
+       "            libc.call(\"prctl\", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)\n", "            pass\n")
+mutant(m, "descriptors-inherited", "descriptors the launcher or template left open stay open in the sandbox",
+       "    _close_other_descriptors(keep)\n", "    pass\n")
+mutant(m, "environment-inherited", "the host's environment reaches the app",
+       "    os.environ.clear()\n", "    pass\n")
+
+# --- grader/judge/launch.py (starting and ending hosts) ------------------------------------------------------------
+
+m = module("grader/judge/launch.py", "tests/test_launch.py", "tests/test_sandbox.py", "tests/test_trust.py")
+mutant(m, "killed-by-pid", "the host is killed by pid, not by process group: what it started lives on",
+       "            with contextlib.suppress(ProcessLookupError, PermissionError):\n                os.killpg(self.pid, signal.SIGKILL)\n",
+       "")
+mutant(m, "no-own-session", "a spawned host does not lead a process group of its own",
+       "                env=host_env(**{wire.WIRE_FD_ENV: str(theirs.fileno()), wire.TRACE_FD_ENV: str(trace_write)}),\n"
+       "                start_new_session=True,",
+       "                env=host_env(**{wire.WIRE_FD_ENV: str(theirs.fileno()), wire.TRACE_FD_ENV: str(trace_write)}),\n"
+       "                start_new_session=False,")
+
+# --- grader/wire.py (the frames between judge and host) ------------------------------------------------------------
+
+m = module("grader/wire.py", "tests/test_link.py", "tests/test_trust.py")
+mutant(m, "frame-any-size", "the reader accepts a frame of any claimed size",
+       "            if size < 4 or size > self.max_frame:\n", "            if size < 4:\n")
+mutant(m, "header-any-size", "the reader accepts a header of any size",
+       "            if head > min(size - 4, MAX_HEADER_BYTES):\n", "            if head > size - 4:\n")
+mutant(m, "header-without-op", "a header without an op is accepted",
+       '            if not isinstance(header, dict) or not isinstance(header.get("op"), str):\n',
+       "            if not isinstance(header, dict):\n")
+
+# --- grader/course/submit.py, grader/result.py, grader/render/text.py (what a learner hands in and reads) ---------
+
+m = module("grader/course/submit.py", "tests/test_cli.py")
+mutant(m, "written-in-place", "the package is written where it ends, not renamed into place",
+       '    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)\n    os.close(handle)\n',
+       "    temporary = str(out)\n")
+mutant(m, "hidden-count-dropped", "the package does not say how many hidden checks are left",
+       '"hidden_checks_left": result.hidden_pending,', '"hidden_checks_left": 0,')
+
+m = module("grader/result.py", "tests/test_formats.py", "tests/test_pinned_formats.py")
+mutant(m, "not-run-as-passed", "checks that did not run are passed in JSON",
+       'check["passed"] = check["status"] == Status.PASSED', 'check["passed"] = check["status"] != Status.FAILED')
+mutant(m, "nothing-run-passes", "a result with no check counts as passed",
+       "return bool(self.checks) and all(c.passed for c in self.checks)", "return all(c.passed for c in self.checks)")
+
+m = module("grader/render/text.py", "tests/test_terminal.py", "tests/test_one_cause.py", "tests/test_cli.py")
+mutant(m, "hint-before-reached", "the hint is shown for a check that never reached what it tests",
+       "    if check.hint and not also and _reached(failure):\n", "    if check.hint and not also:\n")
+
 del m
 
 # The module's own focused tests, run first for each of its mutants; the full suite runs only to confirm a
@@ -903,7 +1013,10 @@ OWN: dict[str, tuple[str, ...]] = {
     "grader/course/batch.py": ("tests/test_ci_rules.py", "tests/test_records.py"),
     "grader/course/submit.py": ("tests/test_ci_rules.py",),
     "grader/course/progress.py": ("tests/test_records.py", "tests/test_progress.py"),
-    "grader/render/json_format.py": ("tests/test_records.py",),
+    "grader/result.py": ("tests/test_records.py",),
+    "grader/render/text.py": ("tests/test_records.py",),
+    "grader/cli.py": ("tests/test_records.py", "tests/test_ci_rules.py"),
+    "grader/course/learn.py": ("tests/test_ci_rules.py", "tests/test_recording.py"),
 }
 for _path, _own in OWN.items():
     MODULES[_path].own = _own
