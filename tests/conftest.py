@@ -30,6 +30,17 @@ def check_from_steps(steps: str, *, extra: str = "") -> Any:
     return exercise.checks[0]
 
 
+# Real seconds a conversation served in this process may take before its test fails (pytest-timeout):
+# a clock that never moves would otherwise hold the run for good. The slowest one here takes about 10 s.
+CONVERSATION_SECONDS = 120
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "converse" in getattr(item, "fixturenames", ()) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(CONVERSATION_SECONDS))
+
+
 @pytest.fixture(autouse=True)
 def private_progress(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test (and every `grade` it runs) keeps progress in a folder of its own."""

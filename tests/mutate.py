@@ -3,12 +3,16 @@
 Each mutant below breaks one behaviour of one module by an exact source-text
 replacement (an operator flipped, a constant changed, a condition or a
 statement removed, a branch swapped). The runner applies one mutant at a time
-to the module in this checkout, runs the tests that cover that module
-(``pytest -x -q -n 1``, with a timeout per mutant), restores the file, and
-counts the mutant killed if the tests fail (or time out) and survived if they
-pass. Mutants judged equivalent (no behaviour a user could observe changes)
-carry their reason, are not run unless asked, and do not count in the score:
-score = killed / (mutants - equivalent).
+to the module in this checkout and runs the module's *own* focused tests first
+(``OWN`` below: seconds to a minute; ``pytest -x -q``, with a timeout per
+mutant). A mutant they let through then meets the full suite (``--confirm
+full``, the default) or the wider list of tests named with the module
+(``--confirm listed``), only to confirm it: killed there, it still marks a
+focused test missing. Files are restored after each mutant. Mutants judged
+equivalent (no behaviour a user could observe changes) carry their reason, are
+not run unless asked, and do not count in the score. Two scores per module:
+module-only = killed by its own tests / (mutants - equivalent), and with the
+confirming run.
 
 Usage (from anywhere; it works on the checkout it lives in)::
 
@@ -17,7 +21,8 @@ Usage (from anywhere; it works on the checkout it lives in)::
     python tests/mutate.py --id match.subset-ignores-values  # one mutant (repeatable)
     python tests/mutate.py --list                            # the mutants, checked against the source, not run
     python tests/mutate.py --include-equivalent              # run the equivalent ones too (they should survive)
-    python tests/mutate.py --timeout 300 --workers 1         # per-mutant timeout (s); pytest -n value
+    python tests/mutate.py --timeout 300 --workers 0         # per-mutant timeout (s); pytest -n value (0: no xdist)
+    python tests/mutate.py --confirm listed                  # confirm survivors with the module's listed tests
     python tests/mutate.py --markdown                        # the table as Markdown (for tests/MUTATION.md)
 
 It refuses to run when one of its target modules has uncommitted changes
@@ -1114,6 +1119,7 @@ def run_module(mod: Module, chosen: list[Mutant], timeout: float, workers: str, 
     source = original.decode("utf-8")
     outcomes: list[Outcome] = []
     tests = existing(mod.first)
+    confirmable: list[bool] = []  # whether the confirming run passes unmutated (run once, when first needed)
     if baseline:
         state, seconds, tail = run_tests(tests, timeout, workers, mod.slow)
         print(f"  baseline: {state} in {seconds:.0f} s", flush=True)
@@ -1132,7 +1138,16 @@ def run_module(mod: Module, chosen: list[Mutant], timeout: float, workers: str, 
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
             drop_bytecode(path)
             state, seconds, tail = run_tests(tests, timeout, workers, mod.slow)
-            if state == "passed" and confirm and not mu.equivalent:
+            if state == "passed" and confirm and not mu.equivalent and not confirmable:
+                path.write_bytes(original)
+                drop_bytecode(path)
+                clean, _, clean_tail = run_tests(confirm, confirm_timeout, workers, mod.slow)
+                confirmable.append(clean == "passed")
+                print(f"  confirming baseline: {clean}" + ("" if clean == "passed" else f" ({clean_tail})"), flush=True)
+                path.write_text(text, encoding="utf-8")
+                os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+                drop_bytecode(path)
+            if state == "passed" and confirm and not mu.equivalent and confirmable[0]:
                 print(f"  {mu.id:<50} survived its module's tests ({seconds:.0f} s); confirming with "
                       f"{' '.join(confirm)}", flush=True)
                 wide, more, wide_tail = run_tests(confirm, confirm_timeout, workers, mod.slow)
@@ -1196,7 +1211,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants (checked against the source) and exit")
     parser.add_argument("--include-equivalent", action="store_true", help="run the mutants judged equivalent too")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per mutant's test run (default 300)")
-    parser.add_argument("--workers", default="1", help="pytest -n value (default 1)")
+    parser.add_argument("--workers", default="0", help="pytest -n value (default 0: no xdist, the machine is shared)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run of each module's tests")
     parser.add_argument("--confirm", choices=("full", "listed", "none"), default="full",
                         help="what a survivor of the module's own tests meets next: the full suite (default), the "
