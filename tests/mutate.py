@@ -1168,7 +1168,7 @@ def run_module(mod: Module, chosen: list[Mutant], timeout: float, workers: str, 
     return outcomes
 
 
-def table(results: dict[str, list[Outcome]], markdown: bool) -> str:
+def table(results: dict[str, list[Outcome]], markdown: bool, wider: str = "the full suite") -> str:
     """Per module: the score of its own tests alone, and with the full suite where survivors were confirmed."""
     rows = []
     total = {"mutants": 0, "killed": 0, "full": 0, "equivalent": 0, "survived": 0}
@@ -1188,18 +1188,18 @@ def table(results: dict[str, list[Outcome]], markdown: bool) -> str:
         total["full"] += len(full)
         total["equivalent"] += len(equivalent)
         total["survived"] += len(survived)
-    head = ("module", "mutants", "killed by its own tests", "killed only by the full suite", "survived",
-            "equivalent", "module-only score", "with the full suite")
+    head = ("module", "mutants", "killed by its own tests", f"killed only by {wider}", "survived",
+            "equivalent", "module-only score", f"with {wider}")
     counted = total["mutants"] - total["equivalent"]
-    overall = (f"module-only score: {100 * total['killed'] / counted:.0f}%, with the full suite: "
+    overall = (f"module-only score: {100 * total['killed'] / counted:.0f}%, with {wider}: "
                f"{100 * (total['killed'] + total['full']) / counted:.0f}%" if counted else "score: -")
     summary = (f"{total['mutants']} mutants, {total['killed']} killed by their module's own tests, {total['full']} "
-               f"only by the full suite, {total['survived']} survived, {total['equivalent']} equivalent; {overall}")
+               f"only by {wider}, {total['survived']} survived, {total['equivalent']} equivalent; {overall}")
     if markdown:
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(f"`{c}`" if i == 0 else c for i, c in enumerate(r)) + " |" for r in rows]
         return "\n".join(lines) + "\n\n" + summary + "\n"
-    lines = [f"{r[0]:<34} {r[1]:>4} {r[2]:>4} own {r[6]:>5} full {r[7]:>5}  killed only by the full suite: {r[3]}  "
+    lines = [f"{r[0]:<34} {r[1]:>4} {r[2]:>4} own {r[6]:>5} wider {r[7]:>5}  killed only by {wider}: {r[3]}  "
              f"survived: {r[4]}  equivalent: {r[5]}" for r in rows]
     return "\n".join(lines) + "\n\n" + summary + "\n"
 
@@ -1288,12 +1288,13 @@ def main(argv: list[str] | None = None) -> int:
         if mod.path in results and not opts.include_equivalent and not opts.id:
             results[mod.path] += [Outcome(mu, "equivalent") for mu in mod.mutants if mu.equivalent]
     print()
-    print(table(results, opts.markdown))
+    wider = {"full": "the full suite", "listed": "the listed tests", "none": "nothing more"}[opts.confirm]
+    print(table(results, opts.markdown, wider))
     survivors = [o for outcomes in results.values() for o in outcomes if o.verdict == "survived"]
     for o in survivors:
         print(f"survived: {o.mutant.id}: {o.mutant.what}")
     for o in (o for outcomes in results.values() for o in outcomes if o.verdict == "killed-full"):
-        print(f"killed only by the full suite (a missing focused test): {o.mutant.id}: {o.mutant.what} ({o.detail})")
+        print(f"killed only by {wider} (a missing focused test): {o.mutant.id}: {o.mutant.what} ({o.detail})")
     for o in (o for outcomes in results.values() for o in outcomes if o.verdict in ("stale", "error")):
         print(f"{o.verdict}: {o.mutant.id}: {o.detail}")
     for o in (o for outcomes in results.values() for o in outcomes if o.verdict == "equivalent"):

@@ -223,3 +223,17 @@ def test_grade_show_counts_hidden_checks_without_naming_them(good_course: Path) 
     assert "· echo" in proc.stdout, proc.stdout
     assert HIDDEN_NAME not in proc.stdout and "secret" not in proc.stdout, proc.stdout
     assert "1 hidden" in proc.stdout, proc.stdout
+
+
+def test_a_subject_the_grader_could_not_grade_is_never_proven(good_course: Path) -> None:
+    from grader import Options, load_exercise
+    from grader.course import catalog
+
+    def broken_grader(index: int, total: int, name: str) -> None:
+        raise RuntimeError("the grader broke")  # as a grader bug would: grade() raises, no verdict comes
+
+    exercise = load_exercise(good_course / "exercises" / "demo.yaml")
+    subject = catalog.Subject(exercise, "reference", good_course / "solutions" / "demo.py")
+    [outcome] = catalog.run([subject], Options(on_progress=broken_grader), 1)
+    assert outcome.ok is False and outcome.detail.startswith("could not be graded"), outcome
+    assert "WRONG" in catalog.table([outcome])

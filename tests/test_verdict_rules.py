@@ -8,6 +8,8 @@ file first for each of them.
 
 from __future__ import annotations
 
+import asyncio
+
 from pathlib import Path
 from typing import Any
 
@@ -203,3 +205,19 @@ def test_an_app_that_refuses_the_lifespan_scope_just_has_no_lifespan(error: type
         raise error("websocket only")
 
     assert startup_of(app) == "started"
+
+
+def test_a_lifespan_that_never_finishes_starting_is_a_timeout_not_a_start() -> None:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await receive()
+            await asyncio.Event().wait()  # never answers lifespan.startup
+
+    async def main() -> str:
+        try:
+            await Lifespan(app, timeout=5).startup()
+        except LifespanFailed as exc:
+            return f"{exc.reason} {exc.message}"
+        return "started"
+
+    assert VirtualClockLoop().run_until_complete(main()) == "timeout 5"
