@@ -70,6 +70,13 @@ ECHO_ONCE = HEAD + textwrap.dedent("""\
         await websocket.send_text(await websocket.receive_text())
         await websocket.close()
     """)
+ECHO_ITER = HEAD + textwrap.dedent("""\
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket):
+        await websocket.accept()
+        async for text in websocket.iter_text():
+            await websocket.send_text(text)
+    """)
 NOTHING = HEAD + textwrap.dedent("""\
     @app.websocket("/ws")
     async def ws(websocket: WebSocket):
@@ -109,15 +116,18 @@ def make_course(root: Path, *, reference: str, starter: str, variants: dict[str,
 def good_course(tmp_path: Path) -> Path:
     """Proven only if hidden checks run: its wrong variant fails the hidden check alone."""
     return make_course(tmp_path / "good", reference=ECHO_ALL, starter=NOTHING,
-                       variants={"once.py": f"# expect-fail: {HIDDEN_NAME}\n" + ECHO_ONCE})
+                       variants={"once.py": f"# expect-fail: {HIDDEN_NAME}\n" + ECHO_ONCE,
+                                 "ok_iter.py": "# expect: pass\n" + ECHO_ITER})
 
 
 @pytest.fixture
 def broken_course(tmp_path: Path) -> Path:
-    """Each proof rule broken once: the reference fails the hidden check, the starter passes, and the
-    variant says it fails ``echo`` when only the hidden check catches it."""
+    """Each proof rule broken once: the reference fails the hidden check, the starter passes, a variant
+    said to be correct fails the hidden check, and a wrong one says it fails ``echo`` when only the hidden
+    check catches it."""
     return make_course(tmp_path / "broken", reference=ECHO_ONCE, starter=ECHO_ALL,
-                       variants={"named_wrong.py": "# expect-fail: echo\n" + ECHO_ONCE})
+                       variants={"named_wrong.py": "# expect-fail: echo\n" + ECHO_ONCE,
+                                 "ok_once.py": "# expect: pass\n" + ECHO_ONCE})
 
 
 # --- grade check -------------------------------------------------------------------------------------------------
@@ -126,7 +136,8 @@ def broken_course(tmp_path: Path) -> Path:
 def test_grade_check_runs_hidden_checks_to_prove_a_course(good_course: Path) -> None:
     proc = run_grade("check", cwd=good_course)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "1/1" in proc.stdout, proc.stdout
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("demo"))
+    assert row.split()[1:5] == ["passes", "fails", "1/1", "1/1"], proc.stdout
 
 
 def test_grade_check_fails_and_names_each_broken_rule(broken_course: Path) -> None:
@@ -136,13 +147,14 @@ def test_grade_check_fails_and_names_each_broken_rule(broken_course: Path) -> No
     reference = [p for p in problems if p.startswith("✗ demo reference")]
     starter = [p for p in problems if p.startswith("✗ demo starter")]
     variant = [p for p in problems if p.startswith("✗ demo wrong named_wrong")]
+    correct = [p for p in problems if p.startswith("✗ demo correct ok_once")]
     assert len(reference) == 1 and f"should pass, but {HIDDEN_NAME!r} failed" in reference[0], proc.stdout
     assert len(starter) == 1 and "should fail, but passes every check" in starter[0], proc.stdout
     assert len(variant) == 1 and "should fail 'echo', but it passed" in variant[0], proc.stdout
-    assert len(problems) == 3, proc.stdout
-    table = proc.stdout.split("\n\n")[0]
-    row = next(line for line in table.splitlines() if line.startswith("demo"))
-    assert row.split()[1:4] == ["WRONG", "WRONG", "0/1"], table
+    assert len(correct) == 1 and f"should pass, but {HIDDEN_NAME!r} failed" in correct[0], proc.stdout
+    assert len(problems) == 4, proc.stdout
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("demo"))
+    assert row.split()[1:7] == ["WRONG", "WRONG", "0/1", "WRONG", "0/1", "WRONG"], proc.stdout
 
 
 # --- the pytest plugin -------------------------------------------------------------------------------------------
@@ -181,6 +193,8 @@ def test_the_pytest_plugin_fails_the_item_of_each_broken_rule(broken_course: Pat
         f"reference::{HIDDEN_NAME}": "failed",
         "starter": "failed",
         "wrong:named_wrong::echo": "failed",
+        "correct:ok_once::echo": "passed",
+        f"correct:ok_once::{HIDDEN_NAME}": "failed",
     }
 
 
