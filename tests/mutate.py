@@ -1005,7 +1005,8 @@ del m
 # The module's own focused tests, run first for each of its mutants; the full suite runs only to confirm a
 # mutant they let through. A module missing here meets the tests listed with it above first.
 OWN: dict[str, tuple[str, ...]] = {
-    "grader/spec/match.py": ("tests/test_verdict_rules.py", "tests/test_match.py"),
+    "grader/spec/match.py": ("tests/test_verdict_rules.py", "tests/test_match.py", "tests/test_pinned_spec.py",
+                             "tests/test_pinned_1_1.py", "tests/test_spec_1_1.py"),
     "grader/judge/unordered.py": ("tests/test_verdict_rules.py",),
     "grader/judge/source.py": ("tests/test_verdict_rules.py", "tests/test_source.py"),
     "grader/host/lifespan.py": ("tests/test_verdict_rules.py", "tests/test_lifespan.py"),
