@@ -1008,6 +1008,7 @@ OWN: dict[str, tuple[str, ...]] = {
     "grader/spec/match.py": ("tests/test_verdict_rules.py", "tests/test_match.py", "tests/test_pinned_spec.py",
                              "tests/test_pinned_1_1.py", "tests/test_spec_1_1.py"),
     "grader/judge/unordered.py": ("tests/test_verdict_rules.py",),
+    "grader/judge/conversation.py": ("tests/test_verdict_rules.py", "tests/test_conversation.py"),
     "grader/judge/source.py": ("tests/test_verdict_rules.py", "tests/test_source.py"),
     "grader/host/lifespan.py": ("tests/test_verdict_rules.py", "tests/test_lifespan.py"),
     "grader/host/sandbox.py": ("tests/test_protections.py", "tests/test_sandbox.py"),
