@@ -9,7 +9,7 @@ file first for each of them.
 from __future__ import annotations
 
 import asyncio
-
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from grader.judge.source import check
 from grader.judge.unordered import pair
 from grader.result import Kind, Status
 from grader.spec import Expected, SourceRule
-from grader.spec.match import match
+from grader.spec.match import NOW, match
 
 
 def ok(expected: object, actual: object) -> bool:
@@ -51,6 +51,17 @@ def test_approx_accepts_the_tolerance_on_both_sides(value: float) -> None:
 @pytest.mark.parametrize("value", [9.4, 0, -10, 10.6, 20])
 def test_approx_refuses_a_value_too_far_below_as_well_as_above(value: float) -> None:
     assert not ok({"$approx": {"value": 10, "tol": 0.5}}, value)
+
+
+def test_datetime_is_judged_against_the_clock_the_app_reads() -> None:
+    # Under a virtual wall clock "now" is the app's time, not the judge's: a year away from the real one here.
+    virtual = datetime(2001, 2, 3, 4, 5, 6)
+    token = NOW.set(lambda: virtual)
+    try:
+        assert ok({"$datetime": {"within": 2}}, "2001-02-03 04:05:07")
+        assert not ok({"$datetime": {"within": 2}}, datetime.now().isoformat(sep=" "))
+    finally:
+        NOW.reset(token)
 
 
 # --- expect_unordered: a one-to-one pairing, found where it exists -----------------------------------------------
