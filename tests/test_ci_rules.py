@@ -124,10 +124,11 @@ def good_course(tmp_path: Path) -> Path:
 def broken_course(tmp_path: Path) -> Path:
     """Each proof rule broken once: the reference fails the hidden check, the starter passes, a variant
     said to be correct fails the hidden check, and a wrong one says it fails ``echo`` when only the hidden
-    check catches it."""
+    check catches it; one more names a check the spec lacks."""
     return make_course(tmp_path / "broken", reference=ECHO_ONCE, starter=ECHO_ALL,
                        variants={"named_wrong.py": "# expect-fail: echo\n" + ECHO_ONCE,
-                                 "ok_once.py": "# expect: pass\n" + ECHO_ONCE})
+                                 "ok_once.py": "# expect: pass\n" + ECHO_ONCE,
+                                 "unknown_check.py": "# expect-fail: no such check\n" + ECHO_ONCE})
 
 
 # --- grade check -------------------------------------------------------------------------------------------------
@@ -152,9 +153,11 @@ def test_grade_check_fails_and_names_each_broken_rule(broken_course: Path) -> No
     assert len(starter) == 1 and "should fail, but passes every check" in starter[0], proc.stdout
     assert len(variant) == 1 and "should fail 'echo', but it passed" in variant[0], proc.stdout
     assert len(correct) == 1 and f"should pass, but {HIDDEN_NAME!r} failed" in correct[0], proc.stdout
-    assert len(problems) == 4, proc.stdout
+    unknown = [p for p in problems if p.startswith("✗ demo wrong unknown_check")]
+    assert len(unknown) == 1 and "names a check 'no such check' that the spec does not have" in unknown[0], proc.stdout
+    assert len(problems) == 5, proc.stdout
     row = next(line for line in proc.stdout.splitlines() if line.startswith("demo"))
-    assert row.split()[1:7] == ["WRONG", "WRONG", "0/1", "WRONG", "0/1", "WRONG"], proc.stdout
+    assert row.split()[1:7] == ["WRONG", "WRONG", "0/2", "WRONG", "0/1", "WRONG"], proc.stdout
 
 
 # --- the pytest plugin -------------------------------------------------------------------------------------------
@@ -195,6 +198,7 @@ def test_the_pytest_plugin_fails_the_item_of_each_broken_rule(broken_course: Pat
         "wrong:named_wrong::echo": "failed",
         "correct:ok_once::echo": "passed",
         f"correct:ok_once::{HIDDEN_NAME}": "failed",
+        "wrong:unknown_check": "failed",
     }
 
 
