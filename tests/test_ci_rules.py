@@ -156,6 +156,9 @@ def test_grade_check_fails_and_names_each_broken_rule(broken_course: Path) -> No
     unknown = [p for p in problems if p.startswith("✗ demo wrong unknown_check")]
     assert len(unknown) == 1 and "names a check 'no such check' that the spec does not have" in unknown[0], proc.stdout
     assert len(problems) == 5, proc.stdout
+    # The variant rules the course breaks are reported with their place, apart from the proofs.
+    assert "variant rule(s) broken" in proc.stdout, proc.stdout
+    assert "unknown_check.py:1" in proc.stderr and "no such check" in proc.stderr, proc.stderr
     row = next(line for line in proc.stdout.splitlines() if line.startswith("demo"))
     assert row.split()[1:7] == ["WRONG", "WRONG", "0/2", "WRONG", "0/1", "WRONG"], proc.stdout
 
