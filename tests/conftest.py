@@ -47,6 +47,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     finally:
         if was_enabled:
             gc.enable()
+# Real seconds a conversation served in this process may take before its test fails (pytest-timeout):
+# a clock that never moves would otherwise hold the run for good. The slowest one here takes about 10 s.
+CONVERSATION_SECONDS = 120
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "converse" in getattr(item, "fixturenames", ()) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(CONVERSATION_SECONDS))
 
 
 @pytest.fixture(autouse=True)

@@ -3,12 +3,16 @@
 Each mutant below breaks one behaviour of one module by an exact source-text
 replacement (an operator flipped, a constant changed, a condition or a
 statement removed, a branch swapped). The runner applies one mutant at a time
-to the module in this checkout, runs the tests that cover that module
-(``pytest -x -q -n 1``, with a timeout per mutant), restores the file, and
-counts the mutant killed if the tests fail (or time out) and survived if they
-pass. Mutants judged equivalent (no behaviour a user could observe changes)
-carry their reason, are not run unless asked, and do not count in the score:
-score = killed / (mutants - equivalent).
+to the module in this checkout and runs the module's *own* focused tests first
+(``OWN`` below: seconds to a minute; ``pytest -x -q``, with a timeout per
+mutant). A mutant they let through then meets the full suite (``--confirm
+full``, the default) or the wider list of tests named with the module
+(``--confirm listed``), only to confirm it: killed there, it still marks a
+focused test missing. Files are restored after each mutant. Mutants judged
+equivalent (no behaviour a user could observe changes) carry their reason, are
+not run unless asked, and do not count in the score. Two scores per module:
+module-only = killed by its own tests / (mutants - equivalent), and with the
+confirming run.
 
 Usage (from anywhere; it works on the checkout it lives in)::
 
@@ -17,7 +21,8 @@ Usage (from anywhere; it works on the checkout it lives in)::
     python tests/mutate.py --id match.subset-ignores-values  # one mutant (repeatable)
     python tests/mutate.py --list                            # the mutants, checked against the source, not run
     python tests/mutate.py --include-equivalent              # run the equivalent ones too (they should survive)
-    python tests/mutate.py --timeout 300 --workers 1         # per-mutant timeout (s); pytest -n value
+    python tests/mutate.py --timeout 300 --workers 0         # per-mutant timeout (s); pytest -n value (0: no xdist)
+    python tests/mutate.py --confirm listed                  # confirm survivors with the module's listed tests
     python tests/mutate.py --markdown                        # the table as Markdown (for tests/MUTATION.md)
 
 It refuses to run when one of its target modules has uncommitted changes
@@ -57,9 +62,15 @@ class Mutant:
 @dataclass
 class Module:
     path: str
-    tests: tuple[str, ...]  # pytest arguments (files or node ids), fastest first
+    tests: tuple[str, ...]  # pytest arguments (files or node ids), fastest first: every test known to cover it
     slow: bool = False  # also run the tests skipped by default as too slow (GRADER_SLOW_TESTS=1)
     mutants: list[Mutant] = field(default_factory=list)
+    own: tuple[str, ...] = ()  # the module's own focused tests (seconds): run first, for every mutant
+
+    @property
+    def first(self) -> tuple[str, ...]:
+        """The tests each mutant meets first: the module's own, or (none named) every test listed for it."""
+        return self.own or self.tests
 
 
 MODULES: dict[str, Module] = {}
@@ -168,6 +179,10 @@ mutant(m, "lt-inclusive", "$lt accepts its bound", "        return value < opera
 mutant(m, "lte-exclusive", "$lte refuses its bound", "        return value <= operand\n", "        return value < operand\n")
 mutant(m, "between-open", "$between refuses its bounds", "return bool(operand[0] <= value <= operand[1])",
        "return bool(operand[0] < value < operand[1])")
+mutant(m, "between-open-top", "$between refuses its upper bound", "return bool(operand[0] <= value <= operand[1])",
+       "return bool(operand[0] <= value < operand[1])")
+mutant(m, "approx-one-sided", "$approx without abs(): any value below the target passes",
+       'return bool(abs(value - operand["value"]) <= operand["tol"])', 'return bool(value - operand["value"] <= operand["tol"])')
 mutant(m, "approx-exact", "$approx ignores its tolerance", 'return bool(abs(value - operand["value"]) <= operand["tol"])',
        'return bool(value == operand["value"])')
 mutant(m, "numeric-accepts-bool", "numeric matchers accept true and false",
@@ -375,6 +390,12 @@ mutant(m, "file-link-unexplained", "expect_file calls a link or a linked folder 
        "        if refused.why in (Why.LINK, Why.LINKED_FOLDER):\n", "        if False:\n")
 mutant(m, "file-fifo-unexplained", "expect_file does not say that a FIFO is not a regular file",
        "        if refused.why is Why.NOT_REGULAR:\n", "        if False:\n")
+mutant(m, "file-prefix-accepted", "expect_file accepts a file holding only the start of the expected bytes",
+       "        if data != expected:\n            raise self.fail(Kind.FILE",
+       "        if not expected.startswith(data):\n            raise self.fail(Kind.FILE")
+mutant(m, "file-longer-accepted", "expect_file accepts a file holding more than the expected bytes",
+       "        if data != expected:\n            raise self.fail(Kind.FILE",
+       "        if not data.startswith(expected):\n            raise self.fail(Kind.FILE")
 mutant(m, "file-content-ignored", "expect_file accepts any content",
        "        if data != expected:\n            raise self.fail(Kind.FILE", "        if False:\n            raise self.fail(Kind.FILE")
 mutant(m, "file-missing-unexplained", "a missing file is not reported as missing",
@@ -541,6 +562,12 @@ mutant(m, "starved-is-frozen", "an app starved of CPU by a busy machine counts a
        'return not (state == "R" and share < 0.1)', "return True")
 mutant(m, "starved-for-ever", "an app starved of CPU is never declared frozen",
        "if sample is None or now - self.last_heard >= self.stall_seconds * 4:", "if sample is None:")
+mutant(m, "message-for-ended-connection", "a message the host sends for a connection that ended is believed",
+       '_want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")',
+       '_want(conn is not None, f"a {op} for a connection that is not open")')
+mutant(m, "message-outside-open", "a message sent before the accept or after the close is believed",
+       '_want(side.accepted and side.close is None, "a message outside an open connection")',
+       '_want(True, "a message outside an open connection")')
 mutant(m, "second-close-allowed", "a second close frame from the host is believed",
        '_want(side.close is None, "a second close")', '_want(True, "a second close")',
        equivalent="the host's own ASGI checks refuse a second close before it reaches the wire; only a forged frame "
@@ -676,6 +703,10 @@ mutant(m, "method-calls-ignored", "websocket.iter_json() does not count",
        "            elif isinstance(func, ast.Attribute):\n                found[func.attr]",
        "            elif False:\n                found[func.attr]")
 mutant(m, "not-calls-ignored", "forbidden calls pass", "    if banned:\n", "    if False:\n")
+mutant(m, "keyword-by-dotted-name", "a keyword rule matches the call's dotted name, not its last name",
+       'name = dotted(node.func).rsplit(".", 1)[-1]', "name = dotted(node.func)")
+mutant(m, "keywords-ignored", "a keyword rule passes without its keyword",
+       "              for c, k in rule.keywords],", "              for c, k in rule.keywords if False],")
 mutant(m, "calls-ignored", "required calls need not be there", "    if missing:\n", "    if False:\n")
 
 # --- grader/course/catalog.py --------------------------------------------------------------------------------------
@@ -769,6 +800,9 @@ mutant(m, "empty-track-earned", "an achievement for a track without lessons is e
        "return bool(lessons) and all(e in passed for e in lessons)", "return all(e in passed for e in lessons)")
 mutant(m, "day-rule-by-month", "the day rule counts passes per month", 'day = str(record.get("at", ""))[:10]',
        'day = str(record.get("at", ""))[:7]')
+mutant(m, "written-in-place", "the progress file is rewritten in place instead of replaced whole",
+       'fd, temp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.folder)',
+       "fd, temp = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), str(self.path)")
 mutant(m, "corrupt-file-replaced", "an unreadable progress file is replaced, not kept aside",
        "            os.replace(self.path, backup)\n", "            pass\n")
 mutant(m, "achievements-announced-again", "achievements are announced on every pass",
@@ -803,6 +837,12 @@ m = module("grader/course/batch.py", "tests/test_pinned_course.py",
 mutant(m, "hidden-skipped", "grade batch skips the hidden checks",
        "    options = Options(limits=limits, run_hidden=True, transcripts=transcripts)",
        "    options = Options(limits=limits, run_hidden=False, transcripts=transcripts)")
+mutant(m, "lone-file-missed", "a lone *.py of another name in a submission folder is not found",
+       "                    target = candidates[0] if len(candidates) == 1 else target\n",
+       "                    target = target\n")
+mutant(m, "first-of-many-taken", "of several *.py in a submission folder, the first is graded",
+       "                    target = candidates[0] if len(candidates) == 1 else target\n",
+       "                    target = candidates[0] if candidates else target\n")
 mutant(m, "max-points-visible-only", "the gradebook's max_points leaves the hidden checks out",
        '"points": self.result.points if self.result else 0,\n            "max_points": exercise.points,',
        '"points": self.result.points if self.result else 0,\n            "max_points": sum(c.points for c in exercise.checks if not c.hidden),')
@@ -827,10 +867,19 @@ mutant(m, "not-yours-recorded", "grading the reference or the starter records an
        "    reason = not_yours(course, exercise, app, content, lang)\n", "    reason = None\n")
 mutant(m, "digest-not-passed", "the same file graded again counts as a new attempt",
        "digest=hashlib.sha256(content).hexdigest())", "digest=None)")
+mutant(m, "uvicorn-recorded", "a --server uvicorn run is recorded as an attempt",
+       "        opts.no_record = True  # a confirmation, not an attempt\n", "        pass\n")
+mutant(m, "submit-runs-hidden", "grade submit runs the hidden checks on the learner's machine",
+       "result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits))\n    out = Path(",
+       "result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits, run_hidden=True))\n"
+       "    out = Path(")
 mutant(m, "exercism-exit-one", "the Exercism runner exits 1 when a test fails",
        'code = 0 if result.passed or opts.format == "exercism" else 1', "code = 0 if result.passed else 1")
 
 m = module("grader/course/learn.py", "tests/test_recording.py", "tests/test_guided.py", "tests/test_pinned_course.py")
+mutant(m, "show-lists-hidden", "grade show lists hidden checks by name",
+       "                                                         for check in visible]",
+       "                                                         for check in exercise.checks]")
 mutant(m, "starter-recorded", "grading the untouched starter records an attempt",
        "    if _same(starter, content):\n", "    if False:\n")
 mutant(m, "reference-copy-recorded", "a copy of the reference solution records an attempt",
@@ -899,7 +948,106 @@ mutant(m, "xml-unsafe", "control characters the learner printed are written raw 
 mutant(m, "errors-uncounted", "the suite's errors attribute is 0", "    errors = sum(c.status is not Status.PASSED and",
        "    errors = 0 * sum(c.status is not Status.PASSED and")
 
+# --- grader/judge/unordered.py ------------------------------------------------------------------------------------
+
+m = module("grader/judge/unordered.py", "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py")
+mutant(m, "greedy-pairing", "messages are paired greedily: a pairing that needs a matcher to move is missed",
+       "if current is None or place(current, seen):", "if current is None:")
+mutant(m, "one-message-twice", "one message may answer two matchers",
+       "            if good and j not in seen:\n", "            if good:\n                owner[j] = None\n")
+mutant(m, "wrong-matcher-named", "the matcher left without a message is not the one named",
+       "            return None, i\n", "            return None, 0\n")
+
+# --- grader/host/sandbox.py (the protections, observed from inside the app) -----------------------------------
+
+m = module("grader/host/sandbox.py", "tests/test_sandbox.py", "tests/test_trust.py")
+mutant(m, "cpu-limit-dropped", "the CPU-time rlimit is not applied",
+       '        "cpu_seconds": (resource.RLIMIT_CPU, 1),\n', "")
+mutant(m, "memory-limit-dropped", "the address-space rlimit is not applied",
+       '        "memory_mb": (resource.RLIMIT_AS, 1 << 20),\n', "")
+mutant(m, "file-limit-dropped", "the file-size rlimit is not applied",
+       '        "file_mb": (resource.RLIMIT_FSIZE, 1 << 20),\n', "")
+mutant(m, "descriptor-limit-dropped", "the open-descriptor rlimit is not applied",
+       '        "open_files": (resource.RLIMIT_NOFILE, 1),\n', "")
+mutant(m, "limit-in-wrong-unit", "memory is limited in kilobytes read as bytes",
+       '        "memory_mb": (resource.RLIMIT_AS, 1 << 20),', '        "memory_mb": (resource.RLIMIT_AS, 1 << 10),')
+mutant(m, "no-new-privs-unset", "no_new_privs is not set",
+       "            libc.call(\"prctl\", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)\n", "            pass\n")
+mutant(m, "descriptors-inherited", "descriptors the launcher or template left open stay open in the sandbox",
+       "    _close_other_descriptors(keep)\n", "    pass\n")
+mutant(m, "environment-inherited", "the host's environment reaches the app",
+       "    os.environ.clear()\n", "    pass\n")
+
+# --- grader/judge/launch.py (starting and ending hosts) ------------------------------------------------------------
+
+m = module("grader/judge/launch.py", "tests/test_launch.py", "tests/test_sandbox.py", "tests/test_trust.py")
+mutant(m, "killed-by-pid", "the host is killed by pid, not by process group: what it started lives on",
+       "            with contextlib.suppress(ProcessLookupError, PermissionError):\n                os.killpg(self.pid, signal.SIGKILL)\n",
+       "")
+mutant(m, "no-own-session", "a spawned host does not lead a process group of its own",
+       "                env=host_env(**{wire.WIRE_FD_ENV: str(theirs.fileno()), wire.TRACE_FD_ENV: str(trace_write)}),\n"
+       "                start_new_session=True,",
+       "                env=host_env(**{wire.WIRE_FD_ENV: str(theirs.fileno()), wire.TRACE_FD_ENV: str(trace_write)}),\n"
+       "                start_new_session=False,")
+
+# --- grader/wire.py (the frames between judge and host) ------------------------------------------------------------
+
+m = module("grader/wire.py", "tests/test_link.py", "tests/test_trust.py")
+mutant(m, "frame-any-size", "the reader accepts a frame of any claimed size",
+       "            if size < 4 or size > self.max_frame:\n", "            if size < 4:\n")
+mutant(m, "header-any-size", "the reader accepts a header of any size",
+       "            if head > min(size - 4, MAX_HEADER_BYTES):\n", "            if head > size - 4:\n")
+mutant(m, "header-without-op", "a header without an op is accepted",
+       '            if not isinstance(header, dict) or not isinstance(header.get("op"), str):\n',
+       "            if not isinstance(header, dict):\n")
+
+# --- grader/course/submit.py, grader/result.py, grader/render/text.py (what a learner hands in and reads) ---------
+
+m = module("grader/course/submit.py", "tests/test_cli.py")
+mutant(m, "written-in-place", "the package is written where it ends, not renamed into place",
+       '    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)\n    os.close(handle)\n',
+       "    temporary = str(out)\n")
+mutant(m, "hidden-count-dropped", "the package does not say how many hidden checks are left",
+       '"hidden_checks_left": result.hidden_pending,', '"hidden_checks_left": 0,')
+
+m = module("grader/result.py", "tests/test_formats.py", "tests/test_pinned_formats.py")
+mutant(m, "not-run-as-passed", "checks that did not run are passed in JSON",
+       'check["passed"] = check["status"] == Status.PASSED', 'check["passed"] = check["status"] != Status.FAILED')
+mutant(m, "nothing-run-passes", "a result with no check counts as passed",
+       "return bool(self.checks) and all(c.passed for c in self.checks)", "return all(c.passed for c in self.checks)")
+
+m = module("grader/render/text.py", "tests/test_terminal.py", "tests/test_one_cause.py", "tests/test_cli.py")
+mutant(m, "hint-before-reached", "the hint is shown for a check that never reached what it tests",
+       "    if check.hint and not also and _reached(failure):\n", "    if check.hint and not also:\n")
+
 del m
+
+# The module's own focused tests, run first for each of its mutants; the full suite runs only to confirm a
+# mutant they let through. A module missing here meets the tests listed with it above first.
+OWN: dict[str, tuple[str, ...]] = {
+    "grader/spec/match.py": ("tests/test_verdict_rules.py", "tests/test_match.py", "tests/test_pinned_spec.py",
+                             "tests/test_pinned_1_1.py", "tests/test_spec_1_1.py"),
+    "grader/judge/unordered.py": ("tests/test_verdict_rules.py",),
+    "grader/judge/conversation.py": ("tests/test_verdict_rules.py", "tests/test_conversation.py"),
+    "grader/judge/source.py": ("tests/test_verdict_rules.py", "tests/test_source.py"),
+    "grader/host/lifespan.py": ("tests/test_verdict_rules.py", "tests/test_lifespan.py"),
+    "grader/host/sandbox.py": ("tests/test_protections.py", "tests/test_sandbox.py"),
+    "grader/judge/launch.py": ("tests/test_protections.py", "tests/test_launch.py"),
+    "grader/wire.py": ("tests/test_wire.py", "tests/test_link.py"),
+    "grader/judge/link.py": ("tests/test_link.py", "tests/test_wire.py"),
+    "grader/course/catalog.py": ("tests/test_ci_rules.py",),
+    "grader/course/pytest_plugin.py": ("tests/test_ci_rules.py",),
+    "grader/course/batch.py": ("tests/test_ci_rules.py", "tests/test_records.py"),
+    "grader/course/submit.py": ("tests/test_ci_rules.py",),
+    "grader/course/progress.py": ("tests/test_records.py", "tests/test_progress.py"),
+    "grader/result.py": ("tests/test_records.py",),
+    "grader/render/text.py": ("tests/test_records.py",),
+    "grader/cli.py": ("tests/test_records.py", "tests/test_ci_rules.py"),
+    "grader/course/learn.py": ("tests/test_ci_rules.py", "tests/test_recording.py"),
+}
+for _path, _own in OWN.items():
+    MODULES[_path].own = _own
+FULL_SUITE = ("tests/",)
 
 
 # --- the runner ------------------------------------------------------------------------------------------------------
@@ -908,7 +1056,7 @@ del m
 @dataclass
 class Outcome:
     mutant: Mutant
-    verdict: str  # killed, timeout, survived, equivalent, stale, error
+    verdict: str  # killed, timeout, killed-full (only by the full suite), survived, equivalent, stale, error
     seconds: float = 0.0
     detail: str = ""
 
@@ -980,13 +1128,20 @@ def run_tests(tests: tuple[str, ...], timeout: float, workers: str, slow: bool =
     return "error", seconds, tail  # 4: usage error, 5: nothing collected
 
 
-def run_module(mod: Module, chosen: list[Mutant], timeout: float, workers: str, baseline: bool) -> list[Outcome]:
+def existing(tests: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t for t in tests if (ROOT / t.split("::")[0]).exists())
+
+
+def run_module(mod: Module, chosen: list[Mutant], timeout: float, workers: str, baseline: bool,
+               confirm: tuple[str, ...] | None, confirm_timeout: float) -> list[Outcome]:
+    """Each mutant against the module's own tests; a survivor then against ``confirm`` (the full suite)."""
     path = ROOT / mod.path
     original = path.read_bytes()
     stat = path.stat()
     source = original.decode("utf-8")
     outcomes: list[Outcome] = []
-    tests = tuple(t for t in mod.tests if (ROOT / t.split("::")[0]).exists())
+    tests = existing(mod.first)
+    confirmable: list[bool] = []  # whether the confirming run passes unmutated (run once, when first needed)
     if baseline:
         state, seconds, tail = run_tests(tests, timeout, workers, mod.slow)
         print(f"  baseline: {state} in {seconds:.0f} s", flush=True)
@@ -1005,50 +1160,69 @@ def run_module(mod: Module, chosen: list[Mutant], timeout: float, workers: str, 
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
             drop_bytecode(path)
             state, seconds, tail = run_tests(tests, timeout, workers, mod.slow)
+            if state == "passed" and confirm and not mu.equivalent and not confirmable:
+                path.write_bytes(original)
+                drop_bytecode(path)
+                clean, _, clean_tail = run_tests(confirm, confirm_timeout, workers, mod.slow)
+                confirmable.append(clean == "passed")
+                print(f"  confirming baseline: {clean}" + ("" if clean == "passed" else f" ({clean_tail})"), flush=True)
+                path.write_text(text, encoding="utf-8")
+                os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+                drop_bytecode(path)
+            if state == "passed" and confirm and not mu.equivalent and confirmable[0]:
+                print(f"  {mu.id:<50} survived its module's tests ({seconds:.0f} s); confirming with "
+                      f"{' '.join(confirm)}", flush=True)
+                wide, more, wide_tail = run_tests(confirm, confirm_timeout, workers, mod.slow)
+                seconds += more
+                if wide in ("failed", "timeout"):
+                    state, tail = "killed-full", wide_tail
         finally:
             path.write_bytes(original)
             os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
             drop_bytecode(path)
-        verdict = {"failed": "killed", "passed": "survived", "timeout": "timeout"}.get(state, "error")
+        verdict = {"failed": "killed", "passed": "survived", "timeout": "timeout",
+                   "killed-full": "killed-full"}.get(state, "error")
         if verdict == "survived" and mu.equivalent:
             verdict = "equivalent"
         outcomes.append(Outcome(mu, verdict, seconds, tail))
-        by = f"  by {tail}" if verdict == "killed" and "\n" not in tail else ""
-        print(f"  {mu.id:<50} {verdict:<10} {seconds:5.0f} s{by}", flush=True)
+        by = f"  by {tail}" if verdict in ("killed", "killed-full") and "\n" not in tail else ""
+        print(f"  {mu.id:<50} {verdict:<11} {seconds:5.0f} s{by}", flush=True)
     return outcomes
 
 
-def table(results: dict[str, list[Outcome]], markdown: bool) -> str:
+def table(results: dict[str, list[Outcome]], markdown: bool, wider: str = "the full suite") -> str:
+    """Per module: the score of its own tests alone, and with the full suite where survivors were confirmed."""
     rows = []
-    total = {"mutants": 0, "killed": 0, "equivalent": 0, "survived": 0}
+    total = {"mutants": 0, "killed": 0, "full": 0, "equivalent": 0, "survived": 0}
     for path, outcomes in results.items():
         runnable = [o for o in outcomes if o.verdict != "stale"]
         killed = sum(o.verdict in ("killed", "timeout") for o in runnable)
+        full = [o.mutant.id for o in runnable if o.verdict == "killed-full"]
         equivalent = [o.mutant.id for o in runnable if o.mutant.equivalent]
         survived = [o.mutant.id for o in runnable if o.verdict == "survived"]
         counted = len(runnable) - len(equivalent)
-        score = f"{100 * killed / counted:.0f}%" if counted else "-"
-        rows.append((path, str(len(runnable)), str(killed), ", ".join(survived) or "-", ", ".join(equivalent) or "-",
-                     score))
+        own = f"{100 * killed / counted:.0f}%" if counted else "-"
+        wide = f"{100 * (killed + len(full)) / counted:.0f}%" if counted else "-"
+        rows.append((path, str(len(runnable)), str(killed), ", ".join(full) or "-", ", ".join(survived) or "-",
+                     ", ".join(equivalent) or "-", own, wide))
         total["mutants"] += len(runnable)
         total["killed"] += killed
+        total["full"] += len(full)
         total["equivalent"] += len(equivalent)
         total["survived"] += len(survived)
-    head = ("module", "mutants", "killed", "survived", "equivalent", "score")
+    head = ("module", "mutants", "killed by its own tests", f"killed only by {wider}", "survived",
+            "equivalent", "module-only score", f"with {wider}")
     counted = total["mutants"] - total["equivalent"]
-    overall = f"mutation score: {100 * total['killed'] / counted:.0f}%" if counted else "mutation score: -"
-    summary = (f"{total['mutants']} mutants, {total['killed']} killed, {total['survived']} survived, "
-               f"{total['equivalent']} equivalent; {overall}")
+    overall = (f"module-only score: {100 * total['killed'] / counted:.0f}%, with {wider}: "
+               f"{100 * (total['killed'] + total['full']) / counted:.0f}%" if counted else "score: -")
+    summary = (f"{total['mutants']} mutants, {total['killed']} killed by their module's own tests, {total['full']} "
+               f"only by {wider}, {total['survived']} survived, {total['equivalent']} equivalent; {overall}")
     if markdown:
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(f"`{c}`" if i == 0 else c for i, c in enumerate(r)) + " |" for r in rows]
         return "\n".join(lines) + "\n\n" + summary + "\n"
-    widths = [max(len(r[i]) for r in [head, *rows]) for i in (0, 1, 2, 5)]
-    lines = []
-    for r in [head, *rows]:
-        lines.append(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[5]:>{widths[3]}}  "
-                     f"survived: {r[3]}  equivalent: {r[4]}" if r is not head else
-                     f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:>{widths[2]}}  {r[5]:>{widths[3]}}")
+    lines = [f"{r[0]:<34} {r[1]:>4} {r[2]:>4} own {r[6]:>5} wider {r[7]:>5}  killed only by {wider}: {r[3]}  "
+             f"survived: {r[4]}  equivalent: {r[5]}" for r in rows]
     return "\n".join(lines) + "\n\n" + summary + "\n"
 
 
@@ -1059,8 +1233,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the mutants (checked against the source) and exit")
     parser.add_argument("--include-equivalent", action="store_true", help="run the mutants judged equivalent too")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per mutant's test run (default 300)")
-    parser.add_argument("--workers", default="1", help="pytest -n value (default 1)")
+    parser.add_argument("--workers", default="0", help="pytest -n value (default 0: no xdist, the machine is shared)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated run of each module's tests")
+    parser.add_argument("--confirm", choices=("full", "listed", "none"), default="full",
+                        help="what a survivor of the module's own tests meets next: the full suite (default), the "
+                             "tests listed for the module, or nothing")
+    parser.add_argument("--confirm-timeout", type=float, default=3600, help="seconds for a confirming run (default 3600)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     opts = parser.parse_args(argv)
 
@@ -1083,7 +1261,7 @@ def main(argv: list[str] | None = None) -> int:
         bad = 0
         for mod in modules:
             source = (ROOT / mod.path).read_text(encoding="utf-8")
-            print(f"{mod.path}  (tests: {' '.join(mod.tests)})")
+            print(f"{mod.path}  (its own tests: {' '.join(mod.first)}; listed: {' '.join(mod.tests)})")
             for mu in mod.mutants:
                 try:
                     mutated(source, mu)
@@ -1120,8 +1298,10 @@ def main(argv: list[str] | None = None) -> int:
             picked = chosen(mod)
             if not picked:
                 continue
-            print(f"{mod.path}: {len(picked)} mutants; tests: {' '.join(mod.tests)}", flush=True)
-            results[mod.path] = run_module(mod, picked, opts.timeout, opts.workers, not opts.no_baseline)
+            confirm = {"full": FULL_SUITE, "listed": existing(mod.tests), "none": ()}[opts.confirm]
+            print(f"{mod.path}: {len(picked)} mutants; its own tests: {' '.join(existing(mod.first))}", flush=True)
+            results[mod.path] = run_module(mod, picked, opts.timeout, opts.workers, not opts.no_baseline,
+                                           confirm if confirm != existing(mod.first) else (), opts.confirm_timeout)
     except KeyboardInterrupt:
         print("\nmutate: interrupted; every file is restored", file=sys.stderr)
         return 130
@@ -1130,10 +1310,13 @@ def main(argv: list[str] | None = None) -> int:
         if mod.path in results and not opts.include_equivalent and not opts.id:
             results[mod.path] += [Outcome(mu, "equivalent") for mu in mod.mutants if mu.equivalent]
     print()
-    print(table(results, opts.markdown))
+    wider = {"full": "the full suite", "listed": "the listed tests", "none": "nothing more"}[opts.confirm]
+    print(table(results, opts.markdown, wider))
     survivors = [o for outcomes in results.values() for o in outcomes if o.verdict == "survived"]
     for o in survivors:
         print(f"survived: {o.mutant.id}: {o.mutant.what}")
+    for o in (o for outcomes in results.values() for o in outcomes if o.verdict == "killed-full"):
+        print(f"killed only by {wider} (a missing focused test): {o.mutant.id}: {o.mutant.what} ({o.detail})")
     for o in (o for outcomes in results.values() for o in outcomes if o.verdict in ("stale", "error")):
         print(f"{o.verdict}: {o.mutant.id}: {o.detail}")
     for o in (o for outcomes in results.values() for o in outcomes if o.verdict == "equivalent"):

@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -477,15 +478,26 @@ def test_the_survivor_scan_sees_a_detached_process(tmp_path: Path) -> None:
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
     ]
     try:
-        time.sleep(0.1)
-        assert marked([by_env]) == [started[0].pid]
-        assert marked([by_argv]) == [started[1].pid]
+        # A child's /proc entries show the parent's environment and argv until it has exec'd: wait for the
+        # exec (the condition), with a bound so a scan that never sees it fails instead of hanging.
+        assert seen_within(lambda: marked([by_env]) == [started[0].pid]), marked([by_env])
+        assert seen_within(lambda: marked([by_argv]) == [started[1].pid]), marked([by_argv])
         assert marked([uuid.uuid4().hex]) == []
     finally:
         for proc in started:
             proc.kill()
-            proc.wait()
+            proc.wait(timeout=10)
     assert marked([by_env, by_argv]) == []
+
+
+def seen_within(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    """Whether ``condition`` holds within ``seconds`` (polled; returns at once when it does)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 @pytest.mark.parametrize("attack", CORPUS, ids=lambda p: p.stem)

@@ -1,0 +1,176 @@
+"""The host's protections, observed from inside the sandbox and from outside the process, never read from code.
+
+A probe app measures what it runs under (its resource limits, its ``no_new_privs`` bit, the descriptors
+open when its file is imported) and says so in the text it answers; the judge only believes frames, so the
+test reads the facts from the check's failure. Processes the app starts are looked for in ``/proc`` by a
+marker in their command line once the run is over. ``tests/mutate.py`` runs this file first for
+``grader/host/sandbox.py`` and ``grader/judge/launch.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader import Limits, Options, grade
+from grader.judge.launch import HostProcess, spawn_host
+from grader.spec import parse_exercise
+
+LINUX = sys.platform.startswith("linux")
+pytestmark = pytest.mark.skipif(not LINUX, reason="the sandbox's protections are Linux's")
+
+PROBE = textwrap.dedent("""\
+    import json, os, resource, subprocess
+    from fastapi import FastAPI, WebSocket
+
+
+    def descriptors():
+        found = {}
+        for name in os.listdir("/proc/self/fd"):
+            try:
+                found[name] = os.readlink("/proc/self/fd/" + name)
+            except OSError:
+                pass  # the listing's own descriptor, closed by now
+        return found
+
+
+    def status(key):
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return line.split()[1]
+        return None
+
+
+    AT_IMPORT = descriptors()
+    if MARKER:
+        # A child in the host's process group, as a learner's subprocess call makes one.
+        subprocess.Popen(["sh", "-c", "sleep 120; :", MARKER], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = FastAPI()
+
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.receive_text()
+        limits = {name: list(resource.getrlimit(getattr(resource, name)))
+                  for name in ("RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE")}
+        await websocket.send_text(json.dumps({"limits": limits, "no_new_privs": status("NoNewPrivs"),
+                                              "descriptors": AT_IMPORT}))
+    """)
+
+SPEC = ("version: 1\nid: p\ntitle: p\ntrack: 1\nlesson: 1\nxp: 1\nfile: probe.py\ninstructions: p\n"
+        "checks:\n  - name: tell\n    steps:\n      - connect: /ws\n      - send_text: x\n"
+        "      - expect_text: {$re: 'never'}\n")
+
+
+def probe(tmp_path: Path, options: Options, marker: str = "") -> dict[str, Any]:
+    """What the probe saw inside the sandbox."""
+    app = tmp_path / "probe.py"
+    app.write_text(f"MARKER = {marker!r}\n" + PROBE, encoding="utf-8")
+    result = grade(parse_exercise(SPEC, tmp_path / "p.yaml"), app, options)
+    failure = result.checks[0].failure
+    assert failure is not None and failure.actual is not None, result
+    facts: dict[str, Any] = json.loads(json.loads(failure.actual))
+    return facts
+
+
+def marked(marker: str) -> list[int]:
+    """Live processes (not zombies) whose command line holds ``marker``."""
+    found = []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{name}/cmdline").read_bytes()
+            state = Path(f"/proc/{name}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if marker.encode() in cmdline and state not in ("Z", "X"):
+            found.append(int(name))
+    return found
+
+
+def gone_within(marker: str, seconds: float = 20) -> list[int]:
+    """The processes still carrying ``marker`` after waiting up to ``seconds`` for them to end ([] at once if none)."""
+    deadline = time.monotonic() + seconds
+    while (alive := marked(marker)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return alive
+
+
+def test_the_app_runs_under_the_cpu_time_limit(tmp_path: Path) -> None:
+    limits = Limits(cpu_seconds=37, memory_mb=1536, file_mb=48, open_files=200, run_seconds=60)
+    facts = probe(tmp_path, Options(limits=limits))
+    assert facts["limits"]["RLIMIT_CPU"] == [37, 37]
+
+
+def test_the_app_runs_under_the_memory_file_size_and_descriptor_limits(tmp_path: Path) -> None:
+    limits = Limits(cpu_seconds=37, memory_mb=1536, file_mb=48, open_files=200, run_seconds=60)
+    facts = probe(tmp_path, Options(limits=limits))
+    assert facts["limits"]["RLIMIT_AS"] == [1536 << 20] * 2
+    assert facts["limits"]["RLIMIT_FSIZE"] == [48 << 20] * 2
+    assert facts["limits"]["RLIMIT_NOFILE"] == [200, 200]
+
+
+def test_the_app_cannot_gain_privileges(tmp_path: Path) -> None:
+    # Any process may set no_new_privs on itself; the sandbox must have set it in the app's.
+    allowed = subprocess.run(
+        [sys.executable, "-c", "import ctypes, ctypes.util, sys; libc = ctypes.CDLL(ctypes.util.find_library('c'));"
+         " sys.exit(libc.prctl(38, 1, 0, 0, 0))"], timeout=60, check=False)
+    if allowed.returncode != 0:
+        pytest.skip("this system refuses PR_SET_NO_NEW_PRIVS to every process")
+    assert probe(tmp_path, Options())["no_new_privs"] == "1"
+
+
+class PlantingLauncher:
+    """Starts hosts as the grader does, but hands each one more descriptor: a file the app must not reach."""
+
+    def __init__(self, secret: Path) -> None:
+        self.secret = secret
+
+    def launch(self, output: Path) -> HostProcess:
+        planted = os.open(self.secret, os.O_RDONLY)
+        try:
+            return spawn_host(output, keep=(planted,))
+        finally:
+            os.close(planted)
+
+
+def test_descriptors_the_launcher_left_open_are_closed_in_the_sandbox(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the answer key", encoding="utf-8")
+    facts = probe(tmp_path, Options(launcher=PlantingLauncher(secret)))
+    seen = facts["descriptors"]
+    assert not [fd for fd, target in seen.items() if target.endswith("secret.txt")], seen
+    # Beyond stdin, stdout and stderr the app keeps exactly the host's wire (a socket) and its trace (a pipe).
+    beyond = sorted(target.split(":")[0] for fd, target in seen.items() if int(fd) > 2)
+    assert beyond == ["pipe", "socket"], seen
+
+
+def test_the_app_sees_only_the_wire_and_trace_beyond_its_standard_streams(tmp_path: Path) -> None:
+    seen = probe(tmp_path, Options())["descriptors"]
+    beyond = sorted(target.split(":")[0] for fd, target in seen.items() if int(fd) > 2)
+    assert beyond == ["pipe", "socket"], seen
+
+
+@pytest.mark.parametrize("namespaces", [False, True], ids=["no-namespaces", "namespaces"])
+def test_a_child_the_app_started_dies_with_the_host(tmp_path: Path, namespaces: bool) -> None:
+    marker = f"grader-probe-child-{uuid.uuid4().hex}"
+    try:
+        probe(tmp_path, Options(namespaces=namespaces, limits=Limits(run_seconds=60)), marker)
+        survivors = gone_within(marker)
+    finally:
+        for pid in marked(marker):
+            os.kill(pid, 9)
+    assert survivors == [], f"the app's child outlived the host: {survivors}"

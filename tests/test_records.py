@@ -1,0 +1,131 @@
+"""Records and reports: what the progress file, the JSON report, hints and batch intake promise.
+
+``tests/mutate.py`` runs this file first for ``grader/course/progress.py``, ``grader/result.py``,
+``grader/render/text.py`` and ``grader/course/batch.py``, and with the CI rules for ``grader/cli.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import run_grade
+from grader import Options, grade, load_exercise
+from grader.course.batch import find_submissions
+from grader.course.progress import Store, rules_from
+from grader.render import json_format
+from grader.render import text as text_report
+from grader.result import Status
+from test_ci_rules import ECHO_ALL, NOTHING, make_course
+
+RULES = rules_from({
+    "levels": [{"name": "One", "xp": 0}, {"name": "Two", "xp": 100}],
+    "achievements": [{"id": "first", "name": "First", "description": "A lesson passed.", "rule": "passes",
+                      "at_least": 1}],
+}, "test")
+COURSE = {"a": 1, "b": 1}
+
+
+def record(store: Store, exercise: str, passed: bool) -> tuple[str, ...]:
+    award = store.record(exercise, 10, passed, 1 if passed else 0, 1, 1 if passed else 0, 1, RULES, COURSE)
+    return tuple(a.id for a in award.unlocked)
+
+
+# --- the progress file ---------------------------------------------------------------------------------------------
+
+
+def test_the_progress_file_is_replaced_whole_never_rewritten_in_place(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    record(store, "a", False)
+    first = store.path.read_bytes()
+    inode = store.path.stat().st_ino
+    with open(store.path, "rb") as reader:  # a reader that opened the file before the next write
+        record(store, "a", True)
+        seen = reader.read()
+    # The reader still holds the whole earlier file; a write in place would have truncated what it reads.
+    assert seen == first and len(json.loads(seen)["attempts"]) == 1
+    assert store.path.stat().st_ino != inode, "the progress file was written in place"
+    assert len(json.loads(store.path.read_bytes())["attempts"]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "progress.lock") == ["progress.json"]
+
+
+def test_an_achievement_is_announced_once(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    assert record(store, "a", False) == ()
+    assert record(store, "a", True) == ("first",)
+    assert record(store, "a", True) == ()
+    assert record(store, "b", True) == ()
+
+
+# --- what a run records --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    return make_course(tmp_path / "course", reference=ECHO_ALL, starter=NOTHING, variants={})
+
+
+def attempts(data_dir: Path) -> list[dict[str, object]]:
+    path = data_dir / "progress.json"
+    return json.loads(path.read_text(encoding="utf-8"))["attempts"] if path.exists() else []
+
+
+def test_a_run_under_uvicorn_is_not_recorded_as_an_attempt(demo: Path, private_progress: Path) -> None:
+    mine = demo / "mine.py"
+    mine.write_text(ECHO_ALL + "\n# my own\n", encoding="utf-8")
+    confirmed = run_grade("demo", "--app", str(mine), "--server", "uvicorn", cwd=demo)
+    assert confirmed.returncode == 0, confirmed.stdout + confirmed.stderr
+    assert attempts(private_progress) == []
+    graded = run_grade("demo", "--app", str(mine), cwd=demo)  # the same file, graded: an attempt
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    assert [a["passed"] for a in attempts(private_progress)] == [True]
+
+
+# --- reports -------------------------------------------------------------------------------------------------------
+
+
+def test_checks_not_run_are_not_passed_in_json(demo: Path) -> None:
+    broken = demo / "broken.py"
+    broken.write_text("def (:\n", encoding="utf-8")
+    result = grade(load_exercise(demo / "exercises" / "demo.yaml"), broken, Options(run_hidden=True))
+    data = json.loads(json_format.render(result))
+    assert [c["status"] for c in data["checks"]] == [Status.NOT_RUN.value] * 2, data["checks"]
+    assert [c["passed"] for c in data["checks"]] == [False, False]
+    assert data["passed"] is False and data["points"] == 0
+
+
+def test_a_hint_is_shown_only_for_a_check_that_reached_what_it_tests(demo: Path) -> None:
+    exercise = load_exercise(demo / "exercises" / "demo.yaml")
+    hint = "Send back what arrived."
+    broken = demo / "broken.py"
+    broken.write_text("raise RuntimeError('at import')\n", encoding="utf-8")
+    not_reached = text_report.render(grade(exercise, broken, Options()), color=False)
+    assert "echo" in not_reached and hint not in not_reached, not_reached
+    no_route = demo / "no_route.py"
+    no_route.write_text("from fastapi import FastAPI\n\napp = FastAPI()\n", encoding="utf-8")
+    refused = text_report.render(grade(exercise, no_route, Options()), color=False)
+    assert "echo" in refused and hint not in refused, refused
+    silent = demo / "silent.py"
+    silent.write_text(NOTHING, encoding="utf-8")
+    reached = text_report.render(grade(exercise, silent, Options()), color=False)
+    assert hint in reached, reached
+
+
+# --- batch intake --------------------------------------------------------------------------------------------------
+
+
+def test_a_lone_python_file_in_a_submission_folder_is_the_submission(demo: Path, tmp_path: Path) -> None:
+    exercise = load_exercise(demo / "exercises" / "demo.yaml")
+    klass = tmp_path / "class"
+    files = {"ana": ["solution.py"], "bo": ["demo.py", "helper.py"], "cy": ["one.py", "two.py"], "di": []}
+    for learner, names in files.items():
+        (klass / learner).mkdir(parents=True)
+        for name in names:
+            (klass / learner / name).write_text("# x\n", encoding="utf-8")
+    (klass / "ana" / "notes.txt").write_text("not python", encoding="utf-8")
+    found = {s.name: s.path.relative_to(klass).as_posix() for s in find_submissions(exercise, [klass])}
+    assert found == {"ana": "ana/solution.py", "bo": "bo/demo.py", "cy": "cy/demo.py", "di": "di/demo.py"}
+    assert not os.path.exists(klass / "cy" / "demo.py")  # two candidates: none is guessed
