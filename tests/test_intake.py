@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI, WebSocket
 
 from conftest import ROOT, grade_bin, learners_copy, run_grade
 from grader import files
@@ -322,7 +323,38 @@ def test_the_platform_runner_refuses_links_in_the_submission(tmp_path: Path) -> 
     assert scores["linked_folder"][0] == 0 and "src/t3l2.py is reached through src" in scores["linked_folder"][1]
 
 
-# --- expect_file while the app swaps the file ---------------------------------------------------------------------
+# --- expect_file: a FIFO, and an app that swaps the file while the judge reads --------------------------------
+
+FIFO_STEPS = """\
+- connect: /ws
+- send_text: go
+- expect_text: written
+- expect_file: {path: received_file.bin, content: "payload"}
+"""
+
+
+def test_expect_file_names_a_fifo_and_never_waits_on_it(converse, tmp_path: Path) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def pipe(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+        os.mkfifo(tmp_path / "received_file.bin")  # no writer ever comes: a blocking open() would wait for ever
+        await websocket.send_text("written")
+        await websocket.receive_text()
+
+    done: list[object] = []
+    reader = threading.Thread(target=lambda: done.append(converse(app, FIFO_STEPS)[0]), daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    if reader.is_alive():
+        os.close(os.open(tmp_path / "received_file.bin", os.O_WRONLY | os.O_NONBLOCK))
+    assert done, "expect_file blocked on a FIFO"
+    failure = done[0].failure  # type: ignore[attr-defined]
+    assert failure is not None and failure.message == (
+        "received_file.bin is a FIFO (named pipe), not a regular file: write a regular file")
+    assert failure.actual == "a FIFO (named pipe)"
 
 SWAPPER = '''\
 import os

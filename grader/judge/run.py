@@ -120,7 +120,7 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
         hidden_pending=len(exercise.checks) - len(run.runs),
         hidden_points=exercise.points - sum(exercise.checks[i].points for i in run.runs),
         diagnoses=diagnoses,
-    )), app_path.name, _shown(app_path))
+    )), run.app_copy.name, _shown(app_path))
 
 
 def not_taken(exercise: Exercise, app_path: Path, options: Options, failure: Failure, seconds: float = 0.0) -> Result:
