@@ -51,6 +51,7 @@ def test_a_regular_file_is_read_whole(tmp_path: Path) -> None:
 
 
 def test_links_of_every_kind_are_refused_with_their_target(tmp_path: Path) -> None:
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "real").mkdir()
     (tmp_path / "real" / "a.py").write_text("x = 1\n")
     (tmp_path / "to_file.py").symlink_to(tmp_path / "real" / "a.py")
@@ -68,6 +69,20 @@ def test_links_of_every_kind_are_refused_with_their_target(tmp_path: Path) -> No
     assert refusal(tmp_path, "absent.py").why is Why.MISSING
     with pytest.raises(ValueError):
         files.read_below(tmp_path, "../x.py", 10)
+
+
+def test_without_openat_each_part_is_still_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where open() takes no folder descriptor (Windows), the same refusals come from lstat before the open."""
+    monkeypatch.setattr(files, "AT_FUNCTIONS", False)
+    test_links_of_every_kind_are_refused_with_their_target(tmp_path / "links")
+    os.mkfifo(tmp_path / "pipe.py")
+    assert (refusal(tmp_path, "pipe.py").why, refusal(tmp_path, "pipe.py").kind) == (
+        Why.NOT_REGULAR, "a FIFO (named pipe)")
+    (tmp_path / "ok.py").write_bytes(b"x = 1\n")
+    os.link(tmp_path / "ok.py", tmp_path / "twin.py")
+    assert files.read_below(tmp_path, "ok.py", 6).data == b"x = 1\n"
+    assert refusal(tmp_path, "twin.py", single_name=True).why is Why.HARD_LINK
+    assert refusal(tmp_path, "ok.py", limit=5).why is Why.TOO_LARGE
 
 
 def test_a_fifo_a_socket_and_a_folder_are_refused_without_blocking(tmp_path: Path) -> None:
