@@ -27,6 +27,8 @@ _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _NOCTTY = getattr(os, "O_NOCTTY", 0)
+# openat and friends: Linux, macOS and the BSDs; not Windows.
+AT_FUNCTIONS = os.open in os.supports_dir_fd and os.lstat in os.supports_dir_fd
 
 
 class Why(StrEnum):
@@ -94,6 +96,12 @@ def read_below(root: Path, relative: str, limit: int, *, single_name: bool = Fal
     parts = PurePosixPath(relative).parts
     if not parts or PurePosixPath(relative).is_absolute() or any(p in ("..", ".") for p in parts):
         raise ValueError(f"not a plain relative path: {relative!r}")
+    if not AT_FUNCTIONS:
+        try:
+            return _read_by_path(root, parts, relative, limit, single_name)
+        except Refused as refused:
+            refused.file = relative
+            raise
     try:
         folder = os.open(root, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
     except FileNotFoundError:
@@ -139,6 +147,45 @@ def _read(folder: int, name: str, shown: str, limit: int, single_name: bool) -> 
         raise Refused(Why.MISSING, shown) from None
     except OSError as exc:
         raise _why_not(folder, name, shown, exc) from None
+    return _judged(fd, shown, limit, single_name)
+
+
+def _read_by_path(root: Path, parts: tuple[str, ...], shown: str, limit: int, single_name: bool) -> Opened:
+    """Where ``open`` takes no folder descriptor (Windows): each part checked by ``lstat``, then opened.
+
+    A swap between the check and the open can still slip through here; the descriptor is judged all the same.
+    """
+    path = Path(root)
+    for index, part in enumerate(parts):
+        path, last, name = path / part, index == len(parts) - 1, "/".join(parts[:index + 1])
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            raise Refused(Why.MISSING, shown) from None
+        except OSError as exc:
+            raise Refused(Why.UNREADABLE, shown, error=exc.strerror or str(exc)) from None
+        if stat.S_ISLNK(info.st_mode) or (hasattr(path, "is_junction") and path.is_junction()):
+            raise Refused(Why.LINK if last else Why.LINKED_FOLDER, name, target=_target(path))
+        if not last and not stat.S_ISDIR(info.st_mode):
+            raise Refused(Why.MISSING, shown)
+        if last and not stat.S_ISREG(info.st_mode):  # never opened: a FIFO would block without O_NONBLOCK
+            raise Refused(Why.NOT_REGULAR, shown, kind=kind_of(info.st_mode))
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise Refused(Why.UNREADABLE, shown, error=exc.strerror or str(exc)) from None
+    return _judged(fd, shown, limit, single_name)
+
+
+def _target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
+
+
+def _judged(fd: int, shown: str, limit: int, single_name: bool) -> Opened:
+    """What ``fd`` (closed here) is, judged by ``fstat``: its bytes if it is a regular file within ``limit``."""
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -147,7 +194,8 @@ def _read(folder: int, name: str, shown: str, limit: int, single_name: bool) -> 
             raise Refused(Why.HARD_LINK, shown, links=info.st_nlink)
         if info.st_size > limit:
             raise Refused(Why.TOO_LARGE, shown, size=info.st_size, limit=limit)
-        os.set_blocking(fd, True)
+        if _NONBLOCK:
+            os.set_blocking(fd, True)
         chunks, size = [], 0
         while size <= limit:
             chunk = os.read(fd, min(1 << 20, limit + 1 - size))

@@ -399,7 +399,7 @@ KO: dict[str, str] = {
         "파일 자체를 복사해 두거나, 링크가 아닌 파일을 zip 으로 묶어 제출하세요",
     "{path} is reached through {folder}, a symbolic link to a folder (to {target}): a link in a submission is not "
     "graded. Hand in the file itself, in a real folder":
-        "{path} 경로는 폴더를 가리키는 심볼릭 링크 {folder} 를 거쳐요 (대상: {target}). 제출물 안의 링크는 채점하지 "
+        "{path} 경로는 폴더를 가리키는 심볼릭 링크를 거쳐요 ({folder}, 대상: {target}). 제출물 안의 링크는 채점하지 "
         "않아요. 실제 폴더에 파일 자체를 넣어 제출하세요",
     "{path} is one of {n} names of the same file (a hard link), so it may be someone else's file: a hard link in a "
     "submission is not graded. Hand in a copy of your own file":

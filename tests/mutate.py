@@ -350,7 +350,8 @@ mutant(m, "no-did-you-mean-key", "an unknown key is reported without a suggestio
 
 m = module("grader/judge/conversation.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
            "tests/test_lifespan.py", "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_shutdown.py",
-           "tests/test_one_cause.py", slow=True)
+           "tests/test_one_cause.py", "tests/test_intake.py::test_expect_file_names_a_fifo_and_never_waits_on_it",
+           slow=True)
 mutant(m, "flood-read-as-message", "a client that stopped reading hands out its queued messages instead of the flood",
        "        self._flooded(client)\n        if client.inbox:\n            message = client.take()\n            assert message is not None\n            return",
        "        if client.inbox:\n            message = client.take()\n            assert message is not None\n            return")

@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI, WebSocket
 
 from conftest import ROOT, grade_bin, learners_copy, run_grade
 from grader import files
@@ -50,6 +51,7 @@ def test_a_regular_file_is_read_whole(tmp_path: Path) -> None:
 
 
 def test_links_of_every_kind_are_refused_with_their_target(tmp_path: Path) -> None:
+    tmp_path.mkdir(exist_ok=True)
     (tmp_path / "real").mkdir()
     (tmp_path / "real" / "a.py").write_text("x = 1\n")
     (tmp_path / "to_file.py").symlink_to(tmp_path / "real" / "a.py")
@@ -67,6 +69,20 @@ def test_links_of_every_kind_are_refused_with_their_target(tmp_path: Path) -> No
     assert refusal(tmp_path, "absent.py").why is Why.MISSING
     with pytest.raises(ValueError):
         files.read_below(tmp_path, "../x.py", 10)
+
+
+def test_without_openat_each_part_is_still_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where open() takes no folder descriptor (Windows), the same refusals come from lstat before the open."""
+    monkeypatch.setattr(files, "AT_FUNCTIONS", False)
+    test_links_of_every_kind_are_refused_with_their_target(tmp_path / "links")
+    os.mkfifo(tmp_path / "pipe.py")
+    assert (refusal(tmp_path, "pipe.py").why, refusal(tmp_path, "pipe.py").kind) == (
+        Why.NOT_REGULAR, "a FIFO (named pipe)")
+    (tmp_path / "ok.py").write_bytes(b"x = 1\n")
+    os.link(tmp_path / "ok.py", tmp_path / "twin.py")
+    assert files.read_below(tmp_path, "ok.py", 6).data == b"x = 1\n"
+    assert refusal(tmp_path, "twin.py", single_name=True).why is Why.HARD_LINK
+    assert refusal(tmp_path, "ok.py", limit=5).why is Why.TOO_LARGE
 
 
 def test_a_fifo_a_socket_and_a_folder_are_refused_without_blocking(tmp_path: Path) -> None:
@@ -322,7 +338,38 @@ def test_the_platform_runner_refuses_links_in_the_submission(tmp_path: Path) -> 
     assert scores["linked_folder"][0] == 0 and "src/t3l2.py is reached through src" in scores["linked_folder"][1]
 
 
-# --- expect_file while the app swaps the file ---------------------------------------------------------------------
+# --- expect_file: a FIFO, and an app that swaps the file while the judge reads --------------------------------
+
+FIFO_STEPS = """\
+- connect: /ws
+- send_text: go
+- expect_text: written
+- expect_file: {path: received_file.bin, content: "payload"}
+"""
+
+
+def test_expect_file_names_a_fifo_and_never_waits_on_it(converse, tmp_path: Path) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def pipe(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+        os.mkfifo(tmp_path / "received_file.bin")  # no writer ever comes: a blocking open() would wait for ever
+        await websocket.send_text("written")
+        await websocket.receive_text()
+
+    done: list[object] = []
+    reader = threading.Thread(target=lambda: done.append(converse(app, FIFO_STEPS)[0]), daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    if reader.is_alive():
+        os.close(os.open(tmp_path / "received_file.bin", os.O_WRONLY | os.O_NONBLOCK))
+    assert done, "expect_file blocked on a FIFO"
+    failure = done[0].failure  # type: ignore[attr-defined]
+    assert failure is not None and failure.message == (
+        "received_file.bin is a FIFO (named pipe), not a regular file: write a regular file")
+    assert failure.actual == "a FIFO (named pipe)"
 
 SWAPPER = '''\
 import os

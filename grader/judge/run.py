@@ -136,7 +136,7 @@ def grade(exercise: Exercise, app_path: Path, options: Options | None = None) ->
         diagnoses=diagnoses,
         protections=protections,
         unprotected=unprotected,
-    )), app_path.name, _shown(app_path))
+    )), run.app_copy.name, _shown(app_path))
 
 
 def not_taken(exercise: Exercise, app_path: Path, options: Options, failure: Failure, seconds: float = 0.0) -> Result:
