@@ -165,10 +165,10 @@ class Image:
     setup: subprocess.CompletedProcess[str]
 
 
-def build_image(root: Path, archive: Path, python3: str | None) -> Image:
+def build_image(root: Path, archive: Path, python3: str | None, apt_get: str | None = None) -> Image:
     """A Gradescope image: its python3 first on PATH, apt-get recorded, every other tool the machine's own."""
     bin_dir, tools = root / "bin", root / "tools"
-    bin_dir.mkdir(parents=True)
+    bin_dir.mkdir(parents=True, exist_ok=True)
     tools.mkdir()
     # The machine's tools, without its Pythons, pips or apt: the image decides which exist.
     hidden = re.compile(r"^(python|pip|pydoc|idle|2to3|apt)")
@@ -186,7 +186,8 @@ def build_image(root: Path, archive: Path, python3: str | None) -> Image:
     log = root / "apt.log"
     log.touch()
     python311 = interpreter("3.11") or str(Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}")
-    (bin_dir / "apt-get").write_text(APT_GET.format(log=log, python311=python311, bin=bin_dir), encoding="utf-8")
+    (bin_dir / "apt-get").write_text(apt_get or APT_GET.format(log=log, python311=python311, bin=bin_dir),
+                                     encoding="utf-8")
     (bin_dir / "apt-get").chmod(0o755)
     source = root / "autograder" / "source"
     unzip(archive, source)
@@ -311,6 +312,45 @@ def test_gradescope_grader_failure_is_an_autograder_failure_not_a_zero(ubuntu_22
                               GRADER_PYTHON=str(ubuntu_2204.source / "venv" / "bin" / "python"))
     assert proc.returncode == 1 and not results.exists()
     assert "t3l2.yaml" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
+
+
+# Ubuntu 24.04's python3 (3.12) without python3.12-venv: the venv module is there, ensurepip is not.
+NO_ENSUREPIP = """#!/bin/bash
+if [ -d {stub} ]; then export PYTHONPATH={stub}; fi
+exec {python} "$@"
+"""
+APT_VENV = """#!/bin/bash
+echo "apt-get $*" >> {log}
+for word in "$@"; do
+    case "$word" in
+        update|install|-y|-qq|--no-install-recommends) ;;
+        python{version}-venv) rm -rf {stub} ;;
+        *) echo "E: Unable to locate package $word" >&2; exit 100 ;;
+    esac
+done
+"""
+
+
+def test_gradescope_setup_adds_venv_where_python_lacks_it(gradescope_zip: Path, tmp_path: Path) -> None:
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    real = str(Path(sys.base_prefix) / "bin" / f"python{version}")
+    stub = tmp_path / "no-ensurepip"
+    stub.mkdir()
+    (stub / "ensurepip.py").write_text("raise ImportError('ensurepip is in the python3-venv package')\n",
+                                       encoding="utf-8")
+    wrapper = tmp_path / "python3"
+    wrapper.write_text(NO_ENSUREPIP.format(stub=stub, python=real), encoding="utf-8")
+    wrapper.chmod(0o755)
+    root = tmp_path / "noble"
+    (root / "bin").mkdir(parents=True)
+    log = root / "apt.log"
+    # build_image writes its own apt-get; this image's archive has python3.X-venv instead.
+    image = build_image(root, gradescope_zip, str(wrapper), apt_get=APT_VENV.format(
+        log=log, version=version, stub=stub))
+    assert image.setup.returncode == 0, image.setup.stdout + image.setup.stderr
+    assert log.read_text(encoding="utf-8").splitlines() == [
+        "apt-get update -qq", f"apt-get install -y -qq --no-install-recommends python{version}-venv"]
+    assert (image.source / "venv" / "bin" / "python").exists() and not stub.exists()
 
 
 def test_gradescope_setup_on_a_newer_image_installs_nothing(gradescope_zip: Path, tmp_path: Path) -> None:
