@@ -24,6 +24,7 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from importlib import metadata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,10 +165,10 @@ class Image:
     setup: subprocess.CompletedProcess[str]
 
 
-def build_image(root: Path, archive: Path, python3: str | None) -> Image:
+def build_image(root: Path, archive: Path, python3: str | None, apt_get: str | None = None) -> Image:
     """A Gradescope image: its python3 first on PATH, apt-get recorded, every other tool the machine's own."""
     bin_dir, tools = root / "bin", root / "tools"
-    bin_dir.mkdir(parents=True)
+    bin_dir.mkdir(parents=True, exist_ok=True)
     tools.mkdir()
     # The machine's tools, without its Pythons, pips or apt: the image decides which exist.
     hidden = re.compile(r"^(python|pip|pydoc|idle|2to3|apt)")
@@ -185,7 +186,8 @@ def build_image(root: Path, archive: Path, python3: str | None) -> Image:
     log = root / "apt.log"
     log.touch()
     python311 = interpreter("3.11") or str(Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}")
-    (bin_dir / "apt-get").write_text(APT_GET.format(log=log, python311=python311, bin=bin_dir), encoding="utf-8")
+    (bin_dir / "apt-get").write_text(apt_get or APT_GET.format(log=log, python311=python311, bin=bin_dir),
+                                     encoding="utf-8")
     (bin_dir / "apt-get").chmod(0o755)
     source = root / "autograder" / "source"
     unzip(archive, source)
@@ -312,6 +314,45 @@ def test_gradescope_grader_failure_is_an_autograder_failure_not_a_zero(ubuntu_22
     assert "t3l2.yaml" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
 
 
+# Ubuntu 24.04's python3 (3.12) without python3.12-venv: the venv module is there, ensurepip is not.
+NO_ENSUREPIP = """#!/bin/bash
+if [ -d {stub} ]; then export PYTHONPATH={stub}; fi
+exec {python} "$@"
+"""
+APT_VENV = """#!/bin/bash
+echo "apt-get $*" >> {log}
+for word in "$@"; do
+    case "$word" in
+        update|install|-y|-qq|--no-install-recommends) ;;
+        python{version}-venv) rm -rf {stub} ;;
+        *) echo "E: Unable to locate package $word" >&2; exit 100 ;;
+    esac
+done
+"""
+
+
+def test_gradescope_setup_adds_venv_where_python_lacks_it(gradescope_zip: Path, tmp_path: Path) -> None:
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    real = str(Path(sys.base_prefix) / "bin" / f"python{version}")
+    stub = tmp_path / "no-ensurepip"
+    stub.mkdir()
+    (stub / "ensurepip.py").write_text("raise ImportError('ensurepip is in the python3-venv package')\n",
+                                       encoding="utf-8")
+    wrapper = tmp_path / "python3"
+    wrapper.write_text(NO_ENSUREPIP.format(stub=stub, python=real), encoding="utf-8")
+    wrapper.chmod(0o755)
+    root = tmp_path / "noble"
+    (root / "bin").mkdir(parents=True)
+    log = root / "apt.log"
+    # build_image writes its own apt-get; this image's archive has python3.X-venv instead.
+    image = build_image(root, gradescope_zip, str(wrapper), apt_get=APT_VENV.format(
+        log=log, version=version, stub=stub))
+    assert image.setup.returncode == 0, image.setup.stdout + image.setup.stderr
+    assert log.read_text(encoding="utf-8").splitlines() == [
+        "apt-get update -qq", f"apt-get install -y -qq --no-install-recommends python{version}-venv"]
+    assert (image.source / "venv" / "bin" / "python").exists() and not stub.exists()
+
+
 def test_gradescope_setup_on_a_newer_image_installs_nothing(gradescope_zip: Path, tmp_path: Path) -> None:
     newer = interpreter("3.12") or str(Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}")
     image = build_image(tmp_path / "newer", gradescope_zip, newer)
@@ -338,6 +379,10 @@ def exercism_image() -> Iterator[Runner]:
     """The Dockerfile's steps: an interpreter with only the pinned requirements (--no-deps), run as nobody."""
     runuser = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin")
     as_nobody = [runuser, "-u", "nobody", "--"] if os.geteuid() == 0 and runuser else []
+    # docker run --network none: a network namespace with nothing in it, where this machine allows one.
+    unshare = shutil.which("unshare")
+    if unshare and run([unshare, "--net", "--", "true"], Path("/"), {"PATH": "/usr/bin:/bin"}).returncode == 0:
+        as_nobody = [unshare, "--net", "--", *as_nobody]
     if os.geteuid() == 0 and not as_nobody:
         pytest.skip("running as root without runuser: the unprivileged run cannot be emulated")
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
@@ -408,6 +453,10 @@ def test_exercism_slug_selects_the_lesson(exercism_image: Runner) -> None:
     # The t3l1 solution under the t3l2 slug is graded as t3l2, and fails there.
     proc, data = exercism_run(exercism_image, "c", "json-router", {"echo.py": t3l1})
     assert proc.returncode == 0 and data["status"] == "fail"
+    # Beside the solution named after the slug, other exercise files (a test file) change nothing.
+    proc, data = exercism_run(exercism_image, "e", "json-router",
+                              {"json_router.py": t3l2, "json_router_test.py": "import json_router\n"})
+    assert proc.returncode == 0 and data["status"] == "pass", data
     proc, data = exercism_run(exercism_image, "d", "two-fer", {"two_fer.py": t3l2})
     assert proc.returncode == 0 and data["status"] == "error" and data["tests"] == []
     assert "'two-fer'" in data["message"] and "'echo'" in data["message"] and "'json-router'" in data["message"]
@@ -485,7 +534,10 @@ def test_exercism_image_is_non_root_read_only_and_pinned(tmp_path: Path) -> None
               for line in (runner / "requirements.txt").read_text(encoding="utf-8").splitlines()}
     assert {"starlette", "pydantic", "pydantic-core", "anyio", "h11", "wsproto", "idna", "click"} <= pinned
     assert not pinned & {"pytest", "hypothesis", "jsonschema", "pytest-xdist"}  # test extras stay out
-    assert all("==" in line for line in (runner / "requirements.txt").read_text(encoding="utf-8").splitlines())
+    # The versions graded with here, exactly.
+    for line in (runner / "requirements.txt").read_text(encoding="utf-8").splitlines():
+        name, version = line.split(" ;")[0].split("==")
+        assert version == metadata.version(name), line
     readme = (runner / "README.md").read_text(encoding="utf-8")
     assert "--network none" in readme and "`t3l2`" in readme
 
@@ -570,6 +622,13 @@ def test_classroom_grader_failure_fails_the_grading_step(tmp_path: Path) -> None
     # A failed step stops the job: no test runs, the reporter sends no score, the log says why.
     assert proc.returncode == 1
     assert "the grader itself failed" in proc.stderr and "t3l2.yaml" in proc.stderr and "Traceback" not in proc.stderr
+    # Were a test run anyway (a workflow edited to continue), it fails saying why, never passes.
+    first = next(s for s in steps if s.get("uses") == "education/autograding-command-grader@v1")
+    proc = run(["bash", "-c", first["with"]["command"]], template, classroom_env())
+    assert proc.returncode == 1 and "not the submission's fault" in proc.stdout
+    (template / ".grader" / "result.json").unlink()
+    proc = run(["bash", "-c", first["with"]["command"]], template, classroom_env())
+    assert proc.returncode == 1 and "the grading step left no readable result" in proc.stdout
 
 
 # --- every export ---------------------------------------------------------------------------------
@@ -601,6 +660,20 @@ def test_export_refuses_to_ship_a_solution(tmp_path: Path) -> None:
     shutil.copy(ROOT / "solutions" / "t3l2.py", tmp_path / "pkg" / "innocent.py")
     with pytest.raises(UsageError, match="innocent.py is a copy of one of the course's reference solutions"):
         check_no_course_code(tmp_path, course)
+
+
+def test_a_check_the_grader_could_not_judge_is_the_graders_failure() -> None:
+    """Kind.INTERNAL is the grader's own breakage: the run as a whole is a grader failure, not a failed check."""
+    from grader.course.export.runner import grader_fault
+    from grader.result import CheckResult, Failure, Kind, Result, Status
+
+    def result(*kinds: Kind) -> Result:
+        checks = tuple(CheckResult(name=f"check {n}", status=Status.FAILED, max_points=1, failure=Failure(kind, "why"))
+                       for n, kind in enumerate(kinds))
+        return Result(exercise="t3l2", title="t", app="t3l2.py", xp=1, checks=checks)
+
+    assert grader_fault(result(Kind.MISMATCH, Kind.ERROR, Kind.CRASH, Kind.IMPORT)) is None
+    assert grader_fault(result(Kind.MISMATCH, Kind.INTERNAL)) == "while running the check 'check 1': why"
 
 
 @pytest.mark.parametrize("platform", ["gradescope", "exercism", "classroom"])

@@ -63,7 +63,9 @@ fi
 echo "setup: grading with $("$python" --version 2>&1) from $(command -v "$python")"
 rm -rf "$source_dir/venv"
 "$python" -m venv "$source_dir/venv"
-"$source_dir/venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$source_dir/requirements.txt"
+# The requirements are the whole pinned set: --no-deps installs exactly them, pip check proves they agree.
+"$source_dir/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$source_dir/requirements.txt"
+"$source_dir/venv/bin/python" -m pip check
 # Fail the build now rather than every submission later: the grader must import under this interpreter.
 PYTHONPATH="$source_dir/{grader_dir}" "$source_dir/venv/bin/python" -c 'import grader.course.config, grader.judge.run'
 

@@ -35,6 +35,10 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.result import Result
 
 PLATFORM_FORMATS = {"gradescope": "gradescope", "exercism": "exercism", "classroom": "json"}
 SLUGS_FILE = "slugs.json"  # in the course folder of an Exercism runner: {slug: lesson id}
@@ -60,13 +64,17 @@ class UnknownSlug(Exception):
     """An Exercism slug this runner holds no lesson for."""
 
 
-def find_app(submission: Path, file_name: str) -> Path | None:
-    """The learner's file: the lesson's file name anywhere in the folder, else its only Python file; None when
-    there is none. A link found is returned as it is, to be refused by name when graded."""
+def find_app(submission: Path, file_name: str, *other_names: str) -> Path | None:
+    """The learner's file: the lesson's file name (or another name the platform gives it) anywhere in
+    the folder, nearest the top first, else the folder's only Python file; None when there is none.
+    No linked folder is walked, and a link found is returned as it is, to be refused by name when graded."""
     from grader.course.intake import find
 
-    found = find(submission, file_name)  # no linked folder walked
-    return found if os.path.lexists(found) else None
+    for name in (file_name, *other_names):
+        found = find(submission, name)
+        if os.path.lexists(found):
+            return found
+    return None
 
 
 def lesson_for(course_dir: Path, slug: str) -> str:
@@ -82,7 +90,17 @@ def lesson_for(course_dir: Path, slug: str) -> str:
     return str(table[slug])
 
 
-def grade_to_text(platform: str, exercise_id: str, course_dir: Path, submission: Path) -> str:
+def grader_fault(result: Result) -> str | None:
+    """Why the grader failed on a check of a finished run, if it did: a failure of its own, never the learner's."""
+    from grader.result import Kind
+
+    for check in result.checks:
+        if check.failure is not None and check.failure.kind is Kind.INTERNAL:
+            return f"while running the check {check.name!r}: {check.failure.message}"
+    return None
+
+
+def grade_to_text(platform: str, exercise_id: str, course_dir: Path, submission: Path, slug: str | None = None) -> str:
     from dataclasses import replace
 
     from grader.course import config
@@ -93,9 +111,13 @@ def grade_to_text(platform: str, exercise_id: str, course_dir: Path, submission:
 
     course = config.load(course_dir / config.FILE_NAME)
     exercise = load_exercise(course.spec_path(exercise_id))
-    app = find_app(submission, exercise.file)
+    # Exercism names the solution after the slug (json-router: json_router.py).
+    app = find_app(submission, exercise.file, *([f"{slug.replace('-', '_')}.py"] if slug else []))
     result = grade(exercise, app or submission / exercise.file, Options(limits=course.limits, run_hidden=True,
                                                                         intake_root=submission))
+    fault = grader_fault(result)
+    if fault is not None:  # one check the grader could not judge is not a check the learner failed
+        raise GraderFailed(fault)
     if app is None:
         # The judge's words for a missing file speak of the grade command; a platform user submits instead.
         message = MISSING[platform].format(file=exercise.file)
@@ -143,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             raise GraderFailed(f"this is Python {sys.version.split()[0]}; the grader needs Python "
                                f"{'.'.join(map(str, MINIMUM))} or newer (run the package's setup again)")
         exercise = opts.exercise or lesson_for(opts.course, opts.slug)
-        text: str | None = grade_to_text(opts.platform, exercise, opts.course, opts.submission)
+        text: str | None = grade_to_text(opts.platform, exercise, opts.course, opts.submission, opts.slug)
         status = 0
     except UnknownSlug as exc:
         text = json.dumps({"version": 3, "status": "error", "message": str(exc), "tests": []}, indent=2)
