@@ -13,7 +13,8 @@ subprotocols, ``hdr`` headers, ``size`` message size limits, ``queue`` many
 queued frames, ``life`` lifespan state, ``push`` server push, ``dep``
 dependencies, ``quiet`` what ends a wait for nothing (a frame, a close, a
 return, an exception), ``clock`` clocks against threads, blocking calls
-and timers, ``scope`` what the app sees of its server and client,
+and timers, ``scope`` what the app sees of its server and client, ``hsfail``
+handshakes that fail (as a spec may expect),
 ``misc`` the rest.
 """
 
@@ -1260,6 +1261,42 @@ async def scope_server_and_host(websocket: WebSocket) -> None:
     })
     with contextlib.suppress(WebSocketDisconnect):
         await websocket.receive_text()
+
+
+# --- handshake failures a spec can expect -------------------------------------------------------------
+
+
+async def _close_without_token(websocket: WebSocket, token: str | None = Query(None)) -> str | None:
+    # FastAPI's older cookie/token example: the dependency closes, and the endpoint goes on.
+    if token is None:
+        await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
+    return token
+
+
+@case("hsfail-close-in-dependency-then-accept", "close 1008 in a dependency, then accept() in the endpoint: HTTP 403")
+async def hsfail_close_in_dependency_then_accept(websocket: WebSocket,
+                                                 token: str | None = Depends(_close_without_token)) -> None:
+    await websocket.accept()
+    await websocket.send_text(f"token {token}")
+
+
+@case("hsfail-close-in-dependency-with-token", "the same endpoint with its token: accepted", Recv(), query="token=t")
+async def hsfail_close_in_dependency_with_token(websocket: WebSocket,
+                                                token: str | None = Depends(_close_without_token)) -> None:
+    await websocket.accept()
+    await websocket.send_text(f"token {token}")
+    await websocket.close()
+
+
+@case("hsfail-sleep-then-return", "the endpoint waits 0.3 s, then returns without accepting: HTTP 500", budget=1.0)
+async def hsfail_sleep_then_return(websocket: WebSocket) -> None:
+    await asyncio.sleep(0.3)
+
+
+@case("hsfail-sleep-then-raise", "the endpoint waits 0.3 s, then raises before accepting: HTTP 500", budget=1.0)
+async def hsfail_sleep_then_raise(websocket: WebSocket) -> None:
+    await asyncio.sleep(0.3)
+    raise RuntimeError("not ready")
 
 
 CASE_IDS = [c.id for c in CASES]
