@@ -66,10 +66,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"grade: the grader itself failed; this is not your code's fault. Please report it:\n{exc}", file=sys.stderr)
         return exc.exit_code
     except GraderError as exc:
-        print(f"grade: {exc}", file=sys.stderr)
+        key = getattr(exc, "key", None)
+        text = t(key, _lang_of(args), **exc.values) if isinstance(exc, UsageError) and key else str(exc)
+        print(f"grade: {text}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        raise  # the reader went away (grade ... | head): grader/entry.py ends quietly
     except Exception as exc:  # a bug of the grader's: never a bare traceback, never exit 1 (the learner's code)
         import traceback
 
@@ -77,6 +81,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"grade: the grader itself failed; this is not your code's fault. Please report it with the command "
               f"you ran:\n{type(exc).__name__}: {exc}\n{where}", file=sys.stderr)
         return 3
+
+
+def _lang_of(args: list[str]) -> str:
+    """The language asked for on the command line (--lang ko, --lang=ko), else the locale's."""
+    for index, arg in enumerate(args):
+        if arg == "--lang" and index + 1 < len(args):
+            return language(args[index + 1])
+        if arg.startswith("--lang="):
+            return language(arg.split("=", 1)[1])
+    return language()
 
 
 def _parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
@@ -90,7 +104,7 @@ def _exercise(course: config.Course, ident: str) -> Exercise:
     path = course.spec_path(ident)
     if not path.is_file():
         known = ", ".join(p.stem for p in course.spec_paths())
-        raise UsageError(f"no exercise {ident!r} (known: {known})")
+        raise UsageError(f"no exercise {ident!r} (known: {known})", key="no_exercise", id=ident, known=known)
     return load_exercise(path)
 
 
@@ -445,17 +459,17 @@ def _reset(args: list[str]) -> int:
     lang = language(opts.lang)
     if opts.exercise:
         _exercise(config.load(), opts.exercise)
-    what = opts.exercise or t("reset_all", lang)
+    one = "_one" if opts.exercise else ""
     if not opts.yes:
         try:
-            answer = input(t("reset_confirm", lang, what=what))
+            answer = input(t("reset_confirm" + one, lang, id=opts.exercise))
         except EOFError:
             answer = ""
         if answer.strip().lower() not in ("yes", "y"):
             print(t("reset_cancelled", lang))
             return 1
     Store().reset(opts.exercise)
-    print(t("reset_done", lang, what=what))
+    print(t("reset_done" + one, lang, id=opts.exercise))
     return 0
 
 

@@ -51,7 +51,16 @@ class SpecErrors(GraderError):
 
 
 class UsageError(GraderError):
-    """The command line or the course configuration asks for something impossible."""
+    """The command line or the course configuration asks for something impossible.
+
+    ``key`` (with ``values``) names the learner-facing sentence in ``grader.i18n``
+    that says the same in the learner's language; the message is its English.
+    """
+
+    def __init__(self, message: str, key: str | None = None, **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
 
 
 class InternalError(GraderError):

@@ -14,8 +14,8 @@ LANGUAGES = ("en", "ko")
 
 MESSAGES: dict[str, dict[str, str]] = {
     # the report
-    "expected": {"en": "expected", "ko": "기대한 것"},
-    "got": {"en": "got", "ko": "받은 것"},
+    "expected": {"en": "expected", "ko": "기대"},
+    "got": {"en": "got", "ko": "실제"},
     "your_code": {"en": "your code:", "ko": "내 코드:"},
     "led_to": {"en": "which led to:", "ko": "그 때문에 생긴 오류:"},
     "transcript": {"en": "transcript:", "ko": "주고받은 메시지:"},
@@ -25,7 +25,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "not_run": {"en": "not run", "ko": "실행 안 됨"},
     "same_for": {"en": "(the same for {n} more: {names})", "ko": "(다음 {n}개도 같아요: {names})"},
     "printed": {"en": "What your app printed:", "ko": "앱이 출력한 내용:"},
-    "more_output": {"en": "… {n} more bytes of output not shown", "ko": "… 출력 {n} 바이트는 생략했어요"},
+    "more_output": {"en": "… {n} more bytes of output not shown", "ko": "… 출력 {n}바이트는 생략했어요"},
     "hidden_pending": {
         "en": "… and {n} hidden checks, which your instructor runs on the file you hand in (grade submit {id})",
         "en_one": "… and 1 hidden check, which your instructor runs on the file you hand in (grade submit {id})",
@@ -33,7 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "all_passed": {"en": "All {n} checks passed.", "en_one": "The lesson's one check passed.",
                    "ko": "검사 {n}개를 모두 통과했어요."},
-    "worth": {"en": "This lesson is worth {xp} XP.", "ko": "이 레슨은 {xp} XP 예요."},
+    "worth": {"en": "This lesson is worth {xp} XP.", "ko": "이 레슨은 {xp} XP예요."},
     "all_visible_passed": {
         "en": "All {n} checks you can run here passed; ",
         "en_one": "The one check you can run here passed; ",
@@ -56,7 +56,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "under uvicorn": {
         "en": "Under a real uvicorn on a loopback port, with a real client, on real time (waits take as long as "
               "they say). Not recorded in your progress.",
-        "ko": "실제 uvicorn 을 loopback 포트에서 실행하고 실제 클라이언트로, 실제 시간으로 채점해요 (기다리는 단계는 "
+        "ko": "실제 uvicorn을 loopback 포트에서 실행하고 실제 클라이언트로, 실제 시간으로 채점해요 (기다리는 단계는 "
               "적힌 만큼 걸려요). 진행 상황에는 기록하지 않아요.",
     },
     # progress
@@ -67,7 +67,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "max_level": {"en": "top level reached", "ko": "최고 레벨이에요"},
     "already_banked": {
         "en": "Passed again: the {xp} XP of this lesson were banked on its first pass.",
-        "ko": "다시 통과했어요. 이 레슨의 {xp} XP 는 처음 통과할 때 이미 받았어요.",
+        "ko": "다시 통과했어요. 이 레슨의 {xp} XP는 처음 통과할 때 이미 받았어요.",
     },
     "not_recorded_reference": {
         "en": "Not recorded: this file is one the course keeps (a reference solution or a known variant), not your work. "
@@ -97,7 +97,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "no_xp_yet": {
         "en": "XP is banked when every check passes.",
-        "ko": "모든 검사를 통과하면 XP 를 받아요.",
+        "ko": "모든 검사를 통과하면 XP를 받아요.",
     },
     "unlocked": {"en": "Achievement unlocked: {name} — {description}", "ko": "업적 달성: {name} — {description}"},
     "progress_where": {"en": "Kept in {path} (GRADER_DATA_DIR moves it).",
@@ -115,7 +115,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "track": {"en": "Track {track}", "ko": "트랙 {track}"},
     "start_wrote": {
         "en": "Wrote the starter to {path}. Edit it, then run: grade {id}",
-        "ko": "{path} 에 시작 코드를 만들었어요. 고친 다음 실행하세요: grade {id}",
+        "ko": "시작 코드를 만들었어요: {path}. 고친 다음 실행하세요: grade {id}",
     },
     "start_kept": {
         "en": "Your file was moved aside to {path}.",
@@ -126,7 +126,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                     "ko": "+ 숨겨진 검사 {n}개: 제출한 파일로 강사가 실행해요"},
     "help_head": {
         "en": "grade: exercises for FastAPI WebSockets, graded check by check.",
-        "ko": "grade: FastAPI WebSocket 연습 문제를 검사 하나하나 채점해요.",
+        "ko": "grade: FastAPI WebSocket 레슨을 검사 하나하나 채점해요.",
     },
     "help_learners": {"en": "Learners:", "ko": "학습자:"},
     "help_next_cmd": {"en": "start (or grade) the next lesson you have not passed",
@@ -137,7 +137,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                        "ko": "시작 파일 만들기 (--force: 내 파일은 먼저 옆에 보관)"},
     "help_grade_cmd": {"en": "grade your file (--watch: again on every save)",
                        "ko": "내 파일 채점 (--watch: 저장할 때마다 다시)"},
-    "help_uvicorn_cmd": {"en": "confirm the verdict under a real uvicorn", "ko": "실제 uvicorn 으로 결과 확인"},
+    "help_uvicorn_cmd": {"en": "confirm the verdict under a real uvicorn", "ko": "실제 uvicorn으로 결과 확인"},
     "help_hint_cmd": {"en": "the next hint", "ko": "다음 힌트"},
     "help_progress_cmd": {"en": "level, XP, lessons, achievements", "ko": "레벨, XP, 레슨, 업적"},
     "help_submit_cmd": {"en": "package your file and its result for your instructor",
@@ -159,12 +159,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "강사가 그 파일을 숨겨진 검사 {n}개와 함께 다시 채점해요.",
     },
     "help_try_cmd": {"en": "serve your app under uvicorn and talk to it from the terminal",
-                     "ko": "내 앱을 uvicorn 으로 띄우고 터미널에서 직접 메시지 주고받기"},
+                     "ko": "내 앱을 uvicorn으로 띄우고 터미널에서 직접 메시지 주고받기"},
     "try_serving": {
         "en": "Your app is served by uvicorn at {url}. Type a message and press Enter to send it; /help lists "
               "the rest (/json, /hex, /close, /save, /quit).",
-        "ko": "내 앱을 uvicorn 이 {url} 에서 실행 중이에요. 메시지를 입력하고 Enter 를 누르면 보내요. 나머지 명령은 "
-              "/help 로 볼 수 있어요 (/json, /hex, /close, /save, /quit).",
+        "ko": "uvicorn이 내 앱을 실행 중이에요 (주소: {url}). 메시지를 입력하고 Enter를 누르면 보내요. 나머지 명령은 "
+              "/help로 볼 수 있어요 (/json, /hex, /close, /save, /quit).",
     },
     "try_help": {
         "en": "  text            sent as a text frame (//text sends /text)\n  /json {{...}}     sent as JSON text\n"
@@ -190,34 +190,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": " (1011: your app raised an exception; its log above shows where)",
         "ko": " (1011: 앱에서 예외가 발생했어요. 위 로그에서 위치를 볼 수 있어요)",
     },
-    "try_bad_json": {"en": "not sent: that is not JSON ({error})", "ko": "보내지 않았어요: JSON 이 아니에요 ({error})"},
+    "try_bad_json": {"en": "not sent: that is not JSON ({error})", "ko": "보내지 않았어요: JSON이 아니에요 ({error})"},
     "try_bad_hex": {"en": "not sent: write bytes as hex pairs, e.g. /hex 00 ff 10",
                     "ko": "보내지 않았어요: 바이트는 16진수 두 자리씩 쓰세요. 예: /hex 00 ff 10"},
     "try_unknown": {"en": "unknown command {command}: /help lists them (//text sends text starting with /)",
-                    "ko": "알 수 없는 명령이에요 ({command}). /help 로 목록을 볼 수 있어요 (//텍스트 는 / 로 시작하는 텍스트를 보내요)"},
+                    "ko": "알 수 없는 명령이에요 ({command}). /help로 목록을 볼 수 있어요 (//텍스트 는 / 로 시작하는 텍스트를 보내요)"},
     "try_saved": {"en": "Transcript saved to {path}.", "ko": "주고받은 내용을 저장했어요: {path}"},
     "try_refused": {
         "en": "The connection was not accepted: {why}. Grading the file (grade ID) says why, check by check; "
               "--path picks another route.",
-        "ko": "연결이 수락되지 않았어요: {why}. 파일을 채점하면 (grade ID) 검사마다 이유를 알려 줘요. 다른 경로는 "
-              "--path 로 고를 수 있어요.",
+        "ko": "연결이 accept 되지 않았어요: {why}. 파일을 채점하면 (grade ID) 검사마다 이유를 알려 줘요. 다른 경로는 "
+              "--path로 고를 수 있어요.",
     },
     "try_import_hang": {
         "en": "Your file did not finish importing within {seconds} s: put uvicorn.run(...) and other long-running "
               "calls under `if __name__ == \"__main__\":`",
-        "ko": "파일 import 가 {seconds} 초 안에 끝나지 않았어요. uvicorn.run(...) 같은 오래 걸리는 호출은 "
+        "ko": "파일 import가 {seconds}초 안에 끝나지 않았어요. uvicorn.run(...) 같은 오래 걸리는 호출은 "
               "`if __name__ == \"__main__\":` 아래에 두세요",
     },
     "try_connected": {"en": "connected", "ko": "연결됨"},
-    "try_server_closed": {"en": "the server closed the connection: code {code}", "ko": "서버가 연결을 닫음: code {code}"},
+    "try_server_closed": {"en": "the server closed the connection: code {code}", "ko": "서버가 연결을 닫음: close code {code}"},
     "try_dropped": {"en": "the connection dropped without a close frame (code 1006)",
-                    "ko": "close 프레임 없이 연결이 끊김 (code 1006)"},
-    "try_you_closed": {"en": "closed by you: code {code}", "ko": "내가 닫음: code {code}"},
+                    "ko": "close 프레임 없이 연결이 끊김 (close code 1006)"},
+    "try_you_closed": {"en": "closed by you: code {code}", "ko": "내가 닫음: close code {code}"},
     "try_no_start": {
         "en": "The server did not start within 30 s. `grade doctor` shows whether the grader's sandbox works on "
               "this machine; `grade {id}` grades the same file.",
-        "ko": "서버가 30초 안에 시작되지 않았어요. 이 컴퓨터에서 채점기 샌드박스가 동작하는지는 `grade doctor` 로, "
-              "같은 파일의 채점은 `grade {id}` 로 볼 수 있어요.",
+        "ko": "서버가 30초 안에 시작되지 않았어요. 이 컴퓨터에서 채점기 샌드박스가 동작하는지는 `grade doctor`로, "
+              "같은 파일의 채점은 `grade {id}`로 볼 수 있어요.",
     },
     "help_instructors": {"en": "Instructors and CI:", "ko": "강사와 CI:"},
     "help_next": {
@@ -227,7 +227,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "help_all_done": {"en": "Every lesson is passed. Well done!", "ko": "모든 레슨을 통과했어요. 잘했어요!"},
     "next_all_done": {
         "en": "Every lesson is passed; `grade list` shows them all.",
-        "ko": "모든 레슨을 통과했어요. `grade list` 로 전체를 볼 수 있어요.",
+        "ko": "모든 레슨을 통과했어요. `grade list`로 전체를 볼 수 있어요.",
     },
     "start_exists": {
         "en": "{path} already exists: your work is left as it is. Run: grade {id}",
@@ -237,14 +237,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hint_more": {"en": "Run `grade hint {id}` again for the next hint.", "ko": "다음 힌트를 보려면 `grade hint {id}` 명령을 다시 실행하세요."},
     "hint_last": {"en": "That was the last hint.", "ko": "마지막 힌트였어요."},
     "no_hints": {"en": "This lesson has no hints.", "ko": "이 레슨에는 힌트가 없어요."},
-    "reset_confirm": {"en": "Reset {what}? Type yes to confirm: ", "ko": "{what} 을(를) 초기화할까요? 확인하려면 yes 를 입력하세요: "},
-    "reset_all": {"en": "all your progress", "ko": "모든 진행 상황"},
-    "reset_done": {"en": "Reset {what}.", "ko": "{what} 을(를) 초기화했어요."},
+    "reset_confirm": {"en": "Reset all your progress? Type yes to confirm: ",
+                      "ko": "진행 상황을 모두 초기화할까요? 확인하려면 yes를 입력하세요: "},
+    "reset_confirm_one": {"en": "Reset your progress in {id}? Type yes to confirm: ",
+                          "ko": "{id} 레슨의 진행 상황을 초기화할까요? 확인하려면 yes를 입력하세요: "},
+    "reset_done": {"en": "Reset all your progress.", "ko": "진행 상황을 모두 초기화했어요."},
+    "reset_done_one": {"en": "Reset your progress in {id}.", "ko": "{id} 레슨의 진행 상황을 초기화했어요."},
     "reset_cancelled": {"en": "Nothing was reset.", "ko": "아무것도 초기화하지 않았어요."},
     "watching": {
         "en": "Watching {path}: grading again on every save. Ctrl-C to stop.",
         "ko": "{path} 파일을 지켜보고 있어요. 저장할 때마다 다시 채점해요. 멈추려면 Ctrl-C.",
     },
+    "no_exercise": {"en": "no exercise '{id}' (known: {known})",
+                    "ko": "'{id}' 레슨이 없어요. 있는 레슨: {known}"},
+    "no_config": {"en": "no {name} here or in any parent folder: run grade inside a course checkout",
+                  "ko": "이 폴더와 상위 폴더에 {name} 파일이 없어요. 코스 폴더 안에서 grade를 실행하세요"},
     "warning": {"en": "warning: {text}", "ko": "경고: {text}"},
     "page_written": {"en": "Course page written to {path}", "ko": "코스 페이지를 만들었어요: {path}"},
     "no_browser": {"en": "No browser could be opened; open {path} yourself.", "ko": "브라우저를 열 수 없었어요. 직접 여세요: {path}"},

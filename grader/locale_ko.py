@@ -11,28 +11,28 @@ KO: dict[str, str] = {
     # the handshake
     "the server accepted the connection to {path}; it should have refused it":
         "서버가 {path} 연결을 accept 했어요. 거절해야 해요",
-    "the endpoint closes before accepting": "endpoint 가 accept 전에 연결을 닫음",
+    "the endpoint closes before accepting": "endpoint가 accept 전에 연결을 닫음",
     "accepted": "accept 됨",
-    "the server picked the wrong subprotocol": "서버가 다른 subprotocol 을 골랐어요",
+    "the server picked the wrong subprotocol": "서버가 다른 subprotocol을 골랐어요",
     "your endpoint for {path} returned without accepting the connection: call await websocket.accept() first "
     "(uvicorn answers HTTP 500 here and logs 'ASGI callable returned without completing handshake')":
-        "{path} 경로의 endpoint 가 연결을 accept 하지 않고 return 했어요. 먼저 await websocket.accept() 를 부르세요 "
-        "(uvicorn 은 여기서 HTTP 500 으로 답하고 'ASGI callable returned without completing handshake' 를 로그에 남겨요)",
+        "{path} 경로의 endpoint가 연결을 accept 하지 않고 return 했어요. 먼저 await websocket.accept()를 호출하세요 "
+        "(uvicorn은 여기서 HTTP 500으로 답하고 'ASGI callable returned without completing handshake'를 로그에 남겨요)",
     "a real client would abort this handshake: {why}. Accept with one of websocket.scope['subprotocols'], or with none":
         "실제 클라이언트라면 이 핸드셰이크를 중단해요: {why}. websocket.scope['subprotocols'] 중 하나로 accept 하거나 "
         "subprotocol 없이 accept 하세요",
     "a subprotocol the client offered, or none": "클라이언트가 제안한 subprotocol, 또는 없음",
     "the endpoint function returned": "endpoint 함수가 return 함",
     "the endpoint for {path} neither accepted nor refused the connection within {seconds} s":
-        "{path} 의 endpoint 가 {seconds} 초 안에 연결을 accept 하지도 거절하지도 않았어요",
+        "{path} 경로의 endpoint가 {seconds}초 안에 연결을 accept 하지도 거절하지도 않았어요",
     "a refusal": "거절",
     "no answer to the handshake": "핸드셰이크에 답이 없음",
     "your endpoint raised {error} during the handshake (a real client gets HTTP 500, and uvicorn logs "
     "'Exception in ASGI application')":
-        "핸드셰이크 중에 endpoint 에서 예외가 발생했어요: {error} (실제 클라이언트는 HTTP 500 을 받고, uvicorn 은 "
-        "'Exception in ASGI application' 을 로그에 남겨요)",
+        "핸드셰이크 중에 endpoint에서 예외가 발생했어요: {error} (실제 클라이언트는 HTTP 500을 받고, uvicorn은 "
+        "'Exception in ASGI application'을 로그에 남겨요)",
     "an exception": "예외",
-    "closed with code {code}": "닫힘 (code {code})",
+    "closed with code {code}": "닫힘 (close code {code})",
     "no WebSocket route of your app matches {path}: it has {routes}":
         "앱의 WebSocket 경로 중 맞는 것이 없어요: {path}. 있는 경로: {routes}",
     "none": "없음",
@@ -41,72 +41,72 @@ KO: dict[str, str] = {
     "the connection is accepted": "연결이 accept 됨",
     "refused: {refusal}": "거절됨: {refusal}",
     "the server refused the connection with code {code}, not {wanted}":
-        "서버가 연결을 거절했는데 code 가 달라요 (기대: {wanted}, 실제: code {code})",
-    "refused with code {code}": "거절됨 (code {code})",
+        "서버가 연결을 거절했는데 close code가 달라요 (기대: {wanted}, 실제: close code {code})",
+    "refused with code {code}": "거절됨 (close code {code})",
     # messages
-    "a text message was expected but a binary one arrived": "text 메시지를 기대했는데 binary 메시지가 왔어요",
-    "the server's text message is not the expected one": "서버의 text 메시지가 기대한 것과 달라요",
+    "a text message was expected but a binary one arrived": "텍스트 메시지를 기대했는데 바이너리 메시지가 왔어요",
+    "the server's text message is not the expected one": "서버의 텍스트 메시지가 기대와 달라요",
     "a JSON text message was expected but a binary one arrived (send_json sends text; send_bytes sends binary)":
-        "JSON text 메시지를 기대했는데 binary 메시지가 왔어요 (send_json 은 text, send_bytes 는 binary 를 보내요)",
+        "JSON 텍스트 메시지를 기대했는데 바이너리 메시지가 왔어요 (send_json은 텍스트, send_bytes는 바이너리를 보내요)",
     "the server's message is not JSON (use send_json to send an object)":
-        "서버의 메시지가 JSON 이 아니에요 (객체는 send_json 으로 보내세요)",
+        "서버의 메시지가 JSON이 아니에요 (객체는 send_json으로 보내세요)",
     "the server's JSON answer differs at {path}: expected {expected}, got {actual} "
     "(objects match exactly: no missing or extra keys)":
         "서버의 JSON 응답이 다른 위치: {path} (기대: {expected}, 실제: {actual}). "
         "객체는 정확히 같아야 해요: 빠진 키도 남는 키도 없이",
     "the server's JSON answer differs at {path}: expected {expected}, got {actual}":
         "서버의 JSON 응답이 다른 위치: {path} (기대: {expected}, 실제: {actual})",
-    "any binary message": "아무 binary 메시지",
+    "any binary message": "아무 바이너리 메시지",
     "a binary message was expected but a text one arrived (send_bytes sends binary; send_text sends text)":
-        "binary 메시지를 기대했는데 text 메시지가 왔어요 (send_bytes 는 binary, send_text 는 text 를 보내요)",
-    "the binary message differs": "binary 메시지가 달라요",
+        "바이너리 메시지를 기대했는데 텍스트 메시지가 왔어요 (send_bytes는 바이너리, send_text는 텍스트를 보내요)",
+    "the binary message differs": "바이너리 메시지가 달라요",
     # closing
     "the server closes the connection": "서버가 연결을 닫음",
-    "the server closes the connection with code {code}": "서버가 연결을 닫음 (code {code})",
+    "the server closes the connection with code {code}": "서버가 연결을 닫음 (close code {code})",
     "the server sent a message instead of closing the connection": "서버가 연결을 닫지 않고 메시지를 보냈어요",
     "the endpoint returned without closing the connection: call await websocket.close(code=...) before returning":
-        "endpoint 가 연결을 닫지 않고 return 했어요. return 하기 전에 await websocket.close(code=...) 를 부르세요",
+        "endpoint가 연결을 닫지 않고 return 했어요. return 하기 전에 await websocket.close(code=...)를 호출하세요",
     "the endpoint returned; no close frame was sent (a real client sees the connection drop: 1006)":
-        "endpoint 가 return 했고 close frame 은 보내지 않았음 (실제 클라이언트에게는 연결이 끊긴 것으로 보여요: 1006)",
-    "the server did not close the connection within {seconds} s": "서버가 {seconds} 초 안에 연결을 닫지 않았어요",
+        "endpoint가 return 했고 close 프레임은 보내지 않았어요 (실제 클라이언트는 연결이 끊긴 것(1006)으로 봐요)",
+    "the server did not close the connection within {seconds} s": "서버가 {seconds}초 안에 연결을 닫지 않았어요",
     "the connection stayed open": "연결이 열린 채로 남음",
-    "the server closed with code {code}, not {wanted}": "서버가 연결을 닫았는데 code 가 달라요 (기대: {wanted}, 실제: code {code})",
-    "the close reason is not the expected one": "close reason 이 기대한 것과 달라요",
+    "the server closed with code {code}, not {wanted}": "서버가 연결을 닫았는데 close code가 달라요 (기대: {wanted}, 실제: close code {code})",
+    "the close reason is not the expected one": "close reason이 기대와 달라요",
     # silence and leaving
     "the server sent a message after {after} s where {seconds} s of silence were expected":
-        "{seconds} 초 동안 조용해야 하는데 {after} 초 뒤에 서버가 메시지를 보냈어요",
-    "no message for {seconds} s": "{seconds} 초 동안 메시지 없음",
+        "{seconds}초 동안 조용해야 하는데 {after}초 뒤에 서버가 메시지를 보냈어요",
+    "no message for {seconds} s": "{seconds}초 동안 메시지 없음",
     "the server closed the connection (code {code}{reason}) after {after} s where {seconds} s of silence were expected":
-        "{seconds} 초 동안 조용해야 하는데 {after} 초 뒤에 서버가 연결을 닫았어요 (close code {code}{reason})",
+        "{seconds}초 동안 조용해야 하는데 {after}초 뒤에 서버가 연결을 닫았어요 (close code {code}{reason})",
     "your endpoint returned after {after} s where {seconds} s of silence were expected":
-        "{seconds} 초 동안 조용해야 하는데 {after} 초 뒤에 endpoint 가 return 했어요",
+        "{seconds}초 동안 조용해야 하는데 {after}초 뒤에 endpoint가 return 했어요",
     "your endpoint was still running {seconds} s after the client left":
-        "클라이언트가 떠나고 {seconds} 초가 지나도 endpoint 가 계속 실행 중이었어요",
+        "클라이언트가 떠나고 {seconds}초가 지나도 endpoint가 계속 실행 중이었어요",
     "it should notice the disconnect and return": "연결이 끊긴 것을 알아채고 return 해야 해요",
-    "the endpoint returns": "endpoint 가 return 함",
+    "the endpoint returns": "endpoint가 return 함",
     "still running": "계속 실행 중",
     "WebSocketDisconnect escaped your endpoint when the client left. A real server (uvicorn) logs 'Exception in "
     "ASGI application' with a traceback for every client that leaves: catch it (try/except WebSocketDisconnect) "
     "or iterate with iter_text()/iter_json(), which end quietly":
-        "클라이언트가 떠날 때 WebSocketDisconnect 가 endpoint 밖으로 새어 나갔어요. 실제 서버 (uvicorn) 는 "
-        "클라이언트가 떠날 때마다 'Exception in ASGI application' 과 traceback 을 로그에 남겨요. "
-        "try/except WebSocketDisconnect 로 잡거나, 조용히 끝나는 iter_text()/iter_json() 으로 반복하세요",
+        "클라이언트가 떠날 때 WebSocketDisconnect가 endpoint 밖으로 새어 나갔어요. 실제 서버 (uvicorn)는 "
+        "클라이언트가 떠날 때마다 'Exception in ASGI application'과 traceback을 로그에 남겨요. "
+        "try/except WebSocketDisconnect로 잡거나, 조용히 끝나는 iter_text()/iter_json()으로 반복하세요",
     "your endpoint kept using the connection after the client left ({error}): stop reading and sending once "
     "WebSocketDisconnect arrives":
-        "클라이언트가 떠난 뒤에도 endpoint 가 연결을 계속 썼어요 ({error}). WebSocketDisconnect 가 오면 "
+        "클라이언트가 떠난 뒤에도 endpoint가 연결을 계속 썼어요 ({error}). WebSocketDisconnect가 오면 "
         "읽기와 보내기를 멈추세요",
     "an exception escaped your endpoint after the client left: {error}; the endpoint should return quietly once the "
     "client is gone":
-        "클라이언트가 떠난 뒤 예외가 endpoint 밖으로 새어 나갔어요: {error}. 클라이언트가 떠나면 endpoint 는 조용히 "
+        "클라이언트가 떠난 뒤 예외가 endpoint 밖으로 새어 나갔어요: {error}. 클라이언트가 떠나면 endpoint는 조용히 "
         "return 해야 해요",
-    "the endpoint returns without an exception": "endpoint 가 예외 없이 return 함",
+    "the endpoint returns without an exception": "endpoint가 예외 없이 return 함",
     "your endpoint kept going after it refused the connection (a close before accept: the client got HTTP 403) and "
     "raised {error}: return right after close(), or raise WebSocketException(code=...) in the dependency, which "
     "stops the endpoint there":
-        "endpoint 가 연결을 거절한 뒤에도 계속 실행되다가 예외가 발생했어요 (accept 전에 close 해서 클라이언트는 "
-        "HTTP 403 을 받았어요): {error}. close() 바로 뒤에 return 하거나, dependency 에서 "
-        "WebSocketException(code=...) 을 raise 하면 endpoint 가 거기서 멈춰요",
-    "round {n} of {total}": "{total} 번 중 {n} 번째",
+        "endpoint가 연결을 거절한 뒤에도 계속 실행되다가 예외가 발생했어요 (accept 전에 close 해서 클라이언트는 "
+        "HTTP 403 응답을 받았어요): {error}. close() 바로 뒤에 return 하거나, dependency에서 "
+        "WebSocketException(code=...)을 raise 하면 endpoint가 거기서 멈춰요",
+    "round {n} of {total}": "{total}번 중 {n}번째",
     # files
     "{path} is a link out of the working directory; write a regular file":
         "{path} 경로는 작업 폴더 밖을 가리키는 링크예요. 보통 파일로 쓰세요",
@@ -114,134 +114,134 @@ KO: dict[str, str] = {
     "your app did not write {path} in its working directory": "앱이 작업 폴더에 {path} 파일을 쓰지 않았어요",
     "{path} holding {content}": "{path} 파일 (내용: {content})",
     "no such file": "파일 없음",
-    "{path} does not hold the expected bytes": "{path} 의 바이트가 기대한 것과 달라요",
+    "{path} does not hold the expected bytes": "{path} 파일의 바이트가 기대와 달라요",
     # waiting
     "the server flooded the client with messages nobody asked for": "서버가 요청하지 않은 메시지를 쏟아냈어요",
     "one answer per message": "메시지마다 답 하나",
     "more than {n} unread messages": "읽지 않은 메시지 {n}개 이상",
     "the server closed the connection (code {code}{reason}) instead of answering":
-        "서버가 답하지 않고 연결을 닫았어요 (code {code}{reason})",
+        "서버가 답하지 않고 연결을 닫았어요 (close code {code}{reason})",
     "a message": "메시지",
     "the grader's WebSocket client failed ({error}); this is not your code's fault, please report it":
-        "grader 의 WebSocket 클라이언트가 실패했어요 ({error}). 내 코드 잘못이 아니니 신고해 주세요",
+        "채점기의 WebSocket 클라이언트가 실패했어요 ({error}). 작성한 코드의 잘못이 아니니 강사에게 알려 주세요",
     "no connection": "연결 없음",
     "your endpoint returned after it tried to send to a client that had already left{where} (Starlette raises "
     "WebSocketDisconnect with code 1006 there, and your code caught it): forget clients as soon as they disconnect":
-        "endpoint 가 이미 떠난 클라이언트에게 보내려다가 return 했어요{where} (Starlette 는 거기서 code 1006 의 "
-        "WebSocketDisconnect 를 내고, 내 코드가 그걸 잡았어요). 클라이언트가 끊기면 바로 목록에서 지우세요",
+        "endpoint가 이미 떠난 클라이언트에게 보내려다가 return 했어요{where} (Starlette는 거기서 close code 1006의 "
+        "WebSocketDisconnect 예외를 발생시키고, 작성한 코드가 그 예외를 잡았어요). 클라이언트가 끊기면 바로 목록에서 지우세요",
     "your endpoint returned while the client was still waiting for an answer (did the loop stop after one message, "
     "or is there a return inside it?)":
-        "클라이언트가 답을 기다리는데 endpoint 가 return 했어요 (루프가 메시지 하나 뒤에 멈췄거나, 안에 return 이 "
+        "클라이언트가 답을 기다리는데 endpoint가 return 했어요 (루프가 메시지 하나 뒤에 멈췄거나, 안에 return이 "
         "있나요?)",
-    "no message arrived within {seconds} s": "{seconds} 초 안에 메시지가 오지 않았어요",
+    "no message arrived within {seconds} s": "{seconds}초 안에 메시지가 오지 않았어요",
     "nothing": "아무것도 없음",
-    "your endpoint is waiting at {place}": "endpoint 가 {place} 에서 기다리고 있어요",
+    "your endpoint is waiting at {place}": "endpoint가 기다리는 위치: {place}",
     # errors
     "your endpoint raised {error}: it sent to a client that had already left; forget clients as soon as they "
     "disconnect, before telling the others":
-        "endpoint 에서 예외가 발생했어요: {error}. 이미 떠난 클라이언트에게 보냈어요. 다른 클라이언트에게 알리기 전에, "
+        "endpoint에서 예외가 발생했어요: {error}. 이미 떠난 클라이언트에게 보냈어요. 다른 클라이언트에게 알리기 전에, "
         "끊긴 클라이언트는 바로 목록에서 지우세요",
-    "an answer": "답",
+    "an answer": "응답",
     "{error} (uvicorn logs 'Exception in ASGI application' and drops the connection: the client sees 1006)":
-        "{error} (uvicorn 은 'Exception in ASGI application' 을 로그에 남기고 연결을 끊어요. 클라이언트에게는 1006)",
-    "your endpoint raised {error}": "endpoint 에서 예외가 발생했어요: {error}",
+        "{error} (uvicorn은 'Exception in ASGI application'을 로그에 남기고 연결을 끊어요. 클라이언트는 연결이 끊긴 것(1006)으로 봐요)",
+    "your endpoint raised {error}": "endpoint에서 예외가 발생했어요: {error}",
     "your code called sys.exit() while serving a client ({error})":
-        "클라이언트를 처리하는 중에 코드가 sys.exit() 를 불렀어요 ({error})",
-    "your code raised KeyboardInterrupt while serving a client": "클라이언트를 처리하는 중에 코드가 KeyboardInterrupt 를 냈어요",
-    "the endpoint keeps serving": "endpoint 가 계속 서비스함",
+        "클라이언트를 처리하는 중에 코드가 sys.exit()를 호출했어요 ({error})",
+    "your code raised KeyboardInterrupt while serving a client": "클라이언트를 처리하는 중에 코드에서 KeyboardInterrupt 예외가 발생했어요",
+    "the endpoint keeps serving": "endpoint가 계속 서비스함",
     # the grading process
     "not run: grading took longer than {seconds} s in all; fix the checks above that stopped responding first":
-        "실행 안 됨: 채점이 모두 합쳐 {seconds} 초를 넘었어요. 먼저 위에서 응답을 멈춘 검사를 고치세요",
+        "실행 안 됨: 채점이 모두 합쳐 {seconds}초를 넘었어요. 먼저 위에서 응답을 멈춘 검사를 고치세요",
     "your code called {call}, which ends the whole server process": "코드가 서버 프로세스 전체를 끝내는 호출을 했어요: {call}",
-    "process exited with code {status}": "프로세스가 끝남 (code {status})",
+    "process exited with code {status}": "프로세스가 끝남 (종료 코드 {status})",
     "your endpoint stopped responding: it blocked the event loop for more than {seconds} s of real time{where}{memory}. "
     "Blocking calls (time.sleep, busy loops, synchronous I/O) freeze every connection: use await asyncio.sleep(...) "
     "or run the work in a thread":
-        "endpoint 가 응답을 멈췄어요: 실제 시간으로 {seconds} 초 넘게 event loop 를 막았어요{where}{memory}. "
-        "막는 호출 (time.sleep, 바쁜 루프, 동기 I/O) 은 모든 연결을 멈춰요. await asyncio.sleep(...) 을 쓰거나 "
-        "작업을 thread 에서 실행하세요",
+        "endpoint가 응답을 멈췄어요: 실제 시간으로 {seconds}초 넘게 이벤트 루프를 막았어요{where}{memory}. "
+        "블로킹 호출 (time.sleep, 바쁜 대기 루프, 동기 I/O)은 모든 연결을 멈춰요. await asyncio.sleep(...)을 쓰거나 "
+        "작업을 스레드에서 실행하세요",
     " at {place}": " ({place})",
     "grading took longer than {seconds} s in all and your app was still busy{where}: an endpoint that never waits "
     "for anything (a loop without a real await) keeps the server from serving anyone else":
-        "채점이 모두 합쳐 {seconds} 초를 넘겼는데 앱이 아직 일하고 있었어요{where}. 아무것도 기다리지 않는 endpoint "
-        "(실제로 기다리는 await 가 없는 루프) 는 서버가 다른 누구에게도 응답하지 못하게 해요",
+        "채점이 모두 합쳐 {seconds}초를 넘겼는데 앱이 아직 일하고 있었어요{where}. 아무것도 기다리지 않는 endpoint "
+        "(실제로 기다리는 await가 없는 루프)는 서버가 다른 누구에게도 응답하지 못하게 해요",
     "the server was still busy": "서버가 아직 바쁨",
     ": they first differ at character {n}, where {want} was expected and {got} arrived":
-        ": {n}번째 글자부터 달라요 (기대한 것: {want}, 도착한 것: {got})",
+        ": {n}번째 글자부터 달라요 (기대: {want}, 실제: {got})",
     "the end of the text": "텍스트의 끝",
     "step {n}, {action} ({place})": "{n}단계, {action} ({place})",
     "accepted (subprotocol {name})": "accept 됨 (subprotocol: {name})",
-    "refused: HTTP {status} (closed with code {code})": "거절됨: HTTP {status} (닫힘 code: {code})",
-    "client disconnects (code {code})": "클라이언트가 연결을 끊음 (code {code})",
-    "server closed the connection: code {code}": "서버가 연결을 닫음: code {code}",
+    "refused: HTTP {status} (closed with code {code})": "거절됨: HTTP {status} (close code {code})",
+    "client disconnects (code {code})": "클라이언트가 연결을 끊음 (close code {code})",
+    "server closed the connection: code {code}": "서버가 연결을 닫음: close code {code}",
     "the connection dropped without a close frame (a real client sees 1006)":
-        "close 프레임 없이 연결이 끊김 (실제 클라이언트는 1006 을 봐요)",
+        "close 프레임 없이 연결이 끊김 (실제 클라이언트는 1006을 봐요)",
     "handshake aborted by the client: {why}": "클라이언트가 핸드셰이크를 중단함: {why}",
-    "binary frame of {n} bytes {data}": "바이너리 프레임 {n} 바이트 {data}",
+    "binary frame of {n} bytes {data}": "바이너리 프레임 {n}바이트 {data}",
     "; meanwhile the endpoint of client {client} raised {error} (uvicorn logs 'Exception in ASGI application')":
-        ". 그동안 {client} 클라이언트의 endpoint 에서 예외가 발생했어요: {error} (uvicorn 은 'Exception in ASGI "
-        "application' 을 기록해요)",
+        ". 그동안 {client} 클라이언트의 endpoint에서 예외가 발생했어요: {error} (uvicorn은 'Exception in ASGI "
+        "application'을 기록해요)",
     "{place}: {call}(...) is called without await, so it never runs (Python warned: coroutine '{name}' was never "
     "awaited). Write await before it: await websocket.{method}(...)":
-        "{place}: {call}(...) 호출 앞에 await 가 없어서 실행되지 않아요 (Python 경고: coroutine '{name}' was never "
-        "awaited). 앞에 await 를 붙이세요: await websocket.{method}(...)",
+        "{place}: {call}(...) 호출 앞에 await가 없어서 실행되지 않아요 (Python 경고: coroutine '{name}' was never "
+        "awaited). 앞에 await를 붙이세요: await websocket.{method}(...)",
     "{place}: the WebSocket endpoint {name}() is a plain def; FastAPI awaits WebSocket endpoints, so it must be "
     "async def {name}(...) (and await receive and send inside)":
-        "{place}: WebSocket endpoint 인 {name}() 함수가 일반 def 로 선언돼 있어요. FastAPI 는 WebSocket endpoint 를 await 하므로 "
-        "async def {name}(...) 로 써야 해요 (안에서는 receive 와 send 를 await 하세요)",
+        "{place}: WebSocket endpoint 인 {name}() 함수가 일반 def로 선언돼 있어요. FastAPI는 WebSocket endpoint를 await 하므로 "
+        "async def {name}(...)로 써야 해요 (안에서는 receive와 send를 await 하세요)",
     "{place}: {name}() takes a WebSocket but is declared with @{owner}.{kind}(...), an HTTP route; a WebSocket "
     "endpoint is declared with @{owner}.websocket(\"/path\")":
-        "{place}: {name}() 함수는 WebSocket 을 받지만 HTTP 경로를 만드는 @{owner}.{kind}(...) 로 선언했어요. "
-        "WebSocket endpoint 는 @{owner}.websocket(\"/path\") 로 선언해요",
+        "{place}: {name}() 함수는 WebSocket을 받지만 HTTP 경로를 만드는 @{owner}.{kind}(...)로 선언했어요. "
+        "WebSocket endpoint는 @{owner}.websocket(\"/path\")로 선언해요",
     "a space": "공백",
     "a line break": "줄바꿈",
     "a tab": "탭",
-    ", while its memory grew to {peak} MB (limit {limit} MB)": ", 메모리는 {peak} MB 까지 늘었어요 (한도 {limit} MB)",
+    ", while its memory grew to {peak} MB (limit {limit} MB)": ", 메모리는 {peak} MB까지 늘었어요 (한도 {limit} MB)",
     "the server froze": "서버가 멈춤",
-    "it used more than {seconds} s of CPU time": "CPU 시간을 {seconds} 초 넘게 썼어요",
+    "it used more than {seconds} s of CPU time": "CPU 시간을 {seconds}초 넘게 썼어요",
     "it was killed (most often for using more than {limit} MB of memory)":
         "강제로 종료됐어요 (대개 메모리를 {limit} MB 넘게 써서예요)",
     "it crashed (segmentation fault)": "비정상 종료됐어요 (segmentation fault)",
     "it was stopped by {signal}": "시그널을 받고 멈췄어요 ({signal})",
     "the server process running your app died: {why}{memory}": "앱을 실행하던 서버 프로세스가 죽었어요: {why}{memory}",
     "the server process running your app exited with code {status} (did your code call sys.exit() or os._exit()?)":
-        "앱을 실행하던 서버 프로세스가 끝났어요 (code {status}). 코드에서 sys.exit() 나 os._exit() 를 불렀나요?",
-    "exit code {status}": "종료 code {status}",
+        "앱을 실행하던 서버 프로세스가 끝났어요 (종료 코드 {status}). 코드에서 sys.exit()나 os._exit()를 호출했나요?",
+    "exit code {status}": "종료 코드 {status}",
     # importing the learner's file
     "{path} does not exist yet: `grade start` writes the lesson's starter there, or pass --app PATH":
-        "{path} 파일이 아직 없어요. `grade start` 가 레슨의 시작 코드를 거기에 만들어 줘요. 또는 --app PATH 로 지정하세요",
+        "{path} 파일이 아직 없어요. `grade start`가 레슨의 시작 코드를 거기에 만들어 줘요. 또는 --app PATH로 지정하세요",
     "{file} cannot be imported as a Python module": "{file} 파일은 Python 모듈로 import 할 수 없어요",
-    "{file} has a syntax error: {error}": "{file} 에 문법 오류가 있어요: {error}",
-    "{file} called sys.exit() while being imported ({error})": "{file} 파일이 import 되는 중에 sys.exit() 를 불렀어요 ({error})",
+    "{file} has a syntax error: {error}": "{file} 파일에 문법 오류가 있어요: {error}",
+    "{file} called sys.exit() while being imported ({error})": "{file} 파일이 import 되는 중에 sys.exit()를 호출했어요 ({error})",
     "{file} imports a module that is not installed: {module} ({error})":
         "{file} 파일이 설치되지 않은 모듈을 import 해요: {module} ({error})",
-    "{file} raised an error while being imported: {error}": "{file} 파일이 import 되는 중에 오류가 났어요: {error}",
+    "{file} raised an error while being imported: {error}": "{file} 파일이 import 되는 중에 오류가 발생했어요: {error}",
     "{file} defines no `{attr}`: write `{attr} = FastAPI()` at the top level":
-        "{file} 파일에 `{attr}` 변수가 없어요. 최상위에 `{attr} = FastAPI()` 를 쓰세요",
+        "{file} 파일에 `{attr}` 변수가 없어요. 최상위에 `{attr} = FastAPI()`를 쓰세요",
     " (it has {found}: name it {attr} or pass --app {file}:{first})":
         " (있는 것: {found}. 이름을 `{attr}` 변수로 바꾸거나 --app {file}:{first} 옵션으로 지정하세요)",
     "`{attr}` in {file} is {kind} {value}, not an application: write `{attr} = FastAPI()`":
-        "{file} 파일의 `{attr}` 변수는 애플리케이션이 아니에요 ({kind} {value}). `{attr} = FastAPI()` 처럼 쓰세요",
+        "{file} 파일의 `{attr}` 변수는 애플리케이션이 아니에요 ({kind} {value}). `{attr} = FastAPI()`처럼 쓰세요",
     # source rules
     "cannot read {file}: {error}": "{file} 파일을 읽을 수 없어요: {error}",
-    "{file} is not valid Python (line {line}): {error}": "{file} 파일은 올바른 Python 이 아니에요 ({line} 줄): {error}",
+    "{file} is not valid Python (line {line}): {error}": "{file} 파일은 올바른 Python이 아니에요 ({line}줄): {error}",
     "{file} never calls {names}() (only real calls count, not comments or strings)":
         "{file} 파일은 다음 함수를 한 번도 호출하지 않아요: {names}() (주석이나 문자열이 아닌 실제 호출만 세요)",
     "a call of {names}": "{names} 호출",
     "no such call in the code": "코드에 그런 호출이 없음",
     "{file} calls {name}() on line {lines}, which this exercise asks you not to use":
-        "{file} 파일이 {name}() 함수를 호출해요 ({lines} 줄). 이 연습에서는 쓰지 말아야 해요",
+        "{file} 파일이 {name}() 함수를 호출해요 ({lines}줄). 이 레슨에서는 쓰지 말아야 해요",
     "no call of {name}": "{name} 호출 없음",
-    "{name}() on line {lines}": "{lines} 줄의 {name}()",
+    "{name}() on line {lines}": "{lines}줄의 {name}()",
     # lifespan
-    "the app's lifespan startup did not finish within {seconds} s": "앱의 lifespan 시작이 {seconds} 초 안에 끝나지 않았어요",
+    "the app's lifespan startup did not finish within {seconds} s": "앱의 lifespan 시작이 {seconds}초 안에 끝나지 않았어요",
     "the app's lifespan startup failed: {message}": "앱의 lifespan 시작이 실패했어요: {message}",
     "the app's lifespan startup raised an exception": "앱의 lifespan 시작에서 예외가 났어요",
     "your app's process broke the grading protocol ({why}); the grader only believes what it sees your app send":
         "앱을 실행하는 프로세스가 채점 프로토콜을 어겼어요 ({why}). 채점기는 앱이 실제로 보낸 것만 믿어요",
     "your file did not finish importing within {seconds} s{where}: code at the top level of the file runs when the "
     "grader imports it. Put uvicorn.run(...) and other long-running calls under `if __name__ == \"__main__\":`":
-        "파일 import 가 {seconds}초 안에 끝나지 않았어요{where}. 파일 맨 바깥 수준의 코드는 채점기가 import 할 때 "
+        "파일 import가 {seconds}초 안에 끝나지 않았어요{where}. 파일 맨 바깥 수준의 코드는 채점기가 import 할 때 "
         "실행돼요. uvicorn.run(...) 같은 오래 걸리는 호출은 `if __name__ == \"__main__\":` 아래에 두세요",
     " (it was at {place})": " (멈춘 위치: {place})",
     "your code raised {error}": "작성한 코드에서 예외가 발생했어요: {error}",
@@ -262,10 +262,10 @@ KO: dict[str, str] = {
     "close": "닫힘",
     "close code {code}": "close code {code}",
     "close code {code}, close reason {reason}": "close code {code}, close reason {reason}",
-    "dropped without a close frame (a real client sees 1006)": "close 프레임 없이 끊김 (실제 클라이언트는 1006 을 봐요)",
+    "dropped without a close frame (a real client sees 1006)": "close 프레임 없이 끊김 (실제 클라이언트는 1006을 봐요)",
     "the client aborts the handshake": "클라이언트가 핸드셰이크를 중단함",
     "… {n} earlier lines not shown": "… 앞의 {n}줄은 생략했어요",
-    "binary, {n} bytes": "바이너리, {n} 바이트",
+    "binary, {n} bytes": "바이너리, {n}바이트",
     "server": "서버",
     # the HTML report
     "All {n} checks passed · {points}/{max_points} points": "검사 {n}개 모두 통과 · {points}/{max_points}점",
@@ -315,7 +315,7 @@ KO: dict[str, str] = {
     "Every frame in full ({n} lines)": "주고받은 메시지 전체 ({n}줄)",
     "hint": "힌트",
     "What your app printed": "앱이 출력한 내용",
-    "{n} more bytes of output not shown": "출력 {n} 바이트는 생략했어요",
+    "{n} more bytes of output not shown": "출력 {n}바이트는 생략했어요",
     # the class dashboard
     "{passed} of {total} submissions passed every check": "제출물 {total}개 중 {passed}개가 모든 검사를 통과했어요",
     "Pass rate per check": "검사별 통과율",
@@ -326,7 +326,7 @@ KO: dict[str, str] = {
     "nothing arrived in time": "제시간에 아무것도 오지 않음",
     "the connection ended too early": "연결이 너무 일찍 끝남",
     "the handshake went the other way": "핸드셰이크 결과가 반대",
-    "the endpoint did not end cleanly": "endpoint 가 깔끔하게 끝나지 않음",
+    "the endpoint did not end cleanly": "endpoint가 깔끔하게 끝나지 않음",
     "the app raised an exception": "앱에서 예외가 발생함",
     "a rule about the source code": "작성한 코드에 대한 규칙",
     "a file the app should write": "앱이 써야 하는 파일",
@@ -335,7 +335,7 @@ KO: dict[str, str] = {
     "the file could not be imported": "파일을 import 할 수 없음",
     "the grader failed (not the learner's fault)": "채점기 오류 (학습자 잘못이 아니에요)",
     "could not be graded": "채점할 수 없음",
-    "for example": "예",
+    "for example": "예시",
     "No check failed.": "실패한 검사가 없어요.",
     "Submissions": "제출물",
     "submission": "제출물",
@@ -364,22 +364,22 @@ KO: dict[str, str] = {
         "{client} 클라이언트가 받은 메시지 {n}개를 기대한 메시지와 하나씩 짝지을 수 없어요. 짝이 없는 것: {missing}",
     "in any order: {items}": "순서와 상관없이: {items}",
     "the binary message differs: {how}": "바이너리 메시지가 달라요. 실제: {how}",
-    "the server refused the connection, but not with the expected reason": "서버가 연결을 거절했지만 close reason 이 기대와 달라요",
+    "the server refused the connection, but not with the expected reason": "서버가 연결을 거절했지만 close reason이 기대와 달라요",
     "{file} has none of: {items} (only real code counts, not comments or strings)":
-        "{file} 파일에 다음 중 어느 것도 없어요: {items} (주석이나 문자열이 아닌 실제 코드만 셉니다)",
+        "{file} 파일에 다음 중 어느 것도 없어요: {items} (주석이나 문자열이 아닌 실제 코드만 세요)",
     "one of: {items}": "다음 중 하나: {items}",
     "none of them in the code": "코드에 하나도 없음",
     "{file} lacks {items} (only real code counts, not comments or strings)":
-        "{file} 파일에 없는 것: {items} (주석이나 문자열이 아닌 실제 코드만 셉니다)",
+        "{file} 파일에 없는 것: {items} (주석이나 문자열이 아닌 실제 코드만 세요)",
     "not in the code": "코드에 없음",
     "an import of {name}": "{name} 모듈 import",
     "a class based on {name}": "{name} 클래스를 상속한 클래스",
     "a function decorated with @{name}": "@{name} 데코레이터가 붙은 함수",
     "a call of {call}({keyword}=...)": "{call}({keyword}=...) 호출",
-    "your app's lifespan shutdown did not finish within {seconds} s": "앱의 lifespan shutdown 이 {seconds}초 안에 끝나지 않았어요",
+    "your app's lifespan shutdown did not finish within {seconds} s": "앱의 lifespan shutdown이 {seconds}초 안에 끝나지 않았어요",
     "your app's lifespan shutdown raised {error} (uvicorn logs 'Application shutdown failed')":
-        "앱의 lifespan shutdown 에서 예외가 발생했어요: {error} (uvicorn 은 'Application shutdown failed' 를 로그에 남겨요)",
-    "your app's lifespan shutdown failed: {message}": "앱의 lifespan shutdown 이 실패했어요: {message}",
+        "앱의 lifespan shutdown에서 예외가 발생했어요: {error} (uvicorn은 'Application shutdown failed'를 로그에 남겨요)",
+    "your app's lifespan shutdown failed: {message}": "앱의 lifespan shutdown이 실패했어요: {message}",
     "the app shuts down cleanly": "앱이 문제없이 종료됨",
     "your app sent more than {limit} MiB in this check before it was read ({why}). Send less, in smaller messages, "
     "or wait for the client to answer before sending more":
@@ -429,4 +429,46 @@ KO: dict[str, str] = {
     "a symbolic link to somewhere else": "다른 곳을 가리키는 심볼릭 링크",
     "an absolute path": "절대 경로",
     "a path that climbs out of the folder with ..": ".. 로 폴더 밖으로 나가는 경로",
+}
+
+# One word for each idea, in every Korean text the grader, the specs and grader.toml show
+# (register: 해요체; labels may end in a noun). English term → the Korean the texts use.
+# Code, product and protocol names (WebSocket, FastAPI, uvicorn, JSON, ASGI, HTTP) and the
+# lesson terms learners type (endpoint, accept, close code, close reason, subprotocol,
+# envelope, broadcast) stay in English; level names stay English, as on the course site.
+GLOSSARY: dict[str, str] = {
+    "connection": "연결",
+    "refuse": "거절하다",
+    "close (a connection)": "닫다",
+    "process exit code": "종료 코드",
+    "handshake": "핸드셰이크",
+    "route / path": "경로",
+    "message": "메시지",
+    "text": "텍스트",
+    "binary": "바이너리",
+    "frame": "프레임",
+    "response": "응답",
+    "expected / got": "기대 / 실제",
+    "check": "검사",
+    "lesson / track": "레슨 / 트랙",
+    "achievement": "업적",
+    "grader": "채점기",
+    "exception / raise": "예외 / 예외가 발생하다",
+    "error": "오류",
+    "call": "호출하다",
+    "event loop": "이벤트 루프",
+    "blocking call": "블로킹 호출",
+    "thread": "스레드",
+    "payload": "페이로드",
+}
+
+# Words the Korean texts must not use, with the glossary's word to use instead.
+AVOID: dict[str, str] = {
+    "수락": "accept", "커넥션": "연결", "거부": "거절", "엔드포인트": "endpoint", "메세지": "메시지",
+    "에러": "오류", "신고": "강사에게 알려 주세요", "기대한 것": "기대", "받은 것": "실제",
+    "막는 호출": "블로킹 호출", "봉투": "envelope", "방송": "broadcast", "연습": "레슨",
+    "를 냈어요": "예외가 발생했어요", "을 냈어요": "예외가 발생했어요", "를 내요": "예외가 발생해요", "를 내고": "예외를 발생시키고", "서브프로토콜": "subprotocol",
+    "을 내요": "예외가 발생해요", "를 부르": "호출하", "을 부르": "호출하", "를 불렀": "호출했",
+    "binary": "바이너리", "text 메시지": "텍스트 메시지", "frame": "프레임", "grader": "채점기",
+    "event loop": "이벤트 루프", "thread": "스레드", "payload": "페이로드", "handshake": "핸드셰이크",
 }

@@ -63,7 +63,7 @@ def test_every_cli_message_has_both_languages() -> None:
 
 
 def test_say_falls_back_to_english() -> None:
-    assert say("ko", "no message arrived within {seconds} s", seconds=2) == "2 초 안에 메시지가 오지 않았어요"
+    assert say("ko", "no message arrived within {seconds} s", seconds=2) == "2초 안에 메시지가 오지 않았어요"
     assert say("en", "no message arrived within {seconds} s", seconds=2) == "no message arrived within 2 s"
     assert say("xx", "nothing") == "nothing"
 
@@ -71,7 +71,7 @@ def test_say_falls_back_to_english() -> None:
 def test_a_korean_report_end_to_end(tmp_path: Path) -> None:
     wrong = ROOT / "tests" / "variants" / "t3l1" / "unhandled_disconnect.py"
     proc = run_grade("t3l1", "--app", str(wrong), "--lang", "ko", "--no-record")
-    assert "클라이언트가 떠날 때 WebSocketDisconnect 가 endpoint 밖으로 새어 나갔어요" in proc.stdout
+    assert "클라이언트가 떠날 때 WebSocketDisconnect가 endpoint 밖으로 새어 나갔어요" in proc.stdout
     assert "힌트:" in proc.stdout and "검사 3/4개 통과" in proc.stdout
     code, report = grade_json("t3l1", "--app", str(tmp_path / "missing.py"), "--lang", "ko", "--no-record")
     assert "파일이 아직 없어요" in report["checks"][0]["message"]

@@ -135,3 +135,51 @@ def test_the_course_page_shows_level_and_achievements(browser: Browser, pages: d
     assert abs(filled / track - 10 / 120) < 0.03
     earned = page.evaluate("[...document.querySelectorAll('#achievements .achievement')].map(a => a.dataset.earned)")
     assert earned.count("true") == 2 and earned.count("false") == 8
+
+
+ONE_LINE = ("(sel => [...document.querySelectorAll(sel)].filter(e => {"
+            " const r = document.createRange(); r.selectNodeContents(e);"
+            " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size > 1; })"
+            ".map(e => e.textContent))")
+
+
+def test_the_submissions_table_never_breaks_a_word_at_desktop_width(browser: Browser, tmp_path: Path) -> None:
+    """Long folder names and a long note (a file that does not import) squeeze the other columns."""
+    folder = tmp_path / "submissions"
+    for name, text in (("maria-fernanda-gonzalez-rodriguez-2026-spring-section-b", None),
+                       ("jean-baptiste-de-la-fontaine-rousseau-late-resubmission", None),
+                       ("broken", "from fastapi import FastAPI\napp = FastAPI(\n" + "# a long comment " * 40 + "\n")):
+        (folder / name).mkdir(parents=True)
+        target = folder / name / "t3l2.py"
+        if text is None:
+            shutil.copy(VARIANTS / "key_error_without_type.py", target)
+        else:
+            target.write_text(text, encoding="utf-8")
+    dashboard = tmp_path / "class" / "index.html"
+    proc = run_grade("batch", "t3l2", str(folder), "--out", str(tmp_path / "class"), "--html", str(dashboard))
+    assert proc.returncode == 0, proc.stderr
+    page = seen(browser, dashboard, "dashboard-1280")
+    broken = page.evaluate(ONE_LINE + "('#submissions th, #submissions td.num, #submissions td.mono')")
+    assert broken == [], broken
+    # A long name wraps only where a word ends (after a hyphen), never inside a word.
+    inside = page.evaluate(
+        "[...document.querySelectorAll('#submissions td:first-child')].flatMap(td => {"
+        " const text = td.firstChild.firstChild || td.firstChild; const r = document.createRange(); const out = [];"
+        " for (let i = 1; i < text.length; i++) { r.setStart(text, i - 1); r.setEnd(text, i); const a = r.getBoundingClientRect();"
+        "   r.setStart(text, i); r.setEnd(text, i + 1); const b = r.getBoundingClientRect();"
+        "   if (b.top > a.top + 1 && !/[-\\s]/.test(text.data[i - 1])) out.push(text.data.slice(0, i)); }"
+        " return out; })")
+    assert inside == [], inside
+
+
+def test_a_korean_report_keeps_words_whole_and_names_checks_in_korean(browser: Browser, tmp_path: Path) -> None:
+    report = tmp_path / "ko.html"
+    proc = run_grade("t3l2", "--app", str(VARIANTS / "key_error_without_type.py"), "--format", "html", "--output",
+                     str(report), "--no-record", "--lang", "ko")
+    assert proc.returncode == 1, proc.stderr
+    for width, height in ((1280, 800), (390, 844)):
+        page = seen(browser, report, f"report-ko-{width}", width, height)
+        assert page.evaluate("getComputedStyle(document.querySelector('main')).wordBreak") == "keep-all"
+        names = page.evaluate("[...document.querySelectorAll('section.check h3, details.check h3')]"
+                              ".map(h => h.textContent)")
+        assert names and all(any("\uac00" <= c <= "\ud7a3" for c in name) for name in names), names

@@ -101,7 +101,8 @@ def find(start: Path | None = None) -> Path | None:
 def load(path: Path | None = None) -> Course:
     path = path or find()
     if path is None:
-        raise UsageError(f"no {FILE_NAME} here or in any parent folder: run grade inside a course checkout")
+        raise UsageError(f"no {FILE_NAME} here or in any parent folder: run grade inside a course checkout",
+                         key="no_config", name=FILE_NAME)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:

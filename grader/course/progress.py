@@ -66,7 +66,7 @@ class Achievement:
 
 RULES: dict[str, dict[str, str]] = {
     "passes": {"en": "pass {n} different lessons", "en_one": "pass a lesson", "ko": "서로 다른 레슨 {n}개 통과"},
-    "track": {"en": "pass every lesson of track {track}", "ko": "트랙 {track} 의 모든 레슨 통과"},
+    "track": {"en": "pass every lesson of track {track}", "ko": "{track}번 트랙의 모든 레슨 통과"},
     "first_try": {"en": "pass {n} lessons on the first attempt", "en_one": "pass a lesson on the first attempt",
                   "ko": "레슨 {n}개를 첫 시도에 통과"},
     "all": {"en": "pass every lesson of the course", "ko": "코스의 모든 레슨 통과"},

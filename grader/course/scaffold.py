@@ -34,12 +34,12 @@ instructions:
     endpoint at `/ws` that answers every text message `m` with `echo: m`.
     Return quietly when the client leaves.
   ko: |
-    `app` 이라는 FastAPI 인스턴스와 `/ws` WebSocket endpoint 를 가진
-    `{id}.py` 를 작성하세요. 모든 텍스트 메시지 `m` 에 `echo: m` 으로 답하고,
+    `app`이라는 FastAPI 인스턴스와 `/ws` WebSocket endpoint를 가진
+    `{id}.py`를 작성하세요. 모든 텍스트 메시지 `m`에 `echo: m`으로 답하고,
     클라이언트가 떠나면 조용히 끝나야 해요.
 hints:
   - en: "Loop with `async for m in websocket.iter_text():` and send_text(f\\"echo: {{m}}\\")."
-    ko: "`async for m in websocket.iter_text():` 로 반복하며 send_text(f\\"echo: {{m}}\\") 를 호출하세요."
+    ko: "`async for m in websocket.iter_text():`로 반복하며 send_text(f\\"echo: {{m}}\\")를 호출하세요."
 checks:
   - name: answers a message
     steps:
@@ -72,7 +72,7 @@ checks:
       - ends_cleanly:
     hint:
       en: "Iterate with iter_text(), which ends quietly when the client leaves."
-      ko: "클라이언트가 떠나면 조용히 끝나는 iter_text() 로 반복하세요."
+      ko: "클라이언트가 떠나면 조용히 끝나는 iter_text()로 반복하세요."
 """
 
 SOLUTION = '''\

@@ -17,7 +17,9 @@ from grader.result import CheckResult, Failure, Kind
 Key = tuple[object, ...]
 
 # Exception names written in a hint ("... lets WebSocketDisconnect escape", "so it doesn't raise KeyError").
-_EXCEPTION = re.compile(r"\b([A-Z]\w*(?:Error|Exception|Disconnect|Disconnected|Interrupt|Exit))\b")
+# A Korean particle may follow the name directly (`WebSocketDisconnect로`): the name ends where ASCII does.
+_EXCEPTION = re.compile(r"(?<![A-Za-z0-9_])([A-Z][A-Za-z0-9_]*(?:Error|Exception|Disconnect|Disconnected|Interrupt|Exit))"
+                        r"(?![A-Za-z0-9_])")
 
 
 def cause(check: CheckResult) -> Key | None:

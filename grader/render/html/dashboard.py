@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from grader.i18n import say
 from grader.result import CheckResult, Result
-from grader.spec import Exercise
+from grader.spec import Check, Exercise, pick
 
 from .charts import Share, bars, histogram
 from .page import esc, page
@@ -48,7 +48,7 @@ def render(exercise: Exercise, title: str, graded: list[Graded], lang: str = "en
     body = [f"<h1>{esc(exercise.id)} · {esc(title)}</h1>",
             f'<p class="verdict" id="summary">{esc(say(lang, "{passed} of {total} submissions passed every check", passed=passed, total=total))}</p>']
     body.append(f"<h2>{esc(say(lang, 'Pass rate per check'))}</h2>")
-    shares = [Share(check.name, _passes(graded, check.name), total) for check in exercise.checks]
+    shares = [Share(_title(check, lang), _passes(graded, check.name), total) for check in exercise.checks]
     body.append(f'<div class="chart scroll" id="pass-rates">{bars(shares, say(lang, "passed"))}</div>')
     body.append(f"<h2>{esc(say(lang, 'Scores'))}</h2>")
     scores = [g.result.points if g.result is not None else 0 for g in graded]
@@ -132,14 +132,16 @@ def _causes(found: list[Cause], lang: str) -> str:
     items = []
     for cause in found[:CAUSES]:
         example = ""
+        shown = cause.check
         if cause.examples:
             graded, result = cause.examples[0]
             anchor = f"#check-{graded.result.checks.index(result)}" if graded.result and result else ""
             who = f'<a href="{esc(graded.report)}{anchor}">{esc(graded.name)}</a>' if graded.report else esc(graded.name)
             message = result.failure.message if result is not None and result.failure is not None else graded.error
+            shown = result.shown if result is not None else shown  # the check's name in the reader's language
             example = (f'<div class="dim">{esc(say(lang, "for example"))}: {who}'
                        f'<br><span class="mono">{esc(message)}</span></div>')
-        check = f"<b>{esc(cause.check)}</b> — " if cause.check else ""
+        check = f"<b>{esc(shown)}</b> — " if cause.check else ""
         step = f' <span class="mono dim">{esc(cause.step)}</span>' if cause.step else ""
         items.append(f'<li class="cause" data-count="{cause.count}" data-check="{esc(cause.check)}" '
                      f'data-kind="{esc(cause.kind)}"><span class="badge bad">{cause.count}×</span> {check}'
@@ -155,20 +157,25 @@ def _table(exercise: Exercise, graded: list[Graded], lang: str) -> str:
         name = f'<a href="{esc(item.report)}">{esc(item.name)}</a>' if item.report else esc(item.name)
         result = item.result
         ok = result is not None and result.passed and result.complete
-        marks = _marks(exercise, result)
+        marks = _marks(exercise, result, lang)
         points = f"{result.points if result else 0}/{exercise.points}"
         note = item.error or ""
         rows.append(f'<tr class="submission" data-passed="{str(ok).lower()}"><td>{name}</td>'
-                    f'<td class="{"ok" if ok else "bad"}">{"✓" if ok else "✗"}</td><td>{points}</td>'
+                    f'<td class="{"ok" if ok else "bad"}">{"✓" if ok else "✗"}</td><td class="num">{points}</td>'
                     f'<td class="mono">{marks}</td><td>{esc(note)}</td></tr>')
     return f'<div class="scroll"><table id="submissions"><tr>{head}</tr>{"".join(rows)}</table></div>'
 
 
-def _marks(exercise: Exercise, result: Result | None) -> str:
+def _marks(exercise: Exercise, result: Result | None, lang: str) -> str:
     status: Mapping[str, CheckResult] = {c.name: c for c in result.checks} if result else {}
     out = []
     for check in exercise.checks:
         found = status.get(check.name)
         mark, tone = ("✓", "ok") if found is not None and found.passed else ("✗", "bad") if found is not None else ("–", "dim")
-        out.append(f'<span class="{tone}" title="{esc(check.name)}">{mark}</span>')
+        out.append(f'<span class="{tone}" title="{esc(_title(check, lang))}">{mark}</span>')
     return "".join(out)
+
+
+def _title(check: Check, lang: str) -> str:
+    """A check as the reader's language names it (its English name is its identity in data)."""
+    return pick(check.title, lang) if check.title else check.name

@@ -17,7 +17,9 @@ CSS = """
 :root { --ok: #1a7f37; --bad: #cf222e; --dim: #59636e; --line: #d1d9e0; --bg: #f6f8fa; --accent: #0969da; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "Noto Sans KR", "Apple SD Gothic Neo", sans-serif;
-       color: #1f2328; background: #fff; overflow-wrap: anywhere; }
+       color: #1f2328; background: #fff; overflow-wrap: break-word; }
+/* Korean wraps between words, never between the syllables of one word. */
+:lang(ko) { word-break: keep-all; }
 main { max-width: 1100px; margin: 0 auto; padding: 12px 16px 40px; }
 h1 { font-size: 1.35em; margin: 0.2em 0; }
 h2 { font-size: 1.15em; margin: 1.2em 0 0.4em; }
@@ -42,6 +44,8 @@ a { color: var(--accent); }
 .failure dd { margin: 0; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.9em; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 4px 6px; border-bottom: 1px solid var(--line); vertical-align: top; }
+/* Headers, scores and per-check marks are read as one token each: they never break (the table scrolls). */
+th, td.num, td.mono { white-space: nowrap; }
 .scroll { overflow-x: auto; max-width: 100%; }
 .diagram { overflow-x: auto; max-width: 100%; margin: 6px 0; }
 .diagram svg { display: block; }
