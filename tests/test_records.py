@@ -129,3 +129,15 @@ def test_a_lone_python_file_in_a_submission_folder_is_the_submission(demo: Path,
     found = {s.name: s.path.relative_to(klass).as_posix() for s in find_submissions(exercise, [klass])}
     assert found == {"ana": "ana/solution.py", "bo": "bo/demo.py", "cy": "cy/demo.py", "di": "di/demo.py"}
     assert not os.path.exists(klass / "cy" / "demo.py")  # two candidates: none is guessed
+
+
+def test_a_run_where_no_check_ran_is_not_a_pass(demo: Path) -> None:
+    # Every check hidden: a learner's run grades nothing, which must not read as a pass (nor bank XP).
+    spec = (demo / "exercises" / "demo.yaml").read_text(encoding="utf-8").replace(
+        "  - name: echo\n", "  - name: echo\n    hidden: true\n")
+    (demo / "exercises" / "demo.yaml").write_text(spec, encoding="utf-8")
+    exercise = load_exercise(demo / "exercises" / "demo.yaml")
+    assert all(c.hidden for c in exercise.checks)
+    result = grade(exercise, demo / "solutions" / "demo.py", Options())
+    assert len(result.checks) == 0 and result.hidden_pending == 2
+    assert result.passed is False and json.loads(json_format.render(result))["passed"] is False
