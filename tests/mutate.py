@@ -1196,7 +1196,8 @@ def table(results: dict[str, list[Outcome]], markdown: bool, wider: str = "the f
     rows = []
     total = {"mutants": 0, "killed": 0, "full": 0, "equivalent": 0, "survived": 0}
     for path, outcomes in results.items():
-        runnable = [o for o in outcomes if o.verdict != "stale"]
+        # Stale mutants and those whose baseline failed (an error) were not measured: they do not count.
+        runnable = [o for o in outcomes if o.verdict not in ("stale", "error")]
         killed = sum(o.verdict in ("killed", "timeout") for o in runnable)
         full = [o.mutant.id for o in runnable if o.verdict == "killed-full"]
         equivalent = [o.mutant.id for o in runnable if o.mutant.equivalent]

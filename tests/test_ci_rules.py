@@ -11,6 +11,7 @@ and each broken rule must be named on its own. ``tests/mutate.py`` runs this fil
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import subprocess
@@ -258,3 +259,22 @@ def test_a_subject_the_grader_could_not_grade_is_never_proven(good_course: Path)
     [outcome] = catalog.run([subject], Options(on_progress=broken_grader), 1)
     assert outcome.ok is False and outcome.detail.startswith("could not be graded"), outcome
     assert "WRONG" in catalog.table([outcome])
+
+
+def test_a_submission_package_is_replaced_whole_never_rewritten_in_place(good_course: Path, tmp_path: Path) -> None:
+    from grader import Options, grade, load_exercise
+    from grader.course.submit import package
+
+    exercise = load_exercise(good_course / "exercises" / "demo.yaml")
+    app = good_course / "solutions" / "demo.py"
+    result = grade(exercise, app, Options())
+    out = tmp_path / "demo-submission.zip"
+    package(out, exercise, app, result)
+    first, inode = out.read_bytes(), out.stat().st_ino
+    with open(out, "rb") as reader:  # a reader (an upload, say) that opened the package before it was made again
+        package(out, exercise, app, result)
+        seen = reader.read()
+    assert seen == first and zipfile.ZipFile(io.BytesIO(seen)).testzip() is None
+    assert out.stat().st_ino != inode, "the package was written in place"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".zip") or p.name.startswith(".")) == [
+        "demo-submission.zip"]

@@ -129,3 +129,51 @@ def test_a_lone_python_file_in_a_submission_folder_is_the_submission(demo: Path,
     found = {s.name: s.path.relative_to(klass).as_posix() for s in find_submissions(exercise, [klass])}
     assert found == {"ana": "ana/solution.py", "bo": "bo/demo.py", "cy": "cy/demo.py", "di": "di/demo.py"}
     assert not os.path.exists(klass / "cy" / "demo.py")  # two candidates: none is guessed
+
+
+def test_a_run_where_no_check_ran_is_not_a_pass(demo: Path) -> None:
+    # Every check hidden: a learner's run grades nothing, which must not read as a pass (nor bank XP).
+    spec = (demo / "exercises" / "demo.yaml").read_text(encoding="utf-8").replace(
+        "  - name: echo\n", "  - name: echo\n    hidden: true\n")
+    (demo / "exercises" / "demo.yaml").write_text(spec, encoding="utf-8")
+    exercise = load_exercise(demo / "exercises" / "demo.yaml")
+    assert all(c.hidden for c in exercise.checks)
+    result = grade(exercise, demo / "solutions" / "demo.py", Options())
+    assert len(result.checks) == 0 and result.hidden_pending == 2
+    assert result.passed is False and json.loads(json_format.render(result))["passed"] is False
+
+
+# --- the course's rules: levels and achievements at their edges --------------------------------------------------
+
+
+def test_levels_must_go_up_strictly() -> None:
+    from grader.errors import UsageError
+
+    tied = {"levels": [{"name": "A", "xp": 0}, {"name": "B", "xp": 100}, {"name": "C", "xp": 100}]}
+    with pytest.raises(UsageError, match="levels start at 0 XP and go up"):
+        rules_from(tied, "grader.toml")
+
+
+def test_a_level_is_reached_at_its_threshold() -> None:
+    level, following = RULES.level_of(100)
+    assert level.name == "Two" and following is None
+    level, following = RULES.level_of(99)
+    assert level.name == "One" and following is not None and following.name == "Two"
+
+
+def test_achievement_rules_hold_at_their_edges() -> None:
+    from grader.course.progress import Progress, earned
+
+    rules = rules_from({"achievements": [
+        {"id": "empty-track", "name": "E", "rule": "track", "track": 9},
+        {"id": "two-passes", "name": "P", "rule": "passes", "at_least": 2},
+        {"id": "two-a-day", "name": "D", "rule": "day", "at_least": 2},
+    ]}, "test")
+    by_id = {a.id: a for a in rules.achievements}
+    course = {"a": 1, "b": 1}
+    one = Progress(passed={"a": {"at": "2026-01-01T10:00:00", "xp": 10}})
+    two_days = Progress(passed={"a": {"at": "2026-01-01T10:00:00", "xp": 10}, "b": {"at": "2026-01-02T10:00:00", "xp": 10}})
+    one_day = Progress(passed={"a": {"at": "2026-01-01T10:00:00", "xp": 10}, "b": {"at": "2026-01-01T23:00:00", "xp": 10}})
+    assert not earned(by_id["empty-track"], two_days, course)  # a track without lessons is never complete
+    assert not earned(by_id["two-passes"], one, course) and earned(by_id["two-passes"], two_days, course)
+    assert not earned(by_id["two-a-day"], two_days, course) and earned(by_id["two-a-day"], one_day, course)
