@@ -351,3 +351,19 @@ KO: dict[str, str] = {
     "your app's lifespan shutdown failed: {message}": "앱의 lifespan shutdown 이 실패했어요: {message}",
     "the app shuts down cleanly": "앱이 문제없이 종료됨",
 }
+KO.update({
+    # arrival-time bounds (after:/within: on an expect step)
+    "between {after} s and {within} s after the previous step": "앞 단계가 끝나고 {after}초에서 {within}초 사이",
+    "no sooner than {after} s after the previous step": "앞 단계가 끝나고 {after}초 이후",
+    "at most {within} s after the previous step": "앞 단계가 끝나고 {within}초 안",
+    "it arrived too early: {took} s after the previous step, where it should arrive {window}":
+        "너무 일찍 도착했어요: 앞 단계가 끝나고 {took}초 뒤. 도착해야 하는 때: {window}",
+    "it arrived too late: {took} s after the previous step, where it should arrive {window}":
+        "너무 늦게 도착했어요: 앞 단계가 끝나고 {took}초 뒤. 도착해야 하는 때: {window}",
+    "{took} s after the previous step": "앞 단계가 끝나고 {took}초 뒤",
+})
+
+# Step kinds and matcher operators with a module of their own keep their Korean there (grader/spec/steps/).
+from grader.spec.steps import korean as _korean  # noqa: E402
+
+KO.update(_korean())

@@ -253,10 +253,10 @@ mutant(m, "file-may-be-a-path", "file: may hold folders",
 mutant(m, "check-without-body", "a check with neither steps nor source loads",
        "if has_steps == has_source:", "if has_steps and has_source:")
 mutant(m, "points-default-zero", "a check is worth 0 points by default",
-       'points=self.integer(fields.get("points"), "points", default=1),',
-       'points=self.integer(fields.get("points"), "points", default=0),')
+       'self.default_points = self.integer(fields.get("points"), "defaults.points", default=1)',
+       'self.default_points = self.integer(fields.get("points"), "defaults.points", default=0)')
 mutant(m, "hidden-ignored", "hidden: true is ignored",
-       'hidden=self.boolean(fields.get("hidden"), "hidden"),', "hidden=False,")
+       'hidden=self.boolean(fields.get("hidden"), "hidden", self.default_hidden),', "hidden=False,")
 mutant(m, "negative-integer", "points, track and lesson may be below their minimum",
        "if not isinstance(value, int) or isinstance(value, bool) or value < minimum:",
        "if not isinstance(value, int) or isinstance(value, bool):")
@@ -268,7 +268,7 @@ mutant(m, "zero-seconds", "a timeout of 0 seconds loads",
 mutant(m, "non-boolean-flag", "hidden: yes-as-a-string loads",
        "        if not isinstance(node.value, bool):\n", "        if False:\n")
 mutant(m, "defaults-timeout-ignored", "defaults.timeout is ignored",
-       'self.default_timeout = self.seconds((defaults or {}).get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)',
+       'self.default_timeout = self.seconds(fields.get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)',
        "self.default_timeout = DEFAULT_TIMEOUT")
 mutant(m, "step-timeout-ignored", "a step's own timeout is ignored",
        'timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)',
@@ -337,8 +337,8 @@ m = module("grader/judge/conversation.py", "tests/test_pinned_judge.py", "tests/
            "tests/test_lifespan.py", "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_shutdown.py",
            "tests/test_one_cause.py", slow=True)
 mutant(m, "flood-read-as-message", "a client that stopped reading hands out its queued messages instead of the flood",
-       "        self._flooded(client)\n        if client.inbox:\n            message = client.take()\n            assert message is not None\n            return",
-       "        if client.inbox:\n            message = client.take()\n            assert message is not None\n            return")
+       "        self._flooded(client)\n        if client.inbox:\n            message = client.take()\n            assert message is not None\n            self.arrived",
+       "        if client.inbox:\n            message = client.take()\n            assert message is not None\n            self.arrived")
 mutant(m, "close-reason-ignored", "the close reason is never compared",
        "        if spec.reason is not None:\n", "        if False:\n")
 mutant(m, "close-code-ignored", "the close code is never compared",
