@@ -409,3 +409,59 @@ def test_a_link_out_of_the_folder_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("version", ['"1.2"', "1.2"])
 def test_version_1_2_is_written_as_a_number_or_a_string(version: str) -> None:
     assert loads(spec("- connect: /ws\n", head=HEAD_1_2.replace('"1.2"', version))).wall_clock == "virtual"
+
+
+# --- # expect-fail-first: <check> ----------------------------------------------------------------------------------
+
+
+def t3l6_course(tmp_path: Path, variants: dict[str, tuple[str, str]]) -> Path:
+    """t3l6 alone, with variants given as {file: (catalog variant whose program it takes, header)}."""
+    from conftest import ROOT
+
+    root = tmp_path / "course"
+    for folder in ("exercises", "solutions", "starters", "tests/variants/t3l6"):
+        (root / folder).mkdir(parents=True)
+    for folder in ("exercises", "solutions", "starters"):
+        name = "t3l6.yaml" if folder == "exercises" else "t3l6.py"
+        (root / folder / name).write_bytes((ROOT / folder / name).read_bytes())
+    source = ROOT / "tests" / "variants" / "t3l6"
+    for name, (program, header) in variants.items():
+        body = (source / program).read_text(encoding="utf-8").split("\n", 1)[1]
+        (root / "tests" / "variants" / "t3l6" / name).write_text(f"{header}\n{body}", encoding="utf-8")
+    (root / "grader.toml").write_text("[course]\ntitle = 't'\n[variants]\nmin_wrong = 1\nmin_correct = 0\n",
+                                      encoding="utf-8")
+    return root
+
+
+def test_a_variant_can_ask_that_its_check_is_the_first_to_fail(tmp_path: Path) -> None:
+    from conftest import run_grade
+
+    # Heartbeats every 5 s: "nothing before 10 s of silence" fails, and so do the later heartbeat checks.
+    root = t3l6_course(tmp_path, {
+        "early_first.py": ("heartbeat_too_early.py", "# expect-fail-first: nothing before 10 s of silence"),
+        "early_later.py": ("heartbeat_too_early.py", "# expect-fail-first: HEARTBEAT after 10 s and again after 20 s"),
+        "early_any.py": ("heartbeat_too_early.py", "# expect-fail: HEARTBEAT after 10 s and again after 20 s"),
+    })
+    checked = run_grade("check", "t3l6", "--jobs", "1", cwd=root)
+    out = checked.stdout + checked.stderr
+    assert checked.returncode == 1, out
+    failed = [line for line in out.splitlines() if "first, but" in line]
+    assert len(failed) == 1 and "early_later" in failed[0], out
+    assert ("should fail 'HEARTBEAT after 10 s and again after 20 s' first, but 'nothing before 10 s of silence' "
+            "failed before it") in failed[0]
+    assert "wrong caught" in out and "2/3" in out, out
+
+
+def test_an_expect_fail_first_header_needs_a_check_name(tmp_path: Path) -> None:
+    from grader.course.variants import read_variant
+
+    path = tmp_path / "t3l6" / "v.py"
+    path.parent.mkdir()
+    path.write_text("# expect-fail-first:\nimport x\n", encoding="utf-8")
+    with pytest.raises(Exception) as caught:
+        read_variant(path)
+    assert str(caught.value).endswith("'# expect-fail-first:' needs the name of the check that must fail: "
+                                      "# expect-fail-first: <check name>")
+    path.write_text("#  expect-fail-first:  a check  \n", encoding="utf-8")
+    variant = read_variant(path)
+    assert (variant.fails, variant.first, variant.check_mark.column if variant.check_mark else 0) == ("a check", True, 24)
