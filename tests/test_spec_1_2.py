@@ -465,3 +465,38 @@ def test_an_expect_fail_first_header_needs_a_check_name(tmp_path: Path) -> None:
     path.write_text("#  expect-fail-first:  a check  \n", encoding="utf-8")
     variant = read_variant(path)
     assert (variant.fails, variant.first, variant.check_mark.column if variant.check_mark else 0) == ("a check", True, 24)
+
+
+# --- a fresh app for every check ------------------------------------------------------------------------------------
+
+COUNTER = """\
+from fastapi import FastAPI, WebSocket
+
+app = FastAPI()
+connections = 0  # module state: lives as long as the import
+
+
+@app.websocket("/ws")
+async def count(websocket: WebSocket) -> None:
+    global connections
+    connections += 1
+    await websocket.accept()
+    await websocket.send_json({"connection": connections})
+    await websocket.close()
+"""
+
+
+def test_defaults_give_every_check_a_fresh_app_and_shared_app_opts_out(tmp_path: Path) -> None:
+    from grader import Options, grade
+
+    checks = "".join(f"  - name: check {n}\n    steps: [{{connect: /ws}}, {{expect_json: {{connection: 1}}}}]\n"
+                     for n in range(1, 5))
+    checks += "  - name: on the app of check 4\n    shared_app: true\n" \
+              "    steps: [{connect: /ws}, {expect_json: {connection: 2}}]\n"
+    text = HEAD_1_2.replace("id: demo", "id: counter").replace("demo.py", "counter.py")
+    (tmp_path / "counter.yaml").write_text(text + "defaults: {fresh_app: true}\nchecks:\n" + checks, encoding="utf-8")
+    (tmp_path / "counter.py").write_text(COUNTER, encoding="utf-8")
+    # Three fresh starts after the first host: they are forked from a warm template.
+    result = grade(load_exercise(tmp_path / "counter.yaml"), tmp_path / "counter.py", Options())
+    assert [(c.name, c.status, c.failure.message if c.failure else "") for c in result.checks] == [
+        (f"check {n}", Status.PASSED, "") for n in range(1, 5)] + [("on the app of check 4", Status.PASSED, "")]

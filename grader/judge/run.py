@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.i18n import say
-from grader.judge import real, source
+from grader.judge import real, source, warm
 from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
 from grader.judge.diagnose import diagnose
@@ -90,6 +90,18 @@ class Options:
 def grade(exercise: Exercise, app_path: Path, options: Options | None = None) -> Result:
     """Grade one learner file against one exercise; the app runs in a sandboxed host."""
     options = options or Options()
+    runs = [i for i, c in enumerate(exercise.checks) if options.run_hidden or not c.hidden]
+    if (type(options.launcher) is SpawnLauncher and not options.uvicorn
+            and warm.fresh_starts(exercise, runs) >= warm.WORTH_IT):
+        launcher = warm.WarmLauncher()
+        try:
+            return _grade(exercise, app_path, replace(options, launcher=launcher))
+        finally:
+            launcher.close()
+    return _grade(exercise, app_path, options)
+
+
+def _grade(exercise: Exercise, app_path: Path, options: Options) -> Result:
     started = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix="grader-"))
     try:
