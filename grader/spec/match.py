@@ -289,7 +289,7 @@ def _validate_var(operand: Located, variables: frozenset[str], errors: list[Spec
             errors.append(SpecError(operand.mark, f"unknown variable {root!r}{did_you_mean(root, sorted(variables))}"))
         else:
             errors.append(SpecError(operand.mark, f"unknown variable {root!r}: none is defined here "
-                                                  "($var reads a repeat's 'as' name)"))
+                                                  "($var reads a repeat's 'as' name, or from spec 1.2 a constant under vars:)"))
 
 
 _KIND_OF_TYPE = {"int": "number", "number": "number", "str": "str", "bool": "bool", "null": "null",
