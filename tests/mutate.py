@@ -235,6 +235,24 @@ mutant(m, "no-prefix-match", "$regex for $re (a prefix) gets no 'did you mean'",
 mutant(m, "no-known-list", "an unknown word with no close match does not list the known ones",
        "    return f\"; {listing}: {', '.join(choices)}\" if choices else \"\"", '    return ""')
 
+# --- grader/spec/args.py and grader/spec/steps/ (arguments declared once; step kinds with a module each) -----------
+
+m = module("grader/spec/args.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_spec_1_2.py")
+mutant(m, "close-code-range", "a close code of 5000 loads",
+       "not 1000 <= value <= 4999", "not 1000 <= value")
+
+m = module("grader/spec/steps/disconnect.py", "tests/test_pinned_spec.py", "tests/test_spec.py",
+           "tests/test_pinned_judge.py", "tests/test_conversation.py")
+mutant(m, "bare-disconnect-code", "a bare disconnect sends 1001",
+       "        if node.value is None:\n            return Disconnect()\n        if isinstance(node.value, dict):",
+       "        if node.value is None:\n            return Disconnect(1001)\n        if isinstance(node.value, dict):")
+mutant(m, "long-close-reason", "a client close reason over 123 bytes loads",
+       "                if len(reason.encode()) > MAX_REASON_BYTES:", "                if len(reason) > MAX_REASON_BYTES:")
+mutant(m, "disconnect-code-dropped", "disconnect: CODE closes with 1000",
+       "await talk.client(step).leave(leave.code, leave.reason)", "await talk.client(step).leave(1000, leave.reason)")
+mutant(m, "disconnect-reason-dropped", "disconnect: {reason} closes without the reason",
+       "await talk.client(step).leave(leave.code, leave.reason)", 'await talk.client(step).leave(leave.code, "")')
+
 # --- grader/spec/loader.py -------------------------------------------------------------------------------------
 
 m = module("grader/spec/loader.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_match.py",
@@ -274,8 +292,6 @@ mutant(m, "step-timeout-ignored", "a step's own timeout is ignored",
        'timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)',
        "timeout = self.default_timeout")
 mutant(m, "refused-any-code", "refused: 5000 loads", "1000 <= raw <= 4999", "1000 <= raw")
-mutant(m, "close-code-range", "a close code of 5000 loads",
-       "not 1000 <= value <= 4999", "not 1000 <= value")
 mutant(m, "query-in-path", "a query string in the path loads", '        if "?" in path:\n', "        if False:\n")
 mutant(m, "expect-text-object", "expect_text of a plain object loads",
        "elif isinstance(node.value, dict) and match.operator_of(node.value) is None:", "elif False:")
@@ -289,16 +305,11 @@ mutant(m, "refused-leaves-open", "a refused client counts as open",
 mutant(m, "empty-source-rule", "source: with no names loads",
        "if not (rule.calls or rule.not_calls or rule.imports or rule.bases or rule.decorators or rule.keywords):",
        "if False:")
-mutant(m, "bare-disconnect-code", "a bare disconnect sends 1001",
-       "        if node.value is None:\n            return Disconnect()\n        if isinstance(node.value, dict):",
-       "        if node.value is None:\n            return Disconnect(1001)\n        if isinstance(node.value, dict):")
 mutant(m, "status-any-number", "status: 200 loads as a refusal status",
        "400 <= raw <= 599", "100 <= raw <= 599")
 mutant(m, "status-refusal-leaves-open", "a client refused by HTTP status counts as open",
        "refused = isinstance(arg, Connect) and (arg.refused not in (None, False) or arg.status is not None)",
        "refused = isinstance(arg, Connect) and arg.refused not in (None, False)")
-mutant(m, "long-close-reason", "a client close reason over 123 bytes loads",
-       "                if len(reason.encode()) > 123:", "                if len(reason) > 123:")
 mutant(m, "subprotocol-matcher-unchecked", "a connect's subprotocol matcher is not validated",
        '        errors = match.validate(node, variables)\n        self.errors += errors\n        if not errors:\n'
        '            self.never(node, frozenset({"str", "null"})',
@@ -382,10 +393,6 @@ mutant(m, "file-missing-unexplained", "a missing file is not reported as missing
        "        if not target.is_file():\n", "        if False:\n")
 mutant(m, "failed-check-scores", "a failed conversation keeps its points",
        "points=check.points if failure is None else 0,", "points=check.points,")
-mutant(m, "disconnect-code-dropped", "disconnect: CODE closes with 1000",
-       "await self.client(step).leave(leave.code, leave.reason)", "await self.client(step).leave(1000, leave.reason)")
-mutant(m, "disconnect-reason-dropped", "disconnect: {reason} closes without the reason",
-       "await self.client(step).leave(leave.code, leave.reason)", 'await self.client(step).leave(leave.code, "")')
 mutant(m, "status-ignored", "the HTTP status of a refusal is never compared",
        "if spec.status is not None and (handshake.status or 403) != spec.status:", "if False:")
 mutant(m, "status-is-not-a-refusal", "connect: {status: 403} expects an accepted connection",

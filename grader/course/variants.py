@@ -65,8 +65,8 @@ def read_variant(path: Path) -> Variant:
     found = _FAIL.match(first)
     if found:
         must_be_first = found.group("first") is not None
+        header, form = ("# expect-fail-first:", FAIL_FIRST) if must_be_first else ("# expect-fail:", FAIL)
         if not found.group("check"):
-            header, form = ("# expect-fail-first:", FAIL_FIRST) if must_be_first else ("# expect-fail:", FAIL)
             raise SpecError(start, f"'{header}' needs the name of the check that must fail: {form}")
         column = found.start("check") + 1 + (len(lines[0]) - len(lines[0].lstrip()))
         return Variant(path.parent.name, path, found.group("check"), Mark(str(path), 1, column), must_be_first)

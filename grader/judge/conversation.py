@@ -19,9 +19,9 @@ from grader.i18n import say
 from grader.judge.driver import SETTLE, Client, Message, Transcript
 from grader.judge.link import HostGone, Link, raised_from_wire
 from grader.result import CheckResult, Failure, Kind, Raised, Status
-from grader.spec import Check, Close, Connect, Disconnect, Expected, FileCheck, Repeat, Step, payload, pick
+from grader.spec import Check, Close, Connect, Expected, FileCheck, Repeat, Step, payload, pick
 from grader.spec.loader import CLIENT_VAR
-from grader.spec.match import CAPTURES, Mismatch, explain, literal, match, resolve, show
+from grader.spec.match import CAPTURES, Mismatch, explain, match, resolve, show
 from grader.spec.steps import KINDS
 
 TRANSCRIPT_LIMIT = 60
@@ -273,16 +273,6 @@ class Conversation:
                             expected=f"reason {explain(spec.refusal_reason)}",
                             actual=self.say("refused: {refusal}", refusal=refusal))
 
-    async def _send_text(self, step: Step, env: dict[str, Any]) -> None:
-        value = literal(step.arg, env)
-        await self.client(step).send_text(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
-
-    async def _send_json(self, step: Step, env: dict[str, Any]) -> None:
-        await self.client(step).send_json(literal(step.arg, env))
-
-    async def _send_bytes(self, step: Step, env: dict[str, Any]) -> None:
-        await self.client(step).send_bytes(payload.build(step.arg))
-
     async def _expect_text(self, step: Step, env: dict[str, Any]) -> None:
         message = await self.next_message(step)
         expected = resolve(step.arg, env)
@@ -440,10 +430,6 @@ class Conversation:
             raise self.fail(Kind.MISMATCH, self.say("the server flooded the client with messages nobody asked for"),
                             expected=self.say("one answer per message"),
                             actual=self.say("more than {n} unread messages", n=len(client.inbox)))
-
-    async def _disconnect(self, step: Step, env: dict[str, Any]) -> None:
-        leave: Disconnect = step.arg
-        await self.client(step).leave(leave.code, leave.reason)
 
     async def _ends_cleanly(self, step: Step, env: dict[str, Any]) -> None:
         client = self.client(step)

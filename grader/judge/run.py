@@ -90,7 +90,7 @@ class Options:
 def grade(exercise: Exercise, app_path: Path, options: Options | None = None) -> Result:
     """Grade one learner file against one exercise; the app runs in a sandboxed host."""
     options = options or Options()
-    runs = [i for i, c in enumerate(exercise.checks) if options.run_hidden or not c.hidden]
+    runs = [i for i, c in enumerate(exercise.checks) if not c.hidden or options.run_hidden]
     if (type(options.launcher) is SpawnLauncher and not options.uvicorn
             and warm.fresh_starts(exercise, runs) >= warm.WORTH_IT):
         launcher = warm.WarmLauncher()

@@ -16,7 +16,9 @@ from typing import Any
 from grader.errors import Mark, SpecError, SpecErrors
 from grader.spec import consts, library, match, payload
 from grader.spec.operators import OPERATORS
+from grader.spec.args import close_code
 from grader.spec.steps import KINDS
+from grader.spec.steps.disconnect import Disconnect
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, load
 
@@ -62,14 +64,6 @@ class Connect:
     status: int | None = None
     # A matcher for the close reason the endpoint refused with (refused: {reason: ...}).
     refusal_reason: Any = None
-
-
-@dataclass(frozen=True)
-class Disconnect:
-    """The client's close frame (the ``disconnect`` step)."""
-
-    code: int = 1000
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -736,7 +730,7 @@ class _Builder:
                           if action == "shutdown" else "it is not about one client"))
         after, within = self.arrival(fields, action)
         if kind is not None:
-            arg = kind.parse(self, value, where)
+            arg = kind.parse(self, value, where, variables)
         else:
             arg = getattr(self, "arg_" + action)(value, flow, variables, client, where)
         if action != "repeat":  # the steps inside a repeat are read one by one
@@ -876,20 +870,6 @@ class _Builder:
             self.error(node.mark, "put the query string under 'query', not in the path")
         return path
 
-    def arg_send_text(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
-        if not (isinstance(node.value, str) or match.operator_of(node.value) in match.TEMPLATE_OPERATORS):
-            self.error(node.mark, f"send_text needs a string (or {{$var: ...}} / {{$concat: ...}}), not {node.kind}")
-        self.errors += match.validate(node, variables, allow_match=False)
-        return node.plain()
-
-    def arg_send_json(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
-        self.errors += match.validate(node, variables, allow_match=False)
-        return node.plain()
-
-    def arg_send_bytes(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
-        self.errors += payload.validate(node)
-        return node.plain()
-
     def arg_expect_text(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
         if isinstance(node.value, int | float | bool | list) or node.value is None:
             self.error(node.mark, f"expect_text needs a string or a matcher, not {node.kind}")
@@ -968,31 +948,10 @@ class _Builder:
         return Close(code=self._code(fields["code"]) if "code" in fields else None, reason=reason)
 
     def _code(self, node: Located) -> int:
-        value = node.value
-        if not isinstance(value, int) or isinstance(value, bool) or not 1000 <= value <= 4999:
-            self.error(node.mark, f"a close code is an integer from 1000 to 4999, not {match.show(value)}")
-            return 1000
-        return value
+        return close_code(self, node)
 
     def arg_expect_silence(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> float:
         return self.seconds(node, "expect_silence", 1.0)
-
-    def arg_disconnect(self, node: Located, flow: _Flow, variables: frozenset[str], client: str,
-                       where: Mark) -> Disconnect:
-        if node.value is None:
-            return Disconnect()
-        if isinstance(node.value, dict):
-            fields = self.mapping(node, ("code", "reason"), "disconnect")
-            if not fields:
-                return Disconnect()
-            code = self._code(fields["code"]) if "code" in fields else 1000
-            reason = ""
-            if "reason" in fields:
-                reason = self.string(fields["reason"], "reason") or ""
-                if len(reason.encode()) > 123:
-                    self.error(fields["reason"].mark, "a close reason is at most 123 bytes of UTF-8")
-            return Disconnect(code, reason)
-        return Disconnect(self._code(node))
 
     def arg_ends_cleanly(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> None:
         if node.value not in (None, True):
@@ -1110,7 +1069,7 @@ class _Flow:
         if state != self.OPEN:
             builder.error(where, f"client {client!r} is {state} here: {action} needs an open connection")
             return
-        if action == "disconnect":
+        if action in KINDS and KINDS[action].leaves == "left":
             self.states[client] = self.LEFT
         elif action == "expect_close":
             self.states[client] = self.CLOSED

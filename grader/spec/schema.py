@@ -176,9 +176,6 @@ def build() -> dict[str, Any]:
     }
     actions: dict[str, Any] = {
         "connect": {"$ref": "#/$defs/connect"},
-        "send_text": {"$ref": "#/$defs/template"},
-        "send_json": {"$ref": "#/$defs/template"},
-        "send_bytes": {"$ref": "#/$defs/payload"},
         "expect_text": {"$ref": "#/$defs/string_matcher"},
         "expect_json": {"$ref": "#/$defs/matcher"},
         "expect_bytes": {"anyOf": [
@@ -211,11 +208,6 @@ def build() -> dict[str, Any]:
             ]
         },
         "expect_silence": _seconds("Seconds of the grader's clock with no message."),
-        "disconnect": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/close_code"},
-                                 {"type": "object", "properties": {"code": {"$ref": "#/$defs/close_code"},
-                                                                   "reason": {"type": "string", "minLength": 1,
-                                                                              "maxLength": 123}},
-                                  "additionalProperties": False}]},
         "ends_cleanly": {"oneOf": [{"type": "null"}, {"const": True}]},
         "repeat": {
             "type": "object",
@@ -242,6 +234,7 @@ def build() -> dict[str, Any]:
     }
     # Step kinds with a module of their own declare their argument there.
     actions.update({name: kind.argument.schema() for name, kind in KINDS.items()})
+    actions = {action: actions[action] for action in spec.ACTIONS if action in actions}  # in the format's order
     assert set(actions) == set(spec.ACTIONS), "every action needs a schema"
     common = {"client": {"anyOf": [{"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}, {"$ref": "#/$defs/var"}],
                          "description": "The client's name; {$var: NAME} inside a repeat over client names."},

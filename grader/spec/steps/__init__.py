@@ -55,22 +55,27 @@ class StepKind:
     since: ClassVar[float] = 1.0  # the spec version that introduced it
     # Whether the step acts on one client, which must be connected then (and stays so).
     on_client: ClassVar[bool] = True
+    # What the step leaves its client as: "left" after the client's own close frame (see _Flow in the loader).
+    leaves: ClassVar[str] = ""
     # Sentences this kind says to a learner: English template -> Korean (merged into grader.locale_ko).
     korean: ClassVar[dict[str, str]] = {}
 
-    def parse(self, reader: Any, node: Located, where: Mark) -> Any:
-        """The step's argument, read from YAML; problems go to ``reader.error``."""
-        return self.argument.read(reader, node, self.name)
+    def parse(self, reader: Any, node: Located, where: Mark, variables: frozenset[str]) -> Any:
+        """The step's argument, read from YAML (``variables``: the repeat variables in scope); problems go to
+        ``reader.error``."""
+        return self.argument.read(reader, node, self.name, variables)
 
     async def run(self, talk: Talk, step: Step, env: dict[str, Any]) -> None:
         raise NotImplementedError
 
 
 def _kinds() -> tuple[StepKind, ...]:
+    from grader.spec.steps.disconnect import DisconnectKind
     from grader.spec.steps.expect_open import ExpectOpen
+    from grader.spec.steps.send import SendBytes, SendJson, SendText
     from grader.spec.steps.wait import Wait
 
-    return (ExpectOpen(), Wait())
+    return (SendText(), SendJson(), SendBytes(), ExpectOpen(), Wait(), DisconnectKind())
 
 
 KINDS: dict[str, StepKind] = {kind.name: kind for kind in _kinds()}
