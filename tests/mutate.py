@@ -253,6 +253,38 @@ mutant(m, "disconnect-code-dropped", "disconnect: CODE closes with 1000",
 mutant(m, "disconnect-reason-dropped", "disconnect: {reason} closes without the reason",
        "await talk.client(step).leave(leave.code, leave.reason)", 'await talk.client(step).leave(leave.code, "")')
 
+# --- spec 1.2: its step kind, operators, constants, includes, arrival windows ----------------------------------------
+
+m = module("grader/spec/steps/expect_open.py", "tests/test_spec_1_2.py")
+mutant(m, "close-ignored", "expect_open passes a connection the server closed",
+       "return bool(client.closed or client.side.ended", "return bool(client.side.ended")
+mutant(m, "message-ends-wait", "a message arriving during expect_open ends (and fails) the wait",
+       "return bool(client.closed or client.side.ended or", "return bool(client.inbox or client.closed or client.side.ended or")
+
+m = module("grader/spec/operators/not_.py", "tests/test_spec_1_2.py")
+mutant(m, "not-not-negated", "$not matches what its matcher matches",
+       "        if match(operand, actual, path) is None:\n            return Mismatch",
+       "        if match(operand, actual, path) is not None:\n            return Mismatch")
+
+m = module("grader/spec/operators/len_.py", "tests/test_spec_1_2.py")
+mutant(m, "len-of-anything", "$len accepts a number as a size-0 value",
+       "        if isinstance(actual, bool) or not isinstance(actual, str | list | dict):",
+       "        if False:")
+mutant(m, "len-off-by-one", "$len counts one more than there is",
+       "        size = len(actual)\n", "        size = len(actual) + 1\n")
+
+m = module("grader/spec/consts.py", "tests/test_spec_1_2.py")
+mutant(m, "shadow-allowed", "a repeat variable may take a constant's name",
+       "        if alias is not None and alias.value in constants:", "        if False:")
+
+m = module("grader/spec/library.py", "tests/test_spec_1_2.py")
+mutant(m, "outside-allowed", "an include may read a file outside the exercises folder",
+       "    if not target.is_relative_to(root.resolve()):", "    if False:")
+
+m = module("grader/course/catalog.py", "tests/test_spec_1_2.py")
+mutant(m, "first-ignored", "# expect-fail-first: passes when another check failed first",
+       "    if subject.first and failed[0].name != subject.fails:", "    if False:")
+
 # --- grader/spec/loader.py -------------------------------------------------------------------------------------
 
 m = module("grader/spec/loader.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_match.py",
@@ -347,6 +379,10 @@ mutant(m, "no-did-you-mean-key", "an unknown key is reported without a suggestio
 m = module("grader/judge/conversation.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
            "tests/test_lifespan.py", "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_shutdown.py",
            "tests/test_one_cause.py", slow=True)
+mutant(m, "too-early-passes", "a message before after: passes",
+       "        if step.after is not None and took < step.after:", "        if False:")
+mutant(m, "too-late-passes", "a message after within: passes",
+       "        if step.within is not None and took > step.within:", "        if False:")
 mutant(m, "flood-read-as-message", "a client that stopped reading hands out its queued messages instead of the flood",
        "        self._flooded(client)\n        if client.inbox:\n            message = client.take()\n            assert message is not None\n            self.arrived",
        "        if client.inbox:\n            message = client.take()\n            assert message is not None\n            self.arrived")
