@@ -281,10 +281,6 @@ m = module("grader/spec/library.py", "tests/test_spec_1_2.py")
 mutant(m, "outside-allowed", "an include may read a file outside the exercises folder",
        "    if not target.is_relative_to(root.resolve()):", "    if False:")
 
-m = module("grader/course/catalog.py", "tests/test_spec_1_2.py")
-mutant(m, "first-ignored", "# expect-fail-first: passes when another check failed first",
-       "    if subject.first and failed[0].name != subject.fails:", "    if False:")
-
 # --- grader/spec/loader.py -------------------------------------------------------------------------------------
 
 m = module("grader/spec/loader.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_match.py",
@@ -708,7 +704,10 @@ mutant(m, "calls-ignored", "required calls need not be there", "    if missing:\
 m = module("grader/course/catalog.py", "tests/test_pinned_course.py", "tests/test_authoring.py",
            "tests/test_cli.py::test_check_prints_the_table_and_passes_for_a_proven_exercise",
            "tests/test_cli.py::test_check_fails_when_a_wrong_variant_slips_through",
-           "tests/test_instructor_tools.py")
+           "tests/test_instructor_tools.py",
+           "tests/test_spec_1_2.py::test_a_variant_can_ask_that_its_check_is_the_first_to_fail")
+mutant(m, "first-ignored", "# expect-fail-first: passes when another check failed first",
+       "    if subject.first and failed[0].name != subject.fails:", "    if False:")
 mutant(m, "wrong-fails-anything", "a wrong variant is accepted if it fails any check, not the one it names",
        "    if names[subject.fails].status is Status.PASSED:", "    if not failed:")
 mutant(m, "reference-may-fail", "a reference solution that fails is accepted",

@@ -94,6 +94,17 @@ def test_a_failed_not_or_len_says_what_was_wanted_and_the_size_seen(tmp_path: Pa
     assert "at $.items: expected a text, list or object whose size is at most 2, got 3 items" in failure.message
 
 
+def test_len_of_a_value_without_a_size_says_so(tmp_path: Path) -> None:
+    text = spec("""\
+        - connect: /ws
+        - send_json: {user: 12345, items: []}
+        - expect_json: {user: {$len: 5}, items: [], tags: {}}
+    """)
+    failure = run(lister(), text, tmp_path).failure
+    assert failure is not None and failure.kind is Kind.MISMATCH
+    assert "at $.user: expected a text, list or object of size 5, got 12345" in failure.message
+
+
 def test_len_and_not_are_checked_where_written() -> None:
     found = problems(spec("""\
         - connect: /ws
@@ -284,6 +295,9 @@ def guard(ending: str) -> FastAPI:
         await asyncio.sleep(1.0)
         if ending == "close":
             await websocket.close(code=1008, reason="idle")
+        elif ending == "close and linger":  # closed, though the endpoint has not returned yet
+            await websocket.close(code=1008, reason="idle")
+            await asyncio.sleep(60)
         elif ending == "return":
             return
         elif ending == "raise":
@@ -312,6 +326,8 @@ def test_a_connection_that_stays_open_passes_and_keeps_what_arrived(tmp_path: Pa
 
 @pytest.mark.parametrize(("ending", "says"), [
     ("close", "the connection should stay open for 3 s, but after 1.50 s the server closed it (code 1008, reason 'idle')"),
+    ("close and linger", "the connection should stay open for 3 s, but after 1.50 s the server closed it (code 1008, "
+                         "reason 'idle')"),
     ("return", "the connection should stay open for 3 s, but after 1.50 s your endpoint returned without closing it"),
     ("raise", "your endpoint raised RuntimeError: boom"),
 ])
