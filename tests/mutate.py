@@ -374,7 +374,7 @@ mutant(m, "no-did-you-mean-key", "an unknown key is reported without a suggestio
 
 m = module("grader/judge/conversation.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
            "tests/test_lifespan.py", "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_shutdown.py",
-           "tests/test_one_cause.py", slow=True)
+           "tests/test_one_cause.py", "tests/test_spec_1_2.py", slow=True)
 mutant(m, "too-early-passes", "a message before after: passes",
        "        if step.after is not None and took < step.after:", "        if False:")
 mutant(m, "too-late-passes", "a message after within: passes",
