@@ -361,6 +361,7 @@ KO.update({
     "it arrived too late: {took} s after the previous step, where it should arrive {window}":
         "너무 늦게 도착했어요: 앞 단계가 끝나고 {took}초 뒤. 도착해야 하는 때: {window}",
     "{took} s after the previous step": "앞 단계가 끝나고 {took}초 뒤",
+    "it arrived too early or too late": "너무 일찍 또는 너무 늦게 도착함",
 })
 
 # Step kinds and matcher operators with a module of their own keep their Korean there (grader/spec/steps/).
