@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.errors import Mark, SpecError
 from grader.spec import consts
+from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, load
 
 SUFFIXES = (".yaml", ".yml")
@@ -65,3 +67,50 @@ def read(path: Path) -> Library:
     node = consts.substitute(node, constants, library.errors)
     library.fixtures = dict(node.value)
     return library
+
+
+def include(builder: Any, node: Located, flow: Any, variables: frozenset[str]) -> list[Any]:
+    """include: {file, fixture}: the fixture read in place by ``builder`` (the loader's); errors at both places."""
+    if builder.newer(node.mark, "include: {file, fixture}", 1.2):
+        return []
+    fields = builder.mapping(node, {"file": True, "fixture": True}, "include")
+    if fields is None or "file" not in fields or "fixture" not in fields:
+        return []
+    name = builder.string(fields["file"], "file") or ""
+    fixture = builder.string(fields["fixture"], "fixture") or ""
+    if not (name and fixture):
+        return []
+    target, why = locate(name, builder.here, builder.path.parent, node.mark)
+    if target is None:
+        builder.error(fields["file"].mark, why)
+        return []
+    key = f"{target}#{fixture}"
+    if key in builder.including:
+        chain = " → ".join([*builder.including, key])
+        builder.error(fields["fixture"].mark, f"fixture {fixture!r} of {name} includes itself ({chain})")
+        return []
+    lib = builder.libraries.get(target)
+    if lib is None:
+        lib = builder.libraries[target] = read(target)
+        for error in lib.errors:
+            builder.error(error.mark, f"{error.message} (in the file included at {node.mark})")
+    if fixture not in lib.fixtures:
+        builder.error(fields["fixture"].mark, f"{name} has no fixture named {fixture!r}"
+                      + (did_you_mean(fixture, sorted(lib.fixtures)) if lib.fixtures else "; it defines no fixtures"))
+        return []
+    known = len(builder.errors)
+    saved, builder.fixtures, here, builder.here = builder.fixtures, lib.fixtures, builder.here, target
+    builder.including.append(key)
+    try:
+        steps = list(builder.steps(lib.fixtures[fixture], flow, variables))
+    finally:
+        builder.including.pop()
+        builder.fixtures, builder.here = saved, here
+    inside = [e for e in builder.errors[known:] if e.mark.file == str(target)]
+    for error in inside:
+        builder.errors[builder.errors.index(error)] = SpecError(error.mark, f"{error.message} (included at {node.mark})")
+    if inside:
+        first = inside[0]
+        builder.error(node.mark, f"the fixture {fixture!r} of {name} has {len(inside)} error"
+                                 f"{'' if len(inside) == 1 else 's'} here, the first at {first.mark}: {first.message}")
+    return steps

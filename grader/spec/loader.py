@@ -635,7 +635,7 @@ class _Builder:
             self.error(node.key_mark(key), f"include stands alone: {key!r} belongs on the fixture's steps")
         name_node = node.value[INCLUDE]
         if isinstance(name_node.value, dict):
-            return self.include_file(name_node, flow, variables)
+            return library.include(self, name_node, flow, variables)
         name = name_node.value
         if not isinstance(name, str) or name not in self.fixtures:
             known = did_you_mean(str(name), sorted(self.fixtures)) if self.fixtures else "; no fixtures are defined"
@@ -650,52 +650,6 @@ class _Builder:
             return list(self.steps(self.fixtures[name], flow, variables))
         finally:
             self.including.pop()
-
-    def include_file(self, node: Located, flow: _Flow, variables: frozenset[str]) -> list[Step]:
-        """include: {file, fixture}: a fixture of another file, read here; its errors are shown at both places."""
-        if self.newer(node.mark, "include: {file, fixture}", 1.2):
-            return []
-        fields = self.mapping(node, {"file": True, "fixture": True}, "include")
-        if fields is None or "file" not in fields or "fixture" not in fields:
-            return []
-        name = self.string(fields["file"], "file") or ""
-        fixture = self.string(fields["fixture"], "fixture") or ""
-        if not (name and fixture):
-            return []
-        target, why = library.locate(name, self.here, self.path.parent, node.mark)
-        if target is None:
-            self.error(fields["file"].mark, why)
-            return []
-        key = f"{target}#{fixture}"
-        if key in self.including:
-            chain = " → ".join([*self.including, key])
-            self.error(fields["fixture"].mark, f"fixture {fixture!r} of {name} includes itself ({chain})")
-            return []
-        lib = self.libraries.get(target)
-        if lib is None:
-            lib = self.libraries[target] = library.read(target)
-            for error in lib.errors:
-                self.error(error.mark, f"{error.message} (in the file included at {node.mark})")
-        if fixture not in lib.fixtures:
-            self.error(fields["fixture"].mark, f"{name} has no fixture named {fixture!r}"
-                       + (did_you_mean(fixture, sorted(lib.fixtures)) if lib.fixtures else "; it defines no fixtures"))
-            return []
-        known = len(self.errors)
-        saved, self.fixtures, here, self.here = self.fixtures, lib.fixtures, self.here, target
-        self.including.append(key)
-        try:
-            steps = list(self.steps(lib.fixtures[fixture], flow, variables))
-        finally:
-            self.including.pop()
-            self.fixtures, self.here = saved, here
-        inside = [e for e in self.errors[known:] if e.mark.file == str(target)]
-        for error in inside:
-            self.errors[self.errors.index(error)] = SpecError(error.mark, f"{error.message} (included at {node.mark})")
-        if inside:
-            first = inside[0]
-            self.error(node.mark, f"the fixture {fixture!r} of {name} has {len(inside)} error"
-                                  f"{'' if len(inside) == 1 else 's'} here, the first at {first.mark}: {first.message}")
-        return steps
 
     def step(self, node: Located, flow: _Flow, variables: frozenset[str]) -> Step | None:
         if not isinstance(node.value, dict):
