@@ -472,3 +472,20 @@ AVOID: dict[str, str] = {
     "binary": "바이너리", "text 메시지": "텍스트 메시지", "frame": "프레임", "grader": "채점기",
     "event loop": "이벤트 루프", "thread": "스레드", "payload": "페이로드", "handshake": "핸드셰이크",
 }
+KO.update({
+    # arrival-time bounds (after:/within: on an expect step)
+    "between {after} s and {within} s after the previous step": "앞 단계가 끝나고 {after}초에서 {within}초 사이",
+    "no sooner than {after} s after the previous step": "앞 단계가 끝나고 {after}초 이후",
+    "at most {within} s after the previous step": "앞 단계가 끝나고 {within}초 안",
+    "it arrived too early: {took} s after the previous step, where it should arrive {window}":
+        "너무 일찍 도착했어요: 앞 단계가 끝나고 {took}초 뒤. 도착해야 하는 때: {window}",
+    "it arrived too late: {took} s after the previous step, where it should arrive {window}":
+        "너무 늦게 도착했어요: 앞 단계가 끝나고 {took}초 뒤. 도착해야 하는 때: {window}",
+    "{took} s after the previous step": "앞 단계가 끝나고 {took}초 뒤",
+    "it arrived too early or too late": "너무 일찍 또는 너무 늦게 도착함",
+})
+
+# Step kinds and matcher operators with a module of their own keep their Korean there (grader/spec/steps/).
+from grader.spec.steps import korean as _korean  # noqa: E402
+
+KO.update(_korean())

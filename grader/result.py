@@ -28,6 +28,7 @@ class Kind(StrEnum):
 
     MISMATCH = "mismatch"  # a message arrived but was not the expected one
     TIMEOUT = "timeout"  # nothing arrived in time
+    TIMING = "timing"  # it arrived, but outside the time window the spec gives (after/within)
     CLOSED = "closed"  # the server closed (or returned) when it should not have
     REFUSED = "refused"  # the handshake went the other way than expected
     UNCLEAN = "unclean"  # the endpoint did not end cleanly after the client left

@@ -250,6 +250,52 @@ mutant(m, "no-prefix-match", "$regex for $re (a prefix) gets no 'did you mean'",
 mutant(m, "no-known-list", "an unknown word with no close match does not list the known ones",
        "    return f\"; {listing}: {', '.join(choices)}\" if choices else \"\"", '    return ""')
 
+# --- grader/spec/args.py and grader/spec/steps/ (arguments declared once; step kinds with a module each) -----------
+
+m = module("grader/spec/args.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_spec_1_2.py")
+mutant(m, "close-code-range", "a close code of 5000 loads",
+       "not 1000 <= value <= 4999", "not 1000 <= value")
+
+m = module("grader/spec/steps/disconnect.py", "tests/test_pinned_spec.py", "tests/test_spec.py",
+           "tests/test_pinned_judge.py", "tests/test_conversation.py")
+mutant(m, "bare-disconnect-code", "a bare disconnect sends 1001",
+       "        if node.value is None:\n            return Disconnect()\n        if isinstance(node.value, dict):",
+       "        if node.value is None:\n            return Disconnect(1001)\n        if isinstance(node.value, dict):")
+mutant(m, "long-close-reason", "a client close reason over 123 bytes loads",
+       "                if len(reason.encode()) > MAX_REASON_BYTES:", "                if len(reason) > MAX_REASON_BYTES:")
+mutant(m, "disconnect-code-dropped", "disconnect: CODE closes with 1000",
+       "await talk.client(step).leave(leave.code, leave.reason)", "await talk.client(step).leave(1000, leave.reason)")
+mutant(m, "disconnect-reason-dropped", "disconnect: {reason} closes without the reason",
+       "await talk.client(step).leave(leave.code, leave.reason)", 'await talk.client(step).leave(leave.code, "")')
+
+# --- spec 1.2: its step kind, operators, constants, includes, arrival windows ----------------------------------------
+
+m = module("grader/spec/steps/expect_open.py", "tests/test_spec_1_2.py")
+mutant(m, "close-ignored", "expect_open passes a connection the server closed",
+       "return bool(client.closed or client.side.ended", "return bool(client.side.ended")
+mutant(m, "message-ends-wait", "a message arriving during expect_open ends (and fails) the wait",
+       "return bool(client.closed or client.side.ended or", "return bool(client.inbox or client.closed or client.side.ended or")
+
+m = module("grader/spec/operators/not_.py", "tests/test_spec_1_2.py")
+mutant(m, "not-not-negated", "$not matches what its matcher matches",
+       "        if match(operand, actual, path) is None:\n            return Mismatch",
+       "        if match(operand, actual, path) is not None:\n            return Mismatch")
+
+m = module("grader/spec/operators/len_.py", "tests/test_spec_1_2.py")
+mutant(m, "len-of-anything", "$len accepts a number as a size-0 value",
+       "        if isinstance(actual, bool) or not isinstance(actual, str | list | dict):",
+       "        if False:")
+mutant(m, "len-off-by-one", "$len counts one more than there is",
+       "        size = len(actual)\n", "        size = len(actual) + 1\n")
+
+m = module("grader/spec/consts.py", "tests/test_spec_1_2.py")
+mutant(m, "shadow-allowed", "a repeat variable may take a constant's name",
+       "        if alias is not None and alias.value in constants:", "        if False:")
+
+m = module("grader/spec/library.py", "tests/test_spec_1_2.py")
+mutant(m, "outside-allowed", "an include may read a file outside the exercises folder",
+       "    if not target.is_relative_to(root.resolve()):", "    if False:")
+
 # --- grader/spec/loader.py -------------------------------------------------------------------------------------
 
 m = module("grader/spec/loader.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_match.py",
@@ -268,10 +314,10 @@ mutant(m, "file-may-be-a-path", "file: may hold folders",
 mutant(m, "check-without-body", "a check with neither steps nor source loads",
        "if has_steps == has_source:", "if has_steps and has_source:")
 mutant(m, "points-default-zero", "a check is worth 0 points by default",
-       'points=self.integer(fields.get("points"), "points", default=1),',
-       'points=self.integer(fields.get("points"), "points", default=0),')
+       'self.default_points = self.integer(fields.get("points"), "defaults.points", default=1)',
+       'self.default_points = self.integer(fields.get("points"), "defaults.points", default=0)')
 mutant(m, "hidden-ignored", "hidden: true is ignored",
-       'hidden=self.boolean(fields.get("hidden"), "hidden"),', "hidden=False,")
+       'hidden=self.boolean(fields.get("hidden"), "hidden", self.default_hidden),', "hidden=False,")
 mutant(m, "negative-integer", "points, track and lesson may be below their minimum",
        "if not isinstance(value, int) or isinstance(value, bool) or value < minimum:",
        "if not isinstance(value, int) or isinstance(value, bool):")
@@ -283,14 +329,12 @@ mutant(m, "zero-seconds", "a timeout of 0 seconds loads",
 mutant(m, "non-boolean-flag", "hidden: yes-as-a-string loads",
        "        if not isinstance(node.value, bool):\n", "        if False:\n")
 mutant(m, "defaults-timeout-ignored", "defaults.timeout is ignored",
-       'self.default_timeout = self.seconds((defaults or {}).get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)',
+       'self.default_timeout = self.seconds(fields.get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)',
        "self.default_timeout = DEFAULT_TIMEOUT")
 mutant(m, "step-timeout-ignored", "a step's own timeout is ignored",
        'timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)',
        "timeout = self.default_timeout")
 mutant(m, "refused-any-code", "refused: 5000 loads", "1000 <= raw <= 4999", "1000 <= raw")
-mutant(m, "close-code-range", "a close code of 5000 loads",
-       "not 1000 <= value <= 4999", "not 1000 <= value")
 mutant(m, "query-in-path", "a query string in the path loads", '        if "?" in path:\n', "        if False:\n")
 mutant(m, "expect-text-object", "expect_text of a plain object loads",
        "elif isinstance(node.value, dict) and match.operator_of(node.value) is None:", "elif False:")
@@ -304,16 +348,11 @@ mutant(m, "refused-leaves-open", "a refused client counts as open",
 mutant(m, "empty-source-rule", "source: with no names loads",
        "if not (rule.calls or rule.not_calls or rule.imports or rule.bases or rule.decorators or rule.keywords):",
        "if False:")
-mutant(m, "bare-disconnect-code", "a bare disconnect sends 1001",
-       "        if node.value is None:\n            return Disconnect()\n        if isinstance(node.value, dict):",
-       "        if node.value is None:\n            return Disconnect(1001)\n        if isinstance(node.value, dict):")
 mutant(m, "status-any-number", "status: 200 loads as a refusal status",
        "400 <= raw <= 599", "100 <= raw <= 599")
 mutant(m, "status-refusal-leaves-open", "a client refused by HTTP status counts as open",
        "refused = isinstance(arg, Connect) and (arg.refused not in (None, False) or arg.status is not None)",
        "refused = isinstance(arg, Connect) and arg.refused not in (None, False)")
-mutant(m, "long-close-reason", "a client close reason over 123 bytes loads",
-       "                if len(reason.encode()) > 123:", "                if len(reason) > 123:")
 mutant(m, "subprotocol-matcher-unchecked", "a connect's subprotocol matcher is not validated",
        '        errors = match.validate(node, variables)\n        self.errors += errors\n        if not errors:\n'
        '            self.never(node, frozenset({"str", "null"})',
@@ -351,10 +390,14 @@ mutant(m, "no-did-you-mean-key", "an unknown key is reported without a suggestio
 m = module("grader/judge/conversation.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
            "tests/test_lifespan.py", "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_shutdown.py",
            "tests/test_one_cause.py", "tests/test_intake.py::test_expect_file_names_a_fifo_and_never_waits_on_it",
-           slow=True)
+           "tests/test_spec_1_2.py", slow=True)
+mutant(m, "too-early-passes", "a message before after: passes",
+       "        if step.after is not None and took < step.after:", "        if False:")
+mutant(m, "too-late-passes", "a message after within: passes",
+       "        if step.within is not None and took > step.within:", "        if False:")
 mutant(m, "flood-read-as-message", "a client that stopped reading hands out its queued messages instead of the flood",
-       "        self._flooded(client)\n        if client.inbox:\n            message = client.take()\n            assert message is not None\n            return",
-       "        if client.inbox:\n            message = client.take()\n            assert message is not None\n            return")
+       "        self._flooded(client)\n        if client.inbox:\n            message = client.take()\n            assert message is not None\n            self.arrived",
+       "        if client.inbox:\n            message = client.take()\n            assert message is not None\n            self.arrived")
 mutant(m, "close-reason-ignored", "the close reason is never compared",
        "        if spec.reason is not None:\n", "        if False:\n")
 mutant(m, "close-code-ignored", "the close code is never compared",
@@ -404,10 +447,6 @@ mutant(m, "file-missing-unexplained", "a missing file is not reported as missing
        "        if False:\n            return self.fail(Kind.FILE, self.say(\"your app did not")
 mutant(m, "failed-check-scores", "a failed conversation keeps its points",
        "points=check.points if failure is None else 0,", "points=check.points,")
-mutant(m, "disconnect-code-dropped", "disconnect: CODE closes with 1000",
-       "await self.client(step).leave(leave.code, leave.reason)", "await self.client(step).leave(1000, leave.reason)")
-mutant(m, "disconnect-reason-dropped", "disconnect: {reason} closes without the reason",
-       "await self.client(step).leave(leave.code, leave.reason)", 'await self.client(step).leave(leave.code, "")')
 mutant(m, "status-ignored", "the HTTP status of a refusal is never compared",
        "if spec.status is not None and (handshake.status or 403) != spec.status:", "if False:")
 mutant(m, "status-is-not-a-refusal", "connect: {status: 403} expects an accepted connection",
@@ -715,7 +754,10 @@ mutant(m, "calls-ignored", "required calls need not be there", "    if missing:\
 m = module("grader/course/catalog.py", "tests/test_pinned_course.py", "tests/test_authoring.py",
            "tests/test_cli.py::test_check_prints_the_table_and_passes_for_a_proven_exercise",
            "tests/test_cli.py::test_check_fails_when_a_wrong_variant_slips_through",
-           "tests/test_instructor_tools.py")
+           "tests/test_instructor_tools.py",
+           "tests/test_spec_1_2.py::test_a_variant_can_ask_that_its_check_is_the_first_to_fail")
+mutant(m, "first-ignored", "# expect-fail-first: passes when another check failed first",
+       "    if subject.first and failed[0].name != subject.fails:", "    if False:")
 mutant(m, "wrong-fails-anything", "a wrong variant is accepted if it fails any check, not the one it names",
        "    if names[subject.fails].status is Status.PASSED:", "    if not failed:")
 mutant(m, "reference-may-fail", "a reference solution that fails is accepted",

@@ -168,9 +168,9 @@ ONE_CHECK = """\
     """
 
 
-def test_only_versions_1_and_1_1_load(tmp_path: Path) -> None:
+def test_only_versions_1_1_1_and_1_2_load(tmp_path: Path) -> None:
     assert problems(tmp_path, ONE_CHECK, HEAD.replace("version: 1", "version: 2")) == [
-        (1, "unsupported spec version 2; this grader reads versions 1 and 1.1")]
+        (1, "unsupported spec version 2; this grader reads versions 1, 1.1 and 1.2")]
 
 
 def test_an_id_is_lowercase(tmp_path: Path) -> None:

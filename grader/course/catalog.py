@@ -34,6 +34,7 @@ class Subject:
     role: str  # "reference", "starter", "wrong" or "correct"
     path: Path
     fails: str | None = None  # for "wrong": the check that must fail
+    first: bool = False  # ... and be the first to fail (# expect-fail-first:)
 
     @property
     def label(self) -> str:
@@ -58,7 +59,7 @@ def subjects(exercises: list[Exercise], solutions: Path, starters: Path, variant
         for variant in found:
             if variant.exercise == exercise.id:
                 role = "correct" if variant.fails is None else "wrong"
-                result.append(Subject(exercise, role, variant.path, variant.fails))
+                result.append(Subject(exercise, role, variant.path, variant.fails, variant.first))
     return result
 
 
@@ -86,7 +87,9 @@ def judge(subject: Subject, result: Result) -> tuple[bool, str]:
     if names[subject.fails].status is Status.PASSED:
         caught = ", ".join(repr(c.name) for c in failed) or "nothing"
         return False, f"should fail {subject.fails!r}, but it passed (failed: {caught})"
-    return True, f"fails {subject.fails!r}"
+    if subject.first and failed[0].name != subject.fails:
+        return False, f"should fail {subject.fails!r} first, but {failed[0].name!r} failed before it"
+    return (True, f"fails {subject.fails!r} first") if subject.first else (True, f"fails {subject.fails!r}")
 
 
 def run(items: list[Subject], options: Options, jobs: int) -> list[Outcome]:

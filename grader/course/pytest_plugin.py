@@ -114,6 +114,11 @@ class CheckItem(pytest.Item):
         if not self.must_pass and found.status is Status.PASSED:
             raise CheckFailed(f"{self.subject.path} should fail {found.name!r}, but it passed: "
                               "the check does not catch this mistake")
+        if not self.must_pass and self.subject.first:
+            earlier = next(c for c in result.checks if c.status is not Status.PASSED)
+            if earlier.name != found.name:
+                raise CheckFailed(f"{self.subject.path} should fail {found.name!r} first, but {earlier.name!r} "
+                                  "failed before it:\n" + failure_text(earlier))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, CheckFailed):

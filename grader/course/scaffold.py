@@ -19,7 +19,7 @@ from grader.spec.loader import PLACEHOLDER
 
 SPEC = """\
 # yaml-language-server: $schema=../grader/schema.json
-version: 1.1
+version: "1.2"
 id: {id}
 title:
   en: {title}
@@ -40,10 +40,12 @@ instructions:
 hints:
   - en: "Loop with `async for m in websocket.iter_text():` and send_text(f\\"echo: {{m}}\\")."
     ko: "`async for m in websocket.iter_text():`로 반복하며 send_text(f\\"echo: {{m}}\\")를 호출하세요."
+vars:                    # constants: {{$var: endpoint}} stands for the value wherever a value goes
+  endpoint: /ws
 checks:
   - name: answers a message
     steps:
-      - connect: /ws
+      - connect: {{$var: endpoint}}
       - send_text: hello
       - expect_text: "echo: hello"
     hint:
@@ -52,7 +54,7 @@ checks:
 
   - name: answers many messages on one connection
     steps:
-      - connect: /ws
+      - connect: {{$var: endpoint}}
       - repeat:
           as: m
           over: [one, two, "안녕"]
@@ -65,9 +67,10 @@ checks:
 
   - name: ends cleanly when the client leaves
     steps:
-      - connect: /ws
+      - connect: {{$var: endpoint}}
       - send_text: bye
       - expect_text: "echo: bye"
+      - expect_open: 1         # still open a second later: answered, not closed
       - disconnect:
       - ends_cleanly:
     hint:
@@ -103,7 +106,7 @@ async def echo(websocket: WebSocket) -> None:
 # Known variants that prove the scaffold's checks catch real mistakes; replace them with the new lesson's own.
 _HEAD = "from fastapi import FastAPI, WebSocket, WebSocketDisconnect\n\napp = FastAPI()\n\n\n@app.websocket(\"/ws\")\n"
 VARIANTS = {
-    "forgot_accept.py": "# expect-fail: answers a message\n" + _HEAD + (
+    "forgot_accept.py": "# expect-fail-first: answers a message\n" + _HEAD + (
         "async def echo(websocket: WebSocket) -> None:\n"
         "    async for text in websocket.iter_text():\n"
         "        await websocket.send_text(f\"echo: {text}\")\n"),

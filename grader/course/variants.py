@@ -5,6 +5,8 @@ line says what the grader must conclude:
 
     # expect: pass                    a correct program in another idiom
     # expect-fail: <check name>       a realistic mistake that check must catch
+    # expect-fail-first: <check name> the same, and that check is the first to fail
+                                      (no check before it fails: the mistake is caught where it belongs)
 
 A course asks each exercise for at least ``min_wrong`` wrong and
 ``min_correct`` correct variants (``[variants]`` in ``grader.toml``, 4 and 2
@@ -25,8 +27,9 @@ from grader.errors import Mark, SpecError
 
 PASS = "# expect: pass"
 FAIL = "# expect-fail: <check name>"
+FAIL_FIRST = "# expect-fail-first: <check name>"
 _PASS = re.compile(r"^#\s*expect\s*:\s*pass\s*$")
-_FAIL = re.compile(r"^#\s*expect-fail\s*:(?P<space>\s*)(?P<check>.*?)\s*$")
+_FAIL = re.compile(r"^#\s*expect-fail(?P<first>-first)?\s*:(?P<space>\s*)(?P<check>.*?)\s*$")
 _LOOSE = re.compile(r"^#\s*expect\b")  # meant to be a header, but is not one
 
 
@@ -36,6 +39,7 @@ class Variant:
     path: Path
     fails: str | None  # the check that must fail; None when the variant must pass
     check_mark: Mark | None = None  # where the check's name is written
+    first: bool = False  # the named check must be the first to fail
 
     @property
     def name(self) -> str:
@@ -60,10 +64,12 @@ def read_variant(path: Path) -> Variant:
         return Variant(path.parent.name, path, None)
     found = _FAIL.match(first)
     if found:
+        must_be_first = found.group("first") is not None
+        header, form = ("# expect-fail-first:", FAIL_FIRST) if must_be_first else ("# expect-fail:", FAIL)
         if not found.group("check"):
-            raise SpecError(start, f"'# expect-fail:' needs the name of the check that must fail: {FAIL}")
+            raise SpecError(start, f"'{header}' needs the name of the check that must fail: {form}")
         column = found.start("check") + 1 + (len(lines[0]) - len(lines[0].lstrip()))
-        return Variant(path.parent.name, path, found.group("check"), Mark(str(path), 1, column))
+        return Variant(path.parent.name, path, found.group("check"), Mark(str(path), 1, column), must_be_first)
     if re.match(r"^#\s*expect\s*:\s*fail", first):
         raise SpecError(start, f"'{first}' does not say which check must catch this mistake: write {FAIL}")
     if _LOOSE.match(first):

@@ -22,10 +22,10 @@ from grader.judge.driver import SETTLE, Client, Message, Transcript
 from grader.judge.intake import kind_words
 from grader.judge.link import HostGone, Link, raised_from_wire
 from grader.result import CheckResult, Failure, Kind, Raised, Status
-from grader.spec import Check, Close, Connect, Disconnect, Expected, FileCheck, Repeat, Step, payload, pick
-from grader.spec import jsonsafe
+from grader.spec import Check, Close, Connect, Expected, FileCheck, Repeat, Step, jsonsafe, payload, pick
 from grader.spec.loader import CLIENT_VAR
-from grader.spec.match import CAPTURES, Mismatch, explain, literal, match, resolve, show
+from grader.spec.match import CAPTURES, Mismatch, explain, match, resolve, show
+from grader.spec.steps import KINDS
 
 TRANSCRIPT_LIMIT = 60
 # Real seconds a frame sent just before the endpoint ended may take to reach a client of a real server.
@@ -94,6 +94,8 @@ class Conversation:
         self.where = ""
         self.number = ""
         self.captured: dict[str, Any] = {}  # {$capture: name} values, for {$ref: name} later in the check
+        self.previous = 0.0  # when the previous step ended, on the grader's clock (for after/within)
+        self.arrived: float | None = None  # when what the current step waited for arrived
 
     def elapsed(self) -> float:
         return self.loop.time() - self.start
@@ -110,7 +112,51 @@ class Conversation:
             self.number = f"{prefix}{number}"  # "2.3": the third step of the repeat that is step 2
             self.where = self.say("step {n}, {action} ({place})", n=self.number, action=step.label(),
                                   place=_short(step))
-            await getattr(self, "_" + step.action)(step, env)
+            self.arrived = None
+            kind = KINDS.get(step.action)
+            if kind is not None:
+                await kind.run(self, step, env)
+            else:
+                await getattr(self, "_" + step.action)(step, env)
+            if step.after is not None or step.within is not None:
+                self.timed(step)
+            self.previous = self.elapsed()
+
+    def timed(self, step: Step) -> None:
+        """after:/within: when what the step waited for arrived, measured from the end of the step before."""
+        took = (self.arrived if self.arrived is not None else self.elapsed()) - self.previous
+        shown = f"{max(took, 0.0):.3f}"
+        window = (self.say("between {after} s and {within} s after the previous step", after=f"{step.after:g}",
+                           within=f"{step.within:g}") if step.after is not None and step.within is not None
+                  else self.say("no sooner than {after} s after the previous step", after=f"{step.after:g}")
+                  if step.after is not None else
+                  self.say("at most {within} s after the previous step", within=f"{step.within:g}"))
+        if step.after is not None and took < step.after:
+            raise self.fail(Kind.TIMING, self.say("it arrived too early: {took} s after the previous step, where it "
+                                                  "should arrive {window}", took=shown, window=window),
+                            expected=window, actual=self.say("{took} s after the previous step", took=shown))
+        if step.within is not None and took > step.within:
+            raise self.fail(Kind.TIMING, self.say("it arrived too late: {took} s after the previous step, where it "
+                                                  "should arrive {window}", took=shown, window=window),
+                            expected=window, actual=self.say("{took} s after the previous step", took=shown))
+
+    # -- what a step kind with a module of its own uses (grader.spec.steps.Talk) --
+
+    def raised(self, client: Client) -> StepFailed:
+        return self._raised(client)
+
+    def crashed(self, client: Client) -> StepFailed:
+        return self._crashed(client)
+
+    def flooded(self, client: Client) -> None:
+        self._flooded(client)
+
+    async def settle(self, client: Client) -> None:
+        """Let a close frame the endpoint sent as it ended land (free on the grader's clock)."""
+        await client.until(lambda: client.closed or None, SETTLE)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
     def with_raised_elsewhere(self, failure: Failure) -> Failure:
         """A failure that names no exception, while another client's endpoint raised one: say so.
@@ -245,16 +291,6 @@ class Conversation:
                             expected=f"reason {explain(spec.refusal_reason)}",
                             actual=self.say("refused: {refusal}", refusal=refusal))
 
-    async def _send_text(self, step: Step, env: dict[str, Any]) -> None:
-        value = literal(step.arg, env)
-        await self.client(step).send_text(value if isinstance(value, str) else jsonsafe.dumps(value))
-
-    async def _send_json(self, step: Step, env: dict[str, Any]) -> None:
-        await self.client(step).send_json(literal(step.arg, env))
-
-    async def _send_bytes(self, step: Step, env: dict[str, Any]) -> None:
-        await self.client(step).send_bytes(payload.build(step.arg))
-
     async def _expect_text(self, step: Step, env: dict[str, Any]) -> None:
         message = await self.next_message(step)
         expected = resolve(step.arg, env)
@@ -373,6 +409,7 @@ class Conversation:
                             expected=wanted, actual=self.say("the connection stayed open"))
         closed = client.closed
         assert closed is not None
+        self.arrived = closed.at
         got = f"code {closed.code}" + (f", reason {closed.reason!r}" if closed.reason else "")  # protocol terms, not translated
         if spec.code is not None and closed.code != spec.code:
             raise self.fail(Kind.MISMATCH, self.say("the server closed with code {code}, not {wanted}", code=closed.code,
@@ -440,13 +477,6 @@ class Conversation:
             raise self.fail(Kind.MISMATCH, self.say("the server flooded the client with messages nobody asked for"),
                             expected=self.say("one answer per message"),
                             actual=self.say("more than {n} unread messages", n=len(client.inbox)))
-
-    async def _wait(self, step: Step, env: dict[str, Any]) -> None:
-        await asyncio.sleep(step.arg)
-
-    async def _disconnect(self, step: Step, env: dict[str, Any]) -> None:
-        leave: Disconnect = step.arg
-        await self.client(step).leave(leave.code, leave.reason)
 
     async def _ends_cleanly(self, step: Step, env: dict[str, Any]) -> None:
         client = self.client(step)
@@ -585,6 +615,7 @@ class Conversation:
         if client.inbox:
             message = client.take()
             assert message is not None
+            self.arrived = message.at if self.arrived is None else max(self.arrived, message.at)
             return message
         if client.crash is not None:
             raise self._crashed(client)

@@ -51,6 +51,7 @@ class Message:
 
     data: str | bytes
     cost: int = 0  # what it holds of the link's memory budget while in the inbox
+    at: float = 0.0  # when it arrived, on the grader's clock (the conversation's)
 
     @property
     def kind(self) -> str:
@@ -145,6 +146,7 @@ class Closed:
     code: int
     reason: str
     dropped: bool = False  # no close frame: the connection was lost (a real client sees 1006)
+    at: float = 0.0  # when it was seen, on the grader's clock (the conversation's)
 
 
 class Transcript:
@@ -374,7 +376,7 @@ class Client:
             try:
                 event = await ws.receive()
             except httpx_ws.WebSocketDisconnect as exc:
-                self.closed = Closed(exc.code, exc.reason or "")
+                self.closed = Closed(exc.code, exc.reason or "", at=self.clock())
                 reason = f" {exc.reason!r}" if exc.reason else ""
                 self.log("event", f"server closed the connection: code {exc.code}{reason}")
                 # Answer the close as browsers do, which completes the closing
@@ -384,13 +386,13 @@ class Client:
                 self.poke()
                 return
             except (httpx_ws.WebSocketNetworkError, anyio.ClosedResourceError, anyio.EndOfStream):
-                self.closed = Closed(1006, "", dropped=True)
+                self.closed = Closed(1006, "", dropped=True, at=self.clock())
                 self.log("event", "the connection dropped without a close frame (a real client sees 1006)")
                 self.poke()
                 return
             if isinstance(event, wsproto.events.TextMessage | wsproto.events.BytesMessage):
                 data = event.data if isinstance(event.data, str) else bytes(event.data)
-                message = Message(data, self.conn.holding.landed() if self.conn is not None else 0)
+                message = Message(data, self.conn.holding.landed() if self.conn is not None else 0, self.clock())
                 self.inbox.append(message)
                 self.inbox_bytes += len(data)
                 self.log("received", message)

@@ -25,7 +25,7 @@ from typing import Any
 
 from grader.files import Refused
 from grader.i18n import say
-from grader.judge import intake, real, source
+from grader.judge import intake, real, source, warm
 from grader.judge.clock import VirtualClockLoop
 from grader.judge.conversation import Context, run_check
 from grader.judge.diagnose import diagnose
@@ -104,6 +104,18 @@ class Options:
 def grade(exercise: Exercise, app_path: Path, options: Options | None = None) -> Result:
     """Grade one learner file against one exercise; the app runs in a sandboxed host."""
     options = options or Options()
+    runs = [i for i, c in enumerate(exercise.checks) if not c.hidden or options.run_hidden]
+    if (type(options.launcher) is SpawnLauncher and not options.uvicorn
+            and warm.fresh_starts(exercise, runs) >= warm.WORTH_IT):
+        launcher = warm.WarmLauncher()
+        try:
+            return _grade(exercise, app_path, replace(options, launcher=launcher))
+        finally:
+            launcher.close()
+    return _grade(exercise, app_path, options)
+
+
+def _grade(exercise: Exercise, app_path: Path, options: Options) -> Result:
     started = time.perf_counter()
     try:
         content = intake.take(app_path, options.intake_root, options.limits.app_kb * 1024)

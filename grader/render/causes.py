@@ -54,7 +54,7 @@ def groups(checks: list[CheckResult]) -> list[list[CheckResult]]:
 def reached(failure: Failure) -> bool:
     """Did the check get as far as what it tests? Before that (no import, a refused handshake, a freeze),
     its hint is about something the learner cannot look at yet."""
-    if failure.kind not in (Kind.MISMATCH, Kind.TIMEOUT, Kind.CLOSED, Kind.UNCLEAN, Kind.ERROR, Kind.SOURCE,
+    if failure.kind not in (Kind.MISMATCH, Kind.TIMEOUT, Kind.TIMING, Kind.CLOSED, Kind.UNCLEAN, Kind.ERROR, Kind.SOURCE,
                             Kind.FILE):
         return False
     return not (failure.step and ", connect" in failure.step.split("(", 1)[0])

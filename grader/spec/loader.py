@@ -1,7 +1,7 @@
 """Exercise specs: YAML → a typed, validated :class:`Exercise`.
 
 Every problem is reported as ``file:line:column: message``, all at once.
-The format (version 1.1, a superset of 1) is described for editors by ``grader/schema.json``;
+The format (version 1.2, a superset of 1.1 and 1) is described for editors by ``grader/schema.json``;
 ``tests/test_schema.py`` keeps that file and the tables below in step.
 """
 
@@ -14,13 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import Mark, SpecError, SpecErrors
-from grader.spec import match, payload
+from grader.spec import consts, library, match, payload
+from grader.spec.operators import OPERATORS
+from grader.spec.args import close_code
+from grader.spec.steps import KINDS
+from grader.spec.steps.disconnect import Disconnect
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, load
 
-FORMAT_VERSION = 1.1
-# 1.1 only adds to 1.0 (captures, expect_unordered, numeric and binary matchers...): a 1.0 spec reads the same.
-FORMAT_VERSIONS = (1, 1.1)
+FORMAT_VERSION = 1.2
+# Each version only adds to the one before (1.1: captures, expect_unordered, numeric and binary matchers...;
+# 1.2: vars, defaults for every check key, $not, $len, after/within, expect_open, include from a file):
+# a 1.0 or 1.1 spec reads and runs the same. Written as a number or a string ("1.2").
+FORMAT_VERSIONS = (1, 1.1, 1.2)
+NEWEST = 1.2
 DEFAULT_CLIENT = "ws"
 DEFAULT_TIMEOUT = 2.0
 LANGUAGES = ("en", "ko")
@@ -60,14 +67,6 @@ class Connect:
 
 
 @dataclass(frozen=True)
-class Disconnect:
-    """The client's close frame (the ``disconnect`` step)."""
-
-    code: int = 1000
-    reason: str = ""
-
-
-@dataclass(frozen=True)
 class Close:
     code: int | None = None
     reason: Any = None  # a matcher, or None for any reason
@@ -104,6 +103,9 @@ class Step:
     client: str
     timeout: float
     mark: Mark
+    # Arrival-time bounds (spec 1.2): seconds of the grader's clock since the previous step ended.
+    after: float | None = None
+    within: float | None = None
 
     def label(self) -> str:
         return f"{self.action} ({self.client})" if self.client != DEFAULT_CLIENT else self.action
@@ -181,14 +183,23 @@ EXERCISE_KEYS = {
     "hints": False,
     "wall_clock": False,
     "defaults": False,
+    "vars": False,
     "fixtures": False,
     "checks": True,
 }
 CHECK_KEYS = {"name": True, "hint": False, "points": False, "hidden": False, "steps": False, "source": False,
-              "task": False, "fresh_app": False}
+              "task": False, "fresh_app": False, "shared_app": False}
+# Keys that need a newer spec version than the first one, and which.
+SINCE = {"vars": 1.2, "shared_app": 1.2, "after": 1.2, "within": 1.2}
+# What `defaults:` may set for every check (1.0 and 1.1: timeout only).
+DEFAULT_KEYS = {"timeout": 1.0, "fresh_app": 1.2, "points": 1.2, "hidden": 1.2, "wall_clock": 1.2}
+# The default of fresh_app from 1.2 on (1.0 and 1.1: every check shares the app unless it says otherwise).
+FRESH_APP_1_2 = False
 SOURCE_KEYS = ("calls", "not_calls", "imports", "bases", "decorators", "keywords", "match")
 SOURCE_MATCH = ("all", "any")
-STEP_COMMON_KEYS = ("client", "timeout")
+STEP_COMMON_KEYS = ("client", "timeout", "after", "within")
+# The steps whose arrival can be timed with after/within: each waits for something the server sends.
+TIMED = ("expect_text", "expect_json", "expect_bytes", "expect_unordered", "expect_close")
 INCLUDE = "include"  # a step that stands for a fixture's steps
 CLIENT_VAR = "$var:"  # Step.client for client: {$var: NAME}, filled in by the repeat at run time
 
@@ -211,6 +222,7 @@ ACTIONS = (
     "expect_unordered",
     "expect_close",
     "expect_silence",
+    "expect_open",
     "wait",
     "disconnect",
     "ends_cleanly",
@@ -267,6 +279,21 @@ class _Builder:
         self.included: set[str] = set()
         self.including: list[str] = []  # the fixtures being expanded, to refuse a cycle
         self.client_rounds: dict[str, str] = {}  # repeat variables naming clients -> the client of this reading
+        self.version = 1.0
+        self.path = Path()
+        self.here = Path()  # the file whose steps are being read (another one inside an include from a file)
+        self.default_fresh = False
+        self.default_points = 1
+        self.default_hidden = False
+        self.libraries: dict[Path, library.Library] = {}  # other files fixtures are included from, read once
+
+    def newer(self, mark: Mark, what: str, since: float) -> bool:
+        """Whether ``what`` needs a newer spec version than this one (and say so)."""
+        if since <= self.version:
+            return False
+        self.error(mark, f"{what} needs version: {since} (this spec reads as version {self.version:g}); "
+                         f"write version: {since} at the top")
+        return True
 
     def error(self, mark: Mark, message: str) -> None:
         self.errors.append(SpecError(mark, message))
@@ -378,23 +405,38 @@ class _Builder:
         fields = self.mapping(root, EXERCISE_KEYS, "the exercise")
         if fields is None:
             return None
-        version = fields.get("version")
+        version = _version(fields.get("version"))
         if version is not None and (isinstance(version.value, bool) or version.value not in FORMAT_VERSIONS):
             self.error(version.mark, f"unsupported spec version {match.show(version.value)}; this grader reads "
-                                     f"versions {' and '.join(map(str, FORMAT_VERSIONS))}")
+                                     f"versions {', '.join(map(str, FORMAT_VERSIONS[:-1]))} and {FORMAT_VERSIONS[-1]}")
         ident = self.string(fields.get("id"), "id", "")
         if ident and not _ID.match(ident):
             self.error(fields["id"].mark, f"id {ident!r} must be lowercase letters, digits, '-' or '_'")
         elif ident and path.suffix in (".yaml", ".yml") and ident != path.stem:
             self.error(fields["id"].mark, f"id {ident!r} does not match the file name {path.name!r}")
-        defaults = self.mapping(fields["defaults"], ("timeout",), "defaults") if "defaults" in fields else {}
-        self.default_timeout = self.seconds((defaults or {}).get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)
+        if version is not None and version.value in FORMAT_VERSIONS and not isinstance(version.value, bool):
+            self.version = float(version.value)
+        self.path = self.here = path
+        for key in fields:
+            if key in SINCE:
+                self.newer(root.key_mark(key), key, SINCE[key])
+        constants = consts.read(fields.get("vars"), self.errors)
+        if constants:
+            fields = {k: v if k in ("vars", "version", "id") else consts.substitute(v, constants, self.errors)
+                      for k, v in fields.items()}
+        defaults = self.read_defaults(fields.get("defaults"))
         # From 1.1 on, time.time() and datetime.now() follow the grader's clock unless a spec says otherwise;
         # a 1.0 spec keeps the real wall clock it was written for.
-        version_1_1 = version is not None and version.value == 1.1
-        wall_clock = self.string(fields.get("wall_clock"), "wall_clock", "virtual" if version_1_1 else "real")
+        version_1_1 = self.version >= 1.1
+        clock_node = fields.get("wall_clock")
+        if clock_node is not None and "wall_clock" in defaults:
+            self.error(defaults["wall_clock"].mark, "wall_clock is set twice: keep it under defaults or at the top, "
+                                                    "not both")
+        clock_node = defaults.get("wall_clock", clock_node)
+        wall_clock = self.string(clock_node, "wall_clock", "virtual" if version_1_1 else "real")
         if wall_clock not in WALL_CLOCKS:
-            self.error(fields["wall_clock"].mark, f"wall_clock must be one of {', '.join(WALL_CLOCKS)}")
+            assert clock_node is not None
+            self.error(clock_node.mark, f"wall_clock must be one of {', '.join(WALL_CLOCKS)}")
         file = self.string(fields.get("file"), "file", "")
         if file and (Path(file).name != file or not file.endswith(".py")):
             self.error(fields["file"].mark, f"file must be a plain Python file name like {ident or 'lesson'}.py")
@@ -434,6 +476,27 @@ class _Builder:
             warnings=tuple(self.warnings),
         )
 
+    def read_defaults(self, node: Located | None) -> dict[str, Located]:
+        """What every check gets unless it says otherwise: 1.0 and 1.1 take timeout, 1.2 every check key."""
+        if node is None:
+            return {}
+        if not isinstance(node.value, dict):
+            self.error(node.mark, f"defaults must be a mapping, not {node.kind}")
+            return {}
+        fields: dict[str, Located] = {}
+        for key, value in node.value.items():
+            if key not in DEFAULT_KEYS:
+                known = tuple(k for k, since in DEFAULT_KEYS.items() if since <= self.version)
+                self.error(node.key_mark(key), f"unknown key {key!r} in defaults{did_you_mean(key, known)}")
+            elif not self.newer(node.key_mark(key), f"defaults.{key}", DEFAULT_KEYS[key]):
+                fields[key] = value
+        self.default_timeout = self.seconds(fields.get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)
+        self.default_fresh = self.boolean(fields.get("fresh_app"), "defaults.fresh_app",
+                                          FRESH_APP_1_2 if self.version >= 1.2 else False)
+        self.default_points = self.integer(fields.get("points"), "defaults.points", default=1)
+        self.default_hidden = self.boolean(fields.get("hidden"), "defaults.hidden")
+        return fields
+
     def checks(self, node: Located | None) -> tuple[Check, ...]:
         if node is None:
             return ()
@@ -472,6 +535,11 @@ class _Builder:
             source = self.source(fields["source"])
         if name is None:
             return None
+        fresh = self.boolean(fields.get("fresh_app"), "fresh_app", self.default_fresh)
+        if "shared_app" in fields:
+            if "fresh_app" in fields:
+                self.error(fields["shared_app"].mark, "say fresh_app or shared_app, not both")
+            fresh = not self.boolean(fields["shared_app"], "shared_app", not fresh)
         return Check(
             name=name,
             title=title,
@@ -479,10 +547,10 @@ class _Builder:
             steps=steps,
             source=source,
             hint=self.text(fields.get("hint"), "hint"),
-            points=self.integer(fields.get("points"), "points", default=1),
-            hidden=self.boolean(fields.get("hidden"), "hidden"),
+            points=self.integer(fields.get("points"), "points", default=self.default_points),
+            hidden=self.boolean(fields.get("hidden"), "hidden", self.default_hidden),
             task=self._task(fields.get("task")),
-            fresh_app=self.boolean(fields.get("fresh_app"), "fresh_app"),
+            fresh_app=fresh,
         )
 
     def _task(self, node: Located | None) -> int | None:
@@ -566,6 +634,8 @@ class _Builder:
         for key in extra:
             self.error(node.key_mark(key), f"include stands alone: {key!r} belongs on the fixture's steps")
         name_node = node.value[INCLUDE]
+        if isinstance(name_node.value, dict):
+            return library.include(self, name_node, flow, variables)
         name = name_node.value
         if not isinstance(name, str) or name not in self.fixtures:
             known = did_you_mean(str(name), sorted(self.fixtures)) if self.fixtures else "; no fixtures are defined"
@@ -604,14 +674,46 @@ class _Builder:
         timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)
         value = fields[action]
         where = node.key_mark(action)
-        if action in ("repeat", "shutdown") and "client" in fields:
+        kind = KINDS.get(action)
+        if kind is not None:
+            self.newer(where, action, kind.since)
+        no_client = action in ("repeat", "shutdown") or (kind is not None and not kind.on_client)
+        if no_client and "client" in fields:
             self.error(fields["client"].mark, f"{action} takes no client: "
-                       + ("put it on the steps inside" if action == "repeat" else "it stops the whole app"))
-        arg = getattr(self, "arg_" + action)(value, flow, variables, client, where)
+                       + ("put it on the steps inside" if action == "repeat" else "it stops the whole app"
+                          if action == "shutdown" else "it is not about one client"))
+        after, within = self.arrival(fields, action)
+        if kind is not None:
+            arg = kind.parse(self, value, where, variables)
+        else:
+            arg = getattr(self, "arg_" + action)(value, flow, variables, client, where)
         if action != "repeat":  # the steps inside a repeat are read one by one
             self.refs(value)
+        if action not in ("repeat", "expect_bytes"):  # expect_bytes has a $len of its own (bytes)
+            for op, mark in _operators_in(value):
+                if op in OPERATORS:
+                    self.newer(mark, op, OPERATORS[op].since)
         flow.apply(self, action, client, arg, where)
-        return Step(action, arg, marker or client, timeout, where)
+        return Step(action, arg, marker or client, timeout, where, after, within)
+
+    def arrival(self, fields: dict[str, Located], action: str) -> tuple[float | None, float | None]:
+        """after:/within: seconds since the previous step, for a step that waits for the server."""
+        given = {k: fields[k] for k in ("after", "within") if k in fields}
+        if not given:
+            return None, None
+        if action not in TIMED:
+            first = next(iter(given))
+            self.error(given[first].mark, f"{first} times what the server sends: it goes on {', '.join(TIMED)}, "
+                                          f"not on {action}")
+            return None, None
+        if any(self.newer(v.mark, k, 1.2) for k, v in given.items()):
+            return None, None
+        after = self.seconds(given.get("after"), "after", 0.0) if "after" in given else None
+        within = self.seconds(given.get("within"), "within", 0.0) if "within" in given else None
+        if after is not None and within is not None and after >= within:
+            self.error(given["within"].mark, f"within {within:g} s must be more than after {after:g} s: "
+                                             "no arrival time fits between them")
+        return after, within
 
     def _client(self, node: Located | None, variables: frozenset[str]) -> tuple[str | None, str]:
         """(the marker a repeat fills in at run time, or None; the client name this round of reading stands for)."""
@@ -722,20 +824,6 @@ class _Builder:
             self.error(node.mark, "put the query string under 'query', not in the path")
         return path
 
-    def arg_send_text(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
-        if not (isinstance(node.value, str) or match.operator_of(node.value) in match.TEMPLATE_OPERATORS):
-            self.error(node.mark, f"send_text needs a string (or {{$var: ...}} / {{$concat: ...}}), not {node.kind}")
-        self.errors += match.validate(node, variables, allow_match=False)
-        return node.plain()
-
-    def arg_send_json(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
-        self.errors += match.validate(node, variables, allow_match=False)
-        return node.plain()
-
-    def arg_send_bytes(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
-        self.errors += payload.validate(node)
-        return node.plain()
-
     def arg_expect_text(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
         if isinstance(node.value, int | float | bool | list) or node.value is None:
             self.error(node.mark, f"expect_text needs a string or a matcher, not {node.kind}")
@@ -814,34 +902,10 @@ class _Builder:
         return Close(code=self._code(fields["code"]) if "code" in fields else None, reason=reason)
 
     def _code(self, node: Located) -> int:
-        value = node.value
-        if not isinstance(value, int) or isinstance(value, bool) or not 1000 <= value <= 4999:
-            self.error(node.mark, f"a close code is an integer from 1000 to 4999, not {match.show(value)}")
-            return 1000
-        return value
+        return close_code(self, node)
 
     def arg_expect_silence(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> float:
         return self.seconds(node, "expect_silence", 1.0)
-
-    def arg_wait(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> float:
-        return self.seconds(node, "wait", 1.0)
-
-    def arg_disconnect(self, node: Located, flow: _Flow, variables: frozenset[str], client: str,
-                       where: Mark) -> Disconnect:
-        if node.value is None:
-            return Disconnect()
-        if isinstance(node.value, dict):
-            fields = self.mapping(node, ("code", "reason"), "disconnect")
-            if not fields:
-                return Disconnect()
-            code = self._code(fields["code"]) if "code" in fields else 1000
-            reason = ""
-            if "reason" in fields:
-                reason = self.string(fields["reason"], "reason") or ""
-                if len(reason.encode()) > 123:
-                    self.error(fields["reason"].mark, "a close reason is at most 123 bytes of UTF-8")
-            return Disconnect(code, reason)
-        return Disconnect(self._code(node))
 
     def arg_ends_cleanly(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> None:
         if node.value not in (None, True):
@@ -938,7 +1002,9 @@ class _Flow:
             return
         if action == "connect" and self.stopped:
             builder.error(where, "the app has shut down: no connection can open after a shutdown step")
-        if action in ("repeat", "wait", "expect_file", "expect_unordered"):  # these check their own clients
+        if action in ("repeat", "expect_file", "expect_unordered"):  # these check their own clients
+            return
+        if action in KINDS and not KINDS[action].on_client:
             return
         state = self.states.get(client, self.NEW)
         if action == "connect":
@@ -957,7 +1023,24 @@ class _Flow:
         if state != self.OPEN:
             builder.error(where, f"client {client!r} is {state} here: {action} needs an open connection")
             return
-        if action == "disconnect":
+        if action in KINDS and KINDS[action].leaves == "left":
             self.states[client] = self.LEFT
         elif action == "expect_close":
             self.states[client] = self.CLOSED
+
+
+def _version(node: Located | None) -> Located | None:
+    """The version as a number: "1.2" (a string, as JSON would write it) reads as 1.2."""
+    if node is not None and isinstance(node.value, str) and node.value.strip() in ("1", "1.0", "1.1", "1.2"):
+        return Located(float(node.value), node.mark, node.key_marks)
+    return node
+
+
+def _operators_in(node: Located) -> list[tuple[str, Mark]]:
+    """Every operator a value uses, with where it is written."""
+    if isinstance(node.value, dict):
+        return [(k, node.key_mark(k)) for k in node.value if k.startswith("$")] + [
+            found for v in node.value.values() for found in _operators_in(v)]
+    if isinstance(node.value, list):
+        return [found for v in node.value for found in _operators_in(v)]
+    return []

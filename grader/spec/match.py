@@ -30,6 +30,10 @@ whose single key starts with ``$`` is an operator:
                         key of it), to send or to expect again
 ``{$concat: [...]}``    strings and variables joined into one string
 
+Operators with a module of their own (``grader/spec/operators/``, spec 1.2):
+``{$not: M}`` (anything M does not match) and ``{$len: N}`` (a text, list or
+object of that size, or ``{$len: {$gte: 1}}``).
+
 ``$var``, ``$ref`` and ``$concat`` are templates: :func:`resolve` replaces
 them with literal values before matching, and they are what payloads to
 send may use. Captures are kept only when the whole matcher matched.
@@ -49,6 +53,7 @@ from typing import Any
 
 from grader.errors import SpecError
 from grader.spec import jsonsafe
+from grader.spec.operators import OPERATORS as REGISTERED
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, describe
 
@@ -63,7 +68,9 @@ TYPES: dict[str, str] = {
 }
 
 NUMERIC_OPERATORS = ("$gt", "$gte", "$lt", "$lte", "$between", "$approx")
-MATCH_OPERATORS = ("$re", "$type", "$any", "$subset", "$eq", "$one_of", "$datetime", *NUMERIC_OPERATORS, "$capture")
+# The operators kept here, then those with a module of their own (grader/spec/operators/).
+MATCH_OPERATORS = ("$re", "$type", "$any", "$subset", "$eq", "$one_of", "$datetime", *NUMERIC_OPERATORS, "$capture",
+                   *REGISTERED)
 TEMPLATE_OPERATORS = ("$var", "$ref", "$concat")
 CAPTURES = "$captured"  # the key of a conversation's captures in the template environment
 OPERATORS = MATCH_OPERATORS + TEMPLATE_OPERATORS
@@ -123,7 +130,9 @@ def _validate(node: Located, variables: frozenset[str], allow_match: bool, error
         else:
             errors.append(SpecError(where, f"unknown operator {op!r}{did_you_mean(op, allowed)}"))
         return
-    if op == "$re":
+    if op in REGISTERED:
+        REGISTERED[op].validate(operand, errors, lambda inner: _validate(inner, variables, allow_match, errors))
+    elif op == "$re":
         _validate_re(operand, variables, allow_match, errors)
     elif op == "$datetime":
         within = operand.value.get("within") if isinstance(operand.value, dict) else None
@@ -281,7 +290,7 @@ def _validate_var(operand: Located, variables: frozenset[str], errors: list[Spec
             errors.append(SpecError(operand.mark, f"unknown variable {root!r}{did_you_mean(root, sorted(variables))}"))
         else:
             errors.append(SpecError(operand.mark, f"unknown variable {root!r}: none is defined here "
-                                                  "($var reads a repeat's 'as' name)"))
+                                                  "($var reads a repeat's 'as' name, or from spec 1.2 a constant under vars:)"))
 
 
 _KIND_OF_TYPE = {"int": "number", "number": "number", "str": "str", "bool": "bool", "null": "null",
@@ -309,6 +318,8 @@ def never_matches(matcher: Any, kinds: frozenset[str]) -> bool:
     if op is None:
         return kind(matcher) not in kinds
     operand = matcher[op]
+    if op in REGISTERED:
+        return REGISTERED[op].never(operand, kinds, never_matches)
     if op in ("$any", "$var", "$ref"):
         return False
     if op == "$eq":
@@ -433,6 +444,8 @@ def show(value: Any, limit: int = 200) -> str:
 def explain(expected: Any) -> str:
     """A matcher in words, for "expected ..." lines."""
     op = operator_of(expected)
+    if op in REGISTERED:
+        return REGISTERED[op].explain(expected[op], explain)
     if op == "$re":
         operand = expected["$re"]
         if isinstance(operand, dict):
@@ -554,6 +567,8 @@ def _match_keys(
 
 
 def _match_operator(op: str, operand: Any, actual: Any, path: str, captures: dict[str, Any]) -> Mismatch | None:
+    if op in REGISTERED:
+        return REGISTERED[op].match(operand, actual, path, lambda e, a, p: match(e, a, p, captures=captures))
     if op == "$eq":
         return match(operand, actual, path, literal=True)
     if op == "$any":

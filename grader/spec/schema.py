@@ -13,6 +13,8 @@ from typing import Any
 
 from grader.spec import loader as spec
 from grader.spec import match, payload
+from grader.spec.operators import OPERATORS
+from grader.spec.steps import KINDS
 
 SCHEMA_PATH = Path(__file__).parent.parent / "schema.json"
 SCHEMA_ID = "https://example.invalid/grader/exercise-spec-v1.json"
@@ -78,6 +80,8 @@ def build() -> dict[str, Any]:
         "$concat": {"type": "array", "minItems": 1,
                     "items": {"oneOf": [{"type": ["string", "number"]}, {"$ref": "#/$defs/var"},
                                         {"$ref": "#/$defs/ref"}]}},
+        # Operators with a module of their own declare their operand there.
+        **{name: op.schema() for name, op in OPERATORS.items()},
     }
     operator_objects: list[dict[str, Any]] = [
         {"type": "object", "properties": {op: schema}, "required": [op], "additionalProperties": False}
@@ -172,9 +176,6 @@ def build() -> dict[str, Any]:
     }
     actions: dict[str, Any] = {
         "connect": {"$ref": "#/$defs/connect"},
-        "send_text": {"$ref": "#/$defs/template"},
-        "send_json": {"$ref": "#/$defs/template"},
-        "send_bytes": {"$ref": "#/$defs/payload"},
         "expect_text": {"$ref": "#/$defs/string_matcher"},
         "expect_json": {"$ref": "#/$defs/matcher"},
         "expect_bytes": {"anyOf": [
@@ -207,12 +208,6 @@ def build() -> dict[str, Any]:
             ]
         },
         "expect_silence": _seconds("Seconds of the grader's clock with no message."),
-        "wait": _seconds("Seconds of the grader's clock to wait."),
-        "disconnect": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/close_code"},
-                                 {"type": "object", "properties": {"code": {"$ref": "#/$defs/close_code"},
-                                                                   "reason": {"type": "string", "minLength": 1,
-                                                                              "maxLength": 123}},
-                                  "additionalProperties": False}]},
         "ends_cleanly": {"oneOf": [{"type": "null"}, {"const": True}]},
         "repeat": {
             "type": "object",
@@ -237,21 +232,38 @@ def build() -> dict[str, Any]:
             "additionalProperties": False,
         },
     }
+    # Step kinds with a module of their own declare their argument there.
+    actions.update({name: kind.argument.schema() for name, kind in KINDS.items()})
+    actions = {action: actions[action] for action in spec.ACTIONS if action in actions}  # in the format's order
     assert set(actions) == set(spec.ACTIONS), "every action needs a schema"
     common = {"client": {"anyOf": [{"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}, {"$ref": "#/$defs/var"}],
                          "description": "The client's name; {$var: NAME} inside a repeat over client names."},
-              "timeout": _seconds("How long this step waits, in seconds of the grader's clock.")}
-    # repeat takes no client: each step inside names its own.
+              "timeout": _seconds("How long this step waits, in seconds of the grader's clock."),
+              "after": _seconds("The message arrives no sooner than this many seconds of the grader's clock after "
+                                "the previous step (1.2)."),
+              "within": _seconds("The message arrives at most this many seconds of the grader's clock after the "
+                                 "previous step (1.2).")}
+    no_client = {"repeat", "shutdown", *(name for name, kind in KINDS.items() if not kind.on_client)}
+
+    def keys(action: str) -> dict[str, Any]:
+        # repeat takes no client: each step inside names its own; only steps that wait for the server are timed.
+        return {k: v for k, v in common.items()
+                if not (k == "client" and action in no_client) and not (k in ("after", "within")
+                                                                        and action not in spec.TIMED)}
+
     defs["step"] = {
         "oneOf": [
-            {"type": "object",
-             "properties": {action: schema,
-                            **{k: v for k, v in common.items() if action not in ("repeat", "shutdown") or k != "client"}},
+            {"type": "object", "properties": {action: schema, **keys(action)},
              "required": [action], "additionalProperties": False}
             for action, schema in actions.items()
         ]
     }
-    defs["step"]["oneOf"].append({"type": "object", "properties": {"include": {"type": "string"}},
+    defs["step"]["oneOf"].append({"type": "object", "properties": {"include": {"oneOf": [
+        {"type": "string", "description": "A fixture of this file."},
+        {"type": "object", "properties": {"file": {"type": "string", "pattern": "\\.ya?ml$"},
+                                          "fixture": {"type": "string"}},
+         "required": ["file", "fixture"], "additionalProperties": False,
+         "description": "A fixture of another spec in the exercises folder (1.2)."}]}},
                                   "required": ["include"], "additionalProperties": False,
                                   "description": "The steps of a fixture, in place."})
     defs["steps"] = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}}
@@ -264,6 +276,9 @@ def build() -> dict[str, Any]:
             "hidden": {"type": "boolean"},
             "fresh_app": {"type": "boolean",
                           "description": "Run this check on a newly imported app (no state from earlier checks)."},
+            "shared_app": {"type": "boolean",
+                           "description": "Run this check on the app earlier checks used (1.2; the opposite of "
+                                          "fresh_app)."},
             "task": {"type": "integer", "minimum": 1,
                      "description": "The '## N. ...' heading of the instructions this check tests."},
             "steps": {"$ref": "#/$defs/steps"},
@@ -286,7 +301,7 @@ def build() -> dict[str, Any]:
     }
     assert set(check["properties"]) == set(spec.CHECK_KEYS)
     properties: dict[str, Any] = {
-        "version": {"enum": list(spec.FORMAT_VERSIONS)},
+        "version": {"enum": [*spec.FORMAT_VERSIONS, "1", "1.0", "1.1", "1.2"]},
         "id": {"type": "string", "pattern": "^[a-z][a-z0-9_-]*$", "description": "Must match the file name."},
         "title": {"$ref": "#/$defs/text"},
         "track": {"type": "integer", "minimum": 1},
@@ -297,8 +312,16 @@ def build() -> dict[str, Any]:
         "hints": {"type": "array", "items": {"$ref": "#/$defs/text"}},
         "wall_clock": {"enum": list(spec.WALL_CLOCKS),
                        "description": "virtual: time.time() and datetime.now() follow the grader's clock."},
-        "defaults": {"type": "object", "properties": {"timeout": _seconds("Default step timeout.")},
-                     "additionalProperties": False},
+        "defaults": {"type": "object", "properties": {
+            "timeout": _seconds("Default step timeout."),
+            "fresh_app": {"type": "boolean", "description": "Every check on a newly imported app (1.2)."},
+            "points": {"type": "integer", "minimum": 0, "description": "Points of a check (1.2)."},
+            "hidden": {"type": "boolean", "description": "Every check hidden (1.2)."},
+            "wall_clock": {"enum": list(spec.WALL_CLOCKS), "description": "As wall_clock at the top (1.2)."}},
+                     "additionalProperties": False,
+                     "description": "What every check gets unless it says otherwise (1.0 and 1.1: timeout only)."},
+        "vars": {"type": "object", "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+                 "description": "Named constants (1.2): {$var: NAME} anywhere a value goes stands for the value."},
         "fixtures": {"type": "object", "additionalProperties": {"$ref": "#/$defs/steps"},
                      "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
                      "description": "Step lists shared by checks: a step {include: NAME} stands for them."},
@@ -306,6 +329,9 @@ def build() -> dict[str, Any]:
     }
     assert set(properties) == set(spec.EXERCISE_KEYS)
     defs["check"] = check
+    # A constant ({$var: NAME}, 1.2) may stand wherever a value goes, except in what names the spec.
+    properties = {k: v if k in ("version", "id", "vars") else _or_constant(v) for k, v in properties.items()}
+    defs = {k: v if k == "var" else _constants_inside(v) for k, v in defs.items()}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -316,6 +342,29 @@ def build() -> dict[str, Any]:
         "additionalProperties": False,
         "$defs": defs,
     }
+
+
+def _or_constant(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [_constants_inside(schema), {"$ref": "#/$defs/var"}]}
+
+
+def _constants_inside(schema: Any) -> Any:
+    """The schema with every value position (a property, an item, a mapping's values) also taking a constant."""
+    if isinstance(schema, list):
+        return [_constants_inside(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "properties":
+            result[key] = {name: _or_constant(sub) for name, sub in value.items()}
+        elif key in ("items", "additionalProperties") and isinstance(value, dict):
+            result[key] = _or_constant(value)
+        elif key in ("oneOf", "anyOf", "allOf"):
+            result[key] = _constants_inside(value)
+        else:
+            result[key] = value
+    return result
 
 
 def render() -> str:

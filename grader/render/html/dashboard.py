@@ -111,6 +111,7 @@ def kind_text(kind: str, lang: str) -> str:
     texts = {
         "mismatch": say(lang, "a different message arrived"),
         "timeout": say(lang, "nothing arrived in time"),
+        "timing": say(lang, "it arrived too early or too late"),
         "closed": say(lang, "the connection ended too early"),
         "refused": say(lang, "the handshake went the other way"),
         "unclean": say(lang, "the endpoint did not end cleanly"),

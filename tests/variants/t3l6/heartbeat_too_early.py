@@ -1,4 +1,4 @@
-# expect-fail: nothing before 10 s of silence
+# expect-fail-first: nothing before 10 s of silence
 import asyncio
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect

@@ -1,4 +1,4 @@
-# expect-fail: a message restarts the 10 s
+# expect-fail-first: a message restarts the 10 s
 # Heartbeats every 10 s since the connection opened, whatever arrives.
 import asyncio
 

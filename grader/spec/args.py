@@ -1,0 +1,91 @@
+"""What a step kind's argument may be, declared once.
+
+A step kind says what its argument is with one of these (as a docutils
+directive declares its ``option_spec``); the JSON Schema and the loader's
+checks are both read from that declaration, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from grader.spec import match, payload
+
+if TYPE_CHECKING:
+    from grader.errors import Mark
+    from grader.spec.yamlnodes import Located
+
+MAX_SECONDS = 3600
+
+
+class Reader(Protocol):
+    """The loader's side of reading an argument: where errors go, and its shared readers."""
+
+    def error(self, mark: Mark, message: str) -> None: ...
+
+    def seconds(self, node: Located | None, what: str, default: float) -> float: ...
+
+    def string(self, node: Located | None, what: str, default: str | None = None) -> str | None: ...
+
+    def mapping(self, node: Located, keys: dict[str, bool] | tuple[str, ...], what: str) -> dict[str, Located] | None: ...
+
+
+class Arg(Protocol):
+    def schema(self) -> dict[str, Any]: ...
+
+    def read(self, reader: Reader, node: Located, what: str, variables: frozenset[str]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Seconds:
+    """A number of seconds of the grader's clock, above 0 and at most an hour."""
+
+    description: str
+    default: float = 1.0
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_SECONDS, "description": self.description}
+
+    def read(self, reader: Reader, node: Located, what: str, variables: frozenset[str]) -> float:
+        return reader.seconds(node, what, self.default)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A value to send: plain data, with ``$var``, ``$ref`` and ``$concat`` filled in; ``text`` wants a string."""
+
+    text: bool = False
+
+    def schema(self) -> dict[str, Any]:
+        return {"$ref": "#/$defs/template"}
+
+    def read(self, reader: Reader, node: Located, what: str, variables: frozenset[str]) -> Any:
+        if self.text and not (isinstance(node.value, str)
+                              or match.operator_of(node.value) in match.TEMPLATE_OPERATORS):
+            reader.error(node.mark, f"{what} needs a string (or {{$var: ...}} / {{$concat: ...}}), not {node.kind}")
+        for error in match.validate(node, variables, allow_match=False):
+            reader.error(error.mark, error.message)
+        return node.plain()
+
+
+@dataclass(frozen=True)
+class Payload:
+    """Bytes: a string (UTF-8), or {hex}, {base64}, {generate}, {concat}, {slice} (see grader.spec.payload)."""
+
+    def schema(self) -> dict[str, Any]:
+        return {"$ref": "#/$defs/payload"}
+
+    def read(self, reader: Reader, node: Located, what: str, variables: frozenset[str]) -> Any:
+        for error in payload.validate(node):
+            reader.error(error.mark, error.message)
+        return node.plain()
+
+
+def close_code(reader: Reader, node: Located) -> int:
+    """A close code a spec names: 1000 to 4999."""
+    value = node.value
+    if not isinstance(value, int) or isinstance(value, bool) or not 1000 <= value <= 4999:
+        reader.error(node.mark, f"a close code is an integer from 1000 to 4999, not {match.show(value)}")
+        return 1000
+    return value
