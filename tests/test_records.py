@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from test_ci_rules import ECHO_ALL, NOTHING, make_course
 
 from conftest import run_grade
 from grader import Options, grade, load_exercise
@@ -19,7 +20,6 @@ from grader.course.progress import Store, rules_from
 from grader.render import json_format
 from grader.render import text as text_report
 from grader.result import Status
-from test_ci_rules import ECHO_ALL, NOTHING, make_course
 
 RULES = rules_from({
     "levels": [{"name": "One", "xp": 0}, {"name": "Two", "xp": 100}],

@@ -7,7 +7,6 @@ import tomllib
 from pathlib import Path
 
 from conftest import run_grade
-
 from grader.judge.upstream import VERIFIED, packages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +55,6 @@ def test_the_installed_versions_are_the_pinned_ones() -> None:
 def test_doctor_names_each_modelled_package_with_its_version() -> None:
     out = run_grade("doctor").stdout
     for package in packages():
-        line = next((l for l in out.splitlines() if l.split()[:1] == [package.name]), None)
+        line = next((row for row in out.splitlines() if row.split()[:1] == [package.name]), None)
         assert line is not None, out
         assert package.installed in line and ("verified" in line) and ("NOT" not in line) == package.ok, line

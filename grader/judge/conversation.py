@@ -153,7 +153,7 @@ class Conversation:
 
     async def settle(self, client: Client) -> None:
         """Let a close frame the endpoint sent as it ended land (free on the grader's clock)."""
-        await client.until(lambda: client.closed or None, SETTLE)
+        await client.until(lambda: client.closed or None, self.settle_seconds())
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
@@ -439,10 +439,10 @@ class Conversation:
         if not client.inbox and client.closed is None:
             # The endpoint's end can be reported before the frames it sent just before
             # it have crossed the transport: the client's own view settles the order.
-            await client.until(lambda: client.inbox or client.closed or None, self.settle())
+            await client.until(lambda: client.inbox or client.closed or None, self.settle_seconds())
         if not client.inbox and not client.side.ended and client.closed is not None and client.closed.dropped:
             # A real client can see the drop before the host's word on why (an exception) reaches the judge.
-            await client.until(lambda: client.side.ended or None, self.settle())
+            await client.until(lambda: client.side.ended or None, self.settle_seconds())
         self._flooded(client)
         wanted = self.say("no message for {seconds} s", seconds=f"{seconds:g}")
         if client.inbox:
@@ -466,7 +466,7 @@ class Conversation:
                         expected=wanted, actual=self.say("the endpoint returned; no close frame was sent (a real client "
                                                          "sees the connection drop: 1006)"))
 
-    def settle(self) -> float:
+    def settle_seconds(self) -> float:
         """How long frames sent just before an endpoint ended may take to reach the client."""
         # Free on the grader's clock; on a real server, real time over loopback.
         return REAL_SETTLE if self.ctx.link.real_time else SETTLE

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
 
 from grader.errors import SpecError
 from grader.spec.suggest import did_you_mean

@@ -15,10 +15,9 @@ from typing import Any
 
 from grader.errors import Mark, SpecError, SpecErrors
 from grader.spec import consts, library, match, payload
-from grader.spec.operators import OPERATORS
 from grader.spec.args import close_code
+from grader.spec.operators import OPERATORS
 from grader.spec.steps import KINDS
-from grader.spec.steps.disconnect import Disconnect
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, load
 

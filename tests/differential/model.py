@@ -166,5 +166,5 @@ _UVICORN = Version(metadata.version("uvicorn"))
 DELIBERATE: dict[str, tuple[str, str, str, str]] = {
     case_id: ("logged", "error", "nothing", _DENIAL)
     for case_id in ("refuse-denial-response", "refuse-http-exception", "dep-http-exception")
-    if _UVICORN < Version("0.55")
+    if Version("0.55") > _UVICORN
 }

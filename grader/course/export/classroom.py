@@ -31,8 +31,7 @@ from pathlib import Path
 from grader.course.config import Course
 from grader.spec import Check, Exercise, pick
 
-from .bundle import (COURSE_DIR, GRADER_DIR, check_no_course_code, copy_grader, requirements, write_course,
-                     write_readme)
+from .bundle import COURSE_DIR, GRADER_DIR, check_no_course_code, copy_grader, requirements, write_course, write_readme
 
 FOLDER = ".grader"
 RESULT = f"{FOLDER}/result.json"

@@ -25,8 +25,16 @@ from grader.course.config import Course
 from grader.errors import UsageError
 from grader.spec import Exercise, pick
 
-from .bundle import (COURSE_DIR, GRADER_DIR, check_no_course_code, copy_grader, requirements, write_course,
-                     write_readme, write_script)
+from .bundle import (
+    COURSE_DIR,
+    GRADER_DIR,
+    check_no_course_code,
+    copy_grader,
+    requirements,
+    write_course,
+    write_readme,
+    write_script,
+)
 from .runner import SLUGS_FILE
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")  # Exercism's slugs: lower-case words joined by "-"
@@ -109,7 +117,7 @@ pinned requirements installed; `GRADER_PYTHON` picks the interpreter.
 
 def export(course: Course, exercises: list[Exercise], out: Path, slugs: list[str | None]) -> Path:
     table: dict[str, str] = {}
-    for exercise, slug in zip(exercises, slugs):
+    for exercise, slug in zip(exercises, slugs, strict=True):
         slug = slug or exercise.id
         if not SLUG.match(slug):
             raise UsageError(f"{slug!r} is not an Exercism slug: lower-case letters and digits in words joined "

@@ -22,8 +22,16 @@ from pathlib import Path
 from grader.course.config import Course
 from grader.spec import Exercise, pick
 
-from .bundle import (COURSE_DIR, GRADER_DIR, check_no_course_code, copy_grader, requirements, write_course,
-                     write_readme, write_script)
+from .bundle import (
+    COURSE_DIR,
+    GRADER_DIR,
+    check_no_course_code,
+    copy_grader,
+    requirements,
+    write_course,
+    write_readme,
+    write_script,
+)
 
 SETUP = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image.

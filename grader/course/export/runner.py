@@ -140,10 +140,7 @@ def write(output: Path, text: str | None) -> None:
     """Atomically: the platform never reads half a file. None removes a file left by an earlier run."""
     output.parent.mkdir(parents=True, exist_ok=True)
     if text is None:
-        try:
-            output.unlink()
-        except FileNotFoundError:
-            pass
+        output.unlink(missing_ok=True)
         return
     temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
