@@ -52,9 +52,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 CONVERSATION_SECONDS = 120
 
 
+# The first browser test may install Chromium with apt-get (three commands of up to 900 s each, browser.py).
+BROWSER_SECONDS = 3000
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "converse" in getattr(item, "fixturenames", ()) and item.get_closest_marker("timeout") is None:
+        fixtures = getattr(item, "fixturenames", ())
+        if item.get_closest_marker("timeout") is not None:
+            continue
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.timeout(BROWSER_SECONDS))
+        elif "converse" in fixtures:
             item.add_marker(pytest.mark.timeout(CONVERSATION_SECONDS))
 
 

@@ -177,3 +177,32 @@ def test_achievement_rules_hold_at_their_edges() -> None:
     assert not earned(by_id["empty-track"], two_days, course)  # a track without lessons is never complete
     assert not earned(by_id["two-passes"], one, course) and earned(by_id["two-passes"], two_days, course)
     assert not earned(by_id["two-a-day"], two_days, course) and earned(by_id["two-a-day"], one_day, course)
+
+
+def test_resetting_one_lesson_keeps_the_others_attempts(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    record(store, "a", False)
+    record(store, "b", False)
+    record(store, "b", True)
+    store.reset("b")
+    progress = store.load()
+    assert [a["exercise"] for a in progress.attempts] == ["a"] and "b" not in progress.passed
+
+
+def test_a_progress_file_of_another_version_is_kept_aside_not_read(tmp_path: Path) -> None:
+    (tmp_path / "progress.json").write_text(json.dumps({"version": 999, "attempts": [{"exercise": "a"}],
+                                                        "passed": {"a": {"xp": 10}}}), encoding="utf-8")
+    store = Store(tmp_path)
+    progress = store.load()
+    assert progress.attempts == [] and progress.passed == {}
+    assert store.warnings and [p.name for p in tmp_path.glob("progress.json.corrupt-*")], store.warnings
+
+
+def test_the_same_file_graded_again_is_one_attempt(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+
+    def attempt(digest: str) -> bool:
+        return store.record("a", 10, False, 0, 1, 0, 1, RULES, COURSE, digest=digest).repeated
+
+    assert [attempt("x"), attempt("x"), attempt("y"), attempt("x")] == [False, True, False, False]
+    assert [a["sha256"] for a in store.load().attempts] == ["x", "y", "x"]
