@@ -316,3 +316,27 @@ def test_a_regex_mismatch_says_where_the_text_stops_fitting(tmp_path: Path) -> N
                       proc.stdout)
     assert found, proc.stdout
     assert found[2].index("got: hello") == int(found[1])  # the position is where the text leaves the pattern
+
+
+def test_a_regular_expression_is_shown_in_the_instructors_words(tmp_path: Path) -> None:
+    app = tmp_path / "t3l5.py"
+    source = (ROOT / "solutions" / "t3l5.py").read_text(encoding="utf-8")
+    app.write_text(source.replace('{"error": str(exc)}', '{"error": "  "}'), encoding="utf-8")
+    proc = run_grade("t3l5", "--app", str(app), "--no-record")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "a message that is not empty" in proc.stdout, proc.stdout
+    assert "(?s)" not in proc.stdout  # the pattern itself is the instructor's, not the learner's, reading
+
+
+def test_says_must_be_words(tmp_path: Path) -> None:
+    from grader.errors import SpecErrors
+    from grader.spec import parse_exercise
+
+    text = (ROOT / "exercises" / "t3l5.yaml").read_text(encoding="utf-8").replace(
+        "says: 'a message that is not empty'", "says: ''", 1)
+    try:
+        parse_exercise(text, tmp_path / "t3l5.yaml")
+    except SpecErrors as exc:
+        assert "$re says is the pattern in words for learners, a non-empty string" in str(exc)
+    else:
+        raise AssertionError("an empty `says` was accepted")
