@@ -124,6 +124,7 @@ class Recorder:
         self.warnings: list[str] = []  # from the progress store, for stderr
 
     def record(self, app: Path, result: Result) -> list[str]:
+        self.warnings = []
         if not app.is_file():  # nothing written yet is no attempt
             return []
         reason = not_yours(self.course, self.exercise, app, self.lang)
