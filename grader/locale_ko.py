@@ -280,6 +280,8 @@ KO: dict[str, str] = {
     "not run": "실행 안 됨",
     "hidden check": "숨겨진 검사",
     "{points}/{max_points} points": "{points}/{max_points}점",
+    ": the text fits the pattern up to character {n}; from there on it does not ({rest})":
+        ": {n}번째 글자까지는 패턴에 맞고, 그 뒤부터 맞지 않아요 ({rest})",
     "offers subprotocols {names}": "제안한 subprotocol: {names}",
     "sends headers {headers}": "보낸 헤더: {headers}",
     "sends cookies {cookies}": "보낸 쿠키: {cookies}",

@@ -62,6 +62,29 @@ def install_chromium() -> tuple[str | None, str]:
     return found, "" if found else f"apt-get could not install chromium:\n{log}"
 
 
+def korean_font() -> tuple[bool, str]:
+    """Whether a Korean font is installed (Debian's fonts-noto-cjk, installed with apt when missing and we may).
+
+    Korean pages are checked as rendered: without a font, Hangul is drawn as boxes whose line breaks say nothing.
+    """
+    def present() -> bool:
+        return bool(shutil.which("fc-list")) and bool(
+            subprocess.run(["fc-list", ":lang=ko"], capture_output=True, text=True, timeout=60).stdout.strip())
+
+    if present():
+        return True, ""
+    if not shutil.which("apt-get") or os.geteuid() != 0:
+        return False, "no Korean font, and installing fonts-noto-cjk needs apt-get as root"
+    with open(Path(tempfile.gettempdir()) / "grader-chromium-install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if present():
+            return True, ""
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        proc = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "fonts-noto-cjk"],
+                              capture_output=True, text=True, env=env, timeout=900)
+        return present(), (proc.stdout + proc.stderr)[-2000:]
+
+
 class Page:
     """One tab: load a file, then read what it shows."""
 

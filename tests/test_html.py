@@ -6,6 +6,7 @@ What a person sees in a real browser is checked in test_pages_in_browser.py.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,20 @@ def test_format_html_without_output_prints_the_page(tmp_path: Path) -> None:
     proc = run_grade("t3l1", "--app", str(ROOT / "solutions" / "t3l1.py"), "--format", "html", "--no-record")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("<!DOCTYPE html>") and "All 4 checks passed" in proc.stdout
+
+
+def test_the_exception_badge_keeps_the_whole_type(tmp_path: Path) -> None:
+    """A long exception name on the server lane is shown whole, inside the picture."""
+    app = tmp_path / "t3l2.py"
+    app.write_text(
+        "from fastapi import FastAPI, WebSocket\n\napp = FastAPI()\n\n\nclass ConnectionManagerStateCorruptedError(Exception):\n"
+        "    pass\n\n\n@app.websocket('/ws')\nasync def router(websocket: WebSocket):\n    await websocket.accept()\n"
+        "    await websocket.receive_text()\n    raise ConnectionManagerStateCorruptedError('lost')\n", encoding="utf-8")
+    proc = run_grade("t3l2", "--app", str(app), "--format", "html", "--no-record")
+    badges = re.findall(r'<g class="beat error"[^>]*>.*?<rect x="([\d.-]+)" y="[\d.]+" width="([\d.]+)".*?>([^<]*)</text></g>',
+                         proc.stdout)
+    assert badges, proc.stdout[:2000]
+    widths = [int(w) for w in re.findall(r'<svg[^>]*class="sequence" width="(\d+)"', proc.stdout)]
+    for (left, box, text), width in zip(badges, widths, strict=False):
+        assert text == "your code raised ConnectionManagerStateCorruptedError", text
+        assert float(left) >= 0 and float(left) + float(box) <= width

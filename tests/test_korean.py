@@ -20,7 +20,7 @@ from grader.locale_ko import AVOID, GLOSSARY, KO
 
 # A particle (or copula) written as a word of its own after Latin text, code, a number or a
 # bracket: `endpoint 를`, `` `app` 이 ``, `트랙 3 의`. Korean attaches it: `endpoint를`.
-PARTICLE = (r"(?:에는|에서는|으로는|로는|에도|와는|과는|나|이라는|라는|이나|이면|이든|부터|까지|마다|처럼|보다|에게|을\(를\)|이\(가\)|은\(는\)|\(으\)로|"
+PARTICLE = (r"(?:으로만|로만|에만|에서도|으로도|로도|에는|에서는|으로는|로는|에도|와는|과는|나|이라는|라는|이나|이면|이든|부터|까지|마다|처럼|보다|에게|을\(를\)|이\(가\)|은\(는\)|\(으\)로|"
             r"이에요|예요|에서|으로|을|를|은|는|가|의|에|로|와|과|도|만|이)")
 SPACED = re.compile(r"(?<=[A-Za-z0-9`'\")\]>_]) " + PARTICLE + r"(?=[\s.,:;)!?\"]|$)", re.MULTILINE)
 # A fixed particle right after an inserted value is wrong for half the values it can take.

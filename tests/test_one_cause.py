@@ -5,6 +5,7 @@ Through the real `grade` command on the learner's kind of mistakes.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -290,3 +291,52 @@ def test_one_cause_is_one_card_in_the_html_report(course: Path) -> None:
     assert page.count('class="failure"') == 2, page.count('class="failure"')  # the source rule, and the one cause
     assert page.count('<p class="message">your endpoint returned while the client was still waiting') == 1
     assert page.count("Failed for the same reason as ping gets pong.") == 7
+
+
+def test_a_regex_mismatch_says_where_the_text_stops_fitting(tmp_path: Path) -> None:
+    app = tmp_path / "t3l3.py"
+    app.write_text(textwrap.dedent("""\
+        from datetime import datetime
+
+        from fastapi import FastAPI, WebSocket
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws/chat")
+        async def chat(websocket: WebSocket):
+            await websocket.accept()
+            async for text in websocket.iter_text():
+                await websocket.send_text(f"[{datetime.now()}] Server got: {text}")
+        """), encoding="utf-8")
+    proc = run_grade("t3l3", "--app", str(app), "--no-record")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    found = re.search(r"the server's text message is not the expected one: the text fits the pattern up to "
+                      r'character (\d+); from there on it does not \("got: hello"\)\n  expected: .*\n  got:      "(.*)"',
+                      proc.stdout)
+    assert found, proc.stdout
+    assert found[2].index("got: hello") == int(found[1])  # the position is where the text leaves the pattern
+
+
+def test_a_regular_expression_is_shown_in_the_instructors_words(tmp_path: Path) -> None:
+    app = tmp_path / "t3l5.py"
+    source = (ROOT / "solutions" / "t3l5.py").read_text(encoding="utf-8")
+    app.write_text(source.replace('{"error": str(exc)}', '{"error": "  "}'), encoding="utf-8")
+    proc = run_grade("t3l5", "--app", str(app), "--no-record")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "a message that is not empty" in proc.stdout, proc.stdout
+    assert "(?s)" not in proc.stdout  # the pattern itself is the instructor's, not the learner's, reading
+
+
+def test_says_must_be_words(tmp_path: Path) -> None:
+    from grader.errors import SpecErrors
+    from grader.spec import parse_exercise
+
+    text = (ROOT / "exercises" / "t3l5.yaml").read_text(encoding="utf-8").replace(
+        "says: 'a message that is not empty'", "says: ''", 1)
+    try:
+        parse_exercise(text, tmp_path / "t3l5.yaml")
+    except SpecErrors as exc:
+        assert "$re says is the pattern in words for learners, a non-empty string" in str(exc)
+    else:
+        raise AssertionError("an empty `says` was accepted")

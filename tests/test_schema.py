@@ -15,7 +15,7 @@ EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
 
 
 def test_the_shipped_schema_is_the_generated_one() -> None:
-    assert schema.SCHEMA_PATH.read_text(encoding="utf-8") == schema.render(), "run: python -m grader.schema"
+    assert schema.SCHEMA_PATH.read_text(encoding="utf-8") == schema.render(), "run: python -m grader.spec.schema"
 
 
 def test_the_schema_is_a_valid_json_schema() -> None:

@@ -125,6 +125,7 @@ class Recorder:
 
     def record(self, app: Path, content: bytes, result: Result) -> list[str]:
         """``content``: the file's bytes as grading took them in (grader.judge.intake)."""
+        self.warnings = []
         reason = not_yours(self.course, self.exercise, app, self.lang)
         if reason is not None:
             return [reason]

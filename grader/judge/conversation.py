@@ -24,7 +24,7 @@ from grader.judge.link import HostGone, Link, raised_from_wire
 from grader.result import CheckResult, Failure, Kind, Raised, Status
 from grader.spec import Check, Close, Connect, Expected, FileCheck, Repeat, Step, jsonsafe, payload, pick
 from grader.spec.loader import CLIENT_VAR
-from grader.spec.match import CAPTURES, Mismatch, explain, match, resolve, show
+from grader.spec.match import CAPTURES, Mismatch, explain, match, operator_of, regex_stops_at, resolve, show
 from grader.spec.steps import KINDS
 
 TRANSCRIPT_LIMIT = 60
@@ -304,6 +304,12 @@ class Conversation:
                 at, want, got = first_difference(expected, message.data, self.ctx.lang)
                 where = self.say(": they first differ at character {n}, where {want} was expected and {got} arrived",
                                  n=at + 1, want=want, got=got)
+            elif operator_of(expected) == "$re" and isinstance(message.data, str):
+                operand = expected["$re"]
+                stop = regex_stops_at(operand["pattern"] if isinstance(operand, dict) else operand, message.data)
+                if stop:
+                    where = self.say(": the text fits the pattern up to character {n}; from there on it does not "
+                                     "({rest})", n=stop, rest=show(message.data[stop:], 60))
             raise self.fail(Kind.MISMATCH, self.say("the server's text message is not the expected one") + where,
                             expected=explain(expected), actual=show(message.data, 500))
 

@@ -18,6 +18,7 @@ from grader.spec import consts, library, match, payload
 from grader.spec.args import close_code
 from grader.spec.operators import OPERATORS
 from grader.spec.steps import KINDS
+from grader.spec.steps.disconnect import Disconnect  # noqa: F401 - re-exported by grader.spec
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, load
 

@@ -6,7 +6,7 @@ exactly (JSON semantics: numbers by value, ``2 == 2.0``, but ``true`` is not
 whose single key starts with ``$`` is an operator:
 
 ``{$re: PATTERN}``      a string that the regular expression matches in full;
-                        ``{$re: {pattern: P, groups: {name: M}}}`` also matches
+                        ``{$re: {pattern: P, groups: {name: M}, says: WORDS}}`` also matches
                         each named group's text against matcher M
 ``{$datetime: {within: S}}`` a date-time string (``YYYY-MM-DD HH:MM:SS[.ffffff]``,
                         as ``str(datetime.now())`` writes it) at most S seconds
@@ -199,10 +199,13 @@ def _validate_re(operand: Located, variables: frozenset[str], allow_match: bool,
     groups: dict[str, Located] = {}
     pattern = operand
     if isinstance(operand.value, dict):
-        unknown = [k for k in operand.value if k not in ("pattern", "groups")]
+        unknown = [k for k in operand.value if k not in ("pattern", "groups", "says")]
         for key in unknown:
             errors.append(SpecError(operand.key_mark(key),
-                                    f"unknown key {key!r} in $re{did_you_mean(key, ('pattern', 'groups'))}"))
+                                    f"unknown key {key!r} in $re{did_you_mean(key, ('pattern', 'groups', 'says'))}"))
+        says = operand.value.get("says")
+        if says is not None and not (isinstance(says.value, str) and says.value.strip()):
+            errors.append(SpecError(says.mark, "$re says is the pattern in words for learners, a non-empty string"))
         if "pattern" not in operand.value:
             errors.append(SpecError(operand.mark, "$re needs a pattern"))
             return
@@ -450,7 +453,9 @@ def explain(expected: Any) -> str:
         operand = expected["$re"]
         if isinstance(operand, dict):
             parts = ", ".join(f"{name} = {explain(m)}" for name, m in operand.get("groups", {}).items())
-            return f"a string matching /{operand['pattern']}/" + (f" where {parts}" if parts else "")
+            # A learner reads the instructor's words (`says`), not the pattern, when there are some.
+            said = operand.get("says") or f"a string matching /{operand['pattern']}/"
+            return said + (f" where {parts}" if parts else "")
         return f"a string matching /{operand}/"
     if op == "$datetime":
         return f"a local date-time like 2026-01-31 12:00:00.000000 within {expected['$datetime']['within']:g} s of now"
@@ -588,7 +593,8 @@ def _match_operator(op: str, operand: Any, actual: Any, path: str, captures: dic
         pattern = operand["pattern"] if isinstance(operand, dict) else operand
         found = re.fullmatch(pattern, actual, re.DOTALL) if isinstance(actual, str) else None
         if found is None:
-            return Mismatch(path, f"a string matching /{pattern}/", show(actual))
+            return Mismatch(path, explain({"$re": operand}) if isinstance(operand, dict) else
+                            f"a string matching /{pattern}/", show(actual))
         for name, sub in (operand.get("groups", {}) if isinstance(operand, dict) else {}).items():
             mismatch = match(sub, found.group(name), f"{path}<{name}>", captures=captures)
             if mismatch:
@@ -664,3 +670,27 @@ def _has_type(name: str, value: Any) -> bool:
     if name == "array":
         return isinstance(value, list)
     return False
+
+
+def regex_stops_at(pattern: str, text: str) -> int | None:
+    """How far into ``text`` the regular expression ``pattern`` can follow it (0-based), or None if unknown.
+
+    The pattern is cut into its top-level pieces (with the ``re`` module's own
+    parser); the longest run of leading pieces that matches at the start of
+    the text says where the text stops fitting. An approximation for the
+    learner's eyes only: a verdict never depends on it.
+    """
+    try:
+        from re import _compiler, _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern, re.DOTALL)
+        best = 0
+        for count in range(len(parsed.data), 0, -1):
+            head = _parser.SubPattern(parsed.state, parsed.data[:count])
+            found = _compiler.compile(head, re.DOTALL).match(text)
+            if found is not None:
+                best = max(best, found.end())
+                break
+        return best
+    except Exception:  # a private module that changed: say nothing rather than something wrong
+        return None

@@ -46,6 +46,9 @@ def build() -> dict[str, Any]:
             "oneOf": [
                 {"type": "string"},
                 {"type": "object", "properties": {"pattern": {"type": "string"},
+                                                  "says": {"type": "string", "minLength": 1,
+                                                           "description": "The pattern in words, shown to learners "
+                                                                          "instead of the pattern."},
                                                   "groups": {"type": "object",
                                                              "additionalProperties": {"$ref": "#/$defs/matcher"}}},
                  "required": ["pattern"], "additionalProperties": False},

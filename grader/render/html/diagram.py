@@ -79,8 +79,13 @@ def _row(index: int, row: Beat, x: dict[str, float], y: float, height: float, wi
         # A note sits on its lane (or across the diagram when it has none).
         cx = x.get(row.source or "", LEFT + (width - LEFT) / 2)
         room = 2 * MARGIN - 20 if row.source else width - LEFT - 20
+        if row.kind == "error":
+            # The exception's type is the point of the badge: it may spread over the diagram's width rather
+            # than lose it, moved inwards so it stays inside the picture.
+            room = max(room, min(_width(row.label) * CHAR, width - LEFT - 20))
         text = _fit(row.label, int(room / CHAR))
         box = _width(text) * CHAR + 14
+        cx = min(max(cx, LEFT + 2 + box / 2), width - 4 - box / 2)
         fill = "#ffebe9" if row.tone == "bad" else "#fff8c5"
         return (f'<g {attrs}>{title}{clock}<rect x="{cx - box / 2}" y="{y + 5}" width="{box}" height="{height - 10}" '
                 f'rx="4" fill="{fill}" stroke="{color}"/><text x="{cx}" y="{y + height - 11}" font-size="12" '
