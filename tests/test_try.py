@@ -206,3 +206,12 @@ def test_a_grader_failure_exits_3_with_what_to_report(tmp_path: Path) -> None:
 def test_a_path_without_a_slash_is_a_usage_error() -> None:
     proc = typed("hi\n", "t3l1", "--app", "solutions/t3l1.py", "--path", "ws")
     assert proc.returncode == 2 and "--path" in proc.stderr and "/ws" in proc.stderr, proc.stderr
+
+
+def test_what_the_app_sends_cannot_steer_the_terminal() -> None:
+    # The echo sends back C1 controls (CSI, OSC) and a bidi override, which JSON leaves as they are.
+    proc = typed("a\u009b31mred\u009d0;title\u0007\u202eevil\n", "t3l1", "--app", "solutions/t3l1.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not {"\u009b", "\u009d", "\u202e", "\u0007"} & set(proc.stdout), proc.stdout
+    echoed = [f for f in frames(proc.stdout) if f.startswith("←")]
+    assert echoed and "\\x9b" in echoed[0] and "\\u202e" in echoed[0], echoed

@@ -40,6 +40,7 @@ from grader.judge.launch import START_SECONDS
 from grader.judge.reports import load_failure, setup_failure
 from grader.judge.run import Limits, _prepare, job
 from grader.judge.trim import Trimmer
+from grader.result import printable
 
 
 class Session:
@@ -51,13 +52,14 @@ class Session:
         self.opened = time.monotonic()
 
     def show(self, arrow: str, text: str) -> None:
-        line = f"{time.monotonic() - self.opened:8.3f}s {arrow} {text}"
+        # What crossed the wire is the app's: C1 controls and bidi overrides would steer the terminal.
+        line = f"{time.monotonic() - self.opened:8.3f}s {arrow} {printable(text)}"
         self.lines.append(line)
         self.out.write(line + "\n")
         self.out.flush()
 
     def note(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(printable(text) + "\n")
         self.out.flush()
 
 
@@ -84,12 +86,12 @@ async def serve_and_talk(exercise_id: str, app_path: Path, attr: str, limits: Li
             out.write(t("try_import_hang", lang, seconds=f"{limits.import_seconds:g}") + "\n")
             return 1
         if loaded["op"] == "load_failed":
-            out.write(load_failure(loaded, app_path.name, lang).message + "\n")
+            out.write(printable(load_failure(loaded, app_path.name, lang).message) + "\n")
             return 1
         started = await link.event("started", "setup_failed", "crashed", seconds=START_SECONDS)
         if started is None or started["op"] != "started":
             message = setup_failure(started, lang).message if started else t("try_no_start", lang, id=exercise_id)
-            out.write(message + "\n")
+            out.write(printable(message) + "\n")
             return 1
         url = f"ws://127.0.0.1:{port}{path}"
         out.write(t("try_serving", lang, url=url) + "\n")
