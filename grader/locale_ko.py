@@ -393,12 +393,12 @@ KO: dict[str, str] = {
         "제출물에 {path} 파일이 없어요. 레슨 파일을 그 이름으로 제출하세요",
     "{path} is {size} ({bytes} bytes), more than the {limit} ({limit_bytes} bytes) the grader takes for a lesson's "
     "file: keep data out of the source file (a lesson's app is a few KB)":
-        "{path} 파일의 크기는 {size} ({bytes} 바이트)로, 채점기가 받는 레슨 파일 크기 {limit} ({limit_bytes} 바이트)보다 "
+        "{path} 파일의 크기는 {size} ({bytes}바이트)로, 채점기가 받는 레슨 파일 크기 {limit} ({limit_bytes}바이트)보다 "
         "커요. 데이터는 소스 파일 밖에 두세요 (레슨 앱은 몇 KB 정도예요)",
     "{path} is a symbolic link (to {target}), not a file: a link in a submission is not graded. Hand in the file "
     "itself (copy it in place of the link, or zip the file, not a link)":
         "{path} 경로는 파일이 아니라 심볼릭 링크예요 (대상: {target}). 제출물 안의 링크는 채점하지 않아요. 링크 대신 "
-        "파일 자체를 복사해 두거나, 링크가 아닌 파일을 zip 으로 묶어 제출하세요",
+        "파일 자체를 복사해 두거나, 링크가 아닌 파일을 zip으로 묶어 제출하세요",
     "{path} is reached through {folder}, a symbolic link to a folder (to {target}): a link in a submission is not "
     "graded. Hand in the file itself, in a real folder":
         "{path} 경로는 폴더를 가리키는 심볼릭 링크를 거쳐요 ({folder}, 대상: {target}). 제출물 안의 링크는 채점하지 "
@@ -419,15 +419,15 @@ KO: dict[str, str] = {
     "not a regular file": "보통 파일이 아님",
     "{zip} holds the entry {entry}, {why}: a zip with such an entry is not graded. Zip the lesson's file itself "
     "(grade submit makes such a zip)":
-        "{zip} 파일에 {entry} 항목이 있어요 (문제: {why}). 이런 항목이 있는 zip 은 채점하지 않아요. 레슨 파일 자체를 "
-        "zip 으로 묶으세요 (grade submit 이 그렇게 만들어 줘요)",
+        "{zip} 파일에 {entry} 항목이 있어요 (문제: {why}). 이런 항목이 있는 zip은 채점하지 않아요. 레슨 파일 자체를 "
+        "zip으로 묶으세요 (grade submit이 그렇게 만들어 줘요)",
     "{zip} holds no {file}: hand in the lesson's file under that name":
         "{zip} 파일 안에 {file} 파일이 없어요. 레슨 파일을 그 이름으로 제출하세요",
     "{entry} in {zip} is {size} ({bytes} bytes), more than the {limit} ({limit_bytes} bytes) the grader takes for a "
     "lesson's file: keep data out of the source file (a lesson's app is a few KB)":
-        "{zip} 안의 {entry} 파일의 크기는 {size} ({bytes} 바이트)로, 채점기가 받는 레슨 파일 크기 {limit} "
-        "({limit_bytes} 바이트)보다 커요. 데이터는 소스 파일 밖에 두세요 (레슨 앱은 몇 KB 정도예요)",
-    "{zip} cannot be read as a zip file ({error})": "{zip} 파일을 zip 으로 읽을 수 없어요 ({error})",
+        "{zip} 안의 {entry} 파일의 크기는 {size} ({bytes}바이트)로, 채점기가 받는 레슨 파일 크기 {limit} "
+        "({limit_bytes}바이트)보다 커요. 데이터는 소스 파일 밖에 두세요 (레슨 앱은 몇 KB 정도예요)",
+    "{zip} cannot be read as a zip file ({error})": "{zip} 파일을 zip으로 읽을 수 없어요 ({error})",
     "a symbolic link to somewhere else": "다른 곳을 가리키는 심볼릭 링크",
     "an absolute path": "절대 경로",
     "a path that climbs out of the folder with ..": ".. 로 폴더 밖으로 나가는 경로",

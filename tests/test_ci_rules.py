@@ -269,10 +269,10 @@ def test_a_submission_package_is_replaced_whole_never_rewritten_in_place(good_co
     app = good_course / "solutions" / "demo.py"
     result = grade(exercise, app, Options())
     out = tmp_path / "demo-submission.zip"
-    package(out, exercise, app, result)
+    package(out, exercise, app.read_bytes(), result)
     first, inode = out.read_bytes(), out.stat().st_ino
     with open(out, "rb") as reader:  # a reader (an upload, say) that opened the package before it was made again
-        package(out, exercise, app, result)
+        package(out, exercise, app.read_bytes(), result)
         seen = reader.read()
     assert seen == first and zipfile.ZipFile(io.BytesIO(seen)).testzip() is None
     assert out.stat().st_ino != inode, "the package was written in place"

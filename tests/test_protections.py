@@ -76,13 +76,20 @@ SPEC = ("version: 1\nid: p\ntitle: p\ntrack: 1\nlesson: 1\nxp: 1\nfile: probe.py
 
 def probe(tmp_path: Path, options: Options, marker: str = "") -> dict[str, Any]:
     """What the probe saw inside the sandbox."""
+    failure = run_probe(tmp_path, options, marker)
+    facts: dict[str, Any] = json.loads(json.loads(failure.actual or ""))
+    return facts
+
+
+def run_probe(tmp_path: Path, options: Options, marker: str = "") -> Any:
+    """Grade the probe; its check's failure carries what it saw (cut short in a report where it is long:
+    without namespaces the app also holds the descriptors it reaches Python through)."""
     app = tmp_path / "probe.py"
     app.write_text(f"MARKER = {marker!r}\n" + PROBE, encoding="utf-8")
     result = grade(parse_exercise(SPEC, tmp_path / "p.yaml"), app, options)
     failure = result.checks[0].failure
     assert failure is not None and failure.actual is not None, result
-    facts: dict[str, Any] = json.loads(json.loads(failure.actual))
-    return facts
+    return failure
 
 
 def marked(marker: str) -> list[int]:
@@ -168,7 +175,7 @@ def test_the_app_sees_only_the_wire_and_trace_beyond_its_standard_streams(tmp_pa
 def test_a_child_the_app_started_dies_with_the_host(tmp_path: Path, namespaces: bool) -> None:
     marker = f"grader-probe-child-{uuid.uuid4().hex}"
     try:
-        probe(tmp_path, Options(namespaces=namespaces, limits=Limits(run_seconds=60)), marker)
+        run_probe(tmp_path, Options(namespaces=namespaces, limits=Limits(run_seconds=60)), marker)
         survivors = gone_within(marker)
     finally:
         for pid in marked(marker):

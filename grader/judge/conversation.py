@@ -623,6 +623,10 @@ class Conversation:
             assert message is not None
             self.arrived = message.at if self.arrived is None else max(self.arrived, message.at)
             return message
+        if client.closed is not None and client.crash is None and client.side.error is None and not client.side.ended:
+            # An endpoint that closed, then read or wrote on, raises just after its close frame: let that land,
+            # so the report names what the code did rather than only the close it saw.
+            await client.until(lambda: client.side.ended or client.side.error or None, self.settle_seconds())
         if client.crash is not None:
             raise self._crashed(client)
         if client.side.error is not None:

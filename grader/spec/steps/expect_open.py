@@ -29,7 +29,7 @@ class ExpectOpen(StepKind):
             "연결이 {seconds}초 동안 열려 있어야 하는데, {after}초 뒤에 서버가 닫았어요 (close code {code}{reason})",
         "the connection should stay open for {seconds} s, but after {after} s your endpoint returned without "
         "closing it (a real client sees the connection drop: 1006)":
-            "연결이 {seconds}초 동안 열려 있어야 하는데, {after}초 뒤에 endpoint 가 연결을 닫지 않고 return 했어요 "
+            "연결이 {seconds}초 동안 열려 있어야 하는데, {after}초 뒤에 endpoint가 연결을 닫지 않고 return 했어요 "
             "(실제 클라이언트에서는 연결이 끊겨요: 1006)",
         "the connection is open for {seconds} s": "연결이 {seconds}초 동안 열려 있음",
         "closed after {after} s": "{after}초 뒤에 닫힘",
