@@ -40,13 +40,12 @@ def process() -> Iterator[list[subprocess.Popen[bytes]]]:
 
 
 def start(started: list[subprocess.Popen[bytes]], code: str, nice: int = 0, cpu: int | None = None) -> int:
-    def setup() -> None:
-        if cpu is not None:
-            os.sched_setaffinity(0, {cpu})
-        os.setpriority(os.PRIO_PROCESS, 0, nice)
-
-    proc = subprocess.Popen([sys.executable, "-c", code], preexec_fn=setup)  # noqa: PLW1509 - affinity and priority
+    proc = subprocess.Popen([sys.executable, "-c", code])
     started.append(proc)
+    # Placed and prioritised once it runs: a child starved before its exec would hold Popen for as long.
+    if cpu is not None:
+        os.sched_setaffinity(proc.pid, {cpu})
+    os.setpriority(os.PRIO_PROCESS, proc.pid, nice)
     time.sleep(0.2)  # running
     return proc.pid
 
@@ -66,14 +65,22 @@ def test_an_app_starved_of_cpu_is_given_time(process: list[subprocess.Popen[byte
     # The app's process is ready to run but, at the lowest priority on a core
     # a top-priority process keeps busy, barely runs: the machine is busy, the
     # app is not frozen. The scheduler's weights decide this, not timing.
-    start(process, "while True: pass", nice=-20, cpu=0)
-    pid = start(process, "while True: pass", nice=19, cpu=0)
-    # A limit far beyond any delay a loaded machine adds to the look itself.
-    link = link_to(pid, stall_seconds=5.0)
-    assert verdict_after_a_look(link) is False
-    # ... but not for ever: past four times the limit it counts as frozen.
-    link.last_heard = time.monotonic() - link.stall_seconds * 4
-    assert link.frozen(time.monotonic()) is True
+    # The test itself looks from another core: on the hogged one it would be starved as well, and
+    # take minutes over a look of a second.
+    mine = os.sched_getaffinity(0)
+    elsewhere = (mine - {0}) or mine
+    os.sched_setaffinity(0, elsewhere)
+    try:
+        start(process, "while True: pass", nice=-20, cpu=0)
+        pid = start(process, "while True: pass", nice=19, cpu=0)
+        # A limit far beyond any delay a loaded machine adds to the look itself.
+        link = link_to(pid, stall_seconds=5.0)
+        assert verdict_after_a_look(link) is False
+        # ... but not for ever: past four times the limit it counts as frozen.
+        link.last_heard = time.monotonic() - link.stall_seconds * 4
+        assert link.frozen(time.monotonic()) is True
+    finally:
+        os.sched_setaffinity(0, mine)
 
 
 def test_an_unknown_process_is_judged_by_silence_alone() -> None:
