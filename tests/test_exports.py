@@ -243,7 +243,7 @@ def test_gradescope_setup_builds_on_the_default_image(ubuntu_2204: Image) -> Non
         if not path.is_symlink():
             assert stat.S_IMODE(path.stat().st_mode) & 0o022 == 0, path
     readme = (image.source / "README.md").read_text(encoding="utf-8")
-    assert "python3.11" in readme and "nobody" in readme and "autograder failed to execute" in readme
+    assert "python3.11" in readme and "user id of its own" in readme and "autograder failed to execute" in readme
 
 
 def test_gradescope_grades_on_the_default_image(ubuntu_2204: Image, tmp_path: Path) -> None:

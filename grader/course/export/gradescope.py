@@ -78,8 +78,8 @@ rm -rf "$source_dir/venv"
 PYTHONPATH="$source_dir/{grader_dir}" "$source_dir/venv/bin/python" -c 'import grader.course.config, grader.judge.run'
 
 # Gradescope's security best practices: student code runs as a user that can read neither the
-# lesson (hidden checks included) nor the results. The grader runs it as nobody; the lesson is
-# root's alone, and nothing here is writable but by root.
+# lesson (hidden checks included) nor the results. The grader runs it as a user id of its own
+# for each run; the lesson is root's alone, and nothing here is writable but by root.
 chmod -R go-w "$source_dir"
 chmod -R o= "$source_dir/{course_dir}"
 """
@@ -138,7 +138,8 @@ as "The autograder failed to execute correctly" rather than a score; the
 cause is in the autograder output, and "Regrade" runs it again once fixed.""",
     "Protections it expects": """\
 Student code never runs as root: the grader runs the submission in a
-separate process as `nobody` (uid 65534), in Linux namespaces where the
+separate process as an unprivileged user id of its own, fresh for each
+run (0x70000000 and above), in Linux namespaces where the
 container allows them (`grade doctor` in the container says which
 protections are in force), with no network, its own file read-only and
 resource limits. `setup.sh` makes the lesson (`{course_dir}/`) readable by
