@@ -881,12 +881,6 @@ m = module("grader/course/batch.py", "tests/test_pinned_course.py",
 mutant(m, "hidden-skipped", "grade batch skips the hidden checks",
        "    options = Options(limits=limits, run_hidden=True, transcripts=transcripts)",
        "    options = Options(limits=limits, run_hidden=False, transcripts=transcripts)")
-mutant(m, "lone-file-missed", "a lone *.py of another name in a submission folder is not found",
-       "                    target = candidates[0] if len(candidates) == 1 else target\n",
-       "                    target = target\n")
-mutant(m, "first-of-many-taken", "of several *.py in a submission folder, the first is graded",
-       "                    target = candidates[0] if len(candidates) == 1 else target\n",
-       "                    target = candidates[0] if candidates else target\n")
 mutant(m, "max-points-visible-only", "the gradebook's max_points leaves the hidden checks out",
        '"points": self.result.points if self.result else 0,\n            "max_points": exercise.points,',
        '"points": self.result.points if self.result else 0,\n            "max_points": sum(c.points for c in exercise.checks if not c.hidden),')
@@ -1038,12 +1032,12 @@ mutant(m, "no-own-session", "a spawned host does not lead a process group of its
 
 m = module("grader/wire.py", "tests/test_link.py", "tests/test_trust.py")
 mutant(m, "frame-any-size", "the reader accepts a frame of any claimed size",
-       "            if size < 4 or size > self.max_frame:\n", "            if size < 4:\n")
+       "        if size < 4 or size > self.max_frame:\n", "        if size < 4:\n")
 mutant(m, "header-any-size", "the reader accepts a header of any size",
        "            if head > min(size - 4, MAX_HEADER_BYTES):\n", "            if head > size - 4:\n")
 mutant(m, "header-without-op", "a header without an op is accepted",
-       '            if not isinstance(header, dict) or not isinstance(header.get("op"), str):\n',
-       "            if not isinstance(header, dict):\n")
+       '    if not isinstance(header, dict) or not isinstance(header.get("op"), str):\n',
+       "    if not isinstance(header, dict):\n")
 
 # --- grader/course/submit.py, grader/result.py, grader/render/text.py (what a learner hands in and reads) ---------
 
@@ -1060,9 +1054,16 @@ mutant(m, "not-run-as-passed", "checks that did not run are passed in JSON",
 mutant(m, "nothing-run-passes", "a result with no check counts as passed",
        "return bool(self.checks) and all(c.passed for c in self.checks)", "return all(c.passed for c in self.checks)")
 
-m = module("grader/render/text.py", "tests/test_terminal.py", "tests/test_one_cause.py", "tests/test_cli.py")
+m = module("grader/render/causes.py", "tests/test_terminal.py", "tests/test_one_cause.py", "tests/test_cli.py")
 mutant(m, "hint-before-reached", "the hint is shown for a check that never reached what it tests",
-       "    if check.hint and not also and _reached(failure):\n", "    if check.hint and not also:\n")
+       "    if not check.hint or failure is None or shared or not reached(failure):\n",
+       "    if not check.hint or failure is None or shared:\n")
+
+m = module("grader/course/intake.py", "tests/test_intake.py", "tests/test_instructor_tools.py")
+mutant(m, "lone-file-missed", "a lone *.py of another name in a submission folder is not found",
+       "    if len(python) == 1:\n        return python[0]\n", "    if False:\n        return python[0]\n")
+mutant(m, "first-of-many-taken", "of several *.py in a submission folder, the first is graded",
+       "    if len(python) == 1:\n        return python[0]\n", "    if python:\n        return python[0]\n")
 
 del m
 
@@ -1085,7 +1086,8 @@ OWN: dict[str, tuple[str, ...]] = {
     "grader/course/submit.py": ("tests/test_ci_rules.py",),
     "grader/course/progress.py": ("tests/test_records.py", "tests/test_progress.py"),
     "grader/result.py": ("tests/test_records.py",),
-    "grader/render/text.py": ("tests/test_records.py",),
+    "grader/render/causes.py": ("tests/test_records.py",),
+    "grader/course/intake.py": ("tests/test_ci_rules.py", "tests/test_records.py"),
     "grader/cli.py": ("tests/test_records.py", "tests/test_ci_rules.py"),
     "grader/course/learn.py": ("tests/test_ci_rules.py", "tests/test_recording.py"),
 }
