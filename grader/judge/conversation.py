@@ -393,7 +393,7 @@ class Conversation:
 
         state = await client.until(ready, step.timeout)
         if state == "ended":
-            await client.until(lambda: client.closed or client.inbox or None, SETTLE)
+            await client.until(lambda: client.closed or client.inbox or None, self.settle_seconds())
         if client.crash is not None:
             raise self._crashed(client)
         if client.inbox:
@@ -555,7 +555,7 @@ class Conversation:
         if event is None:
             raise HostGone()
         for client in self.clients.values():  # the close frames the relay passed on, before the next step looks
-            await client.until(_closed_or_ended(client), SETTLE)
+            await client.until(_closed_or_ended(client), self.settle_seconds())
         if event["op"] == "stopped":
             return
         errors = raised_from_wire(event.get("errors", []))
@@ -616,7 +616,7 @@ class Conversation:
         state = await client.until(ready, step.timeout)
         if state == "ended":
             # Frames sent just before the endpoint returned may still be in flight.
-            await client.until(lambda: client.inbox or client.closed or None, SETTLE)
+            await client.until(lambda: client.inbox or client.closed or None, self.settle_seconds())
         self._flooded(client)
         if client.inbox:
             message = client.take()
