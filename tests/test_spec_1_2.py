@@ -257,16 +257,20 @@ TIMED = """\
 """
 
 
-@pytest.mark.parametrize(("seconds", "verdict"), [(1.0, None), (0.5, "too early: 0.500 s"), (1.5, "too late: 1.500 s")])
+@pytest.mark.parametrize(("seconds", "verdict"), [(1.0, None), (0.5, "too early"), (1.5, "too late")])
 def test_an_arrival_window_is_judged_on_the_graders_clock(tmp_path: Path, seconds: float, verdict: str | None) -> None:
     result = run(delayed(seconds), spec(TIMED), tmp_path)
     if verdict is None:
         assert result.status is Status.PASSED, result.failure
         return
     assert result.failure is not None and result.failure.kind is Kind.TIMING
-    assert verdict in result.failure.message
+    assert f"it arrived {verdict}: " in result.failure.message
     assert result.failure.expected == "between 0.9 s and 1.1 s after the previous step"
-    assert result.failure.actual == f"{seconds:.3f} s after the previous step"
+    # The grader's clock is real time plus the idle time skipped: the app's own work (milliseconds,
+    # more on a busy machine) adds to the delay it slept, never takes from it.
+    measured = float(result.failure.actual.removesuffix(" s after the previous step"))
+    assert seconds <= measured < seconds + 0.4, result.failure.actual
+    assert f"{measured:.3f} s" in result.failure.message
 
 
 def test_a_close_can_be_timed_too(tmp_path: Path) -> None:
