@@ -78,6 +78,11 @@ def test_grader_sees_what_uvicorn_shows(case: Case, servers: Servers, pool: conc
         # close frame or a TCP reset reaches the client first is a race (a real client
         # may see either); the grader shows the close frame.
         truth = dataclasses.replace(truth, end=judged.end)
+    if case.wsproto is not None:
+        # Asserted under wsproto too: exactly the differences the case names, with exactly these values.
+        differs = dict(case.wsproto)
+        assert truth.diff(wsproto) == [f for f in truth.fields() if f in differs], (case.id, truth.short(), wsproto.short())
+        assert {f: wsproto.fields()[f] for f in differs} == differs, (case.id, wsproto.short())
     if case.id in DELIBERATE:
         field, uvicorn_says, grader_says, _why = DELIBERATE[case.id]
         # Exactly that difference, and nothing else (if uvicorn changes, this fails).

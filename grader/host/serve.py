@@ -133,6 +133,10 @@ class Host:
             conn.inbox.put_nowait(message)
             if message["type"] == "websocket.disconnect" and not conn.closing:
                 conn.closing = True
+                if header.get("failed") is True:
+                    # The server failed the connection (the client broke the protocol): uvicorn has sent its
+                    # own close frame, so until it learns the socket is gone, a send or close raises.
+                    conn.closed = True
                 # uvicorn queues the disconnect, then closes the socket; it learns the
                 # connection is lost on the loop's next iteration, after the endpoint's
                 # wake-up (the order matters: a close() right away is dropped quietly).

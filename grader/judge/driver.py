@@ -22,12 +22,15 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import anyio
+import httpcore
 import httpx
 import httpx_ws
 import wsproto.events
-from httpx_ws.transport import ASGIWebSocketAsyncNetworkStream, ASGIWebSocketTransport
+from httpx_ws.transport import ASGIWebSocketTransport
 
+from grader.judge.framestream import ServerStream, Session
 from grader.judge.link import AppError, HostGone, Link, RelayConn, ServerSide
+from grader.judge.rawframe import CLOSE, PING, RawFrame
 from grader.judge.relay import relay
 from grader.result import Frame
 from grader.spec import Connect, jsonsafe
@@ -100,8 +103,9 @@ def shown_text(text: str, limit: int = 200) -> str:
     return show(text, limit)
 
 
-class _DroppableStream(ASGIWebSocketAsyncNetworkStream):
-    """httpx-ws's in-memory stream, plus what a socket can do: end without a close frame."""
+class _DroppableStream(ServerStream):
+    """httpx-ws's in-memory stream, reading frames as uvicorn does (see framestream.py), that can end without a close
+    frame."""
 
     def __init__(self, app: Any, scope: dict[str, Any], *args: Any) -> None:
         # wsproto checks the request target as sent on the wire (percent-encoded);
@@ -110,14 +114,6 @@ class _DroppableStream(ASGIWebSocketAsyncNetworkStream):
         target = raw.decode("latin-1") if isinstance(raw, bytes) else scope["path"]
         super().__init__(app, {**scope, "path": target}, *args)
         self.scope = scope
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        try:
-            return await super().read(max_bytes, timeout)
-        except anyio.EndOfStream:
-            # The relay ended the server's side (see relay._drop): to httpx-ws, an
-            # empty read is a lost connection, which its client reports as such.
-            return b""
 
 
 class _Transport(ASGIWebSocketTransport):
@@ -183,6 +179,8 @@ class Client:
     conn: RelayConn | None = None
     inbox: deque[Message] = field(default_factory=deque)
     inbox_bytes: int = 0
+    pongs: deque[Message] = field(default_factory=deque)  # answers to the pings this client sent
+    pinged: bytes | None = None  # the payload of its last ping
     overflow: bool = False
     closed: Closed | None = None
     transport_error: Exception | None = None
@@ -192,6 +190,7 @@ class Client:
     _leave: asyncio.Event = field(default_factory=asyncio.Event)
     _leave_code: int = 1000
     _leave_reason: str = ""
+    _leave_raw: bytes | None = None  # the payload of a close frame written byte by byte
     _released: bool = False
     _waiters: list[asyncio.Future[None]] = field(default_factory=list)
     _ws: httpx_ws.AsyncWebSocketSession | None = None
@@ -326,7 +325,10 @@ class Client:
                         subprotocols=list(spec.subprotocols) or None,
                         headers=self._headers(spec),
                         max_message_size_bytes=MAX_MESSAGE_BYTES,
+                        session_class=Session,
                     ) as ws:
+                        assert isinstance(ws, Session)
+                        ws.on_pong(self._pong)
                         self._ws = ws
                         self.handshake = Handshake(accepted=True, subprotocol=ws.subprotocol)
                         self.poke()
@@ -415,6 +417,19 @@ class Client:
         self.log("sent", Message(data))
         await self._send(lambda ws: ws.send_bytes(data))
 
+    async def send_frame(self, frame: RawFrame) -> None:
+        """Write one frame exactly as given (``send_frame``, ``ping``): the server judges it, the client does not."""
+        self.log("sent", frame.describe())
+        if frame.opcode == PING:
+            self.pinged = frame.payload
+        await self._send(lambda ws: _write_raw(ws, frame))
+
+    def _pong(self, payload: bytes) -> None:
+        message = Message(payload, 0, self.clock())
+        self.pongs.append(message)
+        self.log("received", f"pong {payload!r}")
+        self.poke()
+
     async def _send(self, do: Callable[[httpx_ws.AsyncWebSocketSession], Any]) -> None:
         assert self._ws is not None
         # Sending into a connection the server already closed is not the
@@ -425,6 +440,9 @@ class Client:
     async def _send_close(self, ws: httpx_ws.AsyncWebSocketSession) -> None:
         """Send the close frame (or the answer to the server's) without closing the transport yet."""
         with contextlib.suppress(Exception):
+            if self._leave_raw is not None:
+                await _write_raw(ws, RawFrame(CLOSE, self._leave_raw))
+                return
             data = ws.connection.send(wsproto.events.CloseConnection(self._leave_code, self._leave_reason))
             await ws.stream.write(data)
 
@@ -437,14 +455,18 @@ class Client:
             return message
         return None
 
-    async def leave(self, code: int = 1000, reason: str = "") -> None:
-        """Close from the client side (the ``disconnect`` step)."""
+    async def leave(self, code: int = 1000, reason: str = "", raw: bytes | None = None) -> None:
+        """Close from the client side (the ``disconnect`` step); ``raw``: the close frame's payload as it is."""
         if self.left:
             return
         self.left = True
         self._leave_code = code
         self._leave_reason = reason
-        self.log("event", f"client disconnects (code {code}" + (f", reason {reason!r})" if reason else ")"))
+        self._leave_raw = raw
+        if raw is not None:
+            self.log("event", f"client disconnects (close frame payload {raw!r})")
+        else:
+            self.log("event", f"client disconnects (code {code}" + (f", reason {reason!r})" if reason else ")"))
         self._leave.set()
         # Let the close frame reach the endpoint before the next step.
         await asyncio.sleep(0)
@@ -502,6 +524,14 @@ _PORTS = itertools.count()
 def _client_port() -> int:
     """An ephemeral port, as the kernel would give a client: a different one for each connection."""
     return 49152 + next(_PORTS) % 16384
+
+
+async def _write_raw(ws: httpx_ws.AsyncWebSocketSession, frame: RawFrame) -> None:
+    # Behind the session's own writes (its answers to pings), never between a frame's bytes.
+    # A connection already gone is not the learner's error yet: the next step that waits reports it.
+    with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, httpcore.WriteError, OSError):
+        async with ws._write_lock:
+            await ws.stream.write(frame.encode())
 
 
 def _wake(waiter: asyncio.Future[None]) -> None:

@@ -373,9 +373,11 @@ class Link:
         if kind == "websocket.receive" and size > MAX_INCOMING:
             # uvicorn's limit (ws_max_size): it fails the connection with 1009 (in
             # the websockets library's words), and the endpoint hears of it as a disconnect.
-            reason = f"frame with {size} bytes exceeds limit of {MAX_INCOMING} bytes"
-            self.send({"op": "receive", "conn": conn.id, "type": "websocket.disconnect", "code": 1009, "reason": reason})
-            conn.outgoing.put_nowait({"type": "websocket.close", "code": 1009, "reason": reason})
+            self.fail(conn, 1009, f"frame with {size} bytes exceeds limit of {MAX_INCOMING} bytes")
+            return
+        if kind == "websocket.disconnect" and message.get("failed"):
+            # The client broke the protocol (grader/judge/clientframes.py): the server fails the connection.
+            self.fail(conn, int(message["code"]), str(message.get("reason") or ""))
             return
         if kind == "websocket.receive":
             if message.get("text") is not None:
@@ -389,6 +391,12 @@ class Link:
                        "reason": message.get("reason") or ""})
         else:
             self.send({"op": "receive", "conn": conn.id, "type": kind})
+
+    def fail(self, conn: RelayConn, code: int, reason: str) -> None:
+        """Fail the connection as uvicorn does: the endpoint hears a disconnect, the client gets that close frame."""
+        self.send({"op": "receive", "conn": conn.id, "type": "websocket.disconnect", "code": code, "reason": reason,
+                   "failed": True})
+        conn.outgoing.put_nowait({"type": "websocket.close", "code": code, "reason": reason})
 
     def shut_down(self, grace: float) -> None:
         """Stop the app as uvicorn's shutdown does: close every open connection with 1012, then tell the host.

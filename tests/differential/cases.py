@@ -15,7 +15,10 @@ dependencies, ``quiet`` what ends a wait for nothing (a frame, a close, a
 return, an exception), ``clock`` clocks against threads, blocking calls
 and timers, ``scope`` what the app sees of its server and client, ``hsfail``
 handshakes that fail (as a spec may expect),
-``misc`` the rest.
+``raw`` frames a well-behaved client library would not write (invalid
+UTF-8, close frames with no code or a payload no close frame may have,
+pings, fragments, protocol errors; asserted under both of uvicorn's
+protocols, with what the endpoint heard), ``misc`` the rest.
 """
 
 import asyncio
@@ -30,7 +33,7 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocketDisconnect
 
-from .model import Action, Case, Close, Recv, SendBytes, SendText, Wait
+from .model import Action, Case, Close, CloseRaw, Ping, Recv, SendBytes, SendFrame, SendText, Wait
 
 CASES: list[Case] = []
 
@@ -1297,6 +1300,143 @@ async def hsfail_sleep_then_return(websocket: WebSocket) -> None:
 async def hsfail_sleep_then_raise(websocket: WebSocket) -> None:
     await asyncio.sleep(0.3)
     raise RuntimeError("not ready")
+
+
+# --- raw frames: what real clients can send (asserted under both protocols) -------------------
+#
+# Each endpoint notes what it heard (app.state.heard), compared as the ``app`` field. ``wsproto=``
+# lists where uvicorn's wsproto protocol shows otherwise than websockets-sansio (the default, which
+# the grader mirrors): wsproto fails a connection without a close frame (the client sees 1006) and
+# words the reasons its own way.
+
+_NOT_UTF8 = "'utf-8' codec can't decode byte 0x{byte} in position 0: invalid {what} byte"
+
+
+def _heard(websocket: WebSocket, what: str) -> None:
+    websocket.app.state.heard.append(what)
+
+
+def _what_it_heard(app: Any) -> str:
+    return "; ".join(app.state.heard) or "nothing"
+
+
+def raw_case(id: str, checks: str, *script: Action, wsproto: dict[str, str] | None = None,
+             **options: Any) -> Callable[[Any], Any]:
+    """Register ``endpoint`` like :func:`case`, comparing what it heard and asserting wsproto too."""
+
+    def register(endpoint: Any) -> Any:
+        def build() -> FastAPI:
+            app = FastAPI()
+            app.state.heard = []
+            app.add_api_websocket_route("/ws", endpoint)
+            return app
+
+        CASES.append(Case(id, checks, build, tuple(script), report=_what_it_heard,
+                          wsproto=tuple((wsproto or {}).items()), **options))
+        return endpoint
+
+    return register
+
+
+def _closed_without_frame(reason: str, heard: str = "") -> dict[str, str]:
+    """wsproto: no close frame (1006), and the endpoint hears the disconnect with wsproto's reason."""
+    return {"end": "1006 (no close frame)", **({"app": heard.format(reason=reason)} if heard else {})}
+
+
+@raw_case("raw-text-not-utf8", "a text frame that is not UTF-8: uvicorn fails the connection with 1007",
+          SendText("ok"), Recv(), SendFrame(0x1, b"\xff\xfe"), Recv(),
+          wsproto={"end": "1006 (no close frame)", "logged": "nothing",
+                   "app": "receive 'ok'; disconnect 1007 " + repr(_NOT_UTF8.format(byte="ff", what="start"))})
+@raw_case("raw-fragments-not-utf8", "fragments that are not UTF-8 together: 1007",
+          SendFrame(0x1, b"h\xc3", fin=False), SendFrame(0x0, b"A"), Recv(),
+          wsproto={"end": "1006 (no close frame)", "logged": "nothing",
+                   "app": "disconnect 1007 " + repr(_NOT_UTF8.format(byte="c3", what="continuation"))})
+@raw_case("raw-utf8-split-across-fragments", "a character split between two fragments: one message, intact",
+          SendFrame(0x1, b"h\xc3", fin=False), SendFrame(0x0, b"\xa9llo"), Recv(), Close(), wsproto={})
+@raw_case("raw-fragmented-text", "a text message in three fragments: the endpoint hears one message",
+          SendFrame(0x1, b"hel", fin=False), SendFrame(0x0, b"l", fin=False), SendFrame(0x0, b"o"), Recv(), Close(),
+          wsproto={})
+@raw_case("raw-fragmented-binary", "a binary message in fragments, one of them empty",
+          SendFrame(0x2, b"\x00", fin=False), SendFrame(0x0, b"", fin=False), SendFrame(0x0, b"\x01\x02"), Recv(),
+          Close(), wsproto={})
+@raw_case("raw-ping", "a ping is answered with a pong carrying its payload; the endpoint never hears it",
+          Ping(b"hi"), SendText("after"), Recv(), Close(), wsproto={})
+@raw_case("raw-ping-empty", "a ping with no payload", Ping(b""), Close(), wsproto={})
+@raw_case("raw-ping-between-fragments", "a ping between two fragments of a message is answered at once",
+          SendFrame(0x1, b"hel", fin=False), Ping(b"p"), SendFrame(0x0, b"lo"), Recv(), Close(), wsproto={})
+@raw_case("raw-pong-unsolicited", "a pong nobody asked for is ignored", SendFrame(0xA, b"x"), SendText("after"), Recv(),
+          Close(), wsproto={})
+@raw_case("raw-ping-too-long", "a ping of 126 bytes (a control frame holds 125): 1002",
+          SendFrame(0x9, b"x" * 126), Recv(),
+          wsproto=_closed_without_frame("Control frame with payload len > 125", "disconnect 1002 {reason!r}"))
+@raw_case("raw-ping-fragmented", "a ping without FIN: 1002", SendFrame(0x9, b"x", fin=False), Recv(),
+          wsproto=_closed_without_frame("Invalid attempt to fragment control frame", "disconnect 1002 {reason!r}"))
+@raw_case("raw-continuation-alone", "a continuation frame with no message to continue: 1002",
+          SendFrame(0x0, b"x"), Recv(),
+          wsproto=_closed_without_frame("unexpected CONTINUATION", "disconnect 1002 {reason!r}"))
+@raw_case("raw-text-inside-fragments", "a new text frame before the last fragment of a message: 1002",
+          SendFrame(0x1, b"a", fin=False), SendFrame(0x1, b"b"), Recv(),
+          wsproto=_closed_without_frame("expected CONTINUATION, got <Opcode.TEXT: 1>", "disconnect 1002 {reason!r}"))
+@raw_case("raw-unmasked", "an unmasked client frame: 1002", SendFrame(0x1, b"x", masked=False), Recv(),
+          wsproto=_closed_without_frame("server received unexpected unmasked frame", "disconnect 1002 {reason!r}"))
+@raw_case("raw-reserved-opcode", "opcode 0x3 (reserved): 1002", SendFrame(0x3, b"x"), Recv(),
+          wsproto=_closed_without_frame("Invalid opcode 0x3", "disconnect 1002 {reason!r}"))
+@raw_case("raw-reserved-bit", "RSV1 set with no extension agreed: 1002", SendFrame(0x1, b"x", rsv=4), Recv(),
+          wsproto=_closed_without_frame("Reserved bit set unexpectedly", "disconnect 1002 {reason!r}"))
+@raw_case("raw-close-no-code", "a close frame with no payload: the endpoint hears 1005", CloseRaw(b""), wsproto={})
+@raw_case("raw-close-code-and-reason", "a close frame 4000 'bye' written byte by byte",
+          CloseRaw(b"\x0f\xa0bye"), wsproto={})
+@raw_case("raw-close-one-byte", "a close payload of one byte: the endpoint hears 1002", CloseRaw(b"\x03"),
+          wsproto={"app": "disconnect 1002 'CLOSE with 1 byte payload'"})
+@raw_case("raw-close-code-999", "close code 999 (not a close code): 1002", CloseRaw(b"\x03\xe7"),
+          wsproto={"app": "disconnect 1002 'CLOSE with invalid code'"})
+@raw_case("raw-close-code-1005", "close code 1005 (only ever reported, never sent): 1002", CloseRaw(b"\x03\xed"),
+          wsproto={"app": "disconnect 1002 'remote CLOSE with local-only reason'"})
+@raw_case("raw-close-reason-not-utf8", "a close reason that is not UTF-8: 1007", CloseRaw(b"\x0f\xa0\xff"),
+          wsproto={"app": "disconnect 1007 \"Error decoding CLOSE reason: " + _NOT_UTF8.format(byte="ff", what="start")
+                          + "\""})
+@raw_case("raw-close-inside-fragments", "a close frame before the last fragment of a message",
+          SendFrame(0x1, b"a", fin=False), CloseRaw(b"\x03\xe8"),
+          wsproto={"app": "disconnect 1000 ''"})
+async def raw_listener(websocket: WebSocket) -> None:
+    await websocket.accept()
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            _heard(websocket, f"disconnect {int(message.get('code', 1000))} {message.get('reason') or ''!r}")
+            return
+        data = message.get("text") if message.get("text") is not None else message.get("bytes")
+        _heard(websocket, f"receive {data!r}")
+        await websocket.send_text(f"got {data!r}")
+
+
+@raw_case("raw-not-utf8-then-close", "the endpoint catches the 1007 disconnect and calls close()",
+          SendFrame(0x1, b"\xff"), Recv(),
+          wsproto={"end": "1006 (no close frame)", "logged": "nothing", "app": "WebSocketDisconnect 1007; closed"})
+async def raw_not_utf8_then_close(websocket: WebSocket) -> None:
+    await websocket.accept()
+    try:
+        while True:
+            await websocket.send_text(await websocket.receive_text())
+    except WebSocketDisconnect as exc:
+        _heard(websocket, f"WebSocketDisconnect {exc.code}")
+        await websocket.close()  # uvicorn has sent its close frame already: this raises
+        _heard(websocket, "closed")
+
+
+@raw_case("raw-not-utf8-then-send", "the endpoint catches the 1007 disconnect and sends",
+          SendFrame(0x1, b"\xff"), Recv(),
+          wsproto={"end": "1006 (no close frame)", "logged": "nothing", "app": "WebSocketDisconnect 1007"})
+async def raw_not_utf8_then_send(websocket: WebSocket) -> None:
+    await websocket.accept()
+    try:
+        await websocket.receive_text()
+    except WebSocketDisconnect as exc:
+        _heard(websocket, f"WebSocketDisconnect {exc.code}")
+        try:
+            await websocket.send_text("still there?")
+        except Exception as error:  # noqa: BLE001 - what the send raised is the point
+            _heard(websocket, f"send raised {type(error).__name__}")
 
 
 CASE_IDS = [c.id for c in CASES]

@@ -29,11 +29,13 @@ no reason (``Client.leave`` takes a code only).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 from grader.judge.driver import Client, Transcript
 from grader.judge.link import Link
+from grader.judge.rawframe import PING, RawFrame
 from grader.spec import Connect
 from grader.testing import ThreadHost
 
@@ -50,9 +52,12 @@ from .model import (
     STILL_RUNNING,
     Case,
     Close,
+    CloseRaw,
     Observation,
+    Ping,
     Recv,
     SendBytes,
+    SendFrame,
     SendText,
     Wait,
     closed,
@@ -70,12 +75,15 @@ TEARDOWN_TIMEOUT = 2.0
 
 def observe_judged(case: Case) -> Observation:
     """Play ``case`` against the grader's judge and host; what its client saw and the host reported."""
-    host = ThreadHost(case.build(), OWNER)
+    app = case.build()
+    host = ThreadHost(app, OWNER)
 
     async def session(link: Link) -> Observation:
         return await _session(case, link)
 
     observation, _virtual_seconds = host.run(session, timeout=120)
+    if case.report is not None:
+        observation = dataclasses.replace(observation, app=case.report(app))
     return observation
 
 
@@ -161,6 +169,19 @@ async def _converse(case: Case, client: Client, received: list[str], notes: list
                 await client.leave(action.code)
         elif isinstance(action, Wait):
             await asyncio.sleep(action.seconds)
+        elif isinstance(action, SendFrame):
+            if not ended():
+                await client.send_frame(RawFrame(action.opcode, action.payload, action.fin, action.rsv, action.masked))
+        elif isinstance(action, Ping):
+            if not ended():
+                await client.send_frame(RawFrame(PING, action.payload))
+                pong = await client.until(lambda: next((p for p in client.pongs if p.data == action.payload), None),
+                                          action.timeout)
+                received.append(f"pong {action.payload!r}" if pong is not None else "no pong")
+        elif isinstance(action, CloseRaw):
+            if not ended():
+                await client.leave(raw=action.payload)
+                return "client closed raw"
     loop = asyncio.get_running_loop()
     deadline = loop.time() + case.drain
     while not ended():

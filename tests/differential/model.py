@@ -52,7 +52,33 @@ class Wait:
     seconds: float
 
 
-Action = SendText | SendBytes | Recv | Close | Wait
+@dataclass(frozen=True)
+class SendFrame:
+    """One frame written byte by byte (grader.judge.rawframe): invalid UTF-8, fragments, reserved bits..."""
+
+    opcode: int
+    payload: bytes = b""
+    fin: bool = True
+    rsv: int = 0
+    masked: bool = True
+
+
+@dataclass(frozen=True)
+class Ping:
+    """A ping; the pong that answers it within ``timeout`` is recorded among the frames ("pong b'..'")."""
+
+    payload: bytes = b""
+    timeout: float = 1.0
+
+
+@dataclass(frozen=True)
+class CloseRaw:
+    """The client's close frame with this payload as it is (b"": no code at all); the client is done."""
+
+    payload: bytes = b""
+
+
+Action = SendText | SendBytes | Recv | Close | Wait | SendFrame | Ping | CloseRaw
 
 
 @dataclass(frozen=True)
@@ -78,6 +104,11 @@ class Case:
     tcp_reset_race: bool = False
     # Real seconds this case may take on uvicorn (the corpus keeps to 0.5 s unless time is the point).
     budget: float = 0.5
+    # What the endpoint itself heard, read from the app once it ended (the ``app`` field); None: not compared.
+    report: Callable[[Any], str] | None = None
+    # Asserted under uvicorn's wsproto too: the fields where it shows otherwise than websockets-sansio, with
+    # what it shows (() when it shows the same). None: wsproto is only recorded.
+    wsproto: tuple[tuple[str, str], ...] | None = None
 
 
 # --- what the client saw -------------------------------------------------------------
@@ -105,6 +136,7 @@ class Observation:
     # Once the client was done (closed, or left after the script): did the endpoint end within a second?
     endpoint: str = "ended"  # or STILL_RUNNING
     notes: tuple[str, ...] = field(default=(), compare=False)
+    app: str = "-"  # what the endpoint heard (Case.report), "-" when the case does not say
 
     def fields(self) -> dict[str, str]:
         return {
@@ -114,12 +146,13 @@ class Observation:
             "end": self.end,
             "logged": self.logged,
             "endpoint": self.endpoint,
+            "app": self.app,
         }
 
     def short(self) -> str:
         """One line: the compared fields, then the notes in brackets."""
         parts = [f"{k}={v}" for k, v in self.fields().items()
-                 if not (k == "headers" and v == "-") and not (k == "endpoint" and v == "ended")]
+                 if not (k in ("headers", "app") and v == "-") and not (k == "endpoint" and v == "ended")]
         text = " | ".join(parts)
         return text + (f"  [{'; '.join(self.notes)}]" if self.notes else "")
 
@@ -163,8 +196,14 @@ _DENIAL = ("uvicorn's websockets-sansio logs 'ASGI callable returned without com
            "correct refusal is not the learner's error, so the grader does not count it as one")
 # uvicorn 0.55 fixed that log line: from then on the grader and uvicorn agree.
 _UVICORN = Version(metadata.version("uvicorn"))
+_NOT_UTF8 = ("uvicorn's websockets-sansio logs 'Invalid UTF-8 sequence received from client.' at ERROR when a client "
+             "sends a text message that is not UTF-8 (wsproto logs nothing): the client broke the protocol, not the app, "
+             "so the grader does not count it against the app")
 DELIBERATE: dict[str, tuple[str, str, str, str]] = {
-    case_id: ("logged", "error", "nothing", _DENIAL)
-    for case_id in ("refuse-denial-response", "refuse-http-exception", "dep-http-exception")
-    if Version("0.55") > _UVICORN
+    **{case_id: ("logged", "error", "nothing", _DENIAL)
+       for case_id in ("refuse-denial-response", "refuse-http-exception", "dep-http-exception")
+       if Version("0.55") > _UVICORN},
+    **{case_id: ("logged", "error", "nothing", _NOT_UTF8)
+       for case_id in ("raw-text-not-utf8", "raw-fragments-not-utf8", "raw-not-utf8-then-send")},
+    "raw-not-utf8-then-close": ("logged", "error+exception", "exception", _NOT_UTF8),
 }

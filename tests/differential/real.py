@@ -28,6 +28,8 @@ import uvicorn
 import websockets.exceptions
 import websockets.sync.client
 
+from grader.judge.rawframe import CLOSE, RawFrame
+
 from .model import (
     ABORTED,
     ACCEPTED,
@@ -40,9 +42,12 @@ from .model import (
     STILL_RUNNING,
     Case,
     Close,
+    CloseRaw,
     Observation,
+    Ping,
     Recv,
     SendBytes,
+    SendFrame,
     SendText,
     Wait,
     closed,
@@ -203,19 +208,25 @@ def observe_real(case: Case, ws: str, servers: Servers) -> Observation:
 
 
 def _observe_once(case: Case, ws: str, servers: Servers) -> Observation:
+    app = case.build()
     if case.lifespan or case.own_server:
-        server = RealServer(case.build(), ws, lifespan="on" if case.lifespan else "off")
+        server = RealServer(app, ws, lifespan="on" if case.lifespan else "off")
         try:
-            return _observe(case, server, "")
+            return _heard(case, app, _observe(case, server, ""))
         finally:
             server.close()
     server, dispatcher = servers.shared_for(ws)
     key = f"{case.id}-{next(servers.keys)}"
-    dispatcher.apps[key] = case.build()
+    dispatcher.apps[key] = app
     try:
-        return _observe(case, server, f"/c/{key}")
+        return _heard(case, app, _observe(case, server, f"/c/{key}"))
     finally:
         del dispatcher.apps[key]
+
+
+def _heard(case: Case, app: Any, observation: Observation) -> Observation:
+    """The ``app`` field: what the endpoint heard, read once it ended (``_observe`` waited for that)."""
+    return dataclasses.replace(observation, app=case.report(app)) if case.report is not None else observation
 
 
 def _observe(case: Case, server: RealServer, prefix: str) -> Observation:
@@ -281,6 +292,21 @@ def _converse(case: Case, ws: websockets.sync.client.ClientConnection, received:
                 ended = True
         elif isinstance(action, Wait):
             time.sleep(action.seconds)
+        elif isinstance(action, SendFrame):
+            if not ended:
+                _write(ws, RawFrame(action.opcode, action.payload, action.fin, action.rsv, action.masked))
+        elif isinstance(action, Ping):
+            if not ended:
+                # The websockets client's own ping: it sets the event when the pong with this payload arrives.
+                try:
+                    answered = ws.ping(action.payload).wait(action.timeout)
+                except websockets.exceptions.ConnectionClosed:
+                    answered = False
+                received.append(f"pong {action.payload!r}" if answered else "no pong")
+        elif isinstance(action, CloseRaw):
+            if not ended:
+                _write(ws, RawFrame(CLOSE, action.payload))
+                return "client closed raw"
     deadline = time.monotonic() + case.drain
     while not ended:
         left = deadline - time.monotonic()
@@ -294,6 +320,12 @@ def _converse(case: Case, ws: websockets.sync.client.ClientConnection, received:
     if rcvd is None:
         return closed("server", 1006)
     return closed("server", int(rcvd.code), rcvd.reason)
+
+
+def _write(ws: websockets.sync.client.ClientConnection, frame: RawFrame) -> None:
+    """Bytes on the socket as they are, between the client library's own writes."""
+    with ws.protocol_mutex, contextlib.suppress(OSError):
+        ws.socket.sendall(frame.encode())
 
 
 def _receive(ws: websockets.sync.client.ClientConnection, timeout: float, received: list[str], silence: bool) -> bool:
