@@ -30,7 +30,7 @@ from httpx_ws.transport import ASGIWebSocketTransport
 
 from grader.judge.framestream import ServerStream, Session
 from grader.judge.link import AppError, HostGone, Link, RelayConn, ServerSide
-from grader.judge.rawframe import CLOSE, PING, RawFrame
+from grader.spec.rawframe import CLOSE, PING, RawFrame
 from grader.judge.relay import relay
 from grader.result import Frame
 from grader.spec import Connect, jsonsafe

@@ -35,7 +35,7 @@ from typing import Any
 
 from grader.judge.driver import Client, Transcript
 from grader.judge.link import Link
-from grader.judge.rawframe import PING, RawFrame
+from grader.spec.rawframe import PING, RawFrame
 from grader.spec import Connect
 from grader.testing import ThreadHost
 

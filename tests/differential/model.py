@@ -54,7 +54,7 @@ class Wait:
 
 @dataclass(frozen=True)
 class SendFrame:
-    """One frame written byte by byte (grader.judge.rawframe): invalid UTF-8, fragments, reserved bits..."""
+    """One frame written byte by byte (grader.spec.rawframe): invalid UTF-8, fragments, reserved bits..."""
 
     opcode: int
     payload: bytes = b""

@@ -28,7 +28,7 @@ import uvicorn
 import websockets.exceptions
 import websockets.sync.client
 
-from grader.judge.rawframe import CLOSE, RawFrame
+from grader.spec.rawframe import CLOSE, RawFrame
 
 from .model import (
     ABORTED,

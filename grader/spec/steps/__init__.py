@@ -72,10 +72,13 @@ class StepKind:
 def _kinds() -> tuple[StepKind, ...]:
     from grader.spec.steps.disconnect import DisconnectKind
     from grader.spec.steps.expect_open import ExpectOpen
+    from grader.spec.steps.ping import ExpectPong, Ping
     from grader.spec.steps.send import SendBytes, SendJson, SendText
+    from grader.spec.steps.send_frame import SendFrame
     from grader.spec.steps.wait import Wait
 
-    return (SendText(), SendJson(), SendBytes(), ExpectOpen(), Wait(), DisconnectKind())
+    return (SendText(), SendJson(), SendBytes(), ExpectOpen(), Wait(), DisconnectKind(), SendFrame(), Ping(),
+            ExpectPong())
 
 
 KINDS: dict[str, StepKind] = {kind.name: kind for kind in _kinds()}

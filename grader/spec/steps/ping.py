@@ -1,0 +1,114 @@
+"""``ping`` and ``expect_pong``: the client pings, and the server's pong comes back (spec 1.2).
+
+uvicorn answers a ping at the protocol layer, with a pong carrying the
+ping's payload: the endpoint never sees either, but only a server whose
+event loop is free to run answers at all, and a connection the endpoint
+closed or dropped answers nothing.
+
+```yaml
+- ping: are you there     # the payload: a string (UTF-8) or {hex}, {base64}...; nothing: an empty one
+- expect_pong:            # nothing: the pong carries the payload of this client's last ping
+- expect_pong: {hex: "00"}  # or exactly this payload
+```
+
+A ping over 125 bytes is not a ping a server accepts (uvicorn fails the
+connection with 1002); ``send_frame: {opcode: ping, ...}`` sends one anyway.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from grader.spec.rawframe import PING, RawFrame
+from grader.result import Kind
+from grader.spec import payload
+from grader.spec.args import Reader
+from grader.spec.steps import StepKind, Talk
+from grader.spec.yamlnodes import Located
+
+MAX_CONTROL_PAYLOAD = 125  # RFC 6455 5.5: a control frame's payload
+
+
+@dataclass(frozen=True)
+class ControlPayload:
+    """Nothing (an empty payload), or a payload of at most 125 bytes."""
+
+    def schema(self) -> dict[str, Any]:
+        return {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/payload"}]}
+
+    def read(self, reader: Reader, node: Located, what: str, variables: frozenset[str]) -> Any:
+        if node.value is None:
+            return None
+        errors = payload.validate(node)
+        for error in errors:
+            reader.error(error.mark, error.message)
+        if not errors and len(payload.build(node.plain())) > MAX_CONTROL_PAYLOAD:
+            reader.error(node.mark, f"a {what} payload is at most {MAX_CONTROL_PAYLOAD} bytes (a control frame's); "
+                                    "for a longer one on purpose, write send_frame: {opcode: ping, payload: ...}")
+        return node.plain()
+
+
+class Ping(StepKind):
+    name: ClassVar[str] = "ping"
+    argument = ControlPayload()
+    since = 1.2
+
+    async def run(self, talk: Talk, step: Any, env: dict[str, Any]) -> None:
+        data = payload.build(step.arg) if step.arg is not None else b""
+        await talk.client(step).send_frame(RawFrame(PING, data))
+
+
+class ExpectPong(StepKind):
+    name: ClassVar[str] = "expect_pong"
+    argument = ControlPayload()
+    since = 1.2
+    korean: ClassVar[dict[str, str]] = {
+        "a pong carrying {payload}": "pong (페이로드: {payload})",
+        "a pong carrying any payload": "pong (페이로드는 상관없음)",
+        "the pong carried {got}, where it should carry {payload}":
+            "pong의 페이로드가 기대와 달라요: {got} (기대: {payload})",
+        "no pong arrived within {seconds} s": "{seconds}초 안에 pong이 오지 않았어요",
+        "the server closed the connection before a pong arrived (code {code})":
+            "pong이 오기 전에 서버가 연결을 닫았어요 (close code {code})",
+        "the connection dropped before a pong arrived (a real client sees 1006)":
+            "pong이 오기 전에 연결이 끊겼어요 (실제 클라이언트는 1006으로 봐요)",
+        "nothing within {seconds} s": "{seconds}초 동안 아무것도 오지 않음",
+    }
+
+    async def run(self, talk: Talk, step: Any, env: dict[str, Any]) -> None:
+        client = talk.client(step)
+        # Nothing written: the payload of this client's last ping (any payload if it sent none).
+        wanted = payload.build(step.arg) if step.arg is not None else client.pinged
+        expected = (talk.say("a pong carrying {payload}", payload=repr(wanted)) if wanted is not None
+                    else talk.say("a pong carrying any payload"))
+
+        def ready() -> bool | None:
+            return bool(client.pongs or client.closed or client.side.ended or client.crash is not None) or None
+
+        await client.until(ready, step.timeout)
+        if client.pongs:
+            pong = client.pongs.popleft()
+            if wanted is not None and pong.data != wanted:
+                got = repr(pong.data)
+                raise talk.fail(Kind.MISMATCH, talk.say("the pong carried {got}, where it should carry {payload}",
+                                                        got=got, payload=repr(wanted)),
+                                expected=expected, actual=talk.say("a pong carrying {payload}", payload=got))
+            return
+        talk.flooded(client)
+        if client.crash is not None:
+            raise talk.crashed(client)
+        if client.side.ended and client.closed is None:
+            await talk.settle(client)  # the close frame it sent may still be crossing
+        if client.side.error is not None:
+            raise talk.raised(client)
+        seconds = f"{step.timeout:g}"
+        nothing = talk.say("nothing within {seconds} s", seconds=seconds)
+        closed = client.closed
+        if closed is None:
+            raise talk.fail(Kind.TIMEOUT, talk.say("no pong arrived within {seconds} s", seconds=seconds),
+                            expected=expected, actual=nothing)
+        message = (talk.say("the connection dropped before a pong arrived (a real client sees 1006)") if closed.dropped
+                   else talk.say("the server closed the connection before a pong arrived (code {code})",
+                                 code=closed.code))
+        raise talk.fail(Kind.CLOSED, message, expected=expected, actual=message)

@@ -1,0 +1,224 @@
+"""send_frame, ping / expect_pong and disconnect with a raw payload (spec 1.2): how each is written, what the loader
+refuses, and the same verdict from the grader's own server and from a real uvicorn.
+
+What uvicorn does with each frame is measured in tests/differential/cases.py (group ``raw``) under both of its
+protocols; here a spec written with the new steps is graded both ways.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from grader import Options, Status, grade, load_exercise
+from grader.errors import SpecErrors
+from grader.spec import parse_exercise, schema, yamlnodes
+
+HEAD = 'version: "1.2"\nid: demo\ntitle: Demo\ntrack: 1\nlesson: 1\nxp: 5\nfile: demo.py\ninstructions: x\n'
+
+
+def spec(steps: str, head: str = HEAD) -> str:
+    return head + "checks:\n  - name: x\n    steps:\n" + textwrap.indent(textwrap.dedent(steps), "      ")
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(SpecErrors) as caught:
+        parse_exercise(text, Path("demo.yaml"))
+    return [str(e) for e in caught.value.errors]
+
+
+# --- the loader ------------------------------------------------------------------------------------------------------
+
+
+def test_every_new_form_loads_and_the_schema_accepts_it() -> None:
+    text = spec("""\
+        - connect: /ws
+        - send_frame: {opcode: text, payload: hel, fin: false}
+        - send_frame: {opcode: continuation, payload: {hex: "6c6f"}}
+        - send_frame: {opcode: 3, rsv: 4, masked: false}
+        - send_frame: {opcode: pong}
+        - ping: are you there
+        - expect_pong:
+        - ping:
+        - expect_pong: {hex: ""}
+        - disconnect: {payload: {hex: "03e8"}}
+        """)
+    exercise = parse_exercise(text, Path("demo.yaml"))
+    root, _ = yamlnodes.load(text, "demo.yaml")
+    jsonschema.validate(root.plain(), schema.build())
+    actions = [step.action for step in exercise.checks[0].steps]
+    assert actions[1:] == ["send_frame"] * 4 + ["ping", "expect_pong", "ping", "expect_pong", "disconnect"]
+    first = exercise.checks[0].steps[1].arg
+    assert (first.opcode, first.fin, first.raw().payload) == (1, False, b"hel")
+    assert exercise.checks[0].steps[-1].arg.payload == {"hex": "03e8"}
+
+
+@pytest.mark.parametrize(("step", "where", "says"), [
+    ("send_frame: {opcode: txt}", "13:30", "did you mean 'text'?"),
+    ("send_frame: {opcode: close}", "13:30", "a close frame is the disconnect step"),
+    ("send_frame: {opcode: 8}", "13:30", "opcode 8 is a close frame"),
+    ("send_frame: {opcode: 16}", "13:30", "a number from 0 to 15, not 16"),
+    ("send_frame: {payload: x}", "13:21", "needs the key 'opcode'"),
+    ("send_frame: {opcode: text, fin: no}", "13:41", "fin is true or false, not \"no\""),
+    ("send_frame: {opcode: text, rsv: 8}", "13:41", "from 0 to 7"),
+    ("send_frame: {opcode: text, payload: {hex: zz}}", "13:", "hex"),
+    ("send_frame: {opcode: text, mask: false}", "13:", "did you mean 'masked'?"),
+    ("ping: {hex: 'zz'}", "13:", "hex"),
+    ("ping: {generate: repeat, size: 126, byte: 65}", "13:", "at most 125 bytes"),
+    ("expect_pong: {base64: '!!'}", "13:", "base64"),
+    ("disconnect: {payload: x, code: 1000}", "13:", "either payload"),
+    ("disconnect: {payload: {hex: 'q'}}", "13:", "hex"),
+])
+def test_bad_arguments_are_reported_where_written(step: str, where: str, says: str) -> None:
+    found = problems(spec(f"- connect: /ws\n- {step}\n"))
+    assert any(f"demo.yaml:{where}" in line and says in line for line in found), found
+
+
+def test_the_new_steps_need_version_1_2() -> None:
+    head = HEAD.replace('version: "1.2"', "version: 1.1")
+    for step in ("send_frame: {opcode: text}", "ping:", "expect_pong:", "disconnect: {payload: ''}"):
+        found = problems(spec(f"- connect: /ws\n- {step}\n", head=head))
+        assert any("needs version: 1.2" in line for line in found), (step, found)
+
+
+def test_a_raw_close_leaves_the_client_as_disconnect_does() -> None:
+    found = problems(spec("- connect: /ws\n- disconnect: {payload: ''}\n- send_text: hi\n"))
+    assert any("needs an open connection" in line for line in found), found
+
+
+# --- the same verdict from both servers -------------------------------------------------------------------------------
+
+IMPORTS = ("import asyncio, time\nfrom fastapi import FastAPI, WebSocket, WebSocketDisconnect\n\napp = FastAPI()\n"
+           "last = []\n\n")
+
+ECHO = """
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket):
+        await websocket.accept()
+        try:
+            while True:
+                await websocket.send_text("echo " + await websocket.receive_text())
+        except WebSocketDisconnect as exc:
+            last.append(exc.code)
+
+    @app.websocket("/last")
+    async def report(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.send_text(f"last {last[-1] if last else None}")
+        await websocket.close()
+    """
+
+RETURNS = """
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.receive_text()
+    """
+
+# (name, endpoint code, steps of one check, whether that check passes)
+CASES = [
+    ("a message in fragments is echoed once", ECHO, """\
+        - connect: /ws
+        - send_frame: {opcode: text, payload: "hel", fin: false}
+        - send_frame: {opcode: continuation, payload: "lo"}
+        - expect_text: echo hello
+        """, True),
+    ("a character split across fragments arrives intact", ECHO, """\
+        - connect: /ws
+        - send_frame: {opcode: text, payload: {hex: "68c3"}, fin: false}
+        - send_frame: {opcode: continuation, payload: {hex: "a96c6c6f"}}
+        - expect_text: echo héllo
+        """, True),
+    ("text that is not UTF-8 is closed with 1007, and the endpoint hears 1007", ECHO, """\
+        - connect: /ws
+        - send_frame: {opcode: text, payload: {hex: "fffe"}}
+        - expect_close: 1007
+        - connect: /last
+          client: two
+        - expect_text: last 1007
+          client: two
+        """, True),
+    ("a spec that expects an echo of text that is not UTF-8 fails", ECHO, """\
+        - connect: /ws
+        - send_frame: {opcode: text, payload: {hex: "ff"}}
+        - expect_text: echo x
+        """, False),
+    ("a close frame with no code: the endpoint hears 1005", ECHO, """\
+        - connect: /ws
+        - disconnect: {payload: ""}
+        - ends_cleanly:
+        - connect: /last
+          client: two
+        - expect_text: last 1005
+          client: two
+        """, True),
+    ("a close payload of one byte: the endpoint hears 1002", ECHO, """\
+        - connect: /ws
+        - disconnect: {payload: {hex: "03"}}
+        - ends_cleanly:
+        - connect: /last
+          client: two
+        - expect_text: last 1002
+          client: two
+        """, True),
+    ("a ping is answered with its payload, and the echo still works", ECHO, """\
+        - connect: /ws
+        - ping: are you there
+        - expect_pong:
+        - send_text: hi
+        - expect_text: echo hi
+        """, True),
+    ("a pong with another payload than the spec says fails", ECHO, """\
+        - connect: /ws
+        - ping: a
+        - expect_pong: b
+        """, False),
+    ("an unmasked frame is a protocol error: 1002", ECHO, """\
+        - connect: /ws
+        - send_frame: {opcode: text, payload: x, masked: false}
+        - expect_close: 1002
+        """, True),
+    ("no pong once the endpoint returned: the connection is gone", RETURNS, """\
+        - connect: /ws
+        - send_text: bye
+        - expect_close: 1006
+        """, True),
+    ("a ping after the endpoint returned finds no pong", RETURNS, """\
+        - connect: /ws
+        - send_text: bye
+        - wait: 0.2
+        - ping: x
+        - expect_pong:
+        """, False),
+]
+
+
+@pytest.mark.parametrize(("name", "code", "steps", "passes"), CASES, ids=[c[0] for c in CASES])
+def test_both_servers_give_the_verdict_a_real_client_would(tmp_path: Path, name: str, code: str, steps: str,
+                                                            passes: bool) -> None:
+    spec_file = tmp_path / "demo.yaml"
+    spec_file.write_text(spec(steps), encoding="utf-8")
+    app = tmp_path / "demo.py"
+    app.write_text(IMPORTS + textwrap.dedent(code), encoding="utf-8")
+    exercise = load_exercise(spec_file)
+    ours = grade(exercise, app, Options()).checks[0]
+    theirs = grade(exercise, app, Options(uvicorn=True)).checks[0]
+    want = Status.PASSED if passes else Status.FAILED
+    assert (ours.status, theirs.status) == (want, want), (ours.failure, theirs.failure)
+    if not passes:
+        assert ours.failure is not None and theirs.failure is not None
+        assert ours.failure.kind == theirs.failure.kind, (ours.failure, theirs.failure)
+
+
+def test_a_failed_pong_says_what_was_expected_and_what_came(tmp_path: Path) -> None:
+    spec_file = tmp_path / "demo.yaml"
+    spec_file.write_text(spec("- connect: /ws\n- ping: a\n- expect_pong: b\n"), encoding="utf-8")
+    app = tmp_path / "demo.py"
+    app.write_text(IMPORTS + textwrap.dedent(ECHO), encoding="utf-8")
+    failure = grade(load_exercise(spec_file), app, Options()).checks[0].failure
+    assert failure is not None
+    assert "step 3, expect_pong" in failure.step, failure
+    assert (failure.expected, failure.actual) == ("a pong carrying b'b'", "a pong carrying b'a'")
