@@ -196,7 +196,7 @@ def test_the_budget_is_given_back_as_the_inbox_is_read() -> None:
         pair.close()
 
 
-_OPS = ["accept", "send", "close", "http_start", "http_body", "ended", "idle", "busy", "at", "runaway", "exit",
+_OPS = ["accept", "send", "close", "http_start", "http_body", "pong", "ended", "idle", "busy", "at", "runaway", "exit",
         "ready", "loaded", "load_failed", "started", "setup_failed", "crashed", "stopped", "shutdown_failed", "open"]
 _json = st.recursive(
     st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats() | st.text(max_size=8),

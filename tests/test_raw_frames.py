@@ -12,9 +12,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from test_link_frames import Pair, frame, pair  # noqa: F401 - pair is a fixture
 
 from grader import Options, Status, grade, load_exercise
 from grader.errors import SpecErrors
+from grader.judge.framestream import PING_SEEN, PONG
+from grader.judge.link import Death
 from grader.spec import parse_exercise, schema, yamlnodes
 
 HEAD = 'version: "1.2"\nid: demo\ntitle: Demo\ntrack: 1\nlesson: 1\nxp: 5\nfile: demo.py\ninstructions: x\n'
@@ -118,6 +121,15 @@ RETURNS = """
         await websocket.receive_text()
     """
 
+BLOCKS = """
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket):
+        await websocket.accept()
+        time.sleep(1.5)  # blocks the event loop, and with it uvicorn's answer to a ping
+        while True:
+            await websocket.send_text("echo " + await websocket.receive_text())
+    """
+
 # (name, endpoint code, steps of one check, whether that check passes)
 CASES = [
     ("a message in fragments is echoed once", ECHO, """\
@@ -193,6 +205,20 @@ CASES = [
         - ping: x
         - expect_pong:
         """, False),
+    ("a ping while the endpoint blocks its loop: no pong until the loop is free", BLOCKS, """\
+        - connect: /ws
+        - ping: a
+        - expect_pong:
+          timeout: 0.3
+        """, False),
+    ("a ping while the endpoint blocks its loop: the pong comes once the loop is free", BLOCKS, """\
+        - connect: /ws
+        - ping: a
+        - expect_pong:
+          timeout: 10
+        - send_text: hi
+        - expect_text: echo hi
+        """, True),
 ]
 
 
@@ -211,6 +237,42 @@ def test_both_servers_give_the_verdict_a_real_client_would(tmp_path: Path, name:
     if not passes:
         assert ours.failure is not None and theirs.failure is not None
         assert ours.failure.kind == theirs.failure.kind, (ours.failure, theirs.failure)
+
+
+# --- pongs come from the host, and the host says only when -------------------------------------------------------------
+
+
+def test_the_host_says_when_and_the_judge_says_what(pair: Pair) -> None:
+    conn = pair.opened()
+    pair.say(frame("accept", conn=conn.id))
+    conn.outgoing.get_nowait()  # the accept
+    pair.link.forward(conn, {"type": PING_SEEN, "bytes": b"first"})
+    pair.link.forward(conn, {"type": PING_SEEN, "bytes": b"second"})
+    pair.say(frame("pong", conn=conn.id))
+    assert pair.link.dead is None
+    assert conn.outgoing.get_nowait() == {"type": PONG, "bytes": b"first"}
+    pair.say(frame("pong", conn=conn.id))
+    assert conn.outgoing.get_nowait() == {"type": PONG, "bytes": b"second"}
+
+
+@pytest.mark.parametrize(("before", "pong"), [
+    ((), frame("pong", conn=1)),                                    # no ping was sent: a forgery
+    (("accept",), frame("pong", conn=1)),
+    (("accept", "ping"), frame("pong", b"forged", conn=1)),         # the payload is the client's, never the host's
+    (("ping",), frame("pong", conn=1)),                             # before accept
+    (("accept", "ping", "ended"), frame("pong", conn=1)),           # after the endpoint ended
+])
+def test_a_forged_pong_is_a_protocol_error(pair: Pair, before: tuple[str, ...], pong: bytes) -> None:
+    conn = pair.opened()
+    assert conn.id == 1
+    for step in before:
+        if step == "ping":
+            pair.link.forward(conn, {"type": PING_SEEN, "bytes": b"p"})
+        else:
+            pair.say(frame(step, conn=conn.id))
+    assert pair.link.dead is None
+    pair.say(pong)
+    assert pair.link.dead is Death.PROTOCOL, pair.link.why
 
 
 def test_a_failed_pong_says_what_was_expected_and_what_came(tmp_path: Path) -> None:

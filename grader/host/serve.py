@@ -141,6 +141,10 @@ class Host:
                 # connection is lost on the loop's next iteration, after the endpoint's
                 # wake-up (the order matters: a close() right away is dropped quietly).
                 self.loop.call_soon(setattr, conn, "disconnected", True)
+        elif op == "ping" and conn is not None:
+            # uvicorn's protocol answers in the loop that runs the endpoint, while the connection is there.
+            if conn.task is not None and not conn.task.done() and not conn.disconnected:
+                self.emit({"op": "pong", "conn": conn.id})
         elif op == "cancel" and conn is not None and conn.task is not None and not conn.task.done():
             conn.cancelled = True
             conn.task.cancel()

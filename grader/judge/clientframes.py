@@ -9,8 +9,9 @@ parses with the websockets library's sans-I/O ``Protocol`` instead, and so
 does this reader, with the same size limit, so that every frame is judged
 with the same rules and the same words:
 
-- a ping is answered with a pong carrying its payload, at once, at the
-  protocol layer; the app never sees it, nor any pong;
+- a ping is answered with a pong carrying its payload at the protocol
+  layer, as soon as the server's event loop reads it (the host's loop here:
+  see framestream.py); the app never sees it, nor any pong;
 - a fragmented message reaches the app as one message when its last
   fragment arrives (websockets checks the order of fragments);
 - a text message that is not UTF-8 fails the connection with 1007 and no

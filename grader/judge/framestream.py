@@ -2,8 +2,8 @@
 
 - :class:`ServerStream`: httpx-ws's in-memory server reads client frames as
   uvicorn's websockets-sansio does (:mod:`grader.judge.clientframes`): a
-  ping is answered with a pong before anything the app sends later, a
-  fragmented message reaches the app whole, and a frame no server accepts
+  ping is answered with a pong once the host's event loop has seen it (see
+  :data:`PING_SEEN`), a fragmented message reaches the app whole, and a frame no server accepts
   fails the connection (the relay hears a disconnect marked ``failed`` and
   answers the client with that close frame, see ``Link.forward``).
 - :class:`Session`: httpx-ws's client session, which answers the server's
@@ -26,7 +26,11 @@ from httpx_ws.transport import ASGIWebSocketAsyncNetworkStream
 
 from grader.judge.clientframes import ClientFrames, Failed, Left, Message, Pong
 
-PONG = "grader.pong"  # a message only this stream puts in its own outgoing queue
+# uvicorn answers a ping in its event loop's data_received, so a loop the endpoint blocks answers late
+# or, once the endpoint has returned, not at all. The stream hands each ping to the relay as PING_SEEN;
+# the link asks the host, whose loop answers when it runs, and the link then queues a PONG for the client.
+PING_SEEN = "grader.ping"
+PONG = "grader.pong"
 
 
 class ServerStream(ASGIWebSocketAsyncNetworkStream):
@@ -42,8 +46,7 @@ class ServerStream(ASGIWebSocketAsyncNetworkStream):
                 key = "text" if isinstance(event.data, str) else "bytes"
                 await self.send({"type": "websocket.receive", key: event.data})
             elif isinstance(event, Pong):
-                # Straight to the client, behind what the app has sent already (uvicorn writes it at once).
-                await self._send_queue.send({"type": PONG, "bytes": event.payload})
+                await self.send({"type": PING_SEEN, "bytes": event.payload})
             elif isinstance(event, Left):
                 await self.send({"type": "websocket.disconnect", "code": event.code, "reason": event.reason})
             elif isinstance(event, Failed):

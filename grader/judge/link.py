@@ -27,6 +27,7 @@ from typing import Any
 from grader import wire
 from grader.judge import hostframes as hf
 from grader.judge.budget import DEFAULT_BYTES, TRANSIT_COPIES, Budget, Holding
+from grader.judge.framestream import PING_SEEN, PONG
 from grader.judge.hostframes import AppError, lines_from_wire, raised_from_wire
 from grader.result import SourceLine
 
@@ -71,6 +72,7 @@ class RelayConn:
     outgoing: asyncio.Queue[dict[str, Any] | None] = field(default_factory=asyncio.Queue)
     on_change: Callable[[], None] = lambda: None
     holding: Holding = field(default_factory=lambda: Holding(Budget()))  # its share of the link's budget
+    pings: collections.deque[bytes] = field(default_factory=collections.deque)  # payloads the host has yet to answer
 
 
 class Link:
@@ -237,7 +239,7 @@ class Link:
             # A sign of life, not of progress: see quiet_for.
             self.held = header.get("held") is True
             return
-        if op in ("accept", "send", "close", "http_start", "http_body", "ended"):
+        if op in ("accept", "send", "close", "http_start", "http_body", "pong", "ended"):
             conn = self.conns.get(hf.number(header, "conn", 1))
             hf.want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")
             assert conn is not None
@@ -306,6 +308,10 @@ class Link:
             side.responded = header.get("more") is not True
             conn.outgoing.put_nowait({"type": "websocket.http.response.body", "body": payload,
                                       "more_body": not side.responded})
+        elif op == "pong":
+            # The host says only when: the payload is the client's own, so a forged pong carries nothing new.
+            hf.want(side.accepted and bool(conn.pings), "a pong for no ping")
+            conn.outgoing.put_nowait({"type": PONG, "bytes": conn.pings.popleft()})
         elif op == "close":
             hf.want(side.close is None, "a second close")
             code, reason = hf.number(header, "code", 0, 65535), hf.text(header, "reason")
@@ -368,6 +374,10 @@ class Link:
     def forward(self, conn: RelayConn, message: dict[str, Any]) -> None:
         """A message from the client's side of the transport, for the endpoint's receive()."""
         kind = message.get("type")
+        if kind == PING_SEEN:
+            conn.pings.append(bytes(message["bytes"]))
+            self.send({"op": "ping", "conn": conn.id})
+            return
         data = message.get("text") or message.get("bytes") or b""
         size = len(data.encode() if isinstance(data, str) else data)
         if kind == "websocket.receive" and size > MAX_INCOMING:
