@@ -18,7 +18,9 @@ from grader import Options, Status, grade, load_exercise
 from grader.errors import SpecErrors
 from grader.judge.framestream import PING_SEEN, PONG
 from grader.judge.link import Death
+from grader.render.text import transcript_label
 from grader.spec import parse_exercise, schema, yamlnodes
+from grader.spec.rawframe import PING, TEXT, RawFrame
 
 HEAD = 'version: "1.2"\nid: demo\ntitle: Demo\ntrack: 1\nlesson: 1\nxp: 5\nfile: demo.py\ninstructions: x\n'
 
@@ -284,3 +286,23 @@ def test_a_failed_pong_says_what_was_expected_and_what_came(tmp_path: Path) -> N
     assert failure is not None
     assert "step 3, expect_pong" in failure.step, failure
     assert (failure.expected, failure.actual) == ("a pong carrying b'b'", "a pong carrying b'a'")
+
+
+@pytest.mark.parametrize(("english", "korean"), [
+    ("text frame (FIN off) b'hel'", "텍스트 프레임 (FIN 꺼짐) b'hel'"),
+    ("binary frame b'\\x00'", "바이너리 프레임 b'\\x00'"),
+    ("continuation frame b'lo'", "continuation 프레임 b'lo'"),
+    ("opcode 0x3 frame (FIN off, RSV 4, unmasked) b''", "opcode 0x3 프레임 (FIN 꺼짐, RSV 4, 마스킹 안 됨) b''"),
+    ("ping frame b'are you there'", "ping 프레임 b'are you there'"),
+    ("client disconnects (close frame payload b'\\x03')", "클라이언트가 연결을 끊음 (close 프레임 페이로드: b'\\x03')"),
+    ("binary frame of 3 bytes b'abc'", "바이너리 프레임 3바이트 b'abc'"),  # a message the app sent, not a raw frame
+])
+def test_the_transcript_says_each_raw_frame_in_korean(english: str, korean: str) -> None:
+    assert transcript_label(english, "ko") == korean
+    assert transcript_label(english, "en") == english
+
+
+def test_what_the_driver_writes_is_what_the_korean_labels_read() -> None:
+    described = [RawFrame(TEXT, b"hel", fin=False).describe(), RawFrame(3, b"", rsv=4, masked=False).describe(),
+                 RawFrame(PING, b"x" * 80).describe()]
+    assert all(transcript_label(line, "ko") != line for line in described), described

@@ -155,7 +155,21 @@ _LABELS: list[tuple[re.Pattern[str], Callable[[str, tuple[str, ...]], str]]] = [
     (re.compile(r"binary frame of (\d+) bytes (.*)"),
      lambda lang, g: say(lang, "binary frame of {n} bytes {data}", n=g[0], data=g[1])),
     (re.compile(r"… (\d+) earlier lines not shown"), lambda lang, g: say(lang, "… {n} earlier lines not shown", n=g[0])),
+    # Frames a spec writes bit for bit, as grader/spec/rawframe.py describes them.
+    (re.compile(r"(text|binary|continuation|ping|pong|opcode 0x[0-9a-f]+) frame"
+                r"(?: \(((?:FIN off|RSV \d|unmasked)(?:, (?:FIN off|RSV \d|unmasked))*)\))? (b['\"].*)"),
+     lambda lang, g: _raw_frame_label(lang, *g)),
+    (re.compile(r"client disconnects \(close frame payload (.+)\)"),
+     lambda lang, g: say(lang, "client disconnects (close frame payload {payload})", payload=g[0])),
 ]
+
+
+def _raw_frame_label(lang: str, kind: str, flags: str | None, data: str) -> str:
+    named = {"text": say(lang, "text frame"), "binary": say(lang, "binary frame")}.get(kind)
+    shown = [say(lang, "FIN off") if flag == "FIN off" else say(lang, "unmasked") if flag == "unmasked" else flag
+             for flag in (flags.split(", ") if flags else [])]
+    return ((named or say(lang, "{kind} frame", kind=kind)) + (f" ({', '.join(shown)})" if shown else "")
+            + f" {data}")
 
 
 def transcript_label(text: str, lang: str) -> str:

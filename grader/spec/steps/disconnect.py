@@ -80,6 +80,9 @@ class DisconnectKind(StepKind):
     name: ClassVar[str] = "disconnect"
     argument = CloseFrame()
     leaves = "left"
+    korean: ClassVar[dict[str, str]] = {
+        "client disconnects (close frame payload {payload})": "클라이언트가 연결을 끊음 (close 프레임 페이로드: {payload})",
+    }
 
     async def run(self, talk: Talk, step: Any, env: dict[str, Any]) -> None:
         leave: Disconnect = step.arg

@@ -122,6 +122,14 @@ class SendFrame(StepKind):
     name: ClassVar[str] = "send_frame"
     argument = FrameArg()
     since = 1.2
+    # The transcript's words for the frame (grader/render/text.py reads rawframe.describe()).
+    korean: ClassVar[dict[str, str]] = {
+        "text frame": "텍스트 프레임",
+        "binary frame": "바이너리 프레임",
+        "{kind} frame": "{kind} 프레임",
+        "FIN off": "FIN 꺼짐",
+        "unmasked": "마스킹 안 됨",
+    }
 
     async def run(self, talk: Talk, step: Any, env: dict[str, Any]) -> None:
         frame: Frame = step.arg
