@@ -34,8 +34,10 @@ MAX_CONTROL_PAYLOAD = 125  # RFC 6455 5.5: a control frame's payload
 class ControlPayload:
     """Nothing (an empty payload), or a payload of at most 125 bytes."""
 
+    description: str
+
     def schema(self) -> dict[str, Any]:
-        return {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/payload"}]}
+        return {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/payload"}], "description": self.description}
 
     def read(self, reader: Reader, node: Located, what: str, variables: frozenset[str]) -> Any:
         if node.value is None:
@@ -51,7 +53,7 @@ class ControlPayload:
 
 class Ping(StepKind):
     name: ClassVar[str] = "ping"
-    argument = ControlPayload()
+    argument = ControlPayload("The ping's payload, at most 125 bytes; nothing: an empty one (spec 1.2).")
     since = 1.2
 
     async def run(self, talk: Talk, step: Any, env: dict[str, Any]) -> None:
@@ -61,7 +63,8 @@ class Ping(StepKind):
 
 class ExpectPong(StepKind):
     name: ClassVar[str] = "expect_pong"
-    argument = ControlPayload()
+    argument = ControlPayload("The payload the pong must carry; nothing: the payload of this client's last ping "
+                              "(spec 1.2).")
     since = 1.2
     korean: ClassVar[dict[str, str]] = {
         "a pong carrying {payload}": "pong (페이로드: {payload})",
