@@ -24,6 +24,7 @@ protocols, with what the endpoint heard), ``misc`` the rest.
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -1437,6 +1438,20 @@ async def raw_not_utf8_then_send(websocket: WebSocket) -> None:
             await websocket.send_text("still there?")
         except Exception as error:  # noqa: BLE001 - what the send raised is the point
             _heard(websocket, f"send raised {type(error).__name__}")
+
+
+@raw_case("raw-ping-blocked-loop", "a ping while the endpoint blocks the event loop: the pong waits for the loop",
+          Ping(b"early", timeout=0.3), Ping(b"late", timeout=5.0), SendText("x"), Recv(), Close(), wsproto={})
+async def raw_ping_blocked_loop(websocket: WebSocket) -> None:
+    await websocket.accept()
+    time.sleep(1.5)  # blocks the loop that would answer the ping (both of uvicorn's protocols answer in data_received)
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            _heard(websocket, f"disconnect {int(message.get('code', 1000))}")
+            return
+        _heard(websocket, f"receive {message.get('text')!r}")
+        await websocket.send_text(f"got {message.get('text')!r}")
 
 
 CASE_IDS = [c.id for c in CASES]
