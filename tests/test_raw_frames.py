@@ -8,11 +8,12 @@ protocols; here a spec written with the new steps is graded both ways.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
 import pytest
-from test_link_frames import Pair, frame, pair  # noqa: F401 - pair is a fixture
+from test_link_frames import Pair, frame
 
 from grader import Options, Status, grade, load_exercise
 from grader.errors import SpecErrors
@@ -242,6 +243,14 @@ def test_both_servers_give_the_verdict_a_real_client_would(tmp_path: Path, name:
 
 
 # --- pongs come from the host, and the host says only when -------------------------------------------------------------
+
+
+@pytest.fixture
+def pair() -> Iterator[Pair]:
+    """A link whose host is played by the test (tests/test_link_frames.py)."""
+    made = Pair()
+    yield made
+    made.close()
 
 
 def test_the_host_says_when_and_the_judge_says_what(pair: Pair) -> None:

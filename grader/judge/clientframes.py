@@ -37,7 +37,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from websockets.frames import Opcode
+from websockets.frames import Frame, Opcode
 from websockets.protocol import OPEN, Protocol, Side
 
 # uvicorn's ws_max_size default, as websockets-sansio enforces it on a whole message.
@@ -99,6 +99,8 @@ class ClientFrames:
         protocol.data_to_send()  # its pongs and close frames: this server writes its own (see framestream.py)
         events: list[Event] = []
         for frame in protocol.events_received():
+            if not isinstance(frame, Frame):
+                continue  # a server's protocol after the handshake yields frames only
             opcode = frame.opcode
             if opcode is Opcode.PING:
                 events.append(Pong(bytes(frame.data)))

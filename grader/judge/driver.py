@@ -30,11 +30,11 @@ from httpx_ws.transport import ASGIWebSocketTransport
 
 from grader.judge.framestream import ServerStream, Session
 from grader.judge.link import AppError, HostGone, Link, RelayConn, ServerSide
-from grader.spec.rawframe import CLOSE, PING, RawFrame
 from grader.judge.relay import relay
 from grader.result import Frame
 from grader.spec import Connect, jsonsafe
 from grader.spec.match import show
+from grader.spec.rawframe import CLOSE, PING, RawFrame
 
 T = TypeVar("T")
 

@@ -24,7 +24,8 @@ from grader.spec.yamlnodes import Located, load
 
 FORMAT_VERSION = 1.2
 # Each version only adds to the one before (1.1: captures, expect_unordered, numeric and binary matchers...;
-# 1.2: vars, defaults for every check key, $not, $len, after/within, expect_open, include from a file):
+# 1.2: vars, defaults for every check key, $not, $len, after/within, expect_open, include from a file,
+# send_frame, ping, expect_pong, disconnect with a raw payload):
 # a 1.0 or 1.1 spec reads and runs the same. Written as a number or a string ("1.2").
 FORMAT_VERSIONS = (1, 1.1, 1.2)
 NEWEST = 1.2

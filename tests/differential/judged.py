@@ -35,8 +35,8 @@ from typing import Any
 
 from grader.judge.driver import Client, Transcript
 from grader.judge.link import Link
-from grader.spec.rawframe import PING, RawFrame
 from grader.spec import Connect
+from grader.spec.rawframe import PING, RawFrame
 from grader.testing import ThreadHost
 
 from .model import (
@@ -174,14 +174,14 @@ async def _converse(case: Case, client: Client, received: list[str], notes: list
                 await client.send_frame(RawFrame(action.opcode, action.payload, action.fin, action.rsv, action.masked))
         elif isinstance(action, Ping):
             if not ended():
-                await client.send_frame(RawFrame(PING, action.payload))
-                pong = await client.until(lambda: next((p for p in client.pongs if p.data == action.payload), None),
+                sent = action.payload
+                await client.send_frame(RawFrame(PING, sent))
+                pong = await client.until(lambda sent=sent: next((p for p in client.pongs if p.data == sent), None),
                                           action.timeout)
-                received.append(f"pong {action.payload!r}" if pong is not None else "no pong")
-        elif isinstance(action, CloseRaw):
-            if not ended():
-                await client.leave(raw=action.payload)
-                return "client closed raw"
+                received.append(f"pong {sent!r}" if pong is not None else "no pong")
+        elif isinstance(action, CloseRaw) and not ended():
+            await client.leave(raw=action.payload)
+            return "client closed raw"
     loop = asyncio.get_running_loop()
     deadline = loop.time() + case.drain
     while not ended():

@@ -303,10 +303,9 @@ def _converse(case: Case, ws: websockets.sync.client.ClientConnection, received:
                 except websockets.exceptions.ConnectionClosed:
                     answered = False
                 received.append(f"pong {action.payload!r}" if answered else "no pong")
-        elif isinstance(action, CloseRaw):
-            if not ended:
-                _write(ws, RawFrame(CLOSE, action.payload))
-                return "client closed raw"
+        elif isinstance(action, CloseRaw) and not ended:
+            _write(ws, RawFrame(CLOSE, action.payload))
+            return "client closed raw"
     deadline = time.monotonic() + case.drain
     while not ended:
         left = deadline - time.monotonic()

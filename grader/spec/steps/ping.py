@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from grader.spec.rawframe import PING, RawFrame
 from grader.result import Kind
 from grader.spec import payload
 from grader.spec.args import Reader
+from grader.spec.rawframe import PING, RawFrame
 from grader.spec.steps import StepKind, Talk
 from grader.spec.yamlnodes import Located
 

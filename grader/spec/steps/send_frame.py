@@ -25,9 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from grader.spec.rawframe import CLOSE, NAMES, RawFrame
 from grader.spec import match, payload
 from grader.spec.args import Reader
+from grader.spec.rawframe import CLOSE, NAMES, RawFrame
 from grader.spec.steps import StepKind, Talk
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located
