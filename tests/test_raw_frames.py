@@ -186,6 +186,22 @@ CASES = [
         - send_text: hi
         - expect_text: echo hi
         """, True),
+    ("pongs come in the order of the pings, each expect_pong takes the next", ECHO, """\
+        - connect: /ws
+        - ping: one
+        - ping: two
+        - ping: three
+        - expect_pong:
+        - expect_pong: two
+        - expect_pong:
+        - send_text: hi
+        - expect_text: echo hi
+        """, True),
+    ("an expect_pong with no ping before it waits for nothing that comes", ECHO, """\
+        - connect: /ws
+        - expect_pong:
+          timeout: 0.5
+        """, False),
     ("a pong with another payload than the spec says fails", ECHO, """\
         - connect: /ws
         - ping: a

@@ -180,7 +180,7 @@ class Client:
     inbox: deque[Message] = field(default_factory=deque)
     inbox_bytes: int = 0
     pongs: deque[Message] = field(default_factory=deque)  # answers to the pings this client sent
-    pinged: bytes | None = None  # the payload of its last ping
+    pinged: deque[bytes] = field(default_factory=deque)  # its pings' payloads, oldest first, until a pong is taken
     overflow: bool = False
     closed: Closed | None = None
     transport_error: Exception | None = None
@@ -421,7 +421,7 @@ class Client:
         """Write one frame exactly as given (``send_frame``, ``ping``): the server judges it, the client does not."""
         self.log("sent", frame.describe())
         if frame.opcode == PING:
-            self.pinged = frame.payload
+            self.pinged.append(frame.payload)
         await self._send(lambda ws: _write_raw(ws, frame))
 
     def _pong(self, payload: bytes) -> None:

@@ -7,7 +7,7 @@ closed or dropped answers nothing.
 
 ```yaml
 - ping: are you there     # the payload: a string (UTF-8) or {hex}, {base64}...; nothing: an empty one
-- expect_pong:            # nothing: the pong carries the payload of this client's last ping
+- expect_pong:            # nothing: the pong answers this client's oldest ping not yet answered
 - expect_pong: {hex: "00"}  # or exactly this payload
 ```
 
@@ -63,8 +63,8 @@ class Ping(StepKind):
 
 class ExpectPong(StepKind):
     name: ClassVar[str] = "expect_pong"
-    argument = ControlPayload("The payload the pong must carry; nothing: the payload of this client's last ping "
-                              "(spec 1.2).")
+    argument = ControlPayload("The payload the pong must carry; nothing: the payload of this client's oldest ping "
+                              "not answered yet (spec 1.2).")
     since = 1.2
     korean: ClassVar[dict[str, str]] = {
         "a pong carrying {payload}": "pong (페이로드: {payload})",
@@ -81,8 +81,9 @@ class ExpectPong(StepKind):
 
     async def run(self, talk: Talk, step: Any, env: dict[str, Any]) -> None:
         client = talk.client(step)
-        # Nothing written: the payload of this client's last ping (any payload if it sent none).
-        wanted = payload.build(step.arg) if step.arg is not None else client.pinged
+        # Pongs come in the order of the pings (RFC 6455 5.5.3): each expect_pong takes the next one, and with
+        # nothing written, it carries the payload of the oldest ping not answered yet (any, if none was sent).
+        wanted = payload.build(step.arg) if step.arg is not None else (client.pinged[0] if client.pinged else None)
         expected = (talk.say("a pong carrying {payload}", payload=repr(wanted)) if wanted is not None
                     else talk.say("a pong carrying any payload"))
 
@@ -92,6 +93,8 @@ class ExpectPong(StepKind):
         await client.until(ready, step.timeout)
         if client.pongs:
             pong = client.pongs.popleft()
+            if client.pinged:
+                client.pinged.popleft()
             if wanted is not None and pong.data != wanted:
                 got = repr(pong.data)
                 raise talk.fail(Kind.MISMATCH, talk.say("the pong carried {got}, where it should carry {payload}",
