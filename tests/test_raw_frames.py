@@ -331,3 +331,25 @@ def test_what_the_driver_writes_is_what_the_korean_labels_read() -> None:
     described = [RawFrame(TEXT, b"hel", fin=False).describe(), RawFrame(3, b"", rsv=4, masked=False).describe(),
                  RawFrame(PING, b"x" * 80).describe()]
     assert all(transcript_label(line, "ko") != line for line in described), described
+
+
+@pytest.mark.parametrize("uvicorn", [False, True], ids=["grader", "uvicorn"])
+def test_a_missing_pong_says_why_and_what_to_do(tmp_path: Path, uvicorn: bool) -> None:
+    spec_file = tmp_path / "demo.yaml"
+    spec_file.write_text(spec("- connect: /ws\n- ping: a\n- expect_pong:\n  timeout: 0.3\n"), encoding="utf-8")
+    app = tmp_path / "demo.py"
+    app.write_text(IMPORTS + textwrap.dedent(BLOCKS), encoding="utf-8")
+    failure = grade(load_exercise(spec_file), app, Options(uvicorn=uvicorn)).checks[0].failure
+    assert failure is not None and "step 3, expect_pong" in failure.step, failure
+    assert "your endpoint kept the loop busy" in failure.message and "time.sleep" in failure.message, failure
+
+
+def test_an_expect_pong_with_no_ping_says_so(tmp_path: Path) -> None:
+    spec_file = tmp_path / "demo.yaml"
+    spec_file.write_text(spec("- connect: /ws\n- ping: a\n- expect_pong:\n- expect_pong:\n  timeout: 0.3\n"),
+                         encoding="utf-8")
+    app = tmp_path / "demo.py"
+    app.write_text(IMPORTS + textwrap.dedent(ECHO), encoding="utf-8")
+    failure = grade(load_exercise(spec_file), app, Options()).checks[0].failure
+    assert failure is not None and "step 4, expect_pong" in failure.step, failure
+    assert "no ping waiting for one: write a ping step before expect_pong" in failure.message, failure

@@ -71,7 +71,16 @@ class ExpectPong(StepKind):
         "a pong carrying any payload": "pong (페이로드는 상관없음)",
         "the pong carried {got}, where it should carry {payload}":
             "pong의 페이로드가 기대와 달라요: {got} (기대: {payload})",
-        "no pong arrived within {seconds} s": "{seconds}초 안에 pong이 오지 않았어요",
+        "no pong arrived within {seconds} s: a server answers a ping as soon as its event loop runs, so your endpoint "
+        "kept the loop busy all that time (time.sleep, CPU work or another blocking call); use await asyncio.sleep(...) "
+        "or run the work in a thread":
+            "{seconds}초 안에 pong이 오지 않았어요. 서버는 이벤트 루프가 돌면 바로 ping에 답하는데, endpoint가 그동안 "
+            "이벤트 루프를 막고 있었어요 (time.sleep, CPU 작업이나 다른 블로킹 호출). await asyncio.sleep(...)을 쓰거나 "
+            "작업을 스레드에서 실행하세요",
+        "no pong arrived within {seconds} s, and this client has no ping waiting for one: write a ping step before "
+        "expect_pong":
+            "{seconds}초 안에 pong이 오지 않았어요. 이 클라이언트에는 답을 기다리는 ping이 없어요: expect_pong 앞에 "
+            "ping 단계를 쓰세요",
         "the server closed the connection before a pong arrived (code {code})":
             "pong이 오기 전에 서버가 연결을 닫았어요 (close code {code})",
         "the connection dropped before a pong arrived (a real client sees 1006)":
@@ -112,8 +121,14 @@ class ExpectPong(StepKind):
         nothing = talk.say("nothing within {seconds} s", seconds=seconds)
         closed = client.closed
         if closed is None:
-            raise talk.fail(Kind.TIMEOUT, talk.say("no pong arrived within {seconds} s", seconds=seconds),
-                            expected=expected, actual=nothing)
+            # Open, the endpoint running: only a loop that never ran leaves a ping unanswered (see ping in host/serve.py).
+            why = (talk.say("no pong arrived within {seconds} s: a server answers a ping as soon as its event loop runs, "
+                            "so your endpoint kept the loop busy all that time (time.sleep, CPU work or another blocking "
+                            "call); use await asyncio.sleep(...) or run the work in a thread", seconds=seconds)
+                   if client.pinged else
+                   talk.say("no pong arrived within {seconds} s, and this client has no ping waiting for one: write a "
+                            "ping step before expect_pong", seconds=seconds))
+            raise talk.fail(Kind.TIMEOUT, why, expected=expected, actual=nothing)
         message = (talk.say("the connection dropped before a pong arrived (a real client sees 1006)") if closed.dropped
                    else talk.say("the server closed the connection before a pong arrived (code {code})",
                                  code=closed.code))
