@@ -128,7 +128,7 @@ BLOCKS = """
     @app.websocket("/ws")
     async def ws(websocket: WebSocket):
         await websocket.accept()
-        time.sleep(1.5)  # blocks the event loop, and with it uvicorn's answer to a ping
+        time.sleep(1.0)  # blocks the event loop, and with it uvicorn's answer to a ping
         while True:
             await websocket.send_text("echo " + await websocket.receive_text())
     """

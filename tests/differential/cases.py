@@ -1444,7 +1444,7 @@ async def raw_not_utf8_then_send(websocket: WebSocket) -> None:
           Ping(b"early", timeout=0.3), Ping(b"late", timeout=5.0), SendText("x"), Recv(), Close(), wsproto={})
 async def raw_ping_blocked_loop(websocket: WebSocket) -> None:
     await websocket.accept()
-    time.sleep(1.5)  # blocks the loop that would answer the ping (both of uvicorn's protocols answer in data_received)
+    time.sleep(1.0)  # blocks the loop that would answer the ping (both of uvicorn's protocols answer in data_received)
     while True:
         message = await websocket.receive()
         if message["type"] == "websocket.disconnect":
