@@ -70,6 +70,8 @@ def test_every_new_form_loads_and_the_schema_accepts_it() -> None:
     ("send_frame: {payload: x}", "13:21", "needs the key 'opcode'"),
     ("send_frame: {opcode: text, fin: no}", "13:41", "fin is true or false, not \"no\""),
     ("send_frame: {opcode: text, rsv: 8}", "13:41", "from 0 to 7"),
+    ("send_frame: {opcode: text, rsv: [4]}", "13:41", "from 0 to 7 (RSV1 is 4), not [4]"),
+    ("send_frame: {opcode: {x: 1}}", "13:30", 'a number from 0 to 15, not {"x": 1}'),
     ("send_frame: {opcode: text, payload: {hex: zz}}", "13:", "hex"),
     ("send_frame: {opcode: text, mask: false}", "13:", "did you mean 'masked'?"),
     ("ping: {hex: 'zz'}", "13:", "hex"),

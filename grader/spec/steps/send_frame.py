@@ -85,7 +85,7 @@ class FrameArg:
             value = fields["rsv"].value
             if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 7:
                 reader.error(fields["rsv"].mark, f"rsv is the three reserved bits as a number from 0 to 7 (RSV1 is 4), "
-                                                 f"not {match.show(value)}")
+                                                 f"not {match.show(fields['rsv'].plain())}")
             else:
                 rsv = value
         return Frame(opcode, body, flags.get("fin", True), rsv, flags.get("masked", True))
@@ -107,13 +107,14 @@ def _opcode(reader: Reader, node: Located) -> int:
             reader.error(node.mark, "opcode 8 is a close frame: write it as the disconnect step "
                                     "(disconnect: {payload: ...} for one written byte by byte)")
         return value
-    reader.error(node.mark, f"an opcode is one of {', '.join(OPCODES)} or a number from 0 to 15, not {match.show(value)}")
+    reader.error(node.mark, f"an opcode is one of {', '.join(OPCODES)} or a number from 0 to 15, "
+                            f"not {match.show(node.plain())}")
     return 0
 
 
 def _boolean(reader: Reader, node: Located, what: str) -> bool:
     if not isinstance(node.value, bool):
-        reader.error(node.mark, f"{what} is true or false, not {match.show(node.value)}")
+        reader.error(node.mark, f"{what} is true or false, not {match.show(node.plain())}")
         return True
     return node.value
 
