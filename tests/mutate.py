@@ -873,6 +873,10 @@ mutant(m, "reference-may-fail", "a reference or correct variant that fails a che
        "if self.must_pass and found.status is not Status.PASSED:", "if False:")
 mutant(m, "starter-may-pass", "a starter that passes every check is accepted",
        "            if result.passed:\n                raise CheckFailed", "            if False:\n                raise CheckFailed")
+mutant(m, "wrong-by-any-failure", "a wrong variant counts as caught by any failing check, not the one it names",
+       "if not self.must_pass and found.status is Status.PASSED:", "if not self.must_pass and result.passed:")
+mutant(m, "first-ignored", "# expect-fail-first: a wrong variant that an earlier check catches first is accepted",
+       "        if not self.must_pass and self.subject.first:\n", "        if False:\n")
 
 # --- grader/course/progress.py -----------------------------------------------------------------------------------
 
