@@ -1,6 +1,7 @@
 """The clock's rules, each seen by an app through the real grader: virtual time = real time + skipped idle time.
 
-- Idle time is skipped: an app that waits ten minutes answers at once, well
+- Idle time is skipped: an app that waits ten minutes answers at once, and a
+  judge that waits ten silent minutes on an idle app is done at once, both well
   inside a run limit far shorter than ten real minutes.
 - A host that is never idle (it polls with ``asyncio.sleep(0)``) still moves
   the judge's clock by the real time it works, so a check that waits through
@@ -57,6 +58,21 @@ TEN_MINUTES = """\
 def test_idle_time_is_skipped_not_waited(tmp_path: Path) -> None:
     # Ten idle minutes inside a 60 s real-time limit: only a skipped wait fits.
     check = graded(tmp_path, ["connect: /ws", "expect_json: {waited: 600}\n        timeout: 700"], TEN_MINUTES)
+    assert check.status is Status.PASSED, check.failure
+
+
+SILENT = """\
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.receive_text()  # idle with no timer of its own: the judge's timer is the next one due
+    """
+
+
+@pytest.mark.timeout(180)
+def test_the_judges_own_wait_on_an_idle_host_is_skipped_not_waited(tmp_path: Path) -> None:
+    # Ten silent minutes that only the judge waits for, inside a 60 s real-time limit: only a skipped wait fits.
+    check = graded(tmp_path, ["connect: /ws", "expect_silence: 600", "send_text: done"], SILENT)
     assert check.status is Status.PASSED, check.failure
 
 
