@@ -66,6 +66,7 @@ class Module:
     slow: bool = False  # also run the tests skipped by default as too slow (GRADER_SLOW_TESTS=1)
     mutants: list[Mutant] = field(default_factory=list)
     own: tuple[str, ...] = ()  # the module's own focused tests (seconds): run first, for every mutant
+    prefix: str = ""  # the mutant ids' prefix (default: the file's name)
 
     @property
     def first(self) -> tuple[str, ...]:
@@ -77,15 +78,15 @@ class Module:
 MODULES: dict[str, Module] = {}
 
 
-def module(path: str, *tests: str, slow: bool = False) -> Module:
-    MODULES[path] = Module(path, tests, slow)
+def module(path: str, *tests: str, slow: bool = False, prefix: str = "") -> Module:
+    MODULES[path] = Module(path, tests, slow, prefix=prefix)
     return MODULES[path]
 
 
 def mutant(mod: Module, ident: str, what: str, old: str, new: str, *more: str, equivalent: str | None = None) -> None:
     """``more`` holds further (old, new) pairs applied in the same mutant."""
     pairs = [(old, new), *zip(more[::2], more[1::2], strict=True)]
-    prefix = Path(mod.path).stem
+    prefix = mod.prefix or Path(mod.path).stem
     mod.mutants.append(Mutant(f"{prefix}.{ident}", what, tuple(pairs), equivalent))
 
 
@@ -545,8 +546,6 @@ mutant(m, "overtime-as-freeze", "a host still busy at the run's deadline is repo
        '_death("OVERTIME")', '_death("STALLED")')
 mutant(m, "stall-never-declared", "a frozen host is never declared frozen",
        "            if link.frozen(now):\n", "            if False:\n")
-mutant(m, "silent-host-moves-clock", "a host that says nothing still moves the clock as if busy",
-       "if self._host_busy_since is None or now - link.last_heard > _SILENT:", "if self._host_busy_since is None:")
 mutant(m, "later-timer-first", "the clock jumps to the later of the two next timers",
        "if host_next is not None and (mine is None or host_next <= mine):",
        "if host_next is not None and (mine is None or host_next >= mine):")
@@ -558,18 +557,50 @@ mutant(m, "clock-may-go-back", "the clock may move backwards",
        equivalent="every target is ahead of the clock except a host timer the judge overtook while it followed "
                   "real time through its own busy spell (over 0.25 s of judge CPU); setting the clock back then "
                   "delays the judge's next timer by that much, which no verdict waits on")
-mutant(m, "busy-host-freezes-clock", "a host that never idles stops the clock",
-       "        if spent > _BUSY_GRACE:\n            self._follow(link, spent, now)",
-       "        if False:\n            self._follow(link, spent, now)")
-mutant(m, "threads-do-not-hold", "worker threads no longer hold the clock",
-       "            if now - self._host_busy_since > link.stall_seconds:",
-       "            if now - self._host_busy_since > _BUSY_GRACE:")
-mutant(m, "host-wall-time-moves-clock", "a starved host's wall time, not its CPU time, moves the clock",
-       "            spent = min(spent, cpu - self._host_cpu_since)", "            pass")
 mutant(m, "idle-while-host-works", "the clock jumps while the host is still working",
        "host_working = link is not None and not link.idle", "host_working = False")
-mutant(m, "busy-since-kept", "the host's busy spell is not reset when both sides idle",
-       "        if host_idle:\n            self._host_busy_since = None", "        if False:\n            self._host_busy_since = None")
+mutant(m, "idle-not-skipped", "idle time is waited out in real time instead of skipped",
+       "        loop.advance_to_ns(mine)\n        return []\n\n    def _wait_for_host",
+       "        self._inner.select((mine - loop.now_ns) / 1e9)\n        loop.advance_to_ns(mine)\n        return []\n\n"
+       "    def _wait_for_host")
+mutant(m, "host-work-never-moves-clock", "a host that is never idle never moves the clock (its frames wait for ever)",
+       "            loop.advance_to_ns(due)\n            link.release_due()\n", "            link.release_due()\n")
+mutant(m, "judge-timer-overtaken", "a host frame stamped later is read before a timer of the judge's due earlier",
+       "            if mine is not None and mine < due:\n", "            if False:\n")
+
+
+# --- grader/host/clock.py (the host's one clock: real time while it works, plus the idle time skipped) ---------
+
+m = module("grader/host/clock.py", "tests/test_host_clock.py", "tests/test_clock_rules.py", "tests/test_clocks.py",
+           "tests/test_monotonic.py", "tests/test_pinned_judge.py", prefix="hostclock")
+mutant(m, "idle-counted", "real time while the host is idle is counted instead of standing still",
+       "        now = self.now_ns()\n        self._state = (now, 0)\n        return now",
+       "        now = self.now_ns()\n        return now")
+mutant(m, "skip-not-followed", "an idle host does not jump to the time the judge skipped to",
+       "            if judge_ns > frozen:\n                self._state = (judge_ns, offset)\n",
+       "            if False:\n                self._state = (judge_ns, offset)\n")
+mutant(m, "running-clock-not-caught-up", "a working host whose clock is behind the judge's stays behind",
+       "        if ahead > 0:\n            self._state = (None, offset + ahead)",
+       "        if False:\n            self._state = (None, offset + ahead)")
+mutant(m, "work-stands-still", "after its first idle moment the host's clock never runs with its real work",
+       "            self._state = (None, frozen - _REAL_MONOTONIC_NS())", "            self._state = (frozen, 0)")
+mutant(m, "clock-may-go-back", "an idle host's clock may jump back to an earlier judge time",
+       "            if judge_ns > frozen:\n", "            if True:\n")
+mutant(m, "perf-counter-real", "time.perf_counter() reads real time, not the host's clock",
+       "    time.perf_counter = clock.monotonic\n", "")
+mutant(m, "threads-do-not-hold", "a thread of the app does not hold the skipping while it lives",
+       "    _hold_for_app_threads(clock)\n    _hold_for_pool_jobs(clock)\n", "    _hold_for_pool_jobs(clock)\n")
+mutant(m, "pool-jobs-do-not-hold", "a job on the app's own thread pool does not hold the skipping",
+       "    _hold_for_app_threads(clock)\n    _hold_for_pool_jobs(clock)\n", "    _hold_for_app_threads(clock)\n")
+mutant(m, "held-ignored", "the loop counts as idle while threads of the app hold the clock",
+       "        return self._held > 0 or _REAL_MONOTONIC() - self._released_at < _RELEASE_GRACE",
+       "        return _REAL_MONOTONIC() - self._released_at < _RELEASE_GRACE")
+mutant(m, "busy-untimed", "a never-idle host's signs of life carry no time (the judge's clock cannot follow it)",
+       '            self._report({"op": "busy", "held": self.held, "t": self.clock.now_ns()})',
+       '            self._report({"op": "busy", "held": self.held})')
+mutant(m, "idle-next-timer-lost", "the host's idle report carries no next timer (its timers wait for the judge's)",
+       '            self._report({"op": "idle", "seen": self.seen, "next": next_ns, "t": now})',
+       '            self._report({"op": "idle", "seen": self.seen, "next": None, "t": now})')
 
 # --- grader/judge/link.py -------------------------------------------------------------------------------------------
 
@@ -613,6 +644,34 @@ mutant(m, "second-close-allowed", "a second close frame from the host is believe
        '_want(side.close is None, "a second close")', '_want(True, "a second close")',
        equivalent="the host's own ASGI checks refuse a second close before it reaches the wire; only a forged frame "
                   "(tests/test_trust.py) could show it, and the relay ignores frames after a close")
+
+# --- grader/judge/hostframes.py (what the judge believes of a host's frames) --------------------------------------
+
+m = module("grader/judge/hostframes.py", "tests/test_host_frames.py", "tests/test_link_frames.py",
+           "tests/test_pinned_judge.py", "tests/test_trust.py")
+mutant(m, "exit-unclassified", "sys.exit() in an endpoint reads as an ordinary exception",
+       'stops if stops in ("SystemExit", "KeyboardInterrupt")\n                    else None)', "None)")
+mutant(m, "routes-lost", "the app's routes are not known when a path is wrong",
+       'event["routes"] = [_cut(r, 500) for r in routes[:200]]', 'event["routes"] = []')
+mutant(m, "first-cause-only", "only the first exception of a chain is reported",
+       "                 for e in data[:8] if isinstance(e, dict))", "                 for e in data[:1] if isinstance(e, dict))")
+mutant(m, "bool-is-number", "true and false are read as the numbers 1 and 0",
+       "    want(type(value) is int and low <= value <= high,", "    want(isinstance(value, int) and low <= value <= high,")
+mutant(m, "number-unbounded", "a number above its field's range is believed (more frames seen than were sent)",
+       "    want(type(value) is int and low <= value <= high,", "    want(type(value) is int and low <= value,")
+mutant(m, "headers-unbounded", "any number of HTTP headers is believed",
+       "want(isinstance(value, list) and len(value) <= 1000,", "want(isinstance(value, list),")
+mutant(m, "header-pair-unchecked", "an HTTP header that is not a pair of texts is believed",
+       "        want(isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair),",
+       "        want(isinstance(pair, list),")
+mutant(m, "text-unchecked", "a text field that is not text is believed",
+       "    want(value is None or isinstance(value, str),", "    want(True,")
+mutant(m, "messages-uncut", "an exception's message is kept whole, however long",
+       '_cut(e.get("message"), 2000)', '_cut(e.get("message"), 1 << 30)')
+mutant(m, "lines-unbounded", "any number of source lines per exception is kept",
+       "    for f in data[:64]:\n", "    for f in data:\n")
+mutant(m, "negative-line-kept", "a source line numbered below zero is kept",
+       "        if type(line) is not int or not 0 <= line <= MAX_INT:", "        if type(line) is not int:")
 
 # --- grader/judge/run.py --------------------------------------------------------------------------------------------
 
@@ -814,6 +873,10 @@ mutant(m, "reference-may-fail", "a reference or correct variant that fails a che
        "if self.must_pass and found.status is not Status.PASSED:", "if False:")
 mutant(m, "starter-may-pass", "a starter that passes every check is accepted",
        "            if result.passed:\n                raise CheckFailed", "            if False:\n                raise CheckFailed")
+mutant(m, "wrong-by-any-failure", "a wrong variant counts as caught by any failing check, not the one it names",
+       "if not self.must_pass and found.status is Status.PASSED:", "if not self.must_pass and result.passed:")
+mutant(m, "first-ignored", "# expect-fail-first: a wrong variant that an earlier check catches first is accepted",
+       "        if not self.must_pass and self.subject.first:\n", "        if False:\n")
 
 # --- grader/course/progress.py -----------------------------------------------------------------------------------
 
@@ -894,23 +957,16 @@ m = module("grader/cli.py", "tests/test_pinned_course.py", "tests/test_pinned_fo
 mutant(m, "check-hidden-skipped", "grade check skips the hidden checks",
        "Options(limits=course.limits, run_hidden=True), opts.jobs)",
        "Options(limits=course.limits, run_hidden=False), opts.jobs)")
-mutant(m, "xp-needs-complete-run", "XP is banked only by a run with every hidden check",
-       "award = store.record(exercise.id, exercise.xp, result.passed, result.passed_count,",
-       "award = store.record(exercise.id, exercise.xp, result.passed and result.complete, result.passed_count,")
 mutant(m, "check-exit-zero", "grade check exits 0 whatever it found", "return 0 if bad == 0 and not problems else 1",
        "return 0")
 mutant(m, "check-variant-rules-pass", "grade check exits 0 when an exercise breaks the variant rules",
        "return 0 if bad == 0 and not problems else 1", "return 0 if bad == 0 else 1")
-mutant(m, "not-yours-recorded", "grading the reference or the starter records an attempt",
-       "    reason = not_yours(course, exercise, app, content, lang)\n", "    reason = None\n")
-mutant(m, "digest-not-passed", "the same file graded again counts as a new attempt",
-       "digest=hashlib.sha256(content).hexdigest())", "digest=None)")
 mutant(m, "uvicorn-recorded", "a --server uvicorn run is recorded as an attempt",
        "        opts.no_record = True  # a confirmation, not an attempt\n", "        pass\n")
 mutant(m, "submit-runs-hidden", "grade submit runs the hidden checks on the learner's machine",
-       "result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits))\n    out = Path(",
-       "result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits, run_hidden=True))\n"
-       "    out = Path(")
+       "    result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits))\n    if _take(",
+       "    result = grade(exercise, app_path, Options(attr=attr, lang=lang, limits=course.limits, run_hidden=True))\n"
+       "    if _take(")
 mutant(m, "exercism-exit-one", "the Exercism runner exits 1 when a test fails",
        'code = 0 if result.passed or opts.format == "exercism" else 1', "code = 0 if result.passed else 1")
 
@@ -918,16 +974,26 @@ m = module("grader/course/learn.py", "tests/test_recording.py", "tests/test_guid
 mutant(m, "show-lists-hidden", "grade show lists hidden checks by name",
        "                                                         for check in visible]",
        "                                                         for check in exercise.checks]")
-mutant(m, "starter-recorded", "grading the untouched starter records an attempt",
-       "    if _same(starter, content):\n", "    if False:\n")
-mutant(m, "reference-copy-recorded", "a copy of the reference solution records an attempt",
-       "resolved == path.resolve() or _same(path, content) for path in known[:1]",
-       "resolved == path.resolve() for path in known[:1]")
-mutant(m, "variant-recorded", "grading one of the course's variants records an attempt",
-       "if any(resolved.is_relative_to(folder.resolve()) for folder in known[1:]) or any(",
-       "if any(False for folder in known[1:]) or any(")
+mutant(m, "course-starter-recorded", "grading the course's own starter file records an attempt",
+       "    if resolved.is_relative_to(course.starters.resolve()):\n", "    if False:\n")
+mutant(m, "starter-copy-recorded", "grading an untouched copy of the starter that fails records an attempt",
+       '    if not passed and _same(course.starters / f"{exercise.id}.py", content):\n', "    if False:\n")
+mutant(m, "reference-copy-not-counted", "a learner's file identical to the reference is not counted as theirs",
+       '        return True, t("same_as_reference", lang)', '        return False, t("same_as_reference", lang)')
+mutant(m, "variant-recorded", "grading one of the course's wrong variants records an attempt",
+       "for folder in (course.solutions, course.variants)):", "for folder in (course.solutions,)):")
 mutant(m, "reference-recorded", "grading the reference solution itself records an attempt",
-       "resolved == path.resolve() or _same(path, content) for path in known[:1]", "False for path in known[:1]")
+       "for folder in (course.solutions, course.variants)):", "for folder in (course.variants,)):")
+mutant(m, "not-yours-recorded", "grading the course's own files records an attempt",
+       "        reason = not_yours(self.course, self.exercise, app, self.lang)\n", "        reason = None\n")
+mutant(m, "digest-not-passed", "the same file graded again counts as a new attempt",
+       "digest=hashlib.sha256(content).hexdigest())", "digest=None)")
+mutant(m, "xp-needs-complete-run", "XP is banked only by a run with every hidden check",
+       "award = store.record(self.exercise.id, self.exercise.xp, result.passed, result.passed_count,",
+       "award = store.record(self.exercise.id, self.exercise.xp, result.passed and result.complete, result.passed_count,")
+mutant(m, "watch-repeats-recorded", "in watch mode a save with the same verdict is recorded as a new attempt",
+       "        if self.watching and verdict == self.last and", "        if False and")
+
 
 # --- grader/render: scores ------------------------------------------------------------------------------------------
 
@@ -1089,7 +1155,14 @@ OWN: dict[str, tuple[str, ...]] = {
     "grader/render/causes.py": ("tests/test_records.py",),
     "grader/course/intake.py": ("tests/test_ci_rules.py", "tests/test_records.py"),
     "grader/cli.py": ("tests/test_records.py", "tests/test_ci_rules.py"),
-    "grader/course/learn.py": ("tests/test_ci_rules.py", "tests/test_recording.py"),
+    "grader/course/learn.py": ("tests/test_ci_rules.py", "tests/test_recording.py",
+                               "tests/test_pinned_course.py::test_a_local_pass_banks_the_lessons_xp_though_hidden_checks_are_pending"),
+    "grader/judge/clock.py": ("tests/test_clock.py", "tests/test_host_clock.py", "tests/test_clock_rules.py",
+                              "tests/test_clocks.py", "tests/test_link_frames.py::test_a_host_past_the_run_deadline_is_overtime",
+                              "tests/test_link_frames.py::test_a_host_that_says_busy_without_progress_is_frozen"),
+    "grader/host/clock.py": ("tests/test_host_clock.py", "tests/test_clock_rules.py", "tests/test_clocks.py",
+                             "tests/test_monotonic.py"),
+    "grader/judge/hostframes.py": ("tests/test_host_frames.py", "tests/test_link_frames.py"),
 }
 for _path, _own in OWN.items():
     MODULES[_path].own = _own
@@ -1105,6 +1178,10 @@ class Outcome:
     verdict: str  # killed, timeout, killed-full (only by the full suite), survived, equivalent, stale, error
     seconds: float = 0.0
     detail: str = ""
+
+
+_IDS = [mu.id for mod in MODULES.values() for mu in mod.mutants]
+assert len(_IDS) == len(set(_IDS)), f"mutant ids used twice: {sorted({i for i in _IDS if _IDS.count(i) > 1})}"
 
 
 def mutated(source: str, mut: Mutant) -> str:

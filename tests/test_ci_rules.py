@@ -118,6 +118,7 @@ def good_course(tmp_path: Path) -> Path:
     """Proven only if hidden checks run: its wrong variant fails the hidden check alone."""
     return make_course(tmp_path / "good", reference=ECHO_ALL, starter=NOTHING,
                        variants={"once.py": f"# expect-fail: {HIDDEN_NAME}\n" + ECHO_ONCE,
+                                 "none_first.py": "# expect-fail-first: echo\n" + NOTHING,
                                  "ok_iter.py": "# expect: pass\n" + ECHO_ITER})
 
 
@@ -125,11 +126,13 @@ def good_course(tmp_path: Path) -> Path:
 def broken_course(tmp_path: Path) -> Path:
     """Each proof rule broken once: the reference fails the hidden check, the starter passes, a variant
     said to be correct fails the hidden check, and a wrong one says it fails ``echo`` when only the hidden
-    check catches it; one more names a check the spec lacks."""
+    check catches it; one more names a check the spec lacks, and one says the hidden check is the first to fail
+    when ``echo`` fails before it."""
     return make_course(tmp_path / "broken", reference=ECHO_ONCE, starter=ECHO_ALL,
                        variants={"named_wrong.py": "# expect-fail: echo\n" + ECHO_ONCE,
                                  "ok_once.py": "# expect: pass\n" + ECHO_ONCE,
-                                 "unknown_check.py": "# expect-fail: no such check\n" + ECHO_ONCE})
+                                 "unknown_check.py": "# expect-fail: no such check\n" + ECHO_ONCE,
+                                 "late_first.py": f"# expect-fail-first: {HIDDEN_NAME}\n" + NOTHING})
 
 
 # --- grade check -------------------------------------------------------------------------------------------------
@@ -139,7 +142,7 @@ def test_grade_check_runs_hidden_checks_to_prove_a_course(good_course: Path) -> 
     proc = run_grade("check", cwd=good_course)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     row = next(line for line in proc.stdout.splitlines() if line.startswith("demo"))
-    assert row.split()[1:5] == ["passes", "fails", "1/1", "1/1"], proc.stdout
+    assert row.split()[1:5] == ["passes", "fails", "2/2", "1/1"], proc.stdout
 
 
 def test_grade_check_fails_and_names_each_broken_rule(broken_course: Path) -> None:
@@ -154,14 +157,16 @@ def test_grade_check_fails_and_names_each_broken_rule(broken_course: Path) -> No
     assert len(starter) == 1 and "should fail, but passes every check" in starter[0], proc.stdout
     assert len(variant) == 1 and "should fail 'echo', but it passed" in variant[0], proc.stdout
     assert len(correct) == 1 and f"should pass, but {HIDDEN_NAME!r} failed" in correct[0], proc.stdout
+    late = [p for p in problems if p.startswith("✗ demo wrong late_first")]
+    assert len(late) == 1 and f"should fail {HIDDEN_NAME!r} first, but 'echo' failed before it" in late[0], proc.stdout
     unknown = [p for p in problems if p.startswith("✗ demo wrong unknown_check")]
     assert len(unknown) == 1 and "names a check 'no such check' that the spec does not have" in unknown[0], proc.stdout
-    assert len(problems) == 5, proc.stdout
+    assert len(problems) == 6, proc.stdout
     # The variant rules the course breaks are reported with their place, apart from the proofs.
     assert "variant rule(s) broken" in proc.stdout, proc.stdout
     assert "unknown_check.py:1" in proc.stderr and "no such check" in proc.stderr, proc.stderr
     row = next(line for line in proc.stdout.splitlines() if line.startswith("demo"))
-    assert row.split()[1:7] == ["WRONG", "WRONG", "0/2", "WRONG", "0/1", "WRONG"], proc.stdout
+    assert row.split()[1:7] == ["WRONG", "WRONG", "0/3", "WRONG", "0/1", "WRONG"], proc.stdout
 
 
 # --- the pytest plugin -------------------------------------------------------------------------------------------
@@ -189,6 +194,7 @@ def test_the_pytest_plugin_runs_hidden_checks_to_prove_a_course(good_course: Pat
     code, outcomes = plugin_outcomes(good_course, tmp_path)
     assert code == 0 and outcomes, outcomes
     assert outcomes[f"wrong:once::{HIDDEN_NAME}"] == "passed", outcomes
+    assert outcomes["wrong:none_first::echo"] == "passed", outcomes
     assert set(outcomes.values()) == {"passed"}, outcomes
 
 
@@ -203,6 +209,7 @@ def test_the_pytest_plugin_fails_the_item_of_each_broken_rule(broken_course: Pat
         "correct:ok_once::echo": "passed",
         f"correct:ok_once::{HIDDEN_NAME}": "failed",
         "wrong:unknown_check": "failed",
+        f"wrong:late_first::{HIDDEN_NAME}": "failed",
     }
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from grader import Limits, Options, grade
+from grader.judge import run as run_module
 from grader.judge.launch import HostProcess, spawn_host
 from grader.spec import parse_exercise
 
@@ -66,7 +67,7 @@ PROBE = textwrap.dedent("""\
         limits = {name: list(resource.getrlimit(getattr(resource, name)))
                   for name in ("RLIMIT_CPU", "RLIMIT_AS", "RLIMIT_FSIZE", "RLIMIT_NOFILE")}
         await websocket.send_text(json.dumps({"limits": limits, "no_new_privs": status("NoNewPrivs"),
-                                              "descriptors": AT_IMPORT}))
+                                              "seccomp": status("Seccomp"), "descriptors": AT_IMPORT}))
     """)
 
 SPEC = ("version: 1\nid: p\ntitle: p\ntrack: 1\nlesson: 1\nxp: 1\nfile: probe.py\ninstructions: p\n"
@@ -130,14 +131,37 @@ def test_the_app_runs_under_the_memory_file_size_and_descriptor_limits(tmp_path:
     assert facts["limits"]["RLIMIT_NOFILE"] == [200, 200]
 
 
-def test_the_app_cannot_gain_privileges(tmp_path: Path) -> None:
-    # Any process may set no_new_privs on itself; the sandbox must have set it in the app's.
+def prctl_allowed() -> bool:
+    """Whether this system lets a process set no_new_privs on itself (any process may, where it is allowed)."""
     allowed = subprocess.run(
         [sys.executable, "-c", "import ctypes, ctypes.util, sys; libc = ctypes.CDLL(ctypes.util.find_library('c'));"
          " sys.exit(libc.prctl(38, 1, 0, 0, 0))"], timeout=60, check=False)
-    if allowed.returncode != 0:
+    return allowed.returncode == 0
+
+
+def test_the_app_cannot_gain_privileges(tmp_path: Path) -> None:
+    if not prctl_allowed():
         pytest.skip("this system refuses PR_SET_NO_NEW_PRIVS to every process")
     assert probe(tmp_path, Options())["no_new_privs"] == "1"
+
+
+def test_the_app_cannot_gain_privileges_where_no_system_call_filter_is_installed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a machine whose calling convention the filter does not know (arm64) no seccomp filter is installed,
+    and with it goes the no_new_privs its installation sets: the sandbox must set the bit on its own."""
+    if not prctl_allowed():
+        pytest.skip("this system refuses PR_SET_NO_NEW_PRIVS to every process")
+    plain_job = run_module.job
+
+    def unfiltered(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        plan = plain_job(*args, **kwargs)
+        plan["sandbox"]["filter"] = False  # what the host does where seccomp.supported() is false
+        return plan
+
+    monkeypatch.setattr(run_module, "job", unfiltered)
+    facts = probe(tmp_path, Options())
+    assert facts["seccomp"] == "0", "the probe ran under a seccomp filter: this test would prove nothing"
+    assert facts["no_new_privs"] == "1"
 
 
 class PlantingLauncher:
@@ -176,6 +200,21 @@ def test_a_child_the_app_started_dies_with_the_host(tmp_path: Path, namespaces: 
     marker = f"grader-probe-child-{uuid.uuid4().hex}"
     try:
         run_probe(tmp_path, Options(namespaces=namespaces, limits=Limits(run_seconds=60)), marker)
+        survivors = gone_within(marker)
+    finally:
+        for pid in marked(marker):
+            os.kill(pid, 9)
+    assert survivors == [], f"the app's child outlived the host: {survivors}"
+
+
+def test_a_child_the_app_started_dies_with_the_host_where_no_user_id_of_its_own_is_given(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A judge that is not root hands out no user id, so no sweep by user id ends what the app started; without
+    namespaces there is no reaper either: the host's process group, killed whole, is what ends the child."""
+    monkeypatch.setattr(run_module, "dedicated_uid", lambda: None)
+    marker = f"grader-probe-child-{uuid.uuid4().hex}"
+    try:
+        run_probe(tmp_path, Options(namespaces=False, limits=Limits(run_seconds=60)), marker)
         survivors = gone_within(marker)
     finally:
         for pid in marked(marker):
