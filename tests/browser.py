@@ -80,9 +80,15 @@ def korean_font() -> tuple[bool, str]:
         if present():
             return True, ""
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        proc = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "fonts-noto-cjk"],
-                              capture_output=True, text=True, env=env, timeout=900)
-        return present(), (proc.stdout + proc.stderr)[-2000:]
+        install = ["apt-get", "install", "-y", "--no-install-recommends", "fonts-noto-cjk"]
+        log = ""
+        # As for Chromium: a fresh machine may have no package lists yet, so update once if the first try fails.
+        for command in (install, ["apt-get", "update"], install):
+            proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+            log = (proc.stdout + proc.stderr)[-2000:]
+            if command is install and proc.returncode == 0:
+                break
+        return present(), "" if present() else f"apt-get could not install fonts-noto-cjk:\n{log}"
 
 
 class Page:
@@ -159,6 +165,7 @@ class Browser:
         self.ids = itertools.count(1)
         self.pending: list[dict[str, Any]] = []
         self.pages: dict[str, Page] = {}
+        self.korean: tuple[bool, str] = (False, "not looked for")  # a Korean font installed, or why not
 
     def _address(self) -> str:
         assert self.process.stderr is not None

@@ -120,13 +120,19 @@ ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots of the pages, kept after
 
 @pytest.fixture(scope="session")
 def browser() -> Any:
-    """One headless Chromium for the session, installed with apt when missing (as CI does)."""
-    from browser import Browser, install_chromium
+    """One headless Chromium for the session, installed with apt when missing (as CI does).
+
+    The Korean font is settled first (installed when missing and we may): Chromium reads the installed fonts
+    when it starts, so a font installed later would not be used for the Korean pages.
+    """
+    from browser import Browser, install_chromium, korean_font
 
     executable, why = install_chromium()
     if executable is None:
         pytest.skip(f"no headless Chromium for the browser tests: {why}")
+    korean = korean_font()
     chromium = Browser(executable)
+    chromium.korean = korean
     try:
         yield chromium
     finally:

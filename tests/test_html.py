@@ -136,10 +136,10 @@ def test_batch_html_writes_a_dashboard_linking_every_report(tmp_path: Path) -> N
         self_contained((dashboard.parent / link).read_text(encoding="utf-8"))
     book = json.loads((tmp_path / "out" / "gradebook.json").read_text(encoding="utf-8"))
     bars = {attrs["data-label"]: int(attrs["data-part"] or 0) for tag, attrs in tags.tags
-            if tag == "g" and attrs.get("class") == "bar"}
+            if tag == "div" and attrs.get("class") == "share"}
     for check in book["checks"]:
         assert bars[check] == sum(1 for s in book["submissions"] if s["checks"][check] == "passed"), check
-    bins = [int(attrs["data-count"] or 0) for tag, attrs in tags.tags if tag == "g" and attrs.get("class") == "bin"]
+    bins = [int(attrs["data-count"] or 0) for tag, attrs in tags.tags if tag == "div" and attrs.get("class") == "bin"]
     assert sum(bins) == 3
     assert "1 of 3 submissions passed every check" in page
     assert "&lt;eve&gt;" in page
