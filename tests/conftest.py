@@ -52,7 +52,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 CONVERSATION_SECONDS = 120
 
 
-# The first browser test may install Chromium with apt-get (three commands of up to 900 s each, browser.py).
+# The first browser test may install Chromium and a Korean font with apt-get (three commands of up to 900 s
+# each, browser.apt_install).
 BROWSER_SECONDS = 3000
 
 
@@ -125,12 +126,11 @@ def browser() -> Any:
     The Korean font is settled first (installed when missing and we may): Chromium reads the installed fonts
     when it starts, so a font installed later would not be used for the Korean pages.
     """
-    from browser import Browser, install_chromium, korean_font
+    from browser import Browser, prepare
 
-    executable, why = install_chromium()
+    executable, why, korean = prepare()
     if executable is None:
         pytest.skip(f"no headless Chromium for the browser tests: {why}")
-    korean = korean_font()
     chromium = Browser(executable)
     chromium.korean = korean
     try:

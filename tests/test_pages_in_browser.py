@@ -310,6 +310,10 @@ def test_the_dashboard_counts_each_cause_once(shown: dict[tuple[str, str, int], 
     names = shown["dashboard", "ko", 1280].evaluate("[...document.querySelectorAll('#causes li.cause > b')]"
                                                     ".map(b => b.textContent)")
     assert names and all(any("\uac00" <= c <= "\ud7a3" for c in name) for name in names), names
+    # ... and quotes each example's failure as the Korean report says it.
+    examples = shown["dashboard", "ko", 1280].evaluate("[...document.querySelectorAll('#causes li.cause > div.dim')]"
+                                                       ".map(d => d.querySelector('.mono').textContent)")
+    assert len(examples) == len(names) and all(any("\uac00" <= c <= "\ud7a3" for c in e) for e in examples), examples
 
 
 def test_the_course_page_shows_level_and_achievements(shown: dict[tuple[str, str, int], Page]) -> None:
