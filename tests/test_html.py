@@ -197,3 +197,50 @@ def test_the_exception_badge_keeps_the_whole_type(tmp_path: Path) -> None:
     for (left, box, text), width in zip(badges, widths, strict=False):
         assert text == "your code raised ConnectionManagerStateCorruptedError", text
         assert float(left) >= 0 and float(left) + float(box) <= width
+
+
+MANY_KEYS = """\
+version: 1
+id: keys
+title: Keys
+track: 1
+lesson: 1
+xp: 5
+file: keys.py
+instructions: Answer with every key.
+checks:
+  - name: answers with every key
+    points: 1
+    steps:
+      - connect: /ws
+      - send_text: keys
+      - expect_json: {keys}
+"""
+EMPTY_ANSWER = """\
+from fastapi import FastAPI, WebSocket
+
+app = FastAPI()
+
+
+@app.websocket("/ws")
+async def answer(websocket: WebSocket):
+    await websocket.accept()
+    await websocket.receive_text()
+    await websocket.send_json({})
+    await websocket.close()
+"""
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "… and one more difference"), ("ko", "… 차이가 1개 더 있어요")])
+def test_one_difference_past_the_list_reads_as_one(tmp_path: Path, lang: str, words: str) -> None:
+    """An answer missing one key more than the page lists: the count of the rest agrees with one."""
+    keys = {chr(ord("a") + n): 0 for n in range(report.jsondiff.LIMIT + 1)}  # short, so "expected" is shown whole
+    (tmp_path / "keys.yaml").write_text(MANY_KEYS.format(keys=json.dumps(keys)), encoding="utf-8")
+    (tmp_path / "keys.py").write_text(EMPTY_ANSWER, encoding="utf-8")
+    result = grade(load_exercise(tmp_path / "keys.yaml"), tmp_path / "keys.py",
+                   Options(transcripts=True, lang=lang))
+    page = report.render(result, lang)
+    table = re.search(r'<table class="diff">(.*?)</table></div>(<p class="dim">[^<]*</p>)?', page, re.S)
+    assert table is not None, page
+    assert table.group(1).count("<tr>") == report.jsondiff.LIMIT + 1  # the header, then the listed differences
+    assert table.group(2) == f'<p class="dim">{words}</p>', table.group(2)
