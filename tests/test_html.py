@@ -244,3 +244,23 @@ def test_one_difference_past_the_list_reads_as_one(tmp_path: Path, lang: str, wo
     assert table is not None, page
     assert table.group(1).count("<tr>") == report.jsondiff.LIMIT + 1  # the header, then the listed differences
     assert table.group(2) == f'<p class="dim">{words}</p>', table.group(2)
+
+
+def test_a_korean_dashboard_quotes_failures_in_korean_and_names_the_exception(tmp_path: Path) -> None:
+    """--lang ko grades in Korean, so the causes' examples read as the Korean reports do; a cause names its
+    exception's type, and one KeyError that sank two checks is one cause counted once."""
+    folder = tmp_path / "class"
+    (folder / "ben").mkdir(parents=True)
+    (folder / "ben" / "t3l2.py").write_text((VARIANTS / "key_error_without_type.py").read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    dashboard = tmp_path / "out" / "class.html"
+    proc = run_grade("batch", "t3l2", str(folder), "--out", str(tmp_path / "out"), "--html", str(dashboard),
+                     "--lang", "ko")
+    assert proc.returncode == 0, proc.stderr
+    page = dashboard.read_text(encoding="utf-8")
+    causes = [attrs for tag, attrs in parsed(page).tags if tag == "li" and attrs.get("class") == "cause"]
+    assert [(c["data-error"], c["data-count"]) for c in causes] == [("KeyError", "1")], causes
+    assert "endpoint에서 예외가 발생했어요: KeyError" in page
+    assert "your endpoint raised" not in page
+    report_page = (tmp_path / "out" / "class-reports" / "ben.html").read_text(encoding="utf-8")
+    assert "endpoint에서 예외가 발생했어요: KeyError" in report_page
