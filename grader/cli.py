@@ -541,7 +541,9 @@ def _batch(args: list[str]) -> int:
     exercise = _exercise(course, opts.exercise)
     submissions = batch.find_submissions(exercise, [Path(p) for p in opts.submissions])
     started = time.perf_counter()
-    rows = batch.run(exercise, submissions, course.limits, opts.jobs, transcripts=bool(opts.html))
+    # With pages, every failure message is written in the pages' language (the gradebook's notes too).
+    rows = batch.run(exercise, submissions, course.limits, opts.jobs, transcripts=bool(opts.html),
+                     lang=language(opts.lang) if opts.html else "en")
     elapsed = time.perf_counter() - started
     out = Path(opts.out)
     out.mkdir(parents=True, exist_ok=True)

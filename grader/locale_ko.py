@@ -487,6 +487,14 @@ KO.update({
     "it arrived too early or too late": "너무 일찍 또는 너무 늦게 도착함",
 })
 
+# The HTML pages: counts of one, said as one.
+KO.update({
+    "The same cause sank one more check: {name}": "같은 원인으로 검사 1개가 더 실패했어요: {name}",
+    "Every frame in full (one line)": "주고받은 메시지 전체 (1줄)",
+    "… and one more difference": "… 차이가 1개 더 있어요",
+    "one more byte of output not shown": "출력 1바이트는 생략했어요",
+})
+
 # Step kinds and matcher operators with a module of their own keep their Korean there (grader/spec/steps/).
 from grader.spec.steps import korean as _korean  # noqa: E402
 

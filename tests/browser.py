@@ -34,55 +34,58 @@ def find_chromium() -> str | None:
     return next((path for name in NAMES if (path := shutil.which(name))), None)
 
 
-def install_chromium() -> tuple[str | None, str]:
-    """The browser, installed with apt when missing and we may; else None and why not."""
-    found = find_chromium()
-    if found:
-        return found, ""
+KOREAN_FONT = "fonts-noto-cjk"
+APT_SECONDS = 900  # one apt-get command; at most three run (install, update, install again)
+
+
+def korean_font_present() -> bool:
+    """Whether fontconfig knows a font with Hangul (Chromium draws Korean with one of those)."""
+    return bool(shutil.which("fc-list")) and bool(
+        subprocess.run(["fc-list", ":lang=ko"], capture_output=True, text=True, timeout=60).stdout.strip())
+
+
+def apt_install(packages: list[str]) -> str:
+    """Install Debian packages with apt-get when we may; "" when done, else why not.
+
+    A fresh machine may have no package lists yet, so a failed install is tried
+    once more after ``apt-get update``. All packages go in one command, so the
+    time spent is bounded by three commands whatever is missing.
+    """
     if not shutil.which("apt-get"):
-        return None, "no chromium on PATH and no apt-get to install it with"
+        return f"no apt-get to install {' '.join(packages)} with"
     if os.geteuid() != 0:
-        return None, "no chromium on PATH, and installing it needs root: run `apt-get install -y chromium` as root"
+        return f"installing {' '.join(packages)} needs root: run `apt-get install -y {' '.join(packages)}` as root"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    install = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+    log = ""
     # Test workers may arrive here together; dpkg takes one installer at a time.
     with open(Path(tempfile.gettempdir()) / "grader-chromium-install.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        found = find_chromium()
-        if found:
-            return found, ""
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        log = ""
-        for command in (["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
-                        ["apt-get", "update"],
-                        ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
-            proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=900)
+        for command in (install, ["apt-get", "update"], install):
+            try:
+                proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=APT_SECONDS)
+            except subprocess.TimeoutExpired:
+                return f"{' '.join(command)} took longer than {APT_SECONDS} s"
             log = (proc.stdout + proc.stderr)[-2000:]
-            if command[1] == "install" and proc.returncode == 0:
-                break
-    found = find_chromium()
-    return found, "" if found else f"apt-get could not install chromium:\n{log}"
+            if command is install and proc.returncode == 0:
+                return ""
+    return f"apt-get could not install {' '.join(packages)}:\n{log}"
 
 
-def korean_font() -> tuple[bool, str]:
-    """Whether a Korean font is installed (Debian's fonts-noto-cjk, installed with apt when missing and we may).
+def prepare() -> tuple[str | None, str, tuple[bool, str]]:
+    """The browser and the Korean font, installed together when missing and we may.
 
-    Korean pages are checked as rendered: without a font, Hangul is drawn as boxes whose line breaks say nothing.
+    Gives Chromium's path (or None and why not) and whether a Korean font is
+    there (and why not). Korean pages are checked as rendered: without a font,
+    Hangul is drawn as boxes whose line breaks say nothing. The font must be
+    there before Chromium starts, which is when it reads the installed fonts.
     """
-    def present() -> bool:
-        return bool(shutil.which("fc-list")) and bool(
-            subprocess.run(["fc-list", ":lang=ko"], capture_output=True, text=True, timeout=60).stdout.strip())
-
-    if present():
-        return True, ""
-    if not shutil.which("apt-get") or os.geteuid() != 0:
-        return False, "no Korean font, and installing fonts-noto-cjk needs apt-get as root"
-    with open(Path(tempfile.gettempdir()) / "grader-chromium-install.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if present():
-            return True, ""
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        proc = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "fonts-noto-cjk"],
-                              capture_output=True, text=True, env=env, timeout=900)
-        return present(), (proc.stdout + proc.stderr)[-2000:]
+    missing = ([] if find_chromium() else ["chromium"]) + ([] if korean_font_present() else [KOREAN_FONT])
+    why = apt_install(missing) if missing else ""
+    executable = find_chromium()
+    korean = korean_font_present()
+    return (executable, "" if executable else f"no chromium on PATH; {why}",
+            (korean, "" if korean else f"no Korean font; {why}"))
 
 
 class Page:
@@ -159,6 +162,7 @@ class Browser:
         self.ids = itertools.count(1)
         self.pending: list[dict[str, Any]] = []
         self.pages: dict[str, Page] = {}
+        self.korean: tuple[bool, str] = (False, "not looked for")  # a Korean font installed, or why not
 
     def _address(self) -> str:
         assert self.process.stderr is not None

@@ -52,7 +52,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 CONVERSATION_SECONDS = 120
 
 
-# The first browser test may install Chromium with apt-get (three commands of up to 900 s each, browser.py).
+# The first browser test may install Chromium and a Korean font with apt-get (three commands of up to 900 s
+# each, browser.apt_install).
 BROWSER_SECONDS = 3000
 
 
@@ -120,13 +121,18 @@ ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots of the pages, kept after
 
 @pytest.fixture(scope="session")
 def browser() -> Any:
-    """One headless Chromium for the session, installed with apt when missing (as CI does)."""
-    from browser import Browser, install_chromium
+    """One headless Chromium for the session, installed with apt when missing (as CI does).
 
-    executable, why = install_chromium()
+    The Korean font is settled first (installed when missing and we may): Chromium reads the installed fonts
+    when it starts, so a font installed later would not be used for the Korean pages.
+    """
+    from browser import Browser, prepare
+
+    executable, why, korean = prepare()
     if executable is None:
         pytest.skip(f"no headless Chromium for the browser tests: {why}")
     chromium = Browser(executable)
+    chromium.korean = korean
     try:
         yield chromium
     finally:

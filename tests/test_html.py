@@ -136,10 +136,10 @@ def test_batch_html_writes_a_dashboard_linking_every_report(tmp_path: Path) -> N
         self_contained((dashboard.parent / link).read_text(encoding="utf-8"))
     book = json.loads((tmp_path / "out" / "gradebook.json").read_text(encoding="utf-8"))
     bars = {attrs["data-label"]: int(attrs["data-part"] or 0) for tag, attrs in tags.tags
-            if tag == "g" and attrs.get("class") == "bar"}
+            if tag == "div" and attrs.get("class") == "share"}
     for check in book["checks"]:
         assert bars[check] == sum(1 for s in book["submissions"] if s["checks"][check] == "passed"), check
-    bins = [int(attrs["data-count"] or 0) for tag, attrs in tags.tags if tag == "g" and attrs.get("class") == "bin"]
+    bins = [int(attrs["data-count"] or 0) for tag, attrs in tags.tags if tag == "div" and attrs.get("class") == "bin"]
     assert sum(bins) == 3
     assert "1 of 3 submissions passed every check" in page
     assert "&lt;eve&gt;" in page
@@ -197,3 +197,70 @@ def test_the_exception_badge_keeps_the_whole_type(tmp_path: Path) -> None:
     for (left, box, text), width in zip(badges, widths, strict=False):
         assert text == "your code raised ConnectionManagerStateCorruptedError", text
         assert float(left) >= 0 and float(left) + float(box) <= width
+
+
+MANY_KEYS = """\
+version: 1
+id: keys
+title: Keys
+track: 1
+lesson: 1
+xp: 5
+file: keys.py
+instructions: Answer with every key.
+checks:
+  - name: answers with every key
+    points: 1
+    steps:
+      - connect: /ws
+      - send_text: keys
+      - expect_json: {keys}
+"""
+EMPTY_ANSWER = """\
+from fastapi import FastAPI, WebSocket
+
+app = FastAPI()
+
+
+@app.websocket("/ws")
+async def answer(websocket: WebSocket):
+    await websocket.accept()
+    await websocket.receive_text()
+    await websocket.send_json({})
+    await websocket.close()
+"""
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "… and one more difference"), ("ko", "… 차이가 1개 더 있어요")])
+def test_one_difference_past_the_list_reads_as_one(tmp_path: Path, lang: str, words: str) -> None:
+    """An answer missing one key more than the page lists: the count of the rest agrees with one."""
+    keys = {chr(ord("a") + n): 0 for n in range(report.jsondiff.LIMIT + 1)}  # short, so "expected" is shown whole
+    (tmp_path / "keys.yaml").write_text(MANY_KEYS.format(keys=json.dumps(keys)), encoding="utf-8")
+    (tmp_path / "keys.py").write_text(EMPTY_ANSWER, encoding="utf-8")
+    result = grade(load_exercise(tmp_path / "keys.yaml"), tmp_path / "keys.py",
+                   Options(transcripts=True, lang=lang))
+    page = report.render(result, lang)
+    table = re.search(r'<table class="diff">(.*?)</table></div>(<p class="dim">[^<]*</p>)?', page, re.S)
+    assert table is not None, page
+    assert table.group(1).count("<tr>") == report.jsondiff.LIMIT + 1  # the header, then the listed differences
+    assert table.group(2) == f'<p class="dim">{words}</p>', table.group(2)
+
+
+def test_a_korean_dashboard_quotes_failures_in_korean_and_names_the_exception(tmp_path: Path) -> None:
+    """--lang ko grades in Korean, so the causes' examples read as the Korean reports do; a cause names its
+    exception's type, and one KeyError that sank two checks is one cause counted once."""
+    folder = tmp_path / "class"
+    (folder / "ben").mkdir(parents=True)
+    (folder / "ben" / "t3l2.py").write_text((VARIANTS / "key_error_without_type.py").read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    dashboard = tmp_path / "out" / "class.html"
+    proc = run_grade("batch", "t3l2", str(folder), "--out", str(tmp_path / "out"), "--html", str(dashboard),
+                     "--lang", "ko")
+    assert proc.returncode == 0, proc.stderr
+    page = dashboard.read_text(encoding="utf-8")
+    causes = [attrs for tag, attrs in parsed(page).tags if tag == "li" and attrs.get("class") == "cause"]
+    assert [(c["data-error"], c["data-count"]) for c in causes] == [("KeyError", "1")], causes
+    assert "endpoint에서 예외가 발생했어요: KeyError" in page
+    assert "your endpoint raised" not in page
+    report_page = (tmp_path / "out" / "class-reports" / "ben.html").read_text(encoding="utf-8")
+    assert "endpoint에서 예외가 발생했어요: KeyError" in report_page

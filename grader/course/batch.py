@@ -98,12 +98,13 @@ def _natural(path: Path) -> list[object]:
 
 
 def run(exercise: Exercise, submissions: list[Submission], limits: Limits, jobs: int,
-        transcripts: bool = False) -> list[Row]:
+        transcripts: bool = False, lang: str = "en") -> list[Row]:
     """Grade every submission (hidden checks included), ``jobs`` judge processes at once.
 
-    ``transcripts`` keeps every check's conversation, passed or not, for HTML reports.
+    ``transcripts`` keeps every check's conversation, passed or not, for HTML reports; ``lang`` is the
+    language their failure messages are written in (the pages' language).
     """
-    options = Options(limits=limits, run_hidden=True, transcripts=transcripts)
+    options = Options(limits=limits, run_hidden=True, transcripts=transcripts, lang=lang)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="grader-batch-") as unzipped:
         tasks, refused = _tasks(exercise, submissions, Path(unzipped), limits)

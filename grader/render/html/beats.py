@@ -33,6 +33,7 @@ class Beat:
     tone: str = ""  # "ok", "bad" or "" (neutral)
     dashed: bool = False
     detail: tuple[str, ...] = ()  # more lines under the label (the failed step's expected and got)
+    error: str = ""  # the exception's type, on the beat where the learner's code raised it
 
 
 _SERVER_CLOSED = re.compile(r"server closed the connection: code (\d+)(?: (.*))?$", re.S)
@@ -147,7 +148,7 @@ def _close(code: str, reason: str | None, lang: str) -> str:
 
 def _error(headline: str, kind: str, at: float, lang: str) -> Beat:
     label = say(lang, "your code raised {error}", error=kind)
-    return Beat("error", at, SERVER, None, label, headline, "bad")
+    return Beat("error", at, SERVER, None, label, headline, "bad", error=kind)
 
 
 def _error_position(rows: list[Beat]) -> int:

@@ -1,7 +1,10 @@
-"""Two small SVG charts for the class dashboard: horizontal bars of a share, and a histogram of counts.
+"""Two small charts for the class dashboard: horizontal bars of a share, and a histogram of counts.
 
-Every bar carries its numbers as ``data-`` attributes and in a ``<title>``,
-so a reader can hover for them and a browser test can count them.
+They are drawn with HTML and CSS rather than as pictures, so their text is
+page text: the same size as the rest of the page on a laptop and on a phone
+(a picture shrunk to a phone's width shrinks its words with it). Every bar
+carries its numbers as ``data-`` attributes and in a ``title``, so a reader
+can hover for them and a browser test can count them.
 """
 
 from __future__ import annotations
@@ -10,9 +13,27 @@ from dataclasses import dataclass
 
 from .page import esc
 
-BAR = 22
-LABEL = 300  # room for the check's name
-TRACK = 360
+PLOT = 160  # the histogram's tallest column, in px
+
+CSS = """
+.shares { display: grid; grid-template-columns: minmax(8em, 18em) minmax(6em, 1fr) max-content; gap: 6px 10px;
+          align-items: center; }
+.share { display: contents; }
+.share .name { text-align: right; }
+.share .figure { font-size: 0.9em; color: var(--dim); white-space: nowrap; }
+.share .bar { height: 18px; border-radius: 4px; }
+.histo { display: inline-flex; flex-direction: column; max-width: 100%; min-width: 16em; }
+.histogram { display: flex; align-items: flex-end; gap: 4px; overflow-x: auto; padding-bottom: 2px; }
+.bin { flex: 1 0 2.6em; max-width: 5em; display: flex; flex-direction: column; align-items: center; font-size: 0.85em; }
+.bin .column { width: 100%; background: var(--accent); border-radius: 3px 3px 0 0; }
+.bin .label { border-top: 1px solid #8c959f; width: 100%; text-align: center; white-space: nowrap; color: var(--dim); }
+.axis { text-align: center; font-size: 0.85em; margin: 2px 0 0; }
+@media (max-width: 600px) {
+  /* A phone: each check's name on a line of its own, its bar and figure under it. */
+  .shares { grid-template-columns: minmax(0, 1fr) max-content; gap: 2px 8px; }
+  .share .name { grid-column: 1 / -1; text-align: left; margin-top: 4px; }
+}
+"""
 
 
 @dataclass(frozen=True)
@@ -24,46 +45,25 @@ class Share:
 
 def bars(shares: list[Share], unit: str) -> str:
     """One horizontal bar per share: ``part`` of ``whole``, with the count and percentage after it."""
-    width = LABEL + TRACK + 170
-    height = len(shares) * (BAR + 8) + 8
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="bars" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img">']
-    for index, share in enumerate(shares):
-        y = 4 + index * (BAR + 8)
+    rows = []
+    for share in shares:
         fraction = share.part / share.whole if share.whole else 0.0
         fill = "#1a7f37" if fraction >= 0.8 else "#bf8700" if fraction >= 0.5 else "#cf222e"
-        name = share.label if len(share.label) <= 40 else share.label[:39] + "…"
         text = f"{share.part}/{share.whole} {unit} · {round(100 * fraction)}%"
-        parts.append(
-            f'<g class="bar" data-label="{esc(share.label)}" data-part="{share.part}" data-whole="{share.whole}">'
-            f"<title>{esc(share.label)}: {esc(text)}</title>"
-            f'<text x="{LABEL - 8}" y="{y + 16}" font-size="12" text-anchor="end">{esc(name)}</text>'
-            f'<rect x="{LABEL}" y="{y}" width="{TRACK}" height="{BAR}" fill="#f6f8fa" stroke="#d1d9e0"/>'
-            f'<rect x="{LABEL}" y="{y}" width="{TRACK * fraction:.1f}" height="{BAR}" fill="{fill}"/>'
-            f'<text x="{LABEL + TRACK + 6}" y="{y + 16}" font-size="12">{esc(text)}</text></g>')
-    parts.append("</svg>")
-    return "".join(parts)
+        rows.append(
+            f'<div class="share" data-label="{esc(share.label)}" data-part="{share.part}" data-whole="{share.whole}" '
+            f'title="{esc(share.label)}: {esc(text)}"><span class="name">{esc(share.label)}</span>'
+            f'<div class="bar"><span style="width:{100 * fraction:.1f}%;background:{fill}"></span></div>'
+            f'<span class="figure">{esc(text)}</span></div>')
+    return f'<div class="shares">{"".join(rows)}</div>'
 
 
 def histogram(counts: list[tuple[str, int]], axis: str) -> str:
     """Vertical bars, one per bin (its label under it, its count above it)."""
-    column = max(28, min(60, 640 // max(1, len(counts))))
-    width = 40 + column * len(counts) + 10
-    plot = 160
-    height = plot + 60
     top = max([count for _, count in counts] + [1])
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="histogram" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img">',
-             f'<line x1="36" y1="{plot + 20}" x2="{width - 6}" y2="{plot + 20}" stroke="#8c959f"/>']
-    for index, (label, count) in enumerate(counts):
-        x = 40 + index * column
-        tall = plot * count / top
-        y = plot + 20 - tall
-        parts.append(
-            f'<g class="bin" data-label="{esc(label)}" data-count="{count}"><title>{esc(label)}: {count}</title>'
-            f'<rect x="{x + 3}" y="{y:.1f}" width="{column - 6}" height="{tall:.1f}" fill="#0969da"/>'
-            f'<text x="{x + column / 2}" y="{y - 4:.1f}" font-size="12" text-anchor="middle">{count}</text>'
-            f'<text x="{x + column / 2}" y="{plot + 36}" font-size="11" text-anchor="middle">{esc(label)}</text></g>')
-    parts.append(f'<text x="{40 + column * len(counts) / 2}" y="{height - 4}" font-size="12" text-anchor="middle" '
-                 f'fill="#59636e">{esc(axis)}</text></svg>')
-    return "".join(parts)
+    bins = "".join(
+        f'<div class="bin" data-label="{esc(label)}" data-count="{count}" title="{esc(label)}: {count}">'
+        f'<span class="count">{count}</span><div class="column" style="height:{PLOT * count / top:.1f}px"></div>'
+        f'<span class="label">{esc(label)}</span></div>'
+        for label, count in counts)
+    return f'<div class="histo"><div class="histogram">{bins}</div><p class="axis dim">{esc(axis)}</p></div>'

@@ -12,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from grader.i18n import say
+from grader.render.causes import groups
 from grader.result import CheckResult, Result
 from grader.spec import Check, Exercise, pick
 
-from .charts import Share, bars, histogram
+from . import report
+from .charts import CSS, Share, bars, histogram
 from .page import esc, page
 
 CAUSES = 10  # causes listed
@@ -34,11 +36,13 @@ class Graded:
 
 @dataclass
 class Cause:
-    check: str
+    check: str  # the first check the cause sank
     step: str
     kind: str
-    count: int = 0
+    error: str = ""  # the exception's type, when the learner's code raised one
+    count: int = 0  # submissions it sank checks in
     examples: list[tuple[Graded, CheckResult | None]] = field(default_factory=list)
+    also: list[str] = field(default_factory=list)  # the other checks it sank, in the spec's order
 
 
 def render(exercise: Exercise, title: str, graded: list[Graded], lang: str = "en") -> str:
@@ -55,10 +59,10 @@ def render(exercise: Exercise, title: str, graded: list[Graded], lang: str = "en
     axis = say(lang, "points out of {max_points}", max_points=max_points)
     body.append(f'<div class="chart scroll" id="scores">{histogram(score_bins(scores, max_points), axis)}</div>')
     body.append(f"<h2>{esc(say(lang, 'Most common causes of failure'))}</h2>")
-    body.append(_causes(causes(graded), lang))
+    body.append(_causes(exercise, causes(exercise, graded), lang))
     body.append(f"<h2>{esc(say(lang, 'Submissions'))}</h2>")
     body.append(_table(exercise, graded, lang))
-    return page(f"{exercise.id} · {title}", "\n".join(body), lang)
+    return page(f"{exercise.id} · {title}", "\n".join(body), lang, CSS)
 
 
 def _passes(graded: list[Graded], name: str) -> int:
@@ -80,29 +84,39 @@ def score_bins(scores: list[int], max_points: int) -> list[tuple[str, int]]:
 _ROUND = re.compile(r", round \d+ of \d+.*$", re.S)
 
 
-def causes(graded: list[Graded]) -> list[Cause]:
-    """Failures grouped by where and how they happened (check, step, kind), the most common first.
+def causes(exercise: Exercise, graded: list[Graded]) -> list[Cause]:
+    """Root causes, the most common first: one per submission and cause, as its own report counts them.
 
-    Messages quote each submission's own values, so they are not the key: the
-    same step of the same check failing the same way is the same cause.
+    Within a submission, checks sunk by one cause (one exception at one line,
+    one refusal, the same event word for word) are one cause, as in the text
+    report (``grader.render.causes``). Across submissions, messages quote each
+    one's own values, so they are not the key: a cause that first shows at the
+    same step of the same check, failing the same way (raising the same type
+    of exception, when it raised one), is the same cause.
     """
-    found: dict[tuple[str, str, str], Cause] = {}
+    found: dict[tuple[str, str, str, str], Cause] = {}
     for item in graded:
         if item.result is None:
-            cause = found.setdefault(("", "", "ungraded"), Cause("", "", "ungraded"))
+            cause = found.setdefault(("", "", "ungraded", ""), Cause("", "", "ungraded"))
             cause.count += 1
             if not cause.examples:
                 cause.examples.append((item, None))
             continue
-        for check in item.result.checks:
-            if check.passed or check.failure is None:
-                continue
+        for group in groups([c for c in item.result.checks if not c.passed and c.failure is not None]):
+            check = group[0]
+            assert check.failure is not None
             step = _ROUND.sub("", check.failure.step or "")
-            key = (check.name, step, check.failure.kind.value)
+            errors = check.failure.errors
+            # The exception the grouping keys on (``grader.render.causes.cause``): the last one raised.
+            key = (check.name, step, check.failure.kind.value, errors[-1].type if errors else "")
             cause = found.setdefault(key, Cause(*key))
             cause.count += 1
+            cause.also.extend(other.name for other in group[1:] if other.name not in cause.also)
             if not cause.examples:
                 cause.examples.append((item, check))
+    order = {check.name: index for index, check in enumerate(exercise.checks)}
+    for cause in found.values():
+        cause.also.sort(key=lambda name: order.get(name, len(order)))
     return sorted(found.values(), key=lambda c: -c.count)
 
 
@@ -127,26 +141,30 @@ def kind_text(kind: str, lang: str) -> str:
     return texts.get(kind, kind)
 
 
-def _causes(found: list[Cause], lang: str) -> str:
+def _causes(exercise: Exercise, found: list[Cause], lang: str) -> str:
     if not found:
         return f'<p class="ok">{esc(say(lang, "No check failed."))}</p>'
+    names = {check.name: _title(check, lang) for check in exercise.checks}
     items = []
     for cause in found[:CAUSES]:
         example = ""
-        shown = cause.check
+        shown = names.get(cause.check, cause.check)  # the check's name in the reader's language
         if cause.examples:
             graded, result = cause.examples[0]
             anchor = f"#check-{graded.result.checks.index(result)}" if graded.result and result else ""
             who = f'<a href="{esc(graded.report)}{anchor}">{esc(graded.name)}</a>' if graded.report else esc(graded.name)
             message = result.failure.message if result is not None and result.failure is not None else graded.error
-            shown = result.shown if result is not None else shown  # the check's name in the reader's language
             example = (f'<div class="dim">{esc(say(lang, "for example"))}: {who}'
                        f'<br><span class="mono">{esc(message)}</span></div>')
         check = f"<b>{esc(shown)}</b> — " if cause.check else ""
+        what = esc(kind_text(cause.kind, lang)) + (f' (<span class="mono">{esc(cause.error)}</span>)' if cause.error else "")
         step = f' <span class="mono dim">{esc(cause.step)}</span>' if cause.step else ""
+        if cause.also:
+            others = ", ".join(names.get(name, name) for name in cause.also)
+            step += f'<div class="also">{esc(report.sank(lang, len(cause.also), others))}</div>'
         items.append(f'<li class="cause" data-count="{cause.count}" data-check="{esc(cause.check)}" '
-                     f'data-kind="{esc(cause.kind)}"><span class="badge bad">{cause.count}×</span> {check}'
-                     f"{esc(kind_text(cause.kind, lang))}{step}{example}</li>")
+                     f'data-kind="{esc(cause.kind)}" data-error="{esc(cause.error)}"><span class="badge bad">'
+                     f"{cause.count}×</span> {check}{what}{step}{example}</li>")
     return f'<ol class="causes" id="causes">{"".join(items)}</ol>'
 
 

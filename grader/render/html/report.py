@@ -14,7 +14,7 @@ from grader.result import CheckResult, Failure, Result, Status
 
 from . import jsondiff
 from .beats import beats
-from .diagram import svg
+from .diagram import NARROW, WIDE, svg
 from .page import esc, page
 
 
@@ -22,20 +22,23 @@ def render(result: Result, lang: str = "en") -> str:
     body = [_header(result, lang)]
     # One cause, one card: the first check a cause sank carries it and names the others, which point back.
     leader: dict[int, CheckResult] = {}
-    sank: dict[int, list[CheckResult]] = {}
+    sunk: dict[int, list[CheckResult]] = {}
     hints: dict[int, str | None] = {}
     for group in groups([c for c in result.checks if not c.passed]):
-        sank[id(group[0])] = group[1:]
+        sunk[id(group[0])] = group[1:]
         hints[id(group[0])] = hint_for(group)
         for other in group[1:]:
             leader[id(other)] = group[0]
     ordered = sorted(enumerate(result.checks), key=lambda item: item[1].passed)
     for index, check in ordered:
-        body.append(_section(index, check, lang, leader.get(id(check)), sank.get(id(check), []), hints.get(id(check))))
+        body.append(_section(index, check, lang, leader.get(id(check)), sunk.get(id(check), []), hints.get(id(check))))
     if result.output.strip():
         body.append(f"<h2>{esc(say(lang, 'What your app printed'))}</h2><pre class=\"output\">{esc(result.output)}</pre>")
         if result.output_dropped:
-            body.append(f'<p class="dim">{esc(say(lang, "{n} more bytes of output not shown", n=result.output_dropped))}</p>')
+            dropped = result.output_dropped
+            words = (say(lang, "one more byte of output not shown") if dropped == 1
+                     else say(lang, "{n} more bytes of output not shown", n=dropped))
+            body.append(f'<p class="dim">{esc(words)}</p>')
     title = f"{result.exercise} · {result.title}"
     return page(title, "\n".join(body), lang)
 
@@ -57,6 +60,13 @@ def verdict(result: Result, lang: str) -> str:
             text += " · " + say(lang, "hidden checks still to run when you submit: {n} ({points} points)",
                                 n=result.hidden_pending, points=result.hidden_points)
     return text
+
+
+def sank(lang: str, n: int, names: str) -> str:
+    """The other checks one cause sank, counted in words that agree with the count."""
+    if n == 1:
+        return say(lang, "The same cause sank one more check: {name}", name=names)
+    return say(lang, "The same cause sank {n} more checks: {names}", n=n, names=names)
 
 
 def _header(result: Result, lang: str) -> str:
@@ -102,11 +112,13 @@ def _section(index: int, check: CheckResult, lang: str, leader: CheckResult | No
         else:
             if others:
                 names = ", ".join(other.shown for other in others)
-                parts.append(f'<p class="dim same-cause">{esc(say(lang, "The same cause sank {n} more checks: {names}", n=len(others), names=names))}</p>')
+                parts.append(f'<p class="dim same-cause">{esc(sank(lang, len(others), names))}</p>')
             parts.append(_failure(failure, lang))
     if check.transcript:
         rows = beats(check, lang)
-        parts.append(f'<div class="diagram" data-check="{index}">{svg(rows, say(lang, "server"))}</div>')
+        # Both layouts are in the page; the stylesheet shows the one that suits the screen.
+        drawn = "".join(svg(rows, say(lang, "server"), layout) for layout in (WIDE, NARROW))
+        parts.append(f'<div class="diagram" data-check="{index}">{drawn}</div>')
     if failure is not None and not repeated:
         parts.append(_details(failure, lang))
     if check.transcript:
@@ -165,7 +177,8 @@ def _diff(failure: Failure, lang: str) -> str:
         f'<td class="mono">{esc(d.expected)}</td><td class="mono">{esc(d.actual)}</td></tr>'
         for d in found[:jsondiff.LIMIT])
     more = len(found) - jsondiff.LIMIT
-    tail = f'<p class="dim">{esc(say(lang, "… and {n} more differences", n=more))}</p>' if more > 0 else ""
+    words = say(lang, "… and one more difference") if more == 1 else say(lang, "… and {n} more differences", n=more)
+    tail = f'<p class="dim">{esc(words)}</p>' if more > 0 else ""
     names = (say(lang, "key path"), say(lang, "difference"), say(lang, "expected"), say(lang, "got"))
     head = "".join(f"<th>{esc(name)}</th>" for name in names)
     return f'<div class="scroll"><table class="diff"><tr>{head}</tr>{rows}</table></div>{tail}'
@@ -186,5 +199,7 @@ def _transcript(check: CheckResult, lang: str) -> str:
         f'<tr><td class="mono">{f.at:.3f}s</td><td>{esc(f.client)}</td><td>{arrows.get(f.direction, "·")}</td>'
         f'<td class="mono">{esc(f.text)}</td></tr>'
         for f in check.transcript)
-    summary = say(lang, "Every frame in full ({n} lines)", n=len(check.transcript))
+    count = len(check.transcript)
+    summary = (say(lang, "Every frame in full (one line)") if count == 1
+               else say(lang, "Every frame in full ({n} lines)", n=count))
     return f'<details class="frames"><summary>{esc(summary)}</summary><div class="scroll"><table>{rows}</table></div></details>'
