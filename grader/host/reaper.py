@@ -80,6 +80,12 @@ def fork(wire_fd: int) -> None:
 def sweep() -> bool:
     """Kill and reap every descendant; True when none is left."""
     me = os.getpid()
+    try:
+        # No child at all, alive or a zombie (the usual case: with a PID namespace the
+        # kernel ended everything in it with the app): nothing to look for in /proc.
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
     for _ in range(SWEEP_ROUNDS):
         children = _children(me)
         if not children:

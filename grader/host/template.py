@@ -16,6 +16,7 @@ process that has threads can leave locks held forever in the child.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -52,6 +53,11 @@ def serve_forks(channel: socket.socket) -> None:
     seccomp.host_program()
     # Children are reaped as they end; the judge learns how they ended from their reaper.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    # Everything imported so far is left out of every collection, in the template and in
+    # its forks: a fork's first collection would otherwise write to every object it holds
+    # and so copy the template's whole heap, page by page (the gc module's docs advise it).
+    gc.collect()
+    gc.freeze()
     while True:
         try:
             data, fds, _flags, _addr = socket.recv_fds(channel, 1 << 16, 3)
