@@ -35,7 +35,7 @@ with contextlib.suppress(ImportError):
     import fastapi.telemetry._runtime  # noqa: F401
 
 from grader import wire
-from grader.host import real, sandbox
+from grader.host import real, sandbox, warmup
 from grader.host.clock import HostLoop, follow_wall_clock, hold_clock_for_anyio_threads, install_clocks
 from grader.host.learner import LearnerCode, LoadFailed, import_app, websocket_paths
 from grader.host.lifespan import Lifespan, LifespanFailed
@@ -334,6 +334,9 @@ def run(wire_fd: int, trace_fd: int, template_fd: int | None = None) -> NoReturn
     from it rather than from a second interpreter.
     """
     channel = wire.Blocking(wire_fd)
+    # FastAPI's first-use costs, paid before the learner's file is near (and, in a host that
+    # becomes a template, once for all its forks).
+    warmup.warm_up()
     try:
         channel.send({"op": "ready"})
         got = channel.recv()

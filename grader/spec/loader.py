@@ -194,7 +194,7 @@ SINCE = {"vars": 1.2, "shared_app": 1.2, "after": 1.2, "within": 1.2}
 # What `defaults:` may set for every check (1.0 and 1.1: timeout only).
 DEFAULT_KEYS = {"timeout": 1.0, "fresh_app": 1.2, "points": 1.2, "hidden": 1.2, "wall_clock": 1.2}
 # The default of fresh_app from 1.2 on (1.0 and 1.1: every check shares the app unless it says otherwise).
-FRESH_APP_1_2 = False
+FRESH_APP_1_2 = True
 SOURCE_KEYS = ("calls", "not_calls", "imports", "bases", "decorators", "keywords", "match")
 SOURCE_MATCH = ("all", "any")
 STEP_COMMON_KEYS = ("client", "timeout", "after", "within")
