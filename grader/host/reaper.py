@@ -70,6 +70,11 @@ def fork(wire_fd: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
+        # Its end itself, not just the signal: only once it is reaped are its descriptors
+        # (and the locks they hold) gone, and the next host of the run may start. /proc,
+        # which the sweep reads, may be the app's own PID namespace's, where it is not this
+        # process's child. (Already reaped above: ChildProcessError, an OSError.)
+        os.waitpid(pid, 0)
     if os.path.isdir("/proc/self"):
         sweep()
     with contextlib.suppress(OSError):

@@ -478,6 +478,8 @@ class _Builder:
 
     def read_defaults(self, node: Located | None) -> dict[str, Located]:
         """What every check gets unless it says otherwise: 1.0 and 1.1 take timeout, 1.2 every check key."""
+        # The version's own default, also when there is no defaults mapping at all.
+        self.default_fresh = FRESH_APP_1_2 if self.version >= 1.2 else False
         if node is None:
             return {}
         if not isinstance(node.value, dict):
