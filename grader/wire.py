@@ -37,6 +37,8 @@ MAX_FRAME_BYTES = MAX_MESSAGE_BYTES + MAX_HEADER_BYTES + 8
 # beyond a minimal PATH and what Python itself needs.
 WIRE_FD_ENV = "GRADER_WIRE_FD"
 TRACE_FD_ENV = "GRADER_TRACE_FD"
+# A prestarted host may become a warm template: its end of the template channel.
+TEMPLATE_FD_ENV = "GRADER_TEMPLATE_FD"
 
 # Where the host sees things inside its sandbox (with a mount namespace).
 SANDBOX_APP_DIR = "/learner"

@@ -8,4 +8,6 @@ from grader import wire
 from grader.host.serve import run
 
 if __name__ == "__main__":
-    run(int(os.environ[wire.WIRE_FD_ENV]), int(os.environ[wire.TRACE_FD_ENV]))
+    template = os.environ.get(wire.TEMPLATE_FD_ENV)
+    run(int(os.environ[wire.WIRE_FD_ENV]), int(os.environ[wire.TRACE_FD_ENV]),
+        int(template) if template is not None else None)

@@ -70,6 +70,11 @@ def fork(wire_fd: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
+        # Its end itself, not just the signal: only once it is reaped are its descriptors
+        # (and the locks they hold) gone, and the next host of the run may start. /proc,
+        # which the sweep reads, may be the app's own PID namespace's, where it is not this
+        # process's child. (Already reaped above: ChildProcessError, an OSError.)
+        os.waitpid(pid, 0)
     if os.path.isdir("/proc/self"):
         sweep()
     with contextlib.suppress(OSError):
@@ -80,6 +85,12 @@ def fork(wire_fd: int) -> None:
 def sweep() -> bool:
     """Kill and reap every descendant; True when none is left."""
     me = os.getpid()
+    try:
+        # No child at all, alive or a zombie (the usual case: with a PID namespace the
+        # kernel ended everything in it with the app): nothing to look for in /proc.
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
     for _ in range(SWEEP_ROUNDS):
         children = _children(me)
         if not children:

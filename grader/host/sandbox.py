@@ -35,6 +35,7 @@ import os
 import resource
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,13 +83,19 @@ class _Libc:
             raise OSError(errno, f"{name}: {os.strerror(errno)}")
 
 
-def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
+def enter(plan: dict[str, Any], keep: tuple[int, ...], hold: Callable[[], None] | None = None) -> dict[str, Any]:
     """Sandbox this process; return (in the learner's process) what it runs with.
 
     ``plan`` comes from the judge: ``app_dir`` and ``work_dir`` (real paths it
     prepared), ``root`` (an empty folder to build the new root on),
     ``namespaces`` (whether to try them), ``limits``. ``keep`` are the
     descriptors that survive (the wire, the trace, stdout and stderr).
+
+    ``hold``, when given, is called once the costly part is done (namespaces,
+    the reaper, the private root, the filesystem rules) and before the process
+    gives up root: a host prepared ahead of its check waits there, so the
+    judge's sweep of the run's user id between two checks does not reach it,
+    and no learner code has run in it yet.
     """
     protections = {name: False for name in PROTECTIONS}
     protections["separate process"] = True
@@ -127,6 +134,8 @@ def enter(plan: dict[str, Any], keep: tuple[int, ...]) -> dict[str, Any]:
         if libc is not None:
             protections["filesystem rules"] = _confine(libc, plan, app_fd)
     os.chdir(work_dir)
+    if hold is not None:
+        hold()
     if protections["private filesystem"] or not as_root or O_PATH or _readable_by_others(sys.base_prefix):
         protections["not root"] = _drop_privileges(libc, as_root, plan.get("uid"))
     wanted = plan.get("uid")

@@ -24,12 +24,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-# Imported while the template waits for a job, so that no learner pays for them.
+# Imported while the template waits for a job, so that no learner pays for them
+# (anyio's asyncio backend is what the clock wraps before each import: ~45 ms).
+import anyio._backends._asyncio  # noqa: F401
 import fastapi  # noqa: F401
 import starlette.websockets  # noqa: F401
 
+with contextlib.suppress(ImportError):
+    # What FastAPI imports on an app's first lifespan event, where it has it.
+    import fastapi.telemetry._runtime  # noqa: F401
+
 from grader import wire
-from grader.host import real, sandbox
+from grader.host import real, sandbox, warmup
 from grader.host.clock import HostLoop, follow_wall_clock, hold_clock_for_anyio_threads, install_clocks
 from grader.host.learner import LearnerCode, LoadFailed, import_app, websocket_paths
 from grader.host.lifespan import Lifespan, LifespanFailed
@@ -327,9 +333,18 @@ def _header(value: Any) -> str:
 # -- the process --
 
 
-def run(wire_fd: int, trace_fd: int) -> NoReturn:
-    """Say ready, take a job, sandbox, import, serve; never returns."""
+def run(wire_fd: int, trace_fd: int, template_fd: int | None = None) -> NoReturn:
+    """Say ready, take a job, sandbox, import, serve; never returns.
+
+    A host spawned with ``template_fd`` may instead be told to become a warm
+    template (``{"op": "template"}``) before any job: it has imported FastAPI
+    and nothing of a learner's, so every later host of the grading is forked
+    from it rather than from a second interpreter.
+    """
     channel = wire.Blocking(wire_fd)
+    # FastAPI's first-use costs, paid before the learner's file is near (and, in a host that
+    # becomes a template, once for all its forks).
+    warmup.warm_up()
     try:
         channel.send({"op": "ready"})
         got = channel.recv()
@@ -338,9 +353,14 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
     if got is None:
         os._exit(0)
     job = got[0]
+    if job.get("op") == "template" and template_fd is not None:
+        _become_template(wire_fd, trace_fd, template_fd)
+    if template_fd is not None:
+        os.close(template_fd)
     listen_fd = job.get("listen_fd")
     keep = (wire_fd, trace_fd) if listen_fd is None else (wire_fd, trace_fd, int(listen_fd))
-    entered = sandbox.enter(job["sandbox"], keep=keep)
+    # A host started ahead of its check sandboxes itself, then waits to be told to go on.
+    entered = sandbox.enter(job["sandbox"], keep=keep, hold=(lambda: _wait_for_go(channel)) if job.get("hold") else None)
     trace = os.fdopen(trace_fd, "wb", buffering=0)
     app_path = Path(entered["app_dir"]) / job["file"]
     code = LearnerCode(app_path)
@@ -366,7 +386,7 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
     loop = HostLoop(write, trace, float(job["stall_seconds"]), clock)
     asyncio.set_event_loop(loop)
     host = Host(wire_fd, code, app, loop, Lifespan(app))
-    loop.seen = 1  # the job
+    loop.seen = 2 if job.get("hold") else 1  # the job, and the go of a host started ahead
     for header, payload in channel.pending:  # frames that came right after the job, if any
         loop.seen += 1
         loop.set_time(int(header.get("t", 0)))
@@ -384,6 +404,27 @@ def run(wire_fd: int, trace_fd: int) -> NoReturn:
         stops = type(exc).__name__ if isinstance(exc, SystemExit | KeyboardInterrupt) else None
         host.emit({"op": "crashed", "errors": code.raised(exc), "exit": stops})
     _leave(0)
+
+
+def _wait_for_go(channel: wire.Blocking) -> None:
+    """Block until the judge says go; a judge that closes the wire instead ends this host."""
+    try:
+        got = channel.recv()
+    except (OSError, wire.ProtocolError):
+        os._exit(0)
+    if got is None or got[0].get("op") != "go":
+        os._exit(0 if got is None else 3)
+
+
+def _become_template(wire_fd: int, trace_fd: int, template_fd: int) -> NoReturn:
+    import socket
+
+    from grader.host import template
+
+    os.close(wire_fd)
+    os.close(trace_fd)
+    template.serve_forks(socket.socket(fileno=template_fd))
+    os._exit(0)
 
 
 def _leave(status: int) -> NoReturn:

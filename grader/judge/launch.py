@@ -82,10 +82,14 @@ def sweep(uid: int) -> bool:
         os._exit(code)
     while True:
         try:
-            os.waitpid(pid, 0)
+            _, status = os.waitpid(pid, 0)
             break
         except InterruptedError:
             continue
+    # kill(-1) found no process to signal: none runs with that real id (a process whose
+    # real or saved id matches may always be signalled), so /proc need not be read.
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return True
     return not _alive(uid)
 
 
@@ -152,6 +156,11 @@ class HostProcess:
     output: Path  # where the host's prints go
     proc: subprocess.Popen[bytes] | None = None
     killed: bool = False
+    # Its reaper ended on its own when asked (having ended the app and all it started).
+    reaped: bool = False
+    # The judge's end of a template channel: a spawned host that has taken no job yet
+    # may become a warm template (see :meth:`Template.adopt`).
+    channel: socket.socket | None = None
 
     def kill(self) -> None:
         """End the host and everything it started, then its process group (its namespace dies with it).
@@ -162,7 +171,7 @@ class HostProcess:
         """
         if not self.killed:
             self.killed = True
-            _stop_reaper(self.pid)
+            self.reaped = _stop_reaper(self.pid)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -173,23 +182,26 @@ class HostProcess:
     def close(self) -> None:
         self.kill()
         self.wire.close()
+        if self.channel is not None:
+            self.channel.close()
         with contextlib.suppress(OSError):
             os.close(self.trace)
 
 
-def _stop_reaper(pid: int) -> None:
-    """SIGTERM through a pidfd (never a recycled pid), then wait for the process to end, bounded."""
+def _stop_reaper(pid: int) -> bool:
+    """SIGTERM through a pidfd (never a recycled pid), then wait for the process to end, bounded;
+    True when it ended within the bound."""
     try:
         fd = os.pidfd_open(pid)
     except (OSError, AttributeError):
-        return
+        return False
     try:
         signal.pidfd_send_signal(fd, signal.SIGTERM)
         waiter = select.poll()
         waiter.register(fd, select.POLLIN)
-        waiter.poll(STOP_SECONDS * 1000)
+        return bool(waiter.poll(STOP_SECONDS * 1000))
     except OSError:
-        pass
+        return False
     finally:
         os.close(fd)
 
@@ -205,9 +217,16 @@ def _pipes() -> tuple[socket.socket, socket.socket, int, int]:
     return mine, theirs, trace_read, trace_write
 
 
-def spawn_host(output: Path, keep: tuple[int, ...] = ()) -> HostProcess:
-    """A new interpreter running ``python -m grader.host``, in its own session, given ``keep`` too."""
+def spawn_host(output: Path, keep: tuple[int, ...] = (), adoptable: bool = False) -> HostProcess:
+    """A new interpreter running ``python -m grader.host``, in its own session, given ``keep`` too.
+
+    ``adoptable``: it also gets a template channel, so that it can become a warm template.
+    """
     mine, theirs, trace_read, trace_write = _pipes()
+    channel: socket.socket | None = None
+    if adoptable:
+        channel, their_channel = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        keep = (*keep, their_channel.fileno())
     try:
         with open(output, "ab") as out:
             proc = subprocess.Popen(
@@ -217,13 +236,16 @@ def spawn_host(output: Path, keep: tuple[int, ...] = ()) -> HostProcess:
                 stderr=out,
                 pass_fds=(theirs.fileno(), trace_write, *keep),
                 cwd="/",
-                env=host_env(**{wire.WIRE_FD_ENV: str(theirs.fileno()), wire.TRACE_FD_ENV: str(trace_write)}),
+                env=host_env(**{wire.WIRE_FD_ENV: str(theirs.fileno()), wire.TRACE_FD_ENV: str(trace_write)},
+                             **({wire.TEMPLATE_FD_ENV: str(keep[-1])} if channel is not None else {})),
                 start_new_session=True,
             )
     finally:
         theirs.close()
         os.close(trace_write)
-    return HostProcess(proc.pid, mine, trace_read, output, proc)
+        if channel is not None:
+            os.close(keep[-1])
+    return HostProcess(proc.pid, mine, trace_read, output, proc, channel=channel)
 
 
 class SpawnLauncher:
@@ -239,10 +261,24 @@ class SpawnLauncher:
 class Template:
     """A warm process that forks hosts; safe to share between threads, restarted if it dies."""
 
-    def __init__(self) -> None:
+    def __init__(self, adopted: HostProcess | None = None) -> None:
         self.lock = threading.Lock()
         self.ids = itertools.count()
-        self._start()
+        self.adopted: Path | None = None  # the output file of a spawned host taken as the template
+        self.wire: socket.socket | None = None
+        if adopted is not None and adopted.channel is not None and adopted.proc is not None:
+            # It has imported FastAPI and nothing of a learner's, like a template started for the purpose.
+            with contextlib.suppress(OSError):
+                adopted.wire.sendall(wire.encode({"op": "template"}))
+            with contextlib.suppress(OSError):
+                os.close(adopted.trace)
+            # Its wire stays open until it is closed, so that its "ready" never meets a closed socket.
+            self.proc, self.channel, self.adopted = adopted.proc, adopted.channel, adopted.output
+            self.wire = adopted.wire
+        else:
+            if adopted is not None:
+                adopted.close()
+            self._start()
 
     def _start(self) -> None:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -298,6 +334,9 @@ class Template:
     def _stop(self) -> None:
         with contextlib.suppress(OSError):
             self.channel.close()
+        if self.wire is not None:
+            self.wire.close()
+            self.wire = None
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait()
@@ -311,6 +350,11 @@ class Template:
             self.proc.kill()
             self.proc.wait()
         self.channel.close()
+        if self.wire is not None:
+            self.wire.close()
+        if self.adopted is not None:
+            with contextlib.suppress(OSError):
+                self.adopted.unlink()
 
     def __enter__(self) -> Template:
         return self

@@ -27,7 +27,7 @@ def prestart() -> None:
         return
     fd, output = tempfile.mkstemp(prefix="grader-output-", suffix=".txt")
     os.close(fd)
-    _spare = spawn_host(Path(output))
+    _spare = spawn_host(Path(output), adoptable=True)  # a grading of fresh apps makes it their template
     atexit.register(_discard)
 
 

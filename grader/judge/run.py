@@ -126,7 +126,10 @@ def _grade(exercise: Exercise, app_path: Path, options: Options) -> Result:
     scratch = Path(tempfile.mkdtemp(prefix="grader-"))
     try:
         run = _Run(exercise, app_path, content, options, scratch)
-        checks = run.all_checks()
+        try:
+            checks = run.all_checks()
+        finally:
+            run.finish()
         output, dropped = run.output()
         diagnoses = diagnose(run.app_copy, output, options.lang)
         if options.uvicorn:
@@ -190,6 +193,7 @@ class _Run:
         self.froze: str | None = None  # the check during which the app froze, if it did
         self.listen = (-1, 0)  # under uvicorn: the socket's number as the host has it, and its port
         self.other_outputs: list[Path] = []  # a prestarted host writes its own file
+        self.ahead: warm.Ahead | None = None  # the next host, started before its check (see _host)
         # The checks this run grades, by index: hidden ones only on submission.
         self.runs = [i for i, c in enumerate(exercise.checks) if options.run_hidden or not c.hidden]
 
@@ -255,9 +259,11 @@ class _Run:
             host, link, fd, port = real.start_host(self.output_path, loop)
             self.listen = (fd, port)
         else:
-            host = self.options.launcher.launch(self.output_path)
-            if host.output != self.output_path:
-                self.other_outputs.append(host.output)
+            ahead, self.ahead = self.ahead, None
+            host = self._taken(ahead.take() if ahead is not None else self.options.launcher.launch(self.output_path))
+            if any(self.exercise.checks[i].fresh_app for i in indices[1:]):
+                # The next check's host forks and sandboxes itself while this one's checks run.
+                self.ahead = warm.Ahead(lambda: self.options.launcher.launch(self.output_path), self._job())
             loop = virtual = VirtualClockLoop()
             link = Link(host.wire, loop, stall_seconds=START_SECONDS,
                         budget_bytes=self.limits.judge_memory_mb << 20)
@@ -265,25 +271,47 @@ class _Run:
             link.deadline = self.deadline
             virtual.link = link
         try:
-            return loop.run_until_complete(self._session(host, link, indices, results))
+            return loop.run_until_complete(self._session(host, link, indices, results, held=ahead is not None))
         finally:
             link.close()
             loop.close()
             host.close()
-            if self.uid is not None:
-                # Before any result exists: nothing the app started outlives its host.
+            if self.uid is not None and not (host.reaped and link.protections.get("pid namespace")):
+                # Before the next host and before any result: nothing the app started outlives its
+                # host. With a PID namespace whose reaper ended, the kernel has done it already.
                 self.swept = sweep(self.uid) and self.swept
             if link.protections:
                 self.protections = dict(link.protections)
 
-    async def _session(self, host: HostProcess, link: Link, indices: list[int], results: dict[int, CheckResult]) -> bool:
+    def _job(self) -> dict[str, Any]:
+        return job(self.app_copy, self.workdir, self.root, self.limits, attr=self.options.attr, uid=self.uid,
+                   stall_seconds=self.check_seconds, wall_clock=self.exercise.wall_clock,
+                   namespaces=self.options.namespaces, listen_fd=self.listen[0] if self.options.uvicorn else None)
+
+    def _taken(self, host: HostProcess) -> HostProcess:
+        if host.output != self.output_path:
+            self.other_outputs.append(host.output)
+        return host
+
+    def finish(self) -> None:
+        """End a host started ahead and never used; then, once for the run, sweep its user id."""
+        if self.ahead is not None:
+            self.ahead.close()
+            self.ahead = None
+        if self.uid is not None:
+            self.swept = sweep(self.uid) and self.swept
+
+    async def _session(self, host: HostProcess, link: Link, indices: list[int], results: dict[int, CheckResult],
+                       held: bool = False) -> bool:
         if await link.event("ready", seconds=START_SECONDS) is None:
             return self._lost(host, link, None, indices, results, importing=True)
         link.stall_seconds = self.limits.import_seconds
         started_at, virtual_at = datetime.now(), link.now_ns()
-        link.send(job(self.app_copy, self.workdir, self.root, self.limits, attr=self.options.attr, uid=self.uid,
-                      stall_seconds=self.check_seconds, wall_clock=self.exercise.wall_clock,
-                      namespaces=self.options.namespaces, listen_fd=self.listen[0] if self.options.uvicorn else None))
+        if held:
+            link.sent += 1  # its job, sent before this link existed
+            link.send({"op": "go"})
+        else:
+            link.send(self._job())
         loaded = await link.event("loaded", "load_failed", seconds=self.limits.import_seconds)
         if loaded is None:
             return self._lost(host, link, None, indices, results, importing=True)

@@ -195,7 +195,7 @@ SINCE = {"vars": 1.2, "shared_app": 1.2, "after": 1.2, "within": 1.2}
 # What `defaults:` may set for every check (1.0 and 1.1: timeout only).
 DEFAULT_KEYS = {"timeout": 1.0, "fresh_app": 1.2, "points": 1.2, "hidden": 1.2, "wall_clock": 1.2}
 # The default of fresh_app from 1.2 on (1.0 and 1.1: every check shares the app unless it says otherwise).
-FRESH_APP_1_2 = False
+FRESH_APP_1_2 = True
 SOURCE_KEYS = ("calls", "not_calls", "imports", "bases", "decorators", "keywords", "match")
 SOURCE_MATCH = ("all", "any")
 STEP_COMMON_KEYS = ("client", "timeout", "after", "within")
@@ -482,6 +482,8 @@ class _Builder:
 
     def read_defaults(self, node: Located | None) -> dict[str, Located]:
         """What every check gets unless it says otherwise: 1.0 and 1.1 take timeout, 1.2 every check key."""
+        # The version's own default, also when there is no defaults mapping at all.
+        self.default_fresh = FRESH_APP_1_2 if self.version >= 1.2 else False
         if node is None:
             return {}
         if not isinstance(node.value, dict):
