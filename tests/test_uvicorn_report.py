@@ -56,3 +56,31 @@ def test_the_transcript_shows_what_the_client_offered(course: Path) -> None:
     assert "ws · offers subprotocols chat.v1, chat.v2" in english.stdout, english.stdout
     korean = run_grade("t5l2", "--app", "t5l2.py", "--no-record", "--lang", "ko", cwd=course)
     assert "ws · 제안한 subprotocol: chat.v1, chat.v2" in korean.stdout, korean.stdout
+
+
+NEVER_ANSWERS = """\
+    from fastapi import FastAPI, WebSocket
+
+    app = FastAPI()
+
+
+    @app.websocket("/ws")
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        while True:
+            data = await websocket.receive_text()
+            print("got", data)
+    """
+
+
+def test_a_timeout_says_where_the_endpoint_waits_as_the_default_mode_does(course: Path) -> None:
+    (course / "t3l1.py").write_text(textwrap.dedent(NEVER_ANSWERS), encoding="utf-8")
+    waiting = "your endpoint is waiting at t3l1.py:10 (data = await websocket.receive_text())"
+    default = run_grade("t3l1", "--app", "t3l1.py", "--no-record", cwd=course)
+    real = run_grade("t3l1", "--app", "t3l1.py", "--no-record", "--server", "uvicorn", cwd=course, timeout=300)
+    assert default.returncode == real.returncode == 1, real.stdout + real.stderr
+    assert waiting in default.stdout, default.stdout
+    assert f"no message arrived within 2 s; {waiting}" in real.stdout, real.stdout
+    korean = run_grade("t3l1", "--app", "t3l1.py", "--no-record", "--server", "uvicorn", "--lang", "ko",
+                       cwd=course, timeout=300)
+    assert "t3l1.py:10 (data = await websocket.receive_text())" in korean.stdout, korean.stdout

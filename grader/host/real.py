@@ -12,6 +12,11 @@ accepted, closed, answered with an HTTP response, and ended (with what it
 raised, which then escapes to uvicorn exactly as without the observer, so
 uvicorn logs it). The judge pairs a connection with its client by a header
 the client sends and the observer removes before the app sees the scope.
+
+The judge may ask where an endpoint is waiting (``where``, as of the relay
+host): the observer knows each connection's task, and the answer is that
+task's learner lines. Any other word from the judge, or its end of the wire
+closing, stops uvicorn as Ctrl-C would.
 """
 
 from __future__ import annotations
@@ -35,6 +40,14 @@ class Observer:
         self.app = app
         self.channel = channel
         self.code = code
+        self.tasks: dict[int, asyncio.Task[Any]] = {}  # each open connection's task: where is it waiting?
+
+    def waiting_at(self, conn: Any) -> list[dict[str, Any]]:
+        """The learner's lines where the endpoint of ``conn`` is suspended (empty if it is not running)."""
+        task = self.tasks.get(conn) if isinstance(conn, int) else None
+        if task is None or task.done():
+            return []
+        return self.code.suspended_at(task.get_coro())
 
     def emit(self, header: dict[str, Any]) -> None:
         with contextlib.suppress(OSError):  # the judge has gone: uvicorn serves on regardless
@@ -63,6 +76,9 @@ class Observer:
                 self.emit({"op": "http_body", "conn": conn, "more": bool(message.get("more_body"))})
 
         error = None
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks[conn] = task
         try:
             await self.app(scope, receive, observed_send)
         except BaseException as exc:
@@ -70,6 +86,7 @@ class Observer:
             error = {"errors": self.code.raised(exc), "exit": stops}
             raise
         finally:
+            self.tasks.pop(conn, None)
             self.emit({"op": "ended", "conn": conn, "error": error})
 
 
@@ -87,15 +104,25 @@ def serve(app: Any, code: LearnerCode, channel: wire.Blocking, wire_fd: int, lis
 
     sock = socket.socket(fileno=listen_fd)
     # A bounded graceful shutdown: endpoints that ignore uvicorn's 1012 do not keep it (or the judge) waiting.
-    config = uvicorn.Config(Observer(app, channel, code), lifespan="auto", log_level="warning",
+    observer = Observer(app, channel, code)
+    config = uvicorn.Config(observer, lifespan="auto", log_level="warning",
                             ws="websockets-sansio", access_log=False, timeout_graceful_shutdown=4)
     server = uvicorn.Server(config)
+    reader = wire.Reader()
 
     def readable() -> None:
-        # Anything from the judge (or its end of the wire closing) means: stop, as Ctrl-C would.
+        chunk = b""
         with contextlib.suppress(OSError):
-            os.read(wire_fd, 1 << 16)
-        server.should_exit = True
+            chunk = os.read(wire_fd, 1 << 16)
+        frames = reader.feed(chunk)
+        for header, _payload in frames:
+            if header.get("op") == "where":
+                # Answered on uvicorn's loop, between the app's own steps: the task is suspended, never running.
+                channel.send({"op": "at", "ask": header.get("ask"), "lines": observer.waiting_at(header.get("conn"))})
+            else:
+                server.should_exit = True
+        if not chunk or reader.error is not None:
+            server.should_exit = True  # the judge has gone, or said something no judge says
 
     async def main() -> None:
         asyncio.get_running_loop().add_reader(wire_fd, readable)

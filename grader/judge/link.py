@@ -34,6 +34,7 @@ __all__ = ["AppError", "Death", "HostGone", "Link", "RelayConn", "ServerSide", "
 
 # The largest message a client may send: uvicorn's default ws_max_size (16 MiB).
 MAX_INCOMING = 16 * 1024 * 1024
+WHERE_SECONDS = 2.0  # real time: how long a real uvicorn's host may take to say where an endpoint waits
 
 
 class Death(StrEnum):
@@ -410,13 +411,17 @@ class Link:
 
     async def where(self, conn: RelayConn) -> list[SourceLine]:
         """Where the endpoint of ``conn`` is waiting, in the learner's lines (empty if unknown)."""
-        if self.dead is not None or self.real_time:
+        if self.dead is not None:
             return []
         future: asyncio.Future[list[SourceLine]] = self.loop.create_future()
         self.ids += 1
-        self._asks[self.ids] = future
-        self.send({"op": "where", "conn": conn.id, "ask": self.ids})
-        await self.until(lambda: future.done() or None)
+        self._asks[ask := self.ids] = future
+        self.send({"op": "where", "conn": conn.id, "ask": ask})
+        # A real uvicorn's loop answers between the app's steps; one held by a blocking call may not answer at all.
+        answered = self.until(lambda: future.done() or None)
+        with contextlib.suppress(TimeoutError):
+            await (asyncio.wait_for(answered, WHERE_SECONDS) if self.real_time else answered)
+        self._asks.pop(ask, None)
         return future.result() if future.done() else []
 
     # -- waiting --
