@@ -431,6 +431,13 @@ KO: dict[str, str] = {
     "a symbolic link to somewhere else": "다른 곳을 가리키는 심볼릭 링크",
     "an absolute path": "절대 경로",
     "a path that climbs out of the folder with ..": ".. 로 폴더 밖으로 나가는 경로",
+    # a client left behind by an earlier check
+    "a client of the check \u201c{check}\u201d is probably still in your list of clients: its endpoint raised {error} "
+    "there, so the code that forgets a client never ran for it, and sending to it fails here. Fix that exception "
+    "first. What happened here: {message}":
+        "\u201c{check}\u201d 검사의 클라이언트가 아직 클라이언트 목록에 남아 있는 것 같아요. 그 검사에서 endpoint에 "
+        "예외가 발생해서 ({error}) 클라이언트를 지우는 코드가 실행되지 않았고, 여기서 그 클라이언트에게 보내다가 "
+        "실패했어요. 그 예외부터 고치세요. 여기서 일어난 일: {message}",
 }
 
 # One word for each idea, in every Korean text the grader, the specs and grader.toml show

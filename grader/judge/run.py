@@ -39,6 +39,7 @@ from grader.judge.launch import (
     stranger_can_read,
     sweep,
 )
+from grader.judge.leftover import Leftovers
 from grader.judge.link import Death, Link
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
 from grader.judge.trim import learners_only
@@ -307,6 +308,7 @@ class _Run:
             match.NOW.set(lambda: started_at + timedelta(microseconds=(link.now_ns() - virtual_at) / 1000))
         ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang, transcripts=self.options.transcripts,
                       client_type=real.client_type(self.listen[1]) if self.options.uvicorn else Client)
+        leftovers = Leftovers(self.options.lang)  # module state lives as long as this host: so do its dead clients
         for position, index in enumerate(indices):
             check = self.exercise.checks[index]
             if check.fresh_app and position > 0:
@@ -316,7 +318,7 @@ class _Run:
                 return False
             self._progress(self.runs.index(index) + 1, pick(check.title, self.options.lang) if check.title else check.name)
             printed = _size(host.output)
-            result = await run_check(check, ctx)
+            result = leftovers.relate(await run_check(check, ctx))
             stops = any(step.action == "shutdown" for step in check.steps)
             if stops and (result.failure is None or result.failure.kind is not Kind.CRASH):
                 # The check stopped the app on purpose: its host is done; the next check gets a new one.
