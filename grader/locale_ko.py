@@ -431,6 +431,10 @@ KO: dict[str, str] = {
     "a symbolic link to somewhere else": "다른 곳을 가리키는 심볼릭 링크",
     "an absolute path": "절대 경로",
     "a path that climbs out of the folder with ..": ".. 로 폴더 밖으로 나가는 경로",
+    # where a text stops fitting a regular expression, at either end
+    ": the text does not fit the pattern from its first character on": ": 첫 글자부터 패턴에 맞지 않아요",
+    ": the whole text fits the start of the pattern, which wants more after it":
+        ": 텍스트 전체가 패턴의 앞부분에는 맞지만, 패턴은 그 뒤에 더 있어야 해요",
     # a client left behind by an earlier check
     "a client of the check \u201c{check}\u201d is probably still in your list of clients: its endpoint raised {error} "
     "there, so the code that forgets a client never ran for it, and sending to it fails here. Fix that exception "

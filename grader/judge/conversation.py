@@ -307,7 +307,11 @@ class Conversation:
             elif operator_of(expected) == "$re" and isinstance(message.data, str):
                 operand = expected["$re"]
                 stop = regex_stops_at(operand["pattern"] if isinstance(operand, dict) else operand, message.data)
-                if stop:
+                if stop == 0:
+                    where = self.say(": the text does not fit the pattern from its first character on")
+                elif stop is not None and stop >= len(message.data):
+                    where = self.say(": the whole text fits the start of the pattern, which wants more after it")
+                elif stop:
                     where = self.say(": the text fits the pattern up to character {n}; from there on it does not "
                                      "({rest})", n=stop, rest=show(message.data[stop:], 60))
             raise self.fail(Kind.MISMATCH, self.say("the server's text message is not the expected one") + where,

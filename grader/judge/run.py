@@ -40,6 +40,7 @@ from grader.judge.launch import (
     sweep,
 )
 from grader.judge.leftover import Leftovers
+from grader.matchwords import localized
 from grader.judge.link import Death, Link
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
 from grader.judge.trim import learners_only
@@ -318,7 +319,7 @@ class _Run:
                 return False
             self._progress(self.runs.index(index) + 1, pick(check.title, self.options.lang) if check.title else check.name)
             printed = _size(host.output)
-            result = leftovers.relate(await run_check(check, ctx))
+            result = leftovers.relate(localized(await run_check(check, ctx), self.options.lang))
             stops = any(step.action == "shutdown" for step in check.steps)
             if stops and (result.failure is None or result.failure.kind is not Kind.CRASH):
                 # The check stopped the app on purpose: its host is done; the next check gets a new one.
