@@ -5,6 +5,7 @@ Through the real `grade` command, on a file written as learners write them.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -86,3 +87,36 @@ def test_a_timeout_says_where_the_endpoint_waits_as_the_default_mode_does(course
     korean = run_grade("t3l1", "--app", "t3l1.py", "--no-record", "--server", "uvicorn", "--lang", "ko",
                        cwd=course, timeout=300)
     assert "t3l1.py:10 (data = await websocket.receive_text())" in korean.stdout, korean.stdout
+
+
+SPINS = """\
+    from fastapi import FastAPI, WebSocket
+
+    app = FastAPI()
+
+
+    @app.websocket("/ws")
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        text = await websocket.receive_text()
+        while text:
+            pass
+    """
+
+
+def test_a_blocked_event_loop_is_named_with_its_line_as_the_default_mode_does(course: Path) -> None:
+    # The loop never comes back, so however slow the machine, it is held when the client gives up.
+    (course / "t3l1.py").write_text(textwrap.dedent(SPINS), encoding="utf-8")
+    default = run_grade("t3l1", "--app", "t3l1.py", "--no-record", cwd=course)
+    real = run_grade("t3l1", "--app", "t3l1.py", "--no-record", "--server", "uvicorn", cwd=course, timeout=300)
+    assert default.returncode == real.returncode == 1, real.stdout + real.stderr
+    headline = re.compile(r"your endpoint stopped responding: it blocked the event loop for more than [\d.]+ s of real "
+                          r"time at t3l1\.py:10 \(while text:\)\. Blocking calls")
+    assert headline.search(default.stdout), default.stdout
+    assert headline.search(real.stdout), real.stdout
+    assert "got:      the server froze" in real.stdout and "no message arrived" not in real.stdout, real.stdout
+    # Every check it sank is named under the one cause.
+    assert "(the same for 3 more: answers many messages on one connection" in real.stdout, real.stdout
+    korean = run_grade("t3l1", "--app", "t3l1.py", "--no-record", "--server", "uvicorn", "--lang", "ko",
+                       cwd=course, timeout=300)
+    assert "이벤트 루프를 막았어요" in korean.stdout and "t3l1.py:10 (while text:)" in korean.stdout, korean.stdout

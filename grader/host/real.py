@@ -15,8 +15,12 @@ the client sends and the observer removes before the app sees the scope.
 
 The judge may ask where an endpoint is waiting (``where``, as of the relay
 host): the observer knows each connection's task, and the answer is that
-task's learner lines. Any other word from the judge, or its end of the wire
-closing, stops uvicorn as Ctrl-C would.
+task's learner lines. A thread reads the judge's words, so a question gets
+an answer even while a blocking call holds the event loop: then the answer
+is the learner's line running on the loop and how long the loop has been
+held (``blocked_ms``), which the judge reports as the default mode reports a
+frozen app. Any other word from the judge, or its end of the wire closing,
+stops uvicorn as Ctrl-C would.
 """
 
 from __future__ import annotations
@@ -25,18 +29,64 @@ import asyncio
 import contextlib
 import os
 import socket
+import sys
+import threading
+import time
+import traceback
 from typing import Any
 
 from grader import wire
 from grader.host.learner import LearnerCode
 
 CONN_HEADER = b"x-grader-conn"
+# Real seconds between the loop's signs of life, and how long without one means a blocking call holds it
+# (the judge only asks once a client has waited a step's whole timeout, seconds at least).
+BEAT_SECONDS = 0.05
+HELD_SECONDS = 0.5
+# Real time, taken before the app's clocks replace time.monotonic (grader/host/clock.py).
+_MONOTONIC = time.monotonic
+
+
+class Sender:
+    """The wire to the judge, written from the loop and from the reading thread: one frame at a time."""
+
+    def __init__(self, channel: wire.Blocking) -> None:
+        self.channel = channel
+        self.lock = threading.Lock()
+
+    def send(self, header: dict[str, Any]) -> None:
+        with self.lock:
+            self.channel.send(header)
+
+
+class Pulse:
+    """When the event loop last ran a callback of its own, and what its thread is running now."""
+
+    def __init__(self, code: LearnerCode) -> None:
+        self.code = code
+        self.last = _MONOTONIC()
+        self.thread = threading.get_ident()
+
+    async def beat(self) -> None:
+        self.thread = threading.get_ident()
+        while True:
+            self.last = _MONOTONIC()
+            await asyncio.sleep(BEAT_SECONDS)
+
+    def held(self) -> tuple[float, list[dict[str, Any]]]:
+        """How long the loop has been held in the learner's code, and where (0 and no lines when it is not)."""
+        held = _MONOTONIC() - self.last
+        frame = sys._current_frames().get(self.thread)
+        if held < HELD_SECONDS or frame is None:
+            return 0.0, []
+        lines = self.code.stack(traceback.extract_stack(frame))
+        return (held, lines) if lines else (0.0, [])
 
 
 class Observer:
     """ASGI middleware reporting what each WebSocket endpoint did, and nothing else."""
 
-    def __init__(self, app: Any, channel: wire.Blocking, code: LearnerCode) -> None:
+    def __init__(self, app: Any, channel: Sender, code: LearnerCode) -> None:
         self.app = app
         self.channel = channel
         self.code = code
@@ -103,39 +153,58 @@ def serve(app: Any, code: LearnerCode, channel: wire.Blocking, wire_fd: int, lis
     import uvicorn
 
     sock = socket.socket(fileno=listen_fd)
+    sender = Sender(channel)
+    observer = Observer(app, sender, code)
     # A bounded graceful shutdown: endpoints that ignore uvicorn's 1012 do not keep it (or the judge) waiting.
-    observer = Observer(app, channel, code)
     config = uvicorn.Config(observer, lifespan="auto", log_level="warning",
                             ws="websockets-sansio", access_log=False, timeout_graceful_shutdown=4)
     server = uvicorn.Server(config)
-    reader = wire.Reader()
+    pulse = Pulse(code)
 
-    def readable() -> None:
-        chunk = b""
-        with contextlib.suppress(OSError):
-            chunk = os.read(wire_fd, 1 << 16)
-        frames = reader.feed(chunk)
-        for header, _payload in frames:
-            if header.get("op") == "where":
-                # Answered on uvicorn's loop, between the app's own steps: the task is suspended, never running.
-                channel.send({"op": "at", "ask": header.get("ask"), "lines": observer.waiting_at(header.get("conn"))})
-            else:
-                server.should_exit = True
-        if not chunk or reader.error is not None:
-            server.should_exit = True  # the judge has gone, or said something no judge says
+    def stop() -> None:
+        server.should_exit = True  # uvicorn's main loop reads it every tenth of a second
+
+    def answer(ask: Any, conn: Any) -> None:
+        # On uvicorn's loop, between the app's own steps: the task is suspended, never running.
+        sender.send({"op": "at", "ask": ask, "lines": observer.waiting_at(conn)})
+
+    def listen(loop: asyncio.AbstractEventLoop) -> None:
+        reader = wire.Reader()
+        while True:
+            chunk = b""
+            with contextlib.suppress(OSError):
+                chunk = os.read(wire_fd, 1 << 16)
+            for header, _payload in reader.feed(chunk):
+                if header.get("op") != "where":
+                    stop()
+                    continue
+                held, lines = pulse.held()
+                if held:
+                    sender.send({"op": "at", "ask": header.get("ask"), "lines": lines, "blocked_ms": int(held * 1000)})
+                else:
+                    with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+                        loop.call_soon_threadsafe(answer, header.get("ask"), header.get("conn"))
+            if not chunk or reader.error is not None:
+                stop()  # the judge has gone, or said something no judge says
+                return
 
     async def main() -> None:
-        asyncio.get_running_loop().add_reader(wire_fd, readable)
+        loop = asyncio.get_running_loop()
+        beating = asyncio.ensure_future(pulse.beat())
+        threading.Thread(target=listen, args=(loop,), name="grader-wire", daemon=True).start()
         serving = asyncio.ensure_future(server.serve(sockets=[sock]))
         while not server.started and not serving.done():
             await asyncio.sleep(0.01)  # real time: uvicorn says nothing when its startup is done
         if server.started:
-            channel.send({"op": "started"})
+            sender.send({"op": "started"})
         else:
-            channel.send({"op": "setup_failed", "reason": "failed",
-                          "message": "uvicorn logged 'Application startup failed. Exiting.'"})
-        await serving
+            sender.send({"op": "setup_failed", "reason": "failed",
+                         "message": "uvicorn logged 'Application startup failed. Exiting.'"})
+        try:
+            await serving
+        finally:
+            beating.cancel()
 
     asyncio.run(main())
     with contextlib.suppress(OSError):
-        channel.send({"op": "stopped"})
+        sender.send({"op": "stopped"})

@@ -71,7 +71,7 @@ class Leftovers:
             sends = [i for i, e in enumerate(failure.errors) if _send_failed(e)]
             later = failure.errors[sends[0]:] if sends else ()
             return replace(result, failure=replace(failure, message=message, errors=(error, *later)))
-        error = escaped(failure)
-        if self.first is None and error is not None:
-            self.first = (result.shown, error)
+        escaped_here = escaped(failure)
+        if self.first is None and escaped_here is not None:
+            self.first = (result.shown, escaped_here)
         return result

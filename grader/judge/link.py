@@ -111,8 +111,9 @@ class Link:
         self._asks: dict[int, asyncio.Future[list[SourceLine]]] = {}
         self._writing = False
         # A host serving under uvicorn on real time: no virtual clock writes what waits at the end of each
-        # iteration (so every frame is written at once) or notices it freeze, and it answers no questions.
+        # iteration (so every frame is written at once) or notices it freeze; it says so when asked where.
         self.real_time = False
+        self.blocked_ms = 0  # the last answer to where: how long a blocking call had held a real uvicorn's loop
         self._host_bound = self.now_ns() - time.monotonic_ns()
         # Frames stamped with the host's time, waiting for the judge's clock; None: frames are read as they come.
         self.deferred: collections.deque[tuple[int, dict[str, Any], bytes]] | None = (
@@ -256,6 +257,8 @@ class Link:
         elif op == "at":
             future = self._asks.pop(hf.number(header, "ask"), None)
             if future is not None and not future.done():
+                # blocked_ms: a real uvicorn's loop held by a blocking call, that long, at these lines.
+                self.blocked_ms = hf.number(header, "blocked_ms") if "blocked_ms" in header else 0
                 future.set_result(lines_from_wire(header.get("lines")))
                 self._progressed()
         elif op == "runaway":
@@ -416,6 +419,7 @@ class Link:
         future: asyncio.Future[list[SourceLine]] = self.loop.create_future()
         self.ids += 1
         self._asks[ask := self.ids] = future
+        self.blocked_ms = 0
         self.send({"op": "where", "conn": conn.id, "ask": ask})
         # A real uvicorn's loop answers between the app's steps; one held by a blocking call may not answer at all.
         answered = self.until(lambda: future.done() or None)

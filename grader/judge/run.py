@@ -40,10 +40,10 @@ from grader.judge.launch import (
     sweep,
 )
 from grader.judge.leftover import Leftovers
-from grader.matchwords import localized
 from grader.judge.link import Death, Link
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
 from grader.judge.trim import learners_only
+from grader.matchwords import localized
 from grader.result import CheckResult, Failure, Kind, Result, Status, relocated, sanitized
 from grader.spec import Check, Exercise, match, pick
 
