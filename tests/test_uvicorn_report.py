@@ -5,6 +5,7 @@ Through the real `grade` command, on a file written as learners write them.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -30,8 +31,17 @@ RAISES = """\
 
 def test_uvicorns_traceback_is_cut_to_the_learners_frames(course: Path) -> None:
     (course / "t3l2.py").write_text(textwrap.dedent(RAISES), encoding="utf-8")
-    proc = run_grade("t3l2", "--app", "t3l2.py", "--server", "uvicorn", cwd=course, timeout=300)
+    proc = run_grade("t3l2", "--app", "t3l2.py", "--server", "uvicorn", "--format", "json", "--output", "r.json",
+                     cwd=course, timeout=300)
     assert proc.returncode == 1, proc.stdout + proc.stderr
+    # What each check made the app print is cut the same way (the JSON, HTML and platform formats show it).
+    checks = json.loads((course / "r.json").read_text(encoding="utf-8"))["checks"]
+    printed = [check["output"] for check in checks if "KeyError" in check["output"]]
+    assert len(printed) == 2, checks
+    for text in printed:
+        assert 'File "t3l2.py", line 10, in router' in text and "site-packages" not in text, text
+        assert [line for line in text.splitlines() if line.lstrip().startswith("File ")] == [
+            '  File "t3l2.py", line 10, in router'], text
     printed = proc.stdout.split("What your app printed:\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert "  ERROR:    Exception in ASGI application" in printed
     assert '    File "t3l2.py", line 10, in router' in printed and "  KeyError: 'type'" in printed

@@ -323,13 +323,13 @@ class _Run:
             stops = any(step.action == "shutdown" for step in check.steps)
             if stops and (result.failure is None or result.failure.kind is not Kind.CRASH):
                 # The check stopped the app on purpose: its host is done; the next check gets a new one.
-                results[index] = replace(result, output=_read_from(host.output, printed, self.limits.output_kb * 1024))
+                results[index] = replace(result, output=self._printed(host.output, printed))
                 return False
             if link.dead is not None:
                 step = result.failure.step if result.failure is not None else None
                 return self._lost(host, link, (index, step), indices, results)
             # The host writes unbuffered, so what grew during the check is what the check made the app print.
-            results[index] = replace(result, output=_read_from(host.output, printed, self.limits.output_kb * 1024))
+            results[index] = replace(result, output=self._printed(host.output, printed))
             if link.runaways:
                 # An endpoint that ignores cancellation keeps that host busy for
                 # good: later checks get a fresh one.
@@ -398,6 +398,11 @@ class _Run:
         with contextlib.suppress(ValueError):
             return str(self.app_path.relative_to(Path.cwd()))
         return str(self.app_path)
+
+    def _printed(self, path: Path, offset: int) -> str:
+        """What the app printed during one check; uvicorn's tracebacks cut to the learner's lines."""
+        text = _read_from(path, offset, self.limits.output_kb * 1024)
+        return learners_only(text) if self.options.uvicorn else text
 
     def output(self) -> tuple[str, int]:
         keep = self.limits.output_kb * 1024
