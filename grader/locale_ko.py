@@ -442,6 +442,8 @@ KO: dict[str, str] = {
         "\u201c{check}\u201d 검사의 클라이언트가 아직 클라이언트 목록에 남아 있는 것 같아요. 그 검사에서 endpoint에 "
         "예외가 발생해서 ({error}) 클라이언트를 지우는 코드가 실행되지 않았고, 여기서 그 클라이언트에게 보내다가 "
         "실패했어요. 그 예외부터 고치세요. 여기서 일어난 일: {message}",
+    # a record uvicorn logged again word for word, shown once
+    "(uvicorn logged this {n} times in all)": "(uvicorn 로그에 이 내용이 모두 {n}번 남았어요)",
 }
 
 # One word for each idea, in every Korean text the grader, the specs and grader.toml show

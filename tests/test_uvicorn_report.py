@@ -45,6 +45,8 @@ def test_uvicorns_traceback_is_cut_to_the_learners_frames(course: Path) -> None:
     printed = proc.stdout.split("What your app printed:\n", 1)[1].split("\n\n", 1)[0].splitlines()
     assert "  ERROR:    Exception in ASGI application" in printed
     assert '    File "t3l2.py", line 10, in router' in printed and "  KeyError: 'type'" in printed
+    # Two checks raised it, and uvicorn logged it twice: shown once, with the count.
+    assert printed.count("  KeyError: 'type'") == 1 and "  (uvicorn logged this 2 times in all)" in printed, printed
     # Only the learner's frames: no uvicorn, Starlette or FastAPI file, no sandbox path.
     assert [line for line in printed if line.lstrip().startswith("File ")] == [
         '    File "t3l2.py", line 10, in router'] * printed.count("  KeyError: 'type'")
@@ -130,3 +132,44 @@ def test_a_blocked_event_loop_is_named_with_its_line_as_the_default_mode_does(co
     korean = run_grade("t3l1", "--app", "t3l1.py", "--no-record", "--server", "uvicorn", "--lang", "ko",
                        cwd=course, timeout=300)
     assert "이벤트 루프를 막았어요" in korean.stdout and "t3l1.py:10 (while text:)" in korean.stdout, korean.stdout
+
+
+CHAT = """\
+    import json
+
+    from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+
+    app = FastAPI()
+    clients: list[WebSocket] = []
+
+
+    @app.websocket("/ws/{client_id}")
+    async def chat(websocket: WebSocket, client_id: int):
+        await websocket.accept()
+        clients.append(websocket)
+        try:
+            while True:
+                message = json.loads(await websocket.receive_text())
+                for client in clients:
+                    await client.send_text(f"{client_id}: {message}")
+        except WebSocketDisconnect:
+            clients.remove(websocket)
+            for client in clients:
+                await client.send_text(f"{client_id} left")
+    """
+
+
+def test_a_long_log_is_cut_to_the_learners_lines_before_its_size_limit(course: Path) -> None:
+    # Every check raises, and uvicorn logs long tracebacks: far more than the 16 KB kept of a log.
+    (course / "t4l1.py").write_text(textwrap.dedent(CHAT), encoding="utf-8")
+    proc = run_grade("t4l1", "--app", "t4l1.py", "--no-record", "--server", "uvicorn", "--format", "json",
+                     cwd=course, timeout=300)
+    result = json.loads(proc.stdout)
+    assert result["output"].startswith("ERROR:    Exception in ASGI application\n"), result["output"]
+    for text in [result["output"], *(check["output"] for check in result["checks"])]:
+        assert "site-packages" not in text and "/learner/" not in text and "grader/" not in text, text
+        for line in text.splitlines():
+            assert not line.lstrip().startswith("File ") or line.lstrip().startswith('File "t4l1.py"'), text
+    # The same exception from the same line is one record in the whole log, however often it was logged.
+    assert result["output"].count("JSONDecodeError: Expecting value") == 1, result["output"]
+    assert re.search(r"\(uvicorn logged this \d+ times in all\)", result["output"]), result["output"]

@@ -49,6 +49,8 @@ from grader.spec import Check, Exercise, match, pick
 
 # Real seconds a host under uvicorn gets to stop (its connections are closed with 1012).
 STOP_SECONDS = 5.0
+# How much more of a uvicorn log is read than is kept: its own frames are cut from it first.
+TRIMMED_SHARE = 16
 NOBODY = 65534
 
 
@@ -131,8 +133,6 @@ def _grade(exercise: Exercise, app_path: Path, options: Options) -> Result:
         checks = run.all_checks()
         output, dropped = run.output()
         diagnoses = diagnose(run.app_copy, output, options.lang)
-        if options.uvicorn:
-            output = learners_only(output)  # uvicorn's tracebacks, cut as the default mode's are
         protections, unprotected = run.protection_record()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -401,23 +401,30 @@ class _Run:
 
     def _printed(self, path: Path, offset: int) -> str:
         """What the app printed during one check; uvicorn's tracebacks cut to the learner's lines."""
-        text = _read_from(path, offset, self.limits.output_kb * 1024)
-        return learners_only(text) if self.options.uvicorn else text
+        keep = self.limits.output_kb * 1024
+        if not self.options.uvicorn:
+            return _read_from(path, offset, keep)
+        return learners_only(_read_from(path, offset, keep * TRIMMED_SHARE), self.options.lang, keep)
 
     def output(self) -> tuple[str, int]:
         keep = self.limits.output_kb * 1024
+        # Under uvicorn most of a log is its own frames, cut before the limit applies: read that much more.
+        read = keep * TRIMMED_SHARE if self.options.uvicorn else keep
         text, size = "", 0
         for path in [*self.other_outputs, self.output_path]:
             try:
                 size += path.stat().st_size
             except OSError:
                 continue
-            if len(text) < keep:
-                text += _read(path, keep - len(text))
+            if len(text) < read:
+                text += _read(path, read - len(text))
         for path in self.other_outputs:
             with contextlib.suppress(OSError):
                 path.unlink()
-        return text, max(0, size - keep)
+        if not self.options.uvicorn:
+            return text, max(0, size - keep)
+        shown = learners_only(text, self.options.lang, keep)
+        return shown, max(0, size - len(text)) + max(0, len(learners_only(text, self.options.lang)) - len(shown))
 
 
 def job(app_copy: Path, workdir: Path, root: Path, limits: Limits, *, attr: str = "app",
