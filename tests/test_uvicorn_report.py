@@ -173,3 +173,16 @@ def test_a_long_log_is_cut_to_the_learners_lines_before_its_size_limit(course: P
     # The same exception from the same line is one record in the whole log, however often it was logged.
     assert result["output"].count("JSONDecodeError: Expecting value") == 1, result["output"]
     assert re.search(r"\(uvicorn logged this \d+ times in all\)", result["output"]), result["output"]
+
+
+def test_a_send_to_a_client_that_left_is_named_with_its_line_under_uvicorn_too() -> None:
+    # The endpoint catches the failed send to a departed client and returns: only the server knows where it sent.
+    variant = "tests/variants/t4l1/never_forgets.py"
+    said = ('your endpoint returned after it tried to send to a client that had already left (' + variant
+            + ':17: await connection.send_text(f"Client #{client_id} says: {text}")) (Starlette raises '
+            'WebSocketDisconnect with code 1006 there, and your code caught it)')
+    default = run_grade("t4l1", "--app", variant, "--no-record")
+    real = run_grade("t4l1", "--app", variant, "--no-record", "--server", "uvicorn", timeout=300)
+    assert said in default.stdout, default.stdout
+    assert said in real.stdout, real.stdout
+    assert "did the loop stop after one message" not in real.stdout, real.stdout

@@ -10,7 +10,7 @@ What no client can see is reported over the wire by a thin observer around
 the app, with the same operations the relay host uses: that the endpoint
 accepted, closed, answered with an HTTP response, and ended (with what it
 raised, which then escapes to uvicorn exactly as without the observer, so
-uvicorn logs it). The judge pairs a connection with its client by a header
+uvicorn logs it, and where it sent to a client that had already left). The judge pairs a connection with its client by a header
 the client sends and the observer removes before the app sees the scope.
 
 The judge may ask where an endpoint is waiting (``where``, as of the relay
@@ -91,6 +91,11 @@ class Observer:
         self.channel = channel
         self.code = code
         self.tasks: dict[int, asyncio.Task[Any]] = {}  # each open connection's task: where is it waiting?
+        self.departed: dict[int, list[dict[str, Any]]] = {}  # where an endpoint sent to a client that had left
+
+    def sender_of(self, task: asyncio.Task[Any] | None) -> int | None:
+        """The connection whose endpoint runs as ``task``."""
+        return next((conn for conn, running in self.tasks.items() if running is task), None)
 
     def waiting_at(self, conn: Any) -> list[dict[str, Any]]:
         """The learner's lines where the endpoint of ``conn`` is suspended (empty if it is not running)."""
@@ -111,8 +116,16 @@ class Observer:
         scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != CONN_HEADER]}
 
         async def observed_send(message: Any) -> None:
-            await send(message)  # uvicorn validates it first: what it refuses raises in the app, as always
             kind = message.get("type") if isinstance(message, dict) else None
+            try:
+                await send(message)  # uvicorn validates it first: what it refuses raises in the app, as always
+            except OSError:
+                # uvicorn's ClientDisconnected: this client has gone. If another client's endpoint was
+                # sending (a broadcast), that endpoint learns where it sent to someone who had left.
+                sender = self.sender_of(asyncio.current_task())
+                if kind == "websocket.send" and sender is not None:
+                    self.departed[sender] = self.code.stack(traceback.extract_stack())[-1:]
+                raise
             if kind == "websocket.accept":
                 self.emit({"op": "accept", "conn": conn, "subprotocol": message.get("subprotocol")})
             elif kind == "websocket.close":
@@ -137,7 +150,7 @@ class Observer:
             raise
         finally:
             self.tasks.pop(conn, None)
-            self.emit({"op": "ended", "conn": conn, "error": error})
+            self.emit({"op": "ended", "conn": conn, "error": error, "departed_at": self.departed.pop(conn, [])})
 
 
 def _conn_of(scope: dict[str, Any]) -> int | None:
