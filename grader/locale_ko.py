@@ -442,6 +442,12 @@ KO: dict[str, str] = {
         "\u201c{check}\u201d 검사의 클라이언트가 아직 클라이언트 목록에 남아 있는 것 같아요. 그 검사에서 endpoint에 "
         "예외가 발생해서 ({error}) 클라이언트를 지우는 코드가 실행되지 않았고, 여기서 그 클라이언트에게 보내다가 "
         "실패했어요. 그 예외부터 고치세요. 여기서 일어난 일: {message}",
+    # the report's own words around the learner's lines and frames
+    "{place} in {function}": "{place}, {function} 함수",
+    "text {data}": "텍스트 {data}",
+    "… ({n} bytes)": "… (모두 {n}바이트)",
+    "… ({n} characters)": "… (모두 {n}글자)",
+    "event loop blocked": "이벤트 루프가 막혔어요",
     # a record uvicorn logged again word for word, shown once
     "(uvicorn logged this {n} times in all)": "(uvicorn 로그에 이 내용이 모두 {n}번 남았어요)",
 }

@@ -116,7 +116,7 @@ def death_failure(ending: Ending, *, app_dir: str, check_seconds: float, run_sec
                       "that never waits for anything (a loop without a real await) keeps the server from serving "
                       "anyone else", seconds=f"{run_seconds:g}", where=at),
             expected=say(lang, "an answer"), actual=say(lang, "the server was still busy"),
-            errors=(Raised("Busy", "still running", (where,)),) if where else (),
+            errors=(Raised("Busy", say(lang, "still running"), (where,)),) if where else (),
         )
     if ending.death is Death.STALLED:
         return frozen(lang, f"{check_seconds:g}", where, memory)
@@ -153,7 +153,7 @@ def frozen(lang: str, seconds: str, where: SourceLine | None, memory: str = "") 
                   "connection: use await asyncio.sleep(...) or run the work in a thread",
             seconds=seconds, where=at, memory=memory),
         expected=say(lang, "an answer"), actual=say(lang, "the server froze"),
-        errors=(Raised("Blocked", "event loop blocked", (where,)),) if where else (),
+        errors=(Raised("Blocked", say(lang, "event loop blocked"), (where,)),) if where else (),
     )
 
 

@@ -130,7 +130,7 @@ def _grade(exercise: Exercise, app_path: Path, options: Options) -> Result:
     scratch = Path(tempfile.mkdtemp(prefix="grader-"))
     try:
         run = _Run(exercise, app_path, content, options, scratch)
-        checks = run.all_checks()
+        checks = [localized(check, options.lang) for check in run.all_checks()]
         output, dropped = run.output()
         diagnoses = diagnose(run.app_copy, output, options.lang)
         protections, unprotected = run.protection_record()
@@ -319,7 +319,7 @@ class _Run:
                 return False
             self._progress(self.runs.index(index) + 1, pick(check.title, self.options.lang) if check.title else check.name)
             printed = _size(host.output)
-            result = leftovers.relate(localized(await run_check(check, ctx), self.options.lang))
+            result = leftovers.relate(await run_check(check, ctx))
             stops = any(step.action == "shutdown" for step in check.steps)
             if stops and (result.failure is None or result.failure.kind is not Kind.CRASH):
                 # The check stopped the app on purpose: its host is done; the next check gets a new one.
