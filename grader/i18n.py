@@ -20,7 +20,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "led_to": {"en": "which led to:", "ko": "그 때문에 생긴 오류:"},
     "transcript": {"en": "transcript:", "ko": "주고받은 메시지:"},
     "hint": {"en": "hint", "ko": "힌트"},
-    "at": {"en": "at", "ko": "위치"},
+    "at": {"en": "at", "ko": "위치:"},
     "failed": {"en": "failed", "ko": "실패"},
     "not_run": {"en": "not run", "ko": "실행 안 됨"},
     "same_for": {"en": "(the same for {n} more: {names})", "ko": "(다음 {n}개도 같아요: {names})"},

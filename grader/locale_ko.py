@@ -103,9 +103,9 @@ KO: dict[str, str] = {
     "your endpoint kept going after it refused the connection (a close before accept: the client got HTTP 403) and "
     "raised {error}: return right after close(), or raise WebSocketException(code=...) in the dependency, which "
     "stops the endpoint there":
-        "endpoint가 연결을 거절한 뒤에도 계속 실행되다가 예외가 발생했어요 (accept 전에 close 해서 클라이언트는 "
+        "endpoint가 연결을 거절한 뒤에도 계속 실행되다가 예외가 발생했어요 (accept 전에 연결을 닫아서 클라이언트는 "
         "HTTP 403 응답을 받았어요): {error}. close() 바로 뒤에 return 하거나, dependency에서 "
-        "WebSocketException(code=...)을 raise 하면 endpoint가 거기서 멈춰요",
+        "WebSocketException(code=...) 예외를 발생시키면 endpoint가 거기서 멈춰요",
     "round {n} of {total}": "{total}번 중 {n}번째",
     # files
     "{path} is a link out of the working directory; write a regular file":
@@ -187,7 +187,7 @@ KO: dict[str, str] = {
         "awaited). 앞에 await를 붙이세요: await websocket.{method}(...)",
     "{place}: the WebSocket endpoint {name}() is a plain def; FastAPI awaits WebSocket endpoints, so it must be "
     "async def {name}(...) (and await receive and send inside)":
-        "{place}: WebSocket endpoint 인 {name}() 함수가 일반 def로 선언돼 있어요. FastAPI는 WebSocket endpoint를 await 하므로 "
+        "{place}: WebSocket endpoint인 {name}() 함수가 일반 def로 선언돼 있어요. FastAPI는 WebSocket endpoint를 await 하므로 "
         "async def {name}(...)로 써야 해요 (안에서는 receive와 send를 await 하세요)",
     "{place}: {name}() takes a WebSocket but is declared with @{owner}.{kind}(...), an HTTP route; a WebSocket "
     "endpoint is declared with @{owner}.websocket(\"/path\")":
@@ -297,7 +297,7 @@ KO: dict[str, str] = {
     "reading it, or use receive_text()/iter_text()":
         "클라이언트가 떠난 뒤 endpoint 밖으로 예외가 나왔어요: {error}. 클라이언트가 떠나도 websocket.receive()에서는 "
         "예외가 발생하지 않고 {{'type': 'websocket.disconnect'}} 메시지가 돌아와요. 여기에는 텍스트가 없어요. 읽기 전에 "
-        "message['type']을 확인하거나 receive_text()/iter_text()를 쓰세요",
+        "`message['type']` 값을 확인하거나 receive_text()/iter_text()를 쓰세요",
     "your endpoint raised {error}: it closed the connection itself (close code {code}) and then kept using it; "
     "return (or break out of the loop) right after close()":
         "endpoint에서 예외가 발생했어요: {error}. endpoint가 직접 연결을 닫은 뒤(close code {code}) 그 연결을 계속 "
@@ -431,6 +431,25 @@ KO: dict[str, str] = {
     "a symbolic link to somewhere else": "다른 곳을 가리키는 심볼릭 링크",
     "an absolute path": "절대 경로",
     "a path that climbs out of the folder with ..": ".. 로 폴더 밖으로 나가는 경로",
+    # where a text stops fitting a regular expression, at either end
+    ": the text does not fit the pattern from its first character on": ": 첫 글자부터 패턴에 맞지 않아요",
+    ": the whole text fits the start of the pattern, which wants more after it":
+        ": 텍스트 전체가 패턴의 앞부분에는 맞지만, 패턴은 그 뒤에 더 있어야 해요",
+    # a client left behind by an earlier check
+    "a client of the check \u201c{check}\u201d is probably still in your list of clients: its endpoint raised {error} "
+    "there, so the code that forgets a client never ran for it, and sending to it fails here. Fix that exception "
+    "first. What happened here: {message}":
+        "\u201c{check}\u201d 검사의 클라이언트가 아직 클라이언트 목록에 남아 있는 것 같아요. 그 검사에서 endpoint에 "
+        "예외가 발생해서 ({error}) 클라이언트를 지우는 코드가 실행되지 않았고, 여기서 그 클라이언트에게 보내다가 "
+        "실패했어요. 그 예외부터 고치세요. 여기서 일어난 일: {message}",
+    # the report's own words around the learner's lines and frames
+    "{place} in {function}": "{place}, {function} 함수",
+    "text {data}": "텍스트 {data}",
+    "… ({n} bytes)": "… (모두 {n}바이트)",
+    "… ({n} characters)": "… (모두 {n}글자)",
+    "event loop blocked": "이벤트 루프가 막혔어요",
+    # a record uvicorn logged again word for word, shown once
+    "(uvicorn logged this {n} times in all)": "(uvicorn 로그에 이 내용이 모두 {n}번 남았어요)",
 }
 
 # One word for each idea, in every Korean text the grader, the specs and grader.toml show

@@ -5,6 +5,7 @@ Through the real `grade` command on the learner's kind of mistakes.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from pathlib import Path
@@ -340,3 +341,93 @@ def test_says_must_be_words(tmp_path: Path) -> None:
         assert "$re says is the pattern in words for learners, a non-empty string" in str(exc)
     else:
         raise AssertionError("an empty `says` was accepted")
+
+
+PUBLIC_CHAT = """\
+    import json
+    from typing import List
+
+    from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+
+    app = FastAPI()
+
+
+    class ConnectionManager:
+        def __init__(self):
+            self.active_connections: List[WebSocket] = []
+
+        async def connect(self, websocket: WebSocket):
+            await websocket.accept()
+            self.active_connections.append(websocket)
+
+        def disconnect(self, websocket: WebSocket):
+            self.active_connections.remove(websocket)
+
+        async def broadcast(self, message: str):
+            for connection in self.active_connections:
+                await connection.send_text(message)
+
+
+    manager = ConnectionManager()
+
+
+    @app.websocket("/ws/{client_id}")
+    async def websocket_endpoint(websocket: WebSocket, client_id: int):
+        await manager.connect(websocket)
+        try:
+            while True:
+                data = await websocket.receive_text()
+                message = json.loads(data)
+                await websocket.send_text(f"You wrote: {message}")
+                await manager.broadcast(f"Client #{client_id} says: {message}")
+        except WebSocketDisconnect:
+            manager.disconnect(websocket)
+            await manager.broadcast(f"Client #{client_id} left the chat")
+    """
+
+# The same mistake, but a broadcast that skips (and forgets) clients it cannot reach: nothing is left behind.
+FORGIVING_BROADCAST = PUBLIC_CHAT.replace("""\
+            for connection in self.active_connections:
+                await connection.send_text(message)
+""", """\
+            for connection in list(self.active_connections):
+                try:
+                    await connection.send_text(message)
+                except (WebSocketDisconnect, RuntimeError):
+                    self.active_connections.remove(connection)
+""")
+
+
+def test_a_client_an_earlier_exception_left_behind_is_one_cause_with_that_exception(course: Path) -> None:
+    (course / "t4l1.py").write_text(textwrap.dedent(PUBLIC_CHAT), encoding="utf-8")
+    proc = run_grade("t4l1", "--app", "t4l1.py", "--no-record", "--format", "json", cwd=course)
+    checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
+    # The check a departure sinks, on its own, would blame a client that left; it names the earlier exception.
+    departure = checks["a departure is announced to the others"]["failure"]
+    assert departure["message"].startswith("a client of the check \u201cthe sender gets its echo, then the broadcast\u201d "
+                                           "is probably still in your list of clients: its endpoint raised "
+                                           "JSONDecodeError"), departure["message"]
+    assert departure["errors"][0]["type"] == "JSONDecodeError" and departure["errors"][0]["frames"][-1]["line"] == 34
+    assert departure["errors"][-1]["type"] in ("WebSocketDisconnect", "WebSocketDisconnected")
+    # One message in the text report, naming every check that exception sank.
+    text = run_grade("t4l1", "--app", "t4l1.py", "--no-record", cwd=course)
+    found = blocks(text.stdout.splitlines())
+    assert len(found) == 1, text.stdout
+    assert found[0][1] == ("  (the same for 4 more: everyone connected gets the broadcast, a departure is announced to "
+                           "the others, many messages from several clients, every endpoint ends cleanly)"), text.stdout
+    assert "JSONDecodeError" in found[0][3] and "t4l1.py:34" in found[0][3]
+    assert "already left" not in text.stdout
+    korean = run_grade("t4l1", "--app", "t4l1.py", "--no-record", "--lang", "ko", "--format", "json", cwd=course)
+    message = json.loads(korean.stdout)["checks"][3]["failure"]["message"]
+    assert message.startswith("\u201c보낸 사람은 echo를 받고 나서 broadcast 메시지를 받아요\u201d 검사의 클라이언트가"), message
+
+
+def test_a_broadcast_that_forgets_unreachable_clients_is_not_told_of_one_left_behind(course: Path) -> None:
+    (course / "t4l1.py").write_text(textwrap.dedent(FORGIVING_BROADCAST), encoding="utf-8")
+    proc = run_grade("t4l1", "--app", "t4l1.py", "--no-record", "--format", "json", cwd=course)
+    checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
+    # The departure is announced; the check fails later, at the next message, on that check's own JSONDecodeError.
+    departure = checks["a departure is announced to the others"]["failure"]
+    assert departure["step"].startswith("step 9, expect_text (four)"), departure
+    assert [e["type"] for e in departure["errors"]] == ["JSONDecodeError"], departure
+    assert "still in your list" not in proc.stdout

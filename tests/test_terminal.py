@@ -87,8 +87,8 @@ def test_check_names_and_levels_are_read_in_korean(private_progress: object) -> 
     proc = run_grade("t3l1", "--app", "tests/variants/t3l1/wrong_prefix.py", "--lang", "ko")
     lines = proc.stdout.splitlines()
     assert "  ✗ 메시지에 답해요" in lines and "✗ 메시지에 답해요 — 실패" in lines
-    assert "  위치 3단계, expect_text (t3l1.yaml:43)" in lines  # the step, in Korean
-    assert any(line.startswith("  위치 2.2단계, expect_text (t3l1.yaml:59), 8번 중 1번째") for line in lines)
+    assert "  위치: 3단계, expect_text (t3l1.yaml:43)" in lines  # the step, in Korean
+    assert any(line.startswith("  위치: 2.2단계, expect_text (t3l1.yaml:59), 8번 중 1번째") for line in lines)
     transcript = [line.split(" ws ", 1)[1] for line in lines if " ws " in line and line.strip()[:1].isdigit()]
     assert transcript[:2] == ["· 연결: /ws", "· accept 됨"]
     english = run_grade("t3l1", "--app", "tests/variants/t3l1/wrong_prefix.py", "--lang", "ko", "--format", "json")

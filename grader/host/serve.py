@@ -227,6 +227,9 @@ class Host:
             error = {"errors": self.code.raised(exc), "exit": stops}
         finally:
             self.by_task.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
+            # uvicorn closes the transport once the endpoint is done: another endpoint sending
+            # to this socket later (a broadcast) gets ClientDisconnected, as after a disconnect.
+            conn.disconnected = True
         self.emit({"op": "ended", "conn": conn.id, "error": error, "departed_at": conn.departed_at})
 
     async def _watch_cancel(self, conn: Conn) -> None:

@@ -21,6 +21,7 @@ from grader.judge import workfile
 from grader.judge.driver import SETTLE, Client, Message, Transcript
 from grader.judge.intake import kind_words
 from grader.judge.link import HostGone, Link, raised_from_wire
+from grader.judge.reports import frozen
 from grader.result import CheckResult, Failure, Kind, Raised, Status
 from grader.spec import Check, Close, Connect, Expected, FileCheck, Repeat, Step, jsonsafe, payload, pick
 from grader.spec.loader import CLIENT_VAR
@@ -307,7 +308,11 @@ class Conversation:
             elif operator_of(expected) == "$re" and isinstance(message.data, str):
                 operand = expected["$re"]
                 stop = regex_stops_at(operand["pattern"] if isinstance(operand, dict) else operand, message.data)
-                if stop:
+                if stop == 0:
+                    where = self.say(": the text does not fit the pattern from its first character on")
+                elif stop is not None and stop >= len(message.data):
+                    where = self.say(": the whole text fits the start of the pattern, which wants more after it")
+                elif stop:
                     where = self.say(": the text fits the pattern up to character {n}; from there on it does not "
                                      "({rest})", n=stop, rest=show(message.data[stop:], 60))
             raise self.fail(Kind.MISMATCH, self.say("the server's text message is not the expected one") + where,
@@ -660,6 +665,10 @@ class Conversation:
         if client.conn is None or client.side.ended:
             return ""
         lines = await self.ctx.link.where(client.conn)
+        if self.ctx.link.blocked_ms:
+            # A blocking call holds a real uvicorn's loop: the cause, in the words the grader's own server uses.
+            held = frozen(self.ctx.lang, f"{self.ctx.link.blocked_ms // 100 / 10:g}", lines[-1] if lines else None)
+            raise StepFailed(replace(held, step=self.where))
         if not lines:
             return ""
         last = lines[-1]

@@ -380,7 +380,8 @@ class Client:
             except httpx_ws.WebSocketDisconnect as exc:
                 self.closed = Closed(exc.code, exc.reason or "", at=self.clock())
                 reason = f" {exc.reason!r}" if exc.reason else ""
-                self.log("event", f"server closed the connection: code {exc.code}{reason}")
+                if not self.left:  # after the client's own close, the server's only completes the handshake
+                    self.log("event", f"server closed the connection: code {exc.code}{reason}")
                 # Answer the close as browsers do, which completes the closing
                 # handshake: the endpoint then receives websocket.disconnect.
                 self._leave_code = exc.code

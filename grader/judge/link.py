@@ -35,6 +35,7 @@ __all__ = ["AppError", "Death", "HostGone", "Link", "RelayConn", "ServerSide", "
 
 # The largest message a client may send: uvicorn's default ws_max_size (16 MiB).
 MAX_INCOMING = 16 * 1024 * 1024
+WHERE_SECONDS = 2.0  # real time: how long a real uvicorn's host may take to say where an endpoint waits
 
 
 class Death(StrEnum):
@@ -112,8 +113,9 @@ class Link:
         self._asks: dict[int, asyncio.Future[list[SourceLine]]] = {}
         self._writing = False
         # A host serving under uvicorn on real time: no virtual clock writes what waits at the end of each
-        # iteration (so every frame is written at once) or notices it freeze, and it answers no questions.
+        # iteration (so every frame is written at once) or notices it freeze; it says so when asked where.
         self.real_time = False
+        self.blocked_ms = 0  # the last answer to where: how long a blocking call had held a real uvicorn's loop
         self._host_bound = self.now_ns() - time.monotonic_ns()
         # Frames stamped with the host's time, waiting for the judge's clock; None: frames are read as they come.
         self.deferred: collections.deque[tuple[int, dict[str, Any], bytes]] | None = (
@@ -257,6 +259,8 @@ class Link:
         elif op == "at":
             future = self._asks.pop(hf.number(header, "ask"), None)
             if future is not None and not future.done():
+                # blocked_ms: a real uvicorn's loop held by a blocking call, that long, at these lines.
+                self.blocked_ms = hf.number(header, "blocked_ms") if "blocked_ms" in header else 0
                 future.set_result(lines_from_wire(header.get("lines")))
                 self._progressed()
         elif op == "runaway":
@@ -428,13 +432,18 @@ class Link:
 
     async def where(self, conn: RelayConn) -> list[SourceLine]:
         """Where the endpoint of ``conn`` is waiting, in the learner's lines (empty if unknown)."""
-        if self.dead is not None or self.real_time:
+        if self.dead is not None:
             return []
         future: asyncio.Future[list[SourceLine]] = self.loop.create_future()
         self.ids += 1
-        self._asks[self.ids] = future
-        self.send({"op": "where", "conn": conn.id, "ask": self.ids})
-        await self.until(lambda: future.done() or None)
+        self._asks[ask := self.ids] = future
+        self.blocked_ms = 0
+        self.send({"op": "where", "conn": conn.id, "ask": ask})
+        # A real uvicorn's loop answers between the app's steps; one held by a blocking call may not answer at all.
+        answered = self.until(lambda: future.done() or None)
+        with contextlib.suppress(TimeoutError):
+            await (asyncio.wait_for(answered, WHERE_SECONDS) if self.real_time else answered)
+        self._asks.pop(ask, None)
         return future.result() if future.done() else []
 
     # -- waiting --

@@ -116,18 +116,10 @@ def death_failure(ending: Ending, *, app_dir: str, check_seconds: float, run_sec
                       "that never waits for anything (a loop without a real await) keeps the server from serving "
                       "anyone else", seconds=f"{run_seconds:g}", where=at),
             expected=say(lang, "an answer"), actual=say(lang, "the server was still busy"),
-            errors=(Raised("Busy", "still running", (where,)),) if where else (),
+            errors=(Raised("Busy", say(lang, "still running"), (where,)),) if where else (),
         )
     if ending.death is Death.STALLED:
-        return Failure(
-            Kind.HANG,
-            say(lang, "your endpoint stopped responding: it blocked the event loop for more than {seconds} s of real "
-                      "time{where}{memory}. Blocking calls (time.sleep, busy loops, synchronous I/O) freeze every "
-                      "connection: use await asyncio.sleep(...) or run the work in a thread",
-                seconds=f"{check_seconds:g}", where=at, memory=memory),
-            expected=say(lang, "an answer"), actual=say(lang, "the server froze"),
-            errors=(Raised("Blocked", "event loop blocked", (where,)),) if where else (),
-        )
+        return frozen(lang, f"{check_seconds:g}", where, memory)
     status = ending.status
     if status is not None and status < 0:
         number = -status
@@ -145,6 +137,24 @@ def death_failure(ending: Ending, *, app_dir: str, check_seconds: float, run_sec
     return Failure(Kind.CRASH, say(lang, "the server process running your app exited with code {status} "
                                          "(did your code call sys.exit() or os._exit()?)", status=shown),
                    expected=say(lang, "the endpoint keeps serving"), actual=say(lang, "exit code {status}", status=shown))
+
+
+def frozen(lang: str, seconds: str, where: SourceLine | None, memory: str = "") -> Failure:
+    """An app whose event loop a blocking call held for more than ``seconds`` of real time, at ``where``.
+
+    The same words in both modes: the grader's own server gives up on a frozen
+    host; under uvicorn the host says, when asked, that its loop is held.
+    """
+    at = say(lang, " at {place}", place=f"{where.file}:{where.line} ({where.code})") if where else ""
+    return Failure(
+        Kind.HANG,
+        say(lang, "your endpoint stopped responding: it blocked the event loop for more than {seconds} s of real "
+                  "time{where}{memory}. Blocking calls (time.sleep, busy loops, synchronous I/O) freeze every "
+                  "connection: use await asyncio.sleep(...) or run the work in a thread",
+            seconds=seconds, where=at, memory=memory),
+        expected=say(lang, "an answer"), actual=say(lang, "the server froze"),
+        errors=(Raised("Blocked", say(lang, "event loop blocked"), (where,)),) if where else (),
+    )
 
 
 def stuck_at(trace: str, app_dir: str) -> SourceLine | None:

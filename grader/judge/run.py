@@ -39,14 +39,18 @@ from grader.judge.launch import (
     stranger_can_read,
     sweep,
 )
+from grader.judge.leftover import Leftovers
 from grader.judge.link import Death, Link
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
 from grader.judge.trim import learners_only
+from grader.matchwords import localized
 from grader.result import CheckResult, Failure, Kind, Result, Status, relocated, sanitized
 from grader.spec import Check, Exercise, match, pick
 
 # Real seconds a host under uvicorn gets to stop (its connections are closed with 1012).
 STOP_SECONDS = 5.0
+# How much more of a uvicorn log is read than is kept: its own frames are cut from it first.
+TRIMMED_SHARE = 16
 NOBODY = 65534
 
 
@@ -127,13 +131,11 @@ def _grade(exercise: Exercise, app_path: Path, options: Options) -> Result:
     try:
         run = _Run(exercise, app_path, content, options, scratch)
         try:
-            checks = run.all_checks()
+            checks = [localized(check, options.lang) for check in run.all_checks()]
         finally:
             run.finish()
         output, dropped = run.output()
         diagnoses = diagnose(run.app_copy, output, options.lang)
-        if options.uvicorn:
-            output = learners_only(output)  # uvicorn's tracebacks, cut as the default mode's are
         protections, unprotected = run.protection_record()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -335,6 +337,7 @@ class _Run:
             match.NOW.set(lambda: started_at + timedelta(microseconds=(link.now_ns() - virtual_at) / 1000))
         ctx = Context(link=link, workdir=self.workdir, lang=self.options.lang, transcripts=self.options.transcripts,
                       client_type=real.client_type(self.listen[1]) if self.options.uvicorn else Client)
+        leftovers = Leftovers(self.options.lang)  # module state lives as long as this host: so do its dead clients
         for position, index in enumerate(indices):
             check = self.exercise.checks[index]
             if check.fresh_app and position > 0:
@@ -344,17 +347,17 @@ class _Run:
                 return False
             self._progress(self.runs.index(index) + 1, pick(check.title, self.options.lang) if check.title else check.name)
             printed = _size(host.output)
-            result = await run_check(check, ctx)
+            result = leftovers.relate(await run_check(check, ctx))
             stops = any(step.action == "shutdown" for step in check.steps)
             if stops and (result.failure is None or result.failure.kind is not Kind.CRASH):
                 # The check stopped the app on purpose: its host is done; the next check gets a new one.
-                results[index] = replace(result, output=_read_from(host.output, printed, self.limits.output_kb * 1024))
+                results[index] = replace(result, output=self._printed(host.output, printed))
                 return False
             if link.dead is not None:
                 step = result.failure.step if result.failure is not None else None
                 return self._lost(host, link, (index, step), indices, results)
             # The host writes unbuffered, so what grew during the check is what the check made the app print.
-            results[index] = replace(result, output=_read_from(host.output, printed, self.limits.output_kb * 1024))
+            results[index] = replace(result, output=self._printed(host.output, printed))
             if link.runaways:
                 # An endpoint that ignores cancellation keeps that host busy for
                 # good: later checks get a fresh one.
@@ -424,20 +427,32 @@ class _Run:
             return str(self.app_path.relative_to(Path.cwd()))
         return str(self.app_path)
 
+    def _printed(self, path: Path, offset: int) -> str:
+        """What the app printed during one check; uvicorn's tracebacks cut to the learner's lines."""
+        keep = self.limits.output_kb * 1024
+        if not self.options.uvicorn:
+            return _read_from(path, offset, keep)
+        return learners_only(_read_from(path, offset, keep * TRIMMED_SHARE), self.options.lang, keep)
+
     def output(self) -> tuple[str, int]:
         keep = self.limits.output_kb * 1024
+        # Under uvicorn most of a log is its own frames, cut before the limit applies: read that much more.
+        read = keep * TRIMMED_SHARE if self.options.uvicorn else keep
         text, size = "", 0
         for path in [*self.other_outputs, self.output_path]:
             try:
                 size += path.stat().st_size
             except OSError:
                 continue
-            if len(text) < keep:
-                text += _read(path, keep - len(text))
+            if len(text) < read:
+                text += _read(path, read - len(text))
         for path in self.other_outputs:
             with contextlib.suppress(OSError):
                 path.unlink()
-        return text, max(0, size - keep)
+        if not self.options.uvicorn:
+            return text, max(0, size - keep)
+        shown = learners_only(text, self.options.lang, keep)
+        return shown, max(0, size - len(text)) + max(0, len(learners_only(text, self.options.lang)) - len(shown))
 
 
 def job(app_copy: Path, workdir: Path, root: Path, limits: Limits, *, attr: str = "app",

@@ -3,7 +3,7 @@
 Every renderer asks here, so the text report and the HTML page group the
 same checks and show the same hints. A cause shared by several checks (an
 exception at one line, a refusal, a crash left over from an earlier check,
-an endpoint that returns after one message) is reported once, naming the
+a client an earlier exception left behind, an endpoint that returns after one message) is reported once, naming the
 checks it sank, and with at most the one hint that is about that cause:
 each hint is about what its own check tests.
 """
@@ -15,6 +15,9 @@ import re
 from grader.result import CheckResult, Failure, Kind
 
 Key = tuple[object, ...]
+
+# A client leaving, or a send to one that left: never the root of a chain other checks share.
+_DISCONNECTS = frozenset({"WebSocketDisconnect", "WebSocketDisconnected", "ClientDisconnected"})
 
 # Exception names written in a hint ("... lets WebSocketDisconnect escape", "so it doesn't raise KeyError").
 # A Korean particle may follow the name directly (`WebSocketDisconnect로`): the name ends where ASCII does.
@@ -47,8 +50,21 @@ def groups(checks: list[CheckResult]) -> list[list[CheckResult]]:
     found: dict[object, list[CheckResult]] = {}
     for index, check in enumerate(checks):
         key = cause(check)
+        root = _root(check)
+        if root is not None and root in found:
+            key = root  # a later failure that leads back to the exception an earlier check was sunk by
         found.setdefault(index if key is None else key, []).append(check)
     return list(found.values())
+
+
+def _root(check: CheckResult) -> Key | None:
+    """The first exception of a chain, when the chain has more (see ``grader.judge.leftover``)."""
+    failure = check.failure
+    if failure is None or len(failure.errors) < 2 or failure.errors[0].type in _DISCONNECTS:
+        return None
+    error = failure.errors[0]
+    frame = error.frames[-1] if error.frames else None
+    return ("raised", error.type, error.message, frame.file if frame else "", frame.line if frame else 0)
 
 
 def reached(failure: Failure) -> bool:

@@ -105,7 +105,8 @@ def _failure_block(check: CheckResult, style: Style, lang: str, also: list[str] 
                 lines.append(style.dim("    " + t("led_to", lang)))
             lines.append(f"    {error.type}: {error.message}" if error.message else f"    {error.type}")
             for frame in error.frames:
-                lines.append(style.dim(f"      {frame.file}:{frame.line} in {frame.function}"))
+                lines.append(style.dim("      " + say(lang, "{place} in {function}", place=f"{frame.file}:{frame.line}",
+                                                     function=frame.function)))
                 lines += [f"        {code_line}" for code_line in frame.code.splitlines()]
     if check.transcript:
         lines.append("  " + t("transcript", lang))
@@ -153,7 +154,7 @@ _LABELS: list[tuple[re.Pattern[str], Callable[[str, tuple[str, ...]], str]]] = [
     (re.compile(r"handshake aborted by the client: (.+)"),
      lambda lang, g: say(lang, "handshake aborted by the client: {why}", why=g[0])),
     (re.compile(r"binary frame of (\d+) bytes (.*)"),
-     lambda lang, g: say(lang, "binary frame of {n} bytes {data}", n=g[0], data=g[1])),
+     lambda lang, g: say(lang, "binary frame of {n} bytes {data}", n=g[0], data=_tail(lang, g[1]))),
     (re.compile(r"… (\d+) earlier lines not shown"), lambda lang, g: say(lang, "… {n} earlier lines not shown", n=g[0])),
     # Frames a spec writes bit for bit, as grader/spec/rawframe.py describes them.
     (re.compile(r"(text|binary|continuation|ping|pong|opcode 0x[0-9a-f]+) frame"
@@ -161,7 +162,21 @@ _LABELS: list[tuple[re.Pattern[str], Callable[[str, tuple[str, ...]], str]]] = [
      lambda lang, g: _raw_frame_label(lang, *g)),
     (re.compile(r"client disconnects \(close frame payload (.+)\)"),
      lambda lang, g: say(lang, "client disconnects (close frame payload {payload})", payload=g[0])),
+    # Last: any other text frame the client sent or received.
+    (re.compile(r"text (.*)", re.DOTALL), lambda lang, g: say(lang, "text {data}", data=_tail(lang, g[0]))),
 ]
+
+
+_CUT = re.compile(r"… \((\d+) (bytes|characters)\)$")
+
+
+def _tail(lang: str, data: str) -> str:
+    """A frame's content as shown, with the note on how long it was in ``lang``: "… (300 characters)"."""
+    cut = _CUT.search(data)
+    if cut is None:
+        return data
+    note = say(lang, "… ({n} bytes)", n=cut[1]) if cut[2] == "bytes" else say(lang, "… ({n} characters)", n=cut[1])
+    return data[: cut.start()] + note
 
 
 def _raw_frame_label(lang: str, kind: str, flags: str | None, data: str) -> str:
