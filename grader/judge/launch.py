@@ -92,16 +92,18 @@ def sweep(uid: int) -> bool:
 def _alive(uid: int) -> list[int]:
     """Processes of ``uid`` that are not zombies (a zombie runs nothing; its parent reaps it)."""
     found = []
+    # Only the two fields asked about are cut out of each file: a machine runs hundreds of processes
+    # and this runs after every host.
+    real_uid = b"\nUid:\t" + str(uid).encode() + b"\t"
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
-            with open(f"/proc/{name}/status", "rb") as f:
-                status = f.read().decode("ascii", "replace")
+            with open(f"/proc/{name}/status", "rb", buffering=0) as f:
+                status = f.read(4096)
         except OSError:
             continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if fields.get("Uid", "").split()[:1] == [str(uid)] and not fields.get("State", "").strip().startswith("Z"):
+        if real_uid in status and b"\nState:\tZ" not in status:
             found.append(int(name))
     return found
 
