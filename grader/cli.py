@@ -505,7 +505,7 @@ def _check(args: list[str]) -> int:
         "wrong variants fail the check they name, correct variants pass.",
     )
     parser.add_argument("exercises", nargs="*", help="exercise ids (default: all)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="gradings at once (default: cores)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="judge processes, each grading two files at once (default: cores)")
     opts = _parse(parser, args)
     if isinstance(opts, int):
         return opts
@@ -529,7 +529,7 @@ def _batch(args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="grade batch", description="Grade many submissions and write a gradebook.")
     parser.add_argument("exercise")
     parser.add_argument("submissions", nargs="+", help="files, folders, or a folder of one folder per learner")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="gradings at once (default: cores)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="judge processes, each grading two files at once (default: cores)")
     parser.add_argument("--out", default=".", help="folder for gradebook.csv and gradebook.json (default: here)")
     parser.add_argument("--html", metavar="FILE",
                         help="also write a class dashboard to FILE, with each submission's report beside it")

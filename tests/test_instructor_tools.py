@@ -26,6 +26,9 @@ async def echo(websocket: WebSocket):
         time.sleep(30)
 """
 
+SPIN_IMPORT = "from fastapi import FastAPI\n\napp = FastAPI()\nwhile True:\n    pass\n"
+SPIN_ENDPOINT = HANG.replace("time.sleep(30)", "while True:\n            pass")
+
 
 def full_course(course: Path) -> Path:
     for folder in ("solutions", "starters"):
@@ -64,9 +67,13 @@ def test_batch_grades_a_class_and_writes_a_complete_gradebook(course: Path, tmp_
         "exit": "import os\nos._exit(3)\n",
         "syntax": "def (:\n",
         "hang": HANG,
+        "spinimport": SPIN_IMPORT,
+        "spin": SPIN_ENDPOINT,
     }
-    plan = ["correct"] * 12 + ["iter_text"] * 4 + ["wrong"] * 5 + ["unclean"] * 3 + ["crash", "exit", "syntax"] * 2 + ["hang"]
-    plan += ["missing"]
+    # Never-ending submissions side by side, so that more judges wait at once than there are jobs
+    # (each gives its place away to a spare process) and the rows around them are still right.
+    plan = ["correct"] * 6 + ["hang", "spinimport", "spin"] + ["correct"] * 6 + ["iter_text"] * 4 + ["wrong"] * 5
+    plan += ["unclean"] * 3 + ["crash", "exit", "syntax"] * 2 + ["spin", "hang", "missing"]
     klass = tmp_path / "class"
     for number, kind in enumerate(plan):
         folder = klass / f"learner{number:02d}-{kind}"
@@ -87,8 +94,10 @@ def test_batch_grades_a_class_and_writes_a_complete_gradebook(course: Path, tmp_
             assert row["error"], row
         assert row["points"].isdigit() and row["max_points"] == "10"
         assert row["answers a message"] in ("passed", "failed", "not_run")
-    hung = next(r for r in book["submissions"] if r["submission"].endswith("hang"))
-    assert hung["checks"]["answers a message"] == "failed"
+    for hung in (r for r in book["submissions"] if r["submission"].endswith(("hang", "spin"))):
+        assert hung["checks"]["answers a message"] == "failed", hung
+    spun = next(r for r in book["submissions"] if r["submission"].endswith("spinimport"))
+    assert spun["error"] and not spun["passed"], spun
 
 
 def test_the_pytest_plugin_collects_the_catalog_with_readable_ids() -> None:

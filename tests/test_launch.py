@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +15,7 @@ import pytest
 
 from conftest import ROOT
 from grader import Limits, Options, grade, load_exercise
-from grader.judge.launch import Template
+from grader.judge.launch import Template, _alive, dedicated_uid, sweep
 from grader.result import Kind
 
 T3L1 = load_exercise(ROOT / "exercises" / "t3l1.yaml")
@@ -107,3 +112,51 @@ def test_code_that_never_finishes_importing_is_named_with_the_fix(zygote: Templa
     # One cause, one message: every check says the same, none ran.
     assert {c.status.value for c in result.checks} == {"not_run"} and len({c.failure.message for c in result.checks
                                                                          if c.failure}) == 1
+
+
+def _run_as(uid: int, then_exit: bool = False) -> int:
+    """A process of the run's user id: one that waits to be killed, or one that ends at once (a zombie until reaped)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+            if not then_exit:
+                time.sleep(60)
+        finally:
+            os._exit(0)
+    return pid
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0, reason="user ids are handed out as root")
+def test_the_sweep_ends_what_runs_as_the_run_user_and_passes_over_zombies() -> None:
+    uid = dedicated_uid()
+    assert uid is not None
+    assert sweep(uid), "nothing runs as a fresh id: nothing to sweep"
+    alive = _run_as(uid)
+    zombie = _run_as(uid, then_exit=True)
+    try:
+        # Each has taken the id once /proc says so (a fork shows the parent's ids until then).
+        deadline = time.monotonic() + 30
+        while not (_alive(uid) == [alive] and _gone(zombie)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _alive(uid) == [alive]
+        assert sweep(uid), "the sweep left a process of the run's id alive"
+        _, status = os.waitpid(alive, 0)
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    finally:
+        for pid in (alive, zombie):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def _gone(pid: int) -> bool:
+    """Whether ``pid`` has ended (a zombie of ours, not reaped yet)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            return b"\nState:\tZ" in f.read()
+    except OSError:
+        return True

@@ -16,17 +16,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import faulthandler
+import io
 import os
 import sys
+import tokenize
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-# Imported while the template waits for a job, so that no learner pays for them
-# (anyio's asyncio backend is what the clock wraps before each import: ~45 ms).
-import anyio._backends._asyncio  # noqa: F401
+# Imported while the template waits for a job, so that no learner pays for them.
+import anyio._backends._asyncio  # noqa: F401 - every endpoint runs on it; anyio loads it at the first call
 import fastapi  # noqa: F401
 import starlette.websockets  # noqa: F401
 
@@ -39,6 +40,11 @@ from grader.host import real, sandbox, warmup
 from grader.host.clock import HostLoop, follow_wall_clock, hold_clock_for_anyio_threads, install_clocks
 from grader.host.learner import LearnerCode, LoadFailed, import_app, websocket_paths
 from grader.host.lifespan import Lifespan, LifespanFailed
+
+# FastAPI reads each endpoint's source lines (inspect, so tokenize) at its first request:
+# tokenize compiles its patterns once per process, here rather than in every host.
+for _token in tokenize.generate_tokens(io.StringIO("async def warm(): pass\n").readline):
+    pass
 
 # After a cancelled endpoint ignores its cancellation for this many loop
 # iterations, the judge is told it will never stop.

@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import selectors
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from grader import wire
 
@@ -40,6 +40,17 @@ _BUSY_GRACE = 0.25
 _STARVED_POLL = 0.1
 # With nothing scheduled anywhere, look again this often (real seconds).
 _NOTHING_POLL = 1.0
+# A host silent this long (real seconds) is most likely stuck: a judge sharing the
+# machine's cores with others (``grade batch``) gives its place away while it waits.
+GIVE_WAY_AFTER = 0.5
+
+
+class Gate(Protocol):
+    """A place among the gradings allowed to work at once (``grade batch --jobs``)."""
+
+    def leave(self) -> None: ...
+
+    def enter(self) -> None: ...
 
 
 class _VirtualSelector:
@@ -110,7 +121,18 @@ class _VirtualSelector:
             wait = _STARVED_POLL
         else:
             wait = min(link.stall_seconds - since, _BUSY_GRACE)
-        events = self._inner.select(wait)
+        gate = loop.gate if since >= GIVE_WAY_AFTER else None
+        if gate is None:
+            events = self._inner.select(wait)
+        else:
+            # Only waiting: another grading may work meanwhile. Taking the place back may take
+            # a while; frames that arrived meanwhile are read before the silence is judged again
+            # (the next select looks at the socket first), so a late host is never blamed for it.
+            gate.leave()
+            try:
+                events = self._inner.select(wait)
+            finally:
+                gate.enter()
         loop.idle()
         return events
 
@@ -132,6 +154,7 @@ class VirtualClockLoop(asyncio.SelectorEventLoop):
         self._selector = _VirtualSelector(self._selector, self)  # type: ignore[has-type, arg-type]
         self.now_ns = 0
         self.link = link
+        self.gate: Gate | None = None
         # The judge's own busy spells are measured in its CPU time: a judge a busy machine keeps
         # waiting has done nothing that should move the clock.
         self._busy_since = time.thread_time()

@@ -18,6 +18,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 from grader.files import Refused
 from grader.i18n import say
 from grader.judge import intake, real, source, warm
-from grader.judge.clock import VirtualClockLoop
+from grader.judge.clock import Gate, VirtualClockLoop
 from grader.judge.conversation import Context, run_check
 from grader.judge.diagnose import diagnose
 from grader.judge.driver import Client
@@ -52,6 +53,7 @@ STOP_SECONDS = 5.0
 # How much more of a uvicorn log is read than is kept: its own frames are cut from it first.
 TRIMMED_SHARE = 16
 NOBODY = 65534
+_remover = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-scratch")
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,9 @@ class Options:
     # A submission's folder (``grade batch``, the platform runners): below it no link is
     # followed and a file with other hard links is refused. None: the learner's own file.
     intake_root: Path | None = None
+    # Where a judge that shares the machine's cores with other gradings gives its place away
+    # while it waits for a silent host (``grade batch``, ``grade check``); None: it keeps it.
+    gate: Gate | None = None
 
 
 def grade(exercise: Exercise, app_path: Path, options: Options | None = None) -> Result:
@@ -138,7 +143,9 @@ def _grade(exercise: Exercise, app_path: Path, options: Options) -> Result:
         diagnoses = diagnose(run.app_copy, output, options.lang)
         protections, unprotected = run.protection_record()
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        # Off the way to the result: its folders were mount points in the host's namespaces, and
+        # removing them waits on the kernel. Done before this process exits (the thread is joined).
+        _remover.submit(shutil.rmtree, scratch, True)
     return relocated(sanitized(Result(
         exercise=exercise.id,
         title=pick(exercise.title, options.lang),
@@ -272,6 +279,7 @@ class _Run:
             link.pid = host.pid
             link.deadline = self.deadline
             virtual.link = link
+            virtual.gate = self.options.gate
         try:
             return loop.run_until_complete(self._session(host, link, indices, results, held=ahead is not None))
         finally:
