@@ -617,46 +617,59 @@ mutant(m, "busy-since-kept", "the host's busy spell is not reset when both sides
 
 # --- grader/judge/link.py -------------------------------------------------------------------------------------------
 
-m = module("grader/judge/link.py", "tests/test_pinned_judge.py", "tests/test_link.py", "tests/test_conversation.py",
-           "tests/test_launch.py", "tests/test_differential.py")
+m = module("grader/judge/link.py", "tests/test_pinned_judge.py", "tests/test_link.py", "tests/test_link_frames.py",
+           "tests/test_conversation.py", "tests/test_launch.py", "tests/test_differential.py")
 mutant(m, "idle-before-reading", "the host counts as idle before it read what was sent",
        "return self.dead is not None or (self.idle_seen == self.sent and not self.reader.partial)",
        "return self.dead is not None or (self.idle_seen >= 0 and not self.reader.partial)")
 mutant(m, "host-timer-ignored", "the host's next timer is ignored",
        "self.idle_seen, self.host_next = seen, following", "self.idle_seen, self.host_next = seen, None")
 mutant(m, "held-ignored", "the host's worker threads never hold the clock",
-       'self.held = bool(header.get("held"))', "self.held = False")
-mutant(m, "subprotocol-lost", "the subprotocol the app accepted with is lost",
-       'subprotocol = header.get("subprotocol")\n', "subprotocol = None\n")
-mutant(m, "close-reason-lost", "the close reason is lost on the way",
-       'code, reason = header["code"], header.get("reason", "")', 'code, reason = header["code"], ""')
-mutant(m, "exit-unclassified", "sys.exit() in an endpoint reads as an ordinary exception",
-       'stops if stops in ("SystemExit", "KeyboardInterrupt") else None)', "None)")
-mutant(m, "disconnect-code-lost", "the client's close code never reaches the app",
-       '"code": message.get("code", 1006),', '"code": 1006,')
+       'self.held = header.get("held") is True', "self.held = False")
 mutant(m, "routes-lost", "the app's routes are not known when a path is wrong",
-       'self.routes = [str(r) for r in header.get("routes", [])][:200]', "self.routes = []")
-mutant(m, "where-unknown", "where an endpoint waits is never known",
-       "return future.result() if future.done() else []", "return []")
-mutant(m, "first-cause-only", "only the first exception of a chain is reported",
-       "for e in list(data)[:8])", "for e in list(data)[:1])")
+       'self.routes, self.protections = event["routes"], event["protections"]',
+       'self.routes, self.protections = [], event["protections"]')
 mutant(m, "wait-past-death", "waiting on a dead host never ends",
        "            if value is not None or self.dead is not None:\n                return value",
        "            if value is not None:\n                return value")
+mutant(m, "message-for-ended-connection", "a message the host sends for a connection that ended is believed",
+       'hf.want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")',
+       'hf.want(conn is not None, f"a {op} for a connection that is not open")')
+
+m = module("grader/judge/relayconn.py", "tests/test_pinned_judge.py", "tests/test_link.py", "tests/test_link_frames.py",
+           "tests/test_conversation.py", "tests/test_trust.py", "tests/test_differential.py")
+m.own = ("tests/test_link_frames.py", "tests/test_link.py")
+mutant(m, "subprotocol-lost", "the subprotocol the app accepted with is lost",
+       'subprotocol = hf.text(header, "subprotocol", None)\n', "subprotocol = None\n")
+mutant(m, "close-reason-lost", "the close reason is lost on the way",
+       'code, reason = hf.number(header, "code", 0, 65535), hf.text(header, "reason")',
+       'code, reason = hf.number(header, "code", 0, 65535), ""')
+mutant(m, "message-outside-open", "a message sent before the accept or after the close is believed",
+       'hf.want(side.accepted and side.close is None, "a message outside an open connection")',
+       'hf.want(True, "a message outside an open connection")')
+mutant(m, "second-close-allowed", "a second close frame from the host is believed",
+       'hf.want(side.close is None, "a second close")', 'hf.want(True, "a second close")',
+       equivalent="the host's own ASGI checks refuse a second close before it reaches the wire; only a forged frame "
+                  "(tests/test_trust.py) could show it, and the relay ignores frames after a close")
+mutant(m, "disconnect-code-lost", "the client's close code never reaches the app",
+       '"code": message.get("code", 1006),', '"code": 1006,')
+mutant(m, "where-unknown", "where an endpoint waits is never known",
+       "return future.result() if future.done() else []", "return []")
+
+m = module("grader/judge/liveness.py", "tests/test_link.py", "tests/test_link_frames.py", "tests/test_pinned_judge.py")
+m.own = ("tests/test_link.py",)
 mutant(m, "starved-is-frozen", "an app starved of CPU by a busy machine counts as frozen",
        'return not (state == "R" and share < 0.1)', "return True")
 mutant(m, "starved-for-ever", "an app starved of CPU is never declared frozen",
-       "if sample is None or now - self.last_heard >= self.stall_seconds * 4:", "if sample is None:")
-mutant(m, "message-for-ended-connection", "a message the host sends for a connection that ended is believed",
-       '_want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")',
-       '_want(conn is not None, f"a {op} for a connection that is not open")')
-mutant(m, "message-outside-open", "a message sent before the accept or after the close is believed",
-       '_want(side.accepted and side.close is None, "a message outside an open connection")',
-       '_want(True, "a message outside an open connection")')
-mutant(m, "second-close-allowed", "a second close frame from the host is believed",
-       '_want(side.close is None, "a second close")', '_want(True, "a second close")',
-       equivalent="the host's own ASGI checks refuse a second close before it reaches the wire; only a forged frame "
-                  "(tests/test_trust.py) could show it, and the relay ignores frames after a close")
+       "if sample is None or self.quiet_for(now) >= self.stall_seconds * 4:", "if sample is None:")
+
+m = module("grader/judge/hostframes.py", "tests/test_link_frames.py", "tests/test_trust.py", "tests/test_pinned_judge.py",
+           "tests/test_conversation.py")
+m.own = ("tests/test_link_frames.py",)
+mutant(m, "exit-unclassified", "sys.exit() in an endpoint reads as an ordinary exception",
+       'stops if stops in ("SystemExit", "KeyboardInterrupt")', 'None if stops in ("SystemExit", "KeyboardInterrupt")')
+mutant(m, "first-cause-only", "only the first exception of a chain is reported",
+       "for e in data[:8] if isinstance(e, dict))", "for e in data[:1] if isinstance(e, dict))")
 
 # --- grader/judge/run.py --------------------------------------------------------------------------------------------
 
