@@ -319,6 +319,14 @@ mutant(m, "points-default-zero", "a check is worth 0 points by default",
        'self.default_points = self.integer(fields.get("points"), "defaults.points", default=0)')
 mutant(m, "hidden-ignored", "hidden: true is ignored",
        'hidden=self.boolean(fields.get("hidden"), "hidden", self.default_hidden),', "hidden=False,")
+mutant(m, "defaults-timeout-ignored", "defaults.timeout is ignored",
+       'self.default_timeout = self.seconds(fields.get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)',
+       "self.default_timeout = DEFAULT_TIMEOUT")
+mutant(m, "empty-source-rule", "source: with no names loads",
+       "if not (rule.calls or rule.not_calls or rule.imports or rule.bases or rule.decorators or rule.keywords):",
+       "if False:")
+m = module("grader/spec/shapes.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_match.py",
+           "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_dialect.py", "tests/test_spec_1_2.py")
 mutant(m, "negative-integer", "points, track and lesson may be below their minimum",
        "if not isinstance(value, int) or isinstance(value, bool) or value < minimum:",
        "if not isinstance(value, int) or isinstance(value, bool):")
@@ -329,25 +337,21 @@ mutant(m, "zero-seconds", "a timeout of 0 seconds loads",
        "not 0 < value <= 3600", "not 0 <= value <= 3600")
 mutant(m, "non-boolean-flag", "hidden: yes-as-a-string loads",
        "        if not isinstance(node.value, bool):\n", "        if False:\n")
-mutant(m, "defaults-timeout-ignored", "defaults.timeout is ignored",
-       'self.default_timeout = self.seconds(fields.get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)',
-       "self.default_timeout = DEFAULT_TIMEOUT")
-mutant(m, "step-timeout-ignored", "a step's own timeout is ignored",
-       'timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)',
-       "timeout = self.default_timeout")
-mutant(m, "empty-source-rule", "source: with no names loads",
-       "if not (rule.calls or rule.not_calls or rule.imports or rule.bases or rule.decorators or rule.keywords):",
-       "if False:")
 mutant(m, "matcher-errors-dropped", "a malformed matcher (in any step kind's argument) loads",
        "        self.errors += errors\n        return not errors", "        return not errors")
-# spec language 1.1
-mutant(m, "ref-before-capture", "a $ref to a capture no earlier step makes loads",
-       "            if name not in self.captured:\n", "            if False:\n")
 mutant(m, "never-flag-off", "no never-passing matcher is flagged",
        "        if match.never_matches(value, kinds):\n", "        if False:\n")
 mutant(m, "no-did-you-mean-key", "an unknown key is reported without a suggestion",
        'self.error(node.key_mark(key), f"unknown key {key!r} in {what}{did_you_mean(key, keys)}")',
        'self.error(node.key_mark(key), f"unknown key {key!r} in {what}")')
+
+m = module("grader/spec/stepreader.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_spec_1_1.py",
+           "tests/test_pinned_1_1.py", "tests/test_spec_1_2.py", "tests/test_pinned_judge.py")
+mutant(m, "step-timeout-ignored", "a step's own timeout is ignored",
+       'timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)',
+       "timeout = self.default_timeout")
+mutant(m, "ref-before-capture", "a $ref to a capture no earlier step makes loads",
+       "            if name not in self.captured:\n", "            if False:\n")
 
 m = module("grader/spec/flow.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_spec_1_1.py")
 mutant(m, "closed-client-usable", "a step on a client the server closed loads",

@@ -4,7 +4,7 @@ A kind's module holds everything about it: the argument it takes (declared
 with :mod:`grader.spec.args`, from which both the JSON Schema and the
 loader's checks are derived), how a conversation runs it, and its sentences
 in English and Korean. Adding a kind is adding a module and a line to
-:data:`KINDS`: the loader (``grader/spec/loader.py``) reads every step
+:data:`KINDS`: the loader (``grader/spec/stepreader.py``) reads every step
 through it, the JSON Schema (``grader/spec/schema.py``) is built from it,
 and a conversation (``grader/judge/conversation.py``) runs each step by it.
 
