@@ -94,9 +94,6 @@ def mutant(mod: Module, ident: str, what: str, old: str, new: str, *more: str, e
 m = module("grader/spec/match.py", "tests/test_pinned_spec.py", "tests/test_match.py", "tests/test_spec.py",
            "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_dialect.py", "tests/test_conversation.py",
            "tests/test_pinned_judge.py::test_the_lifespan_runs_around_the_checks_on_the_virtual_wall_clock")
-mutant(m, "type-int-accepts-bool", "$type int/number accept true and false",
-       "return isinstance(value, int | float) and not isinstance(value, bool)",
-       "return isinstance(value, int | float)")
 mutant(m, "subset-ignores-values", "$subset checks that its keys exist, not their values",
        "        found = match(sub, actual[key], where, literal=literal, captures=captures)\n        if found:",
        "        found = match(sub, actual[key], where, literal=literal, captures=captures) if exact else None\n"
@@ -107,8 +104,8 @@ mutant(m, "bool-equals-number", "true == 1 between scalars",
        "return isinstance(expected, bool) and isinstance(actual, bool) and expected == actual",
        "return expected == actual")
 mutant(m, "int-not-float", "2 and 2.0 are different numbers",
-       "    if _is_number(expected) and _is_number(actual):\n        return expected == actual",
-       "    if _is_number(expected) and _is_number(actual):\n        return type(expected) is type(actual) and expected == actual")
+       "    if is_number(expected) and is_number(actual):\n        return expected == actual",
+       "    if is_number(expected) and is_number(actual):\n        return type(expected) is type(actual) and expected == actual")
 mutant(m, "scalar-type-unchecked", "scalars of different types compared by Python ==",
        "    if type(expected) is not type(actual):\n        return False", "    if False:\n        return False",
        equivalent="numbers and booleans are settled above it; for the other JSON scalars (str, None) Python == is "
@@ -116,36 +113,8 @@ mutant(m, "scalar-type-unchecked", "scalars of different types compared by Pytho
 mutant(m, "longer-array-accepted", "an array with extra items matches",
        "if len(actual) != len(expected):", "if len(actual) < len(expected):",
        "enumerate(zip(expected, actual, strict=True))", "enumerate(zip(expected, actual))")
-mutant(m, "regex-prefix-match", "$re matches a prefix, not the whole string",
-       "re.fullmatch(pattern, actual, re.DOTALL)", "re.match(pattern, actual, re.DOTALL)")
-mutant(m, "regex-dot-stops-at-newline", "$re's . no longer matches a newline",
-       "re.fullmatch(pattern, actual, re.DOTALL)", "re.fullmatch(pattern, actual)")
-mutant(m, "regex-groups-ignored", "$re groups are not matched",
-       'for name, sub in (operand.get("groups", {}) if isinstance(operand, dict) else {}).items():',
-       "for name, sub in {}.items():")
-mutant(m, "datetime-window-wider", "$datetime allows a minute more than within",
-       "    if off > within:", "    if off > within + 60:")
-mutant(m, "datetime-judge-clock", "$datetime compares with the judge's clock, not the one the app reads",
-       "    now = NOW.get()()", "    now = datetime.now()")
-mutant(m, "datetime-offset-ignored", "a date-time with a UTC offset is compared as if local",
-       "        moment = moment.astimezone().replace(tzinfo=None)", "        moment = moment.replace(tzinfo=None)")
-mutant(m, "one-of-needs-all", "$one_of needs every matcher",
-       "        for m in operand:\n            tried: dict[str, Any] = {}\n            if match(m, actual, path, captures=tried) is None:\n"
-       "                captures.update(tried)\n                return None\n",
-       "        tried: dict[str, Any] = {}\n        if all(match(m, actual, path, captures=tried) is None for m in operand):\n"
-       "            captures.update(tried)\n            return None\n")
 mutant(m, "eq-reads-operators", "$eq reads operators inside its value",
-       "return match(operand, actual, path, literal=True)", "return match(operand, actual, path, literal=False)")
-mutant(m, "int-rejects-whole-float", "$type int rejects 2.0",
-       "return _is_number(value) and (isinstance(value, int) or (math.isfinite(value) and value.is_integer()))",
-       "return _is_number(value) and isinstance(value, int)")
-mutant(m, "null-matches-falsy", "$type null accepts 0, '' and false",
-       "        return value is None\n", "        return not value\n")
-mutant(m, "unknown-type-accepted", "an unknown $type name loads",
-       "if not isinstance(operand.value, str) or operand.value not in TYPES:",
-       "if not isinstance(operand.value, str):")
-mutant(m, "any-false-accepted", "{$any: false} loads",
-       "if operand.value is not True:", "if operand.value is None:")
+       "return match(expected, actual, path, literal=True)", "return match(expected, actual, path, literal=False)")
 mutant(m, "operator-with-siblings", "an operator next to other keys loads",
        "    if len(value) != 1:\n", "    if len(value) > 2:\n")
 mutant(m, "matcher-in-send", "matchers are accepted in values to send",
@@ -157,23 +126,80 @@ mutant(m, "concat-float-as-written", "$concat writes 2.0 as 2.0",
        "    if False:\n        return str(int(value))")
 mutant(m, "var-list-index-refused", "$var a.1 cannot read a list item",
        "elif isinstance(value, list) and key.isdigit() and int(key) < len(value):", "elif False:")
+# spec language 1.1
+mutant(m, "ref-read-as-matcher", "a captured value that looks like an operator is read as one by $ref",
+       'return {"$eq": lookup(env.get(CAPTURES, {}), value["$ref"])}', 'return lookup(env.get(CAPTURES, {}), value["$ref"])')
+
+# --- grader/spec/operators/: one block per matching operator module ---------------------------------------------
+
+OPERATOR_TESTS = ("tests/test_pinned_spec.py", "tests/test_match.py", "tests/test_spec.py", "tests/test_spec_1_1.py",
+                  "tests/test_pinned_1_1.py", "tests/test_dialect.py", "tests/test_conversation.py",
+                  "tests/test_pinned_judge.py::test_the_lifespan_runs_around_the_checks_on_the_virtual_wall_clock")
+
+m = module("grader/spec/mismatch.py", *OPERATOR_TESTS)
+mutant(m, "type-int-accepts-bool", "$type int/number accept true and false",
+       "return isinstance(value, int | float) and not isinstance(value, bool)",
+       "return isinstance(value, int | float)")
+
+m = module("grader/spec/operators/re_.py", *OPERATOR_TESTS)
+mutant(m, "regex-prefix-match", "$re matches a prefix, not the whole string",
+       "re.fullmatch(pattern, actual, re.DOTALL)", "re.match(pattern, actual, re.DOTALL)")
+mutant(m, "regex-dot-stops-at-newline", "$re's . no longer matches a newline",
+       "re.fullmatch(pattern, actual, re.DOTALL)", "re.fullmatch(pattern, actual)")
+mutant(m, "regex-groups-ignored", "$re groups are not matched",
+       'for name, sub in (operand.get("groups", {}) if isinstance(operand, dict) else {}).items():',
+       "for name, sub in {}.items():")
+mutant(m, "group-name-unchecked", "$re groups may name a group the pattern lacks",
+       "            if name not in compiled.groupindex:\n", "            if False:\n")
+
+m = module("grader/spec/operators/datetime_.py", *OPERATOR_TESTS)
+mutant(m, "datetime-window-wider", "$datetime allows a minute more than within",
+       "        if off > within:", "        if off > within + 60:")
+mutant(m, "datetime-judge-clock", "$datetime compares with the judge's clock, not the one the app reads",
+       "        now = NOW.get()()", "        now = datetime.now()")
+mutant(m, "datetime-offset-ignored", "a date-time with a UTC offset is compared as if local",
+       "            moment = moment.astimezone().replace(tzinfo=None)", "            moment = moment.replace(tzinfo=None)")
 mutant(m, "datetime-zero-within", "$datetime within 0 (or below) loads",
-       "or not _is_number(within.value) or within.value <= 0:", "or not _is_number(within.value):")
+       "or not is_number(within.value) or within.value <= 0:", "or not is_number(within.value):")
+
+m = module("grader/spec/operators/type_.py", *OPERATOR_TESTS)
+mutant(m, "int-rejects-whole-float", "$type int rejects 2.0",
+       "return is_number(value) and (isinstance(value, int) or (math.isfinite(value) and value.is_integer()))",
+       "return is_number(value) and isinstance(value, int)")
+mutant(m, "null-matches-falsy", "$type null accepts 0, '' and false",
+       "        return value is None\n", "        return not value\n")
+mutant(m, "unknown-type-accepted", "an unknown $type name loads",
+       "if not isinstance(operand.value, str) or operand.value not in TYPES:",
+       "if not isinstance(operand.value, str):")
+mutant(m, "never-type-unflagged", "{$type: int} on a text (never passes) is not flagged",
+       "        return _KIND_OF_TYPE.get(operand, operand) not in kinds", "        return False")
+
+m = module("grader/spec/operators/any_.py", *OPERATOR_TESTS)
+mutant(m, "any-false-accepted", "{$any: false} loads",
+       "if operand.value is not True:", "if operand.value is None:")
+
+m = module("grader/spec/operators/one_of.py", *OPERATOR_TESTS)
+mutant(m, "one-of-needs-all", "$one_of needs every matcher",
+       "        for m in operand:\n            tried = match.trying()  # what a branch that did not match captured is "
+       "dropped with it\n            if tried(m, actual, path) is None:\n                match.captures.update(tried.captures)\n"
+       "                return None\n",
+       "        tried = match.trying()\n        if all(tried(m, actual, path) is None for m in operand):\n"
+       "            match.captures.update(tried.captures)\n            return None\n")
 mutant(m, "one-of-empty", "an empty $one_of loads",
        'if not isinstance(operand.value, list) or not operand.value:\n            errors.append(SpecError(operand.mark, "$one_of',
        'if not isinstance(operand.value, list):\n            errors.append(SpecError(operand.mark, "$one_of')
-mutant(m, "group-name-unchecked", "$re groups may name a group the pattern lacks",
-       "        if name not in compiled.groupindex:\n", "        if False:\n")
 # spec language 1.1
 mutant(m, "one-of-capture-lost", "a $capture inside the $one_of branch that matched is forgotten",
-       "                captures.update(tried)\n                return None\n", "                return None\n")
+       "                match.captures.update(tried.captures)\n                return None\n", "                return None\n")
+
+m = module("grader/spec/operators/capture.py", *OPERATOR_TESTS)
 mutant(m, "capture-match-unchecked", "{$capture: {as, match}} captures without checking its matcher",
-       "            mismatch = match(operand[\"match\"], actual, path, captures=captures)\n            if mismatch:\n",
+       "            mismatch = match(operand[\"match\"], actual, path)\n            if mismatch:\n",
        "            mismatch = None\n            if mismatch:\n")
 mutant(m, "capture-name-any", "a capture name that is not a word loads",
-       "if not isinstance(name.value, str) or not _NAME.match(name.value):", "if not isinstance(name.value, str):")
-mutant(m, "ref-read-as-matcher", "a captured value that looks like an operator is read as one by $ref",
-       'return {"$eq": lookup(env.get(CAPTURES, {}), value["$ref"])}', 'return lookup(env.get(CAPTURES, {}), value["$ref"])')
+       "if not isinstance(name.value, str) or not NAME.match(name.value):", "if not isinstance(name.value, str):")
+
+m = module("grader/spec/operators/numeric.py", *OPERATOR_TESTS)
 mutant(m, "gt-inclusive", "$gt accepts its bound", "        return value > operand\n", "        return value >= operand\n")
 mutant(m, "gte-exclusive", "$gte refuses its bound", "        return value >= operand\n", "        return value > operand\n")
 mutant(m, "lt-inclusive", "$lt accepts its bound", "        return value < operand\n", "        return value <= operand\n")
@@ -187,16 +213,14 @@ mutant(m, "approx-one-sided", "$approx without abs(): any value below the target
 mutant(m, "approx-exact", "$approx ignores its tolerance", 'return bool(abs(value - operand["value"]) <= operand["tol"])',
        'return bool(value == operand["value"])')
 mutant(m, "numeric-accepts-bool", "numeric matchers accept true and false",
-       "return None if _is_number(actual) and _in_range(op, operand, actual) else Mismatch(",
-       "return None if isinstance(actual, int | float) and _in_range(op, operand, actual) else Mismatch(")
+       "return None if is_number(actual) and self.holds(operand, actual) else Mismatch(",
+       "return None if isinstance(actual, int | float) and self.holds(operand, actual) else Mismatch(")
 mutant(m, "between-reversed-loads", "$between [HIGH, LOW] (never passes) loads",
        "        elif value[0].value > value[1].value:\n", "        elif False:\n")
 mutant(m, "approx-negative-tol", "$approx with a negative tol (never passes) loads",
        '        elif fields["tol"].value < 0:\n', "        elif False:\n")
 mutant(m, "never-numeric-unflagged", "a numeric matcher on a text (never passes) is not flagged",
-       '    if op in NUMERIC_OPERATORS:\n        return "number" not in kinds\n', "    if op in NUMERIC_OPERATORS:\n        return False\n")
-mutant(m, "never-type-unflagged", "{$type: int} on a text (never passes) is not flagged",
-       "        return _KIND_OF_TYPE.get(operand, operand) not in kinds", "        return False")
+       '        return "number" not in kinds\n', "        return False\n")
 
 # --- grader/spec/payload.py (binary matchers) -------------------------------------------------------------------
 
