@@ -95,9 +95,6 @@ def mutant(mod: Module, ident: str, what: str, old: str, new: str, *more: str, e
 m = module("grader/spec/match.py", "tests/test_pinned_spec.py", "tests/test_match.py", "tests/test_spec.py",
            "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_dialect.py", "tests/test_conversation.py",
            "tests/test_pinned_judge.py::test_the_lifespan_runs_around_the_checks_on_the_virtual_wall_clock")
-mutant(m, "type-int-accepts-bool", "$type int/number accept true and false",
-       "return isinstance(value, int | float) and not isinstance(value, bool)",
-       "return isinstance(value, int | float)")
 mutant(m, "subset-ignores-values", "$subset checks that its keys exist, not their values",
        "        found = match(sub, actual[key], where, literal=literal, captures=captures)\n        if found:",
        "        found = match(sub, actual[key], where, literal=literal, captures=captures) if exact else None\n"
@@ -108,8 +105,8 @@ mutant(m, "bool-equals-number", "true == 1 between scalars",
        "return isinstance(expected, bool) and isinstance(actual, bool) and expected == actual",
        "return expected == actual")
 mutant(m, "int-not-float", "2 and 2.0 are different numbers",
-       "    if _is_number(expected) and _is_number(actual):\n        return expected == actual",
-       "    if _is_number(expected) and _is_number(actual):\n        return type(expected) is type(actual) and expected == actual")
+       "    if is_number(expected) and is_number(actual):\n        return expected == actual",
+       "    if is_number(expected) and is_number(actual):\n        return type(expected) is type(actual) and expected == actual")
 mutant(m, "scalar-type-unchecked", "scalars of different types compared by Python ==",
        "    if type(expected) is not type(actual):\n        return False", "    if False:\n        return False",
        equivalent="numbers and booleans are settled above it; for the other JSON scalars (str, None) Python == is "
@@ -117,36 +114,8 @@ mutant(m, "scalar-type-unchecked", "scalars of different types compared by Pytho
 mutant(m, "longer-array-accepted", "an array with extra items matches",
        "if len(actual) != len(expected):", "if len(actual) < len(expected):",
        "enumerate(zip(expected, actual, strict=True))", "enumerate(zip(expected, actual))")
-mutant(m, "regex-prefix-match", "$re matches a prefix, not the whole string",
-       "re.fullmatch(pattern, actual, re.DOTALL)", "re.match(pattern, actual, re.DOTALL)")
-mutant(m, "regex-dot-stops-at-newline", "$re's . no longer matches a newline",
-       "re.fullmatch(pattern, actual, re.DOTALL)", "re.fullmatch(pattern, actual)")
-mutant(m, "regex-groups-ignored", "$re groups are not matched",
-       'for name, sub in (operand.get("groups", {}) if isinstance(operand, dict) else {}).items():',
-       "for name, sub in {}.items():")
-mutant(m, "datetime-window-wider", "$datetime allows a minute more than within",
-       "    if off > within:", "    if off > within + 60:")
-mutant(m, "datetime-judge-clock", "$datetime compares with the judge's clock, not the one the app reads",
-       "    now = NOW.get()()", "    now = datetime.now()")
-mutant(m, "datetime-offset-ignored", "a date-time with a UTC offset is compared as if local",
-       "        moment = moment.astimezone().replace(tzinfo=None)", "        moment = moment.replace(tzinfo=None)")
-mutant(m, "one-of-needs-all", "$one_of needs every matcher",
-       "        for m in operand:\n            tried: dict[str, Any] = {}\n            if match(m, actual, path, captures=tried) is None:\n"
-       "                captures.update(tried)\n                return None\n",
-       "        tried: dict[str, Any] = {}\n        if all(match(m, actual, path, captures=tried) is None for m in operand):\n"
-       "            captures.update(tried)\n            return None\n")
 mutant(m, "eq-reads-operators", "$eq reads operators inside its value",
-       "return match(operand, actual, path, literal=True)", "return match(operand, actual, path, literal=False)")
-mutant(m, "int-rejects-whole-float", "$type int rejects 2.0",
-       "return _is_number(value) and (isinstance(value, int) or (math.isfinite(value) and value.is_integer()))",
-       "return _is_number(value) and isinstance(value, int)")
-mutant(m, "null-matches-falsy", "$type null accepts 0, '' and false",
-       "        return value is None\n", "        return not value\n")
-mutant(m, "unknown-type-accepted", "an unknown $type name loads",
-       "if not isinstance(operand.value, str) or operand.value not in TYPES:",
-       "if not isinstance(operand.value, str):")
-mutant(m, "any-false-accepted", "{$any: false} loads",
-       "if operand.value is not True:", "if operand.value is None:")
+       "return match(expected, actual, path, literal=True)", "return match(expected, actual, path, literal=False)")
 mutant(m, "operator-with-siblings", "an operator next to other keys loads",
        "    if len(value) != 1:\n", "    if len(value) > 2:\n")
 mutant(m, "matcher-in-send", "matchers are accepted in values to send",
@@ -158,23 +127,80 @@ mutant(m, "concat-float-as-written", "$concat writes 2.0 as 2.0",
        "    if False:\n        return str(int(value))")
 mutant(m, "var-list-index-refused", "$var a.1 cannot read a list item",
        "elif isinstance(value, list) and key.isdigit() and int(key) < len(value):", "elif False:")
+# spec language 1.1
+mutant(m, "ref-read-as-matcher", "a captured value that looks like an operator is read as one by $ref",
+       'return {"$eq": lookup(env.get(CAPTURES, {}), value["$ref"])}', 'return lookup(env.get(CAPTURES, {}), value["$ref"])')
+
+# --- grader/spec/operators/: one block per matching operator module ---------------------------------------------
+
+OPERATOR_TESTS = ("tests/test_pinned_spec.py", "tests/test_match.py", "tests/test_spec.py", "tests/test_spec_1_1.py",
+                  "tests/test_pinned_1_1.py", "tests/test_dialect.py", "tests/test_conversation.py",
+                  "tests/test_pinned_judge.py::test_the_lifespan_runs_around_the_checks_on_the_virtual_wall_clock")
+
+m = module("grader/spec/mismatch.py", *OPERATOR_TESTS)
+mutant(m, "type-int-accepts-bool", "$type int/number accept true and false",
+       "return isinstance(value, int | float) and not isinstance(value, bool)",
+       "return isinstance(value, int | float)")
+
+m = module("grader/spec/operators/re_.py", *OPERATOR_TESTS)
+mutant(m, "regex-prefix-match", "$re matches a prefix, not the whole string",
+       "re.fullmatch(pattern, actual, re.DOTALL)", "re.match(pattern, actual, re.DOTALL)")
+mutant(m, "regex-dot-stops-at-newline", "$re's . no longer matches a newline",
+       "re.fullmatch(pattern, actual, re.DOTALL)", "re.fullmatch(pattern, actual)")
+mutant(m, "regex-groups-ignored", "$re groups are not matched",
+       'for name, sub in (operand.get("groups", {}) if isinstance(operand, dict) else {}).items():',
+       "for name, sub in {}.items():")
+mutant(m, "group-name-unchecked", "$re groups may name a group the pattern lacks",
+       "            if name not in compiled.groupindex:\n", "            if False:\n")
+
+m = module("grader/spec/operators/datetime_.py", *OPERATOR_TESTS)
+mutant(m, "datetime-window-wider", "$datetime allows a minute more than within",
+       "        if off > within:", "        if off > within + 60:")
+mutant(m, "datetime-judge-clock", "$datetime compares with the judge's clock, not the one the app reads",
+       "        now = NOW.get()()", "        now = datetime.now()")
+mutant(m, "datetime-offset-ignored", "a date-time with a UTC offset is compared as if local",
+       "            moment = moment.astimezone().replace(tzinfo=None)", "            moment = moment.replace(tzinfo=None)")
 mutant(m, "datetime-zero-within", "$datetime within 0 (or below) loads",
-       "or not _is_number(within.value) or within.value <= 0:", "or not _is_number(within.value):")
+       "or not is_number(within.value) or within.value <= 0:", "or not is_number(within.value):")
+
+m = module("grader/spec/operators/type_.py", *OPERATOR_TESTS)
+mutant(m, "int-rejects-whole-float", "$type int rejects 2.0",
+       "return is_number(value) and (isinstance(value, int) or (math.isfinite(value) and value.is_integer()))",
+       "return is_number(value) and isinstance(value, int)")
+mutant(m, "null-matches-falsy", "$type null accepts 0, '' and false",
+       "        return value is None\n", "        return not value\n")
+mutant(m, "unknown-type-accepted", "an unknown $type name loads",
+       "if not isinstance(operand.value, str) or operand.value not in TYPES:",
+       "if not isinstance(operand.value, str):")
+mutant(m, "never-type-unflagged", "{$type: int} on a text (never passes) is not flagged",
+       "        return _KIND_OF_TYPE.get(operand, operand) not in kinds", "        return False")
+
+m = module("grader/spec/operators/any_.py", *OPERATOR_TESTS)
+mutant(m, "any-false-accepted", "{$any: false} loads",
+       "if operand.value is not True:", "if operand.value is None:")
+
+m = module("grader/spec/operators/one_of.py", *OPERATOR_TESTS)
+mutant(m, "one-of-needs-all", "$one_of needs every matcher",
+       "        for m in operand:\n            tried = match.trying()  # what a branch that did not match captured is "
+       "dropped with it\n            if tried(m, actual, path) is None:\n                match.captures.update(tried.captures)\n"
+       "                return None\n",
+       "        tried = match.trying()\n        if all(tried(m, actual, path) is None for m in operand):\n"
+       "            match.captures.update(tried.captures)\n            return None\n")
 mutant(m, "one-of-empty", "an empty $one_of loads",
        'if not isinstance(operand.value, list) or not operand.value:\n            errors.append(SpecError(operand.mark, "$one_of',
        'if not isinstance(operand.value, list):\n            errors.append(SpecError(operand.mark, "$one_of')
-mutant(m, "group-name-unchecked", "$re groups may name a group the pattern lacks",
-       "        if name not in compiled.groupindex:\n", "        if False:\n")
 # spec language 1.1
 mutant(m, "one-of-capture-lost", "a $capture inside the $one_of branch that matched is forgotten",
-       "                captures.update(tried)\n                return None\n", "                return None\n")
+       "                match.captures.update(tried.captures)\n                return None\n", "                return None\n")
+
+m = module("grader/spec/operators/capture.py", *OPERATOR_TESTS)
 mutant(m, "capture-match-unchecked", "{$capture: {as, match}} captures without checking its matcher",
-       "            mismatch = match(operand[\"match\"], actual, path, captures=captures)\n            if mismatch:\n",
+       "            mismatch = match(operand[\"match\"], actual, path)\n            if mismatch:\n",
        "            mismatch = None\n            if mismatch:\n")
 mutant(m, "capture-name-any", "a capture name that is not a word loads",
-       "if not isinstance(name.value, str) or not _NAME.match(name.value):", "if not isinstance(name.value, str):")
-mutant(m, "ref-read-as-matcher", "a captured value that looks like an operator is read as one by $ref",
-       'return {"$eq": lookup(env.get(CAPTURES, {}), value["$ref"])}', 'return lookup(env.get(CAPTURES, {}), value["$ref"])')
+       "if not isinstance(name.value, str) or not NAME.match(name.value):", "if not isinstance(name.value, str):")
+
+m = module("grader/spec/operators/numeric.py", *OPERATOR_TESTS)
 mutant(m, "gt-inclusive", "$gt accepts its bound", "        return value > operand\n", "        return value >= operand\n")
 mutant(m, "gte-exclusive", "$gte refuses its bound", "        return value >= operand\n", "        return value > operand\n")
 mutant(m, "lt-inclusive", "$lt accepts its bound", "        return value < operand\n", "        return value <= operand\n")
@@ -188,16 +214,14 @@ mutant(m, "approx-one-sided", "$approx without abs(): any value below the target
 mutant(m, "approx-exact", "$approx ignores its tolerance", 'return bool(abs(value - operand["value"]) <= operand["tol"])',
        'return bool(value == operand["value"])')
 mutant(m, "numeric-accepts-bool", "numeric matchers accept true and false",
-       "return None if _is_number(actual) and _in_range(op, operand, actual) else Mismatch(",
-       "return None if isinstance(actual, int | float) and _in_range(op, operand, actual) else Mismatch(")
+       "return None if is_number(actual) and self.holds(operand, actual) else Mismatch(",
+       "return None if isinstance(actual, int | float) and self.holds(operand, actual) else Mismatch(")
 mutant(m, "between-reversed-loads", "$between [HIGH, LOW] (never passes) loads",
        "        elif value[0].value > value[1].value:\n", "        elif False:\n")
 mutant(m, "approx-negative-tol", "$approx with a negative tol (never passes) loads",
        '        elif fields["tol"].value < 0:\n', "        elif False:\n")
 mutant(m, "never-numeric-unflagged", "a numeric matcher on a text (never passes) is not flagged",
-       '    if op in NUMERIC_OPERATORS:\n        return "number" not in kinds\n', "    if op in NUMERIC_OPERATORS:\n        return False\n")
-mutant(m, "never-type-unflagged", "{$type: int} on a text (never passes) is not flagged",
-       "        return _KIND_OF_TYPE.get(operand, operand) not in kinds", "        return False")
+       '        return "number" not in kinds\n', "        return False\n")
 
 # --- grader/spec/payload.py (binary matchers) -------------------------------------------------------------------
 
@@ -320,6 +344,14 @@ mutant(m, "points-default-zero", "a check is worth 0 points by default",
        'self.default_points = self.integer(fields.get("points"), "defaults.points", default=0)')
 mutant(m, "hidden-ignored", "hidden: true is ignored",
        'hidden=self.boolean(fields.get("hidden"), "hidden", self.default_hidden),', "hidden=False,")
+mutant(m, "defaults-timeout-ignored", "defaults.timeout is ignored",
+       'self.default_timeout = self.seconds(fields.get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)',
+       "self.default_timeout = DEFAULT_TIMEOUT")
+mutant(m, "empty-source-rule", "source: with no names loads",
+       "if not (rule.calls or rule.not_calls or rule.imports or rule.bases or rule.decorators or rule.keywords):",
+       "if False:")
+m = module("grader/spec/shapes.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_match.py",
+           "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_dialect.py", "tests/test_spec_1_2.py")
 mutant(m, "negative-integer", "points, track and lesson may be below their minimum",
        "if not isinstance(value, int) or isinstance(value, bool) or value < minimum:",
        "if not isinstance(value, int) or isinstance(value, bool):")
@@ -330,64 +362,179 @@ mutant(m, "zero-seconds", "a timeout of 0 seconds loads",
        "not 0 < value <= 3600", "not 0 <= value <= 3600")
 mutant(m, "non-boolean-flag", "hidden: yes-as-a-string loads",
        "        if not isinstance(node.value, bool):\n", "        if False:\n")
-mutant(m, "defaults-timeout-ignored", "defaults.timeout is ignored",
-       'self.default_timeout = self.seconds(fields.get("timeout"), "defaults.timeout", DEFAULT_TIMEOUT)',
-       "self.default_timeout = DEFAULT_TIMEOUT")
+mutant(m, "matcher-errors-dropped", "a malformed matcher (in any step kind's argument) loads",
+       "        self.errors += errors\n        return not errors", "        return not errors")
+mutant(m, "never-flag-off", "no never-passing matcher is flagged",
+       "        if match.never_matches(value, kinds):\n", "        if False:\n")
+mutant(m, "no-did-you-mean-key", "an unknown key is reported without a suggestion",
+       'self.error(node.key_mark(key), f"unknown key {key!r} in {what}{did_you_mean(key, keys)}")',
+       'self.error(node.key_mark(key), f"unknown key {key!r} in {what}")')
+
+m = module("grader/spec/stepreader.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_spec_1_1.py",
+           "tests/test_pinned_1_1.py", "tests/test_spec_1_2.py", "tests/test_pinned_judge.py")
 mutant(m, "step-timeout-ignored", "a step's own timeout is ignored",
        'timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)',
        "timeout = self.default_timeout")
+mutant(m, "ref-before-capture", "a $ref to a capture no earlier step makes loads",
+       "            if name not in self.captured:\n", "            if False:\n")
+
+m = module("grader/spec/flow.py", "tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_spec_1_1.py")
+mutant(m, "closed-client-usable", "a step on a client the server closed loads",
+       "        if state != self.OPEN:\n", "        if False:\n")
+mutant(m, "new-client-usable", "a step on a client that never connected loads",
+       "        if state == self.NEW:\n", "        if False:\n")
+
+# --- grader/spec/steps/: one block per step kind (its load-time rules and its run) --------------------------------
+
+STEP_TESTS = ("tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
+              "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_spec_1_2.py", "tests/test_lifespan.py",
+              "tests/test_shutdown.py", "tests/test_one_cause.py", "tests/test_dialect.py", "tests/test_match.py",
+              "tests/test_intake.py::test_expect_file_names_a_fifo_and_never_waits_on_it")
+STEP_OWN = ("tests/test_verdict_rules.py", "tests/test_spec.py", "tests/test_conversation.py")
+
+
+def step_module(name: str) -> Module:
+    made = module(f"grader/spec/steps/{name}.py", *STEP_TESTS, slow=True)
+    made.own = STEP_OWN
+    return made
+
+
+m = step_module("connect")
 mutant(m, "refused-any-code", "refused: 5000 loads", "1000 <= raw <= 4999", "1000 <= raw")
-mutant(m, "query-in-path", "a query string in the path loads", '        if "?" in path:\n', "        if False:\n")
-mutant(m, "expect-text-object", "expect_text of a plain object loads",
-       "elif isinstance(node.value, dict) and match.operator_of(node.value) is None:", "elif False:")
-mutant(m, "repeat-unbalanced", "a repeat may leave a client in another state",
-       "if flow.states != before.states:", "if False:")
+mutant(m, "query-in-path", "a query string in the path loads", '    if "?" in path:\n', "    if False:\n")
 mutant(m, "double-connect", "connecting an open client again loads",
-       "            if state == self.OPEN:\n                builder.error(where, f\"client {client!r} is already connected",
-       "            if False:\n                builder.error(where, f\"client {client!r} is already connected")
+       "        if flow.states.get(client, flow.NEW) == flow.OPEN:\n", "        if False:\n")
 mutant(m, "refused-leaves-open", "a refused client counts as open",
-       "self.states[client] = self.CLOSED if refused else self.OPEN", "self.states[client] = self.OPEN")
-mutant(m, "empty-source-rule", "source: with no names loads",
-       "if not (rule.calls or rule.not_calls or rule.imports or rule.bases or rule.decorators or rule.keywords):",
-       "if False:")
+       "flow.states[client] = flow.CLOSED if refused else flow.OPEN", "flow.states[client] = flow.OPEN")
 mutant(m, "status-any-number", "status: 200 loads as a refusal status",
        "400 <= raw <= 599", "100 <= raw <= 599")
 mutant(m, "status-refusal-leaves-open", "a client refused by HTTP status counts as open",
        "refused = isinstance(arg, Connect) and (arg.refused not in (None, False) or arg.status is not None)",
        "refused = isinstance(arg, Connect) and arg.refused not in (None, False)")
 mutant(m, "subprotocol-matcher-unchecked", "a connect's subprotocol matcher is not validated",
-       '        errors = match.validate(node, variables)\n        self.errors += errors\n        if not errors:\n'
-       '            self.never(node, frozenset({"str", "null"})',
-       '        errors = []\n        if not errors:\n            self.never(node, frozenset({"str", "null"})')
+       '    if reader.matcher(node, variables):\n        reader.never(node, frozenset({"str", "null"})',
+       '    if True:\n        reader.never(node, frozenset({"str", "null"})')
+mutant(m, "subprotocol-ignored", "the subprotocol the server picked is never compared",
+       "            if spec.subprotocol is not None:\n", "            if False:\n")
+mutant(m, "accepted-instead-of-refused", "an accepted handshake passes where a refusal is expected",
+       '            if wanted not in (None, False):\n                raise talk.fail(Kind.REFUSED, talk.say("the server accepted',
+       '            if False:\n                raise talk.fail(Kind.REFUSED, talk.say("the server accepted')
+mutant(m, "refusal-code-ignored", "any refusal code passes", "if wanted is not True and handshake.code != wanted:",
+       "if False:")
+mutant(m, "refusal-where-accept-wanted", "a refusal where a connection is expected reads as a code mismatch",
+       "    if wanted in (None, False):\n        routes = talk.routes()",
+       "    if False:\n        routes = talk.routes()")
+mutant(m, "status-ignored", "the HTTP status of a refusal is never compared",
+       "if spec.status is not None and (handshake.status or 403) != spec.status:", "if False:")
+mutant(m, "status-is-not-a-refusal", "connect: {status: 403} expects an accepted connection",
+       "wanted = spec.refused if spec.status is None or spec.refused not in (None, False) else True",
+       "wanted = spec.refused")
+
+m = step_module("expect_text")
+mutant(m, "expect-text-object", "expect_text of a plain object loads",
+       "elif isinstance(node.value, dict) and match.operator_of(node.value) is None:", "elif False:")
+mutant(m, "never-matching-text", "an expect_text matcher that can never match a string loads",
+       '            if reader.matcher(node, variables):\n                reader.never(node, frozenset({"str"}), '
+       '"expect_text receives',
+       '            if False:\n                reader.never(node, frozenset({"str"}), "expect_text receives')
+mutant(m, "binary-as-text", "expect_text accepts a binary frame",
+       '        if message.kind != "text":\n            raise talk.fail(Kind.MISMATCH, talk.say("a text message was expected',
+       '        if False:\n            raise talk.fail(Kind.MISMATCH, talk.say("a text message was expected')
+mutant(m, "text-difference-off-by-one", "the first differing character is numbered from 0",
+       "n=at + 1, want=want, got=got)", "n=at, want=want, got=got)")
+mutant(m, "text-difference-unnamed-space", "a space at the first difference is shown as '\" \"'",
+       '        if char == " ":\n', "        if False:\n")
+
+m = step_module("expect_json")
+mutant(m, "binary-as-json", "expect_json accepts a binary frame holding JSON",
+       '        if message.kind != "text":\n            raise talk.fail(Kind.MISMATCH, talk.say("a JSON text message',
+       '        if False:\n            raise talk.fail(Kind.MISMATCH, talk.say("a JSON text message')
+
+m = step_module("expect_bytes")
+mutant(m, "bytes-unknown-matcher", "expect_bytes with an unknown $operator is read as a payload",
+       "        elif op is not None:\n            reader.error(node.key_mark(op), f\"expect_bytes takes",
+       "        elif False:\n            reader.error(node.key_mark(op), f\"expect_bytes takes")
+mutant(m, "bytes-not-compared", "expect_bytes accepts any binary frame", "        if message.data != data:\n",
+       "        if False:\n")
+mutant(m, "bytes-matcher-ignored", "expect_bytes {$len/$prefix/$sha256} accepts any binary message",
+       '            if differs:\n                raise talk.fail(Kind.MISMATCH, talk.say("the binary message differs: {how}"',
+       '            if False:\n                raise talk.fail(Kind.MISMATCH, talk.say("the binary message differs: {how}"')
+
+m = step_module("expect_unordered")
+mutant(m, "unordered-empty", "an empty expect_unordered loads",
+       "        if not isinstance(node.value, list) or not node.value:\n            reader.error(node.mark, \"expect_unordered",
+       "        if not isinstance(node.value, list):\n            reader.error(node.mark, \"expect_unordered")
+mutant(m, "unordered-closed-client", "expect_unordered on a client that is not connected loads",
+       "            if flow.states.get(who, Flow.NEW) != Flow.OPEN:\n", "            if False:\n")
+mutant(m, "unordered-two-kinds", "an expect_unordered message with both text and json loads",
+       "            if len(kinds) != 1:\n", "            if not kinds:\n")
+mutant(m, "unordered-captures-lost", "captures inside expect_unordered are forgotten",
+       "                talk.matches(expected.matcher, talk.value_of(expected, messages[index]))  # keeps its captures",
+       "                pass")
+
+m = step_module("expect_close")
 mutant(m, "close-reason-matcher-unchecked", "an expect_close reason matcher is not validated",
-       '            self.errors += errors\n            if not errors:\n                self.never(fields["reason"],',
-       '            if not errors:\n                self.never(fields["reason"],')
+       '            if reader.matcher(fields["reason"], variables):\n', "            if True:\n")
+mutant(m, "close-reason-ignored", "the close reason is never compared",
+       "        if spec.reason is not None:\n", "        if False:\n")
+mutant(m, "close-code-ignored", "the close code is never compared",
+       "if spec.code is not None and closed.code != spec.code:", "if False:")
+mutant(m, "message-instead-of-close", "a message before the close frame is skipped by expect_close",
+       '        if client.inbox:\n            message = client.take()\n            assert message is not None\n'
+       '            raise talk.fail(Kind.MISMATCH, talk.say("the server sent a message instead of closing',
+       '        if False:\n            message = client.take()\n            assert message is not None\n'
+       '            raise talk.fail(Kind.MISMATCH, talk.say("the server sent a message instead of closing')
+mutant(m, "raised-reads-as-returned", "an endpoint that raised where a close is expected reads as one that returned",
+       "            if client.side.error is not None:\n                raise talk.raised(client)\n            if client.side.ended:",
+       "            if False:\n                raise talk.raised(client)\n            if client.side.ended:")
+mutant(m, "returned-without-close", "an endpoint that returns without closing times out instead",
+       "            if client.side.ended:\n                raise talk.fail(Kind.CLOSED, talk.say(\"the endpoint returned without closing",
+       "            if False:\n                raise talk.fail(Kind.CLOSED, talk.say(\"the endpoint returned without closing")
+
+m = step_module("expect_silence")
+mutant(m, "silence-broken-quietly", "a message during expect_silence is taken as the next answer",
+       "        if client.inbox:\n            message = client.inbox[0]", "        if False:\n            message = client.inbox[0]")
+
+m = step_module("ends_cleanly")
+mutant(m, "ends-cleanly-ignores-errors", "an exception after the client left passes ends_cleanly",
+       "        if error is None:\n            return\n        errors = error.errors",
+       "        return\n        errors = error.errors")
+mutant(m, "ends-cleanly-no-wait", "ends_cleanly does not wait for the endpoint to return",
+       "if not await client.wait_ended(step.timeout):", "if False:")
+
+m = step_module("repeat")
+mutant(m, "repeat-unbalanced", "a repeat may leave a client in another state",
+       "if flow.states != before.states:", "if False:")
+mutant(m, "repeat-first-round-only", "repeat runs only its first round",
+       "for round_number, value in enumerate(spec.values, 1):", "for round_number, value in enumerate(spec.values[:1], 1):")
+
+m = step_module("expect_file")
 mutant(m, "expect-file-absolute", "expect_file may name an absolute path",
        'if Path(path).is_absolute() or ".." in parts or path.startswith("~"):',
        'if ".." in parts or path.startswith("~"):')
-# spec language 1.1
-mutant(m, "ref-before-capture", "a $ref to a capture no earlier step makes loads",
-       "            if name not in self.captured:\n", "            if False:\n")
-mutant(m, "never-matching-text", "an expect_text matcher that can never match a string loads",
-       '            if not errors:\n                self.never(node, frozenset({"str"}), "expect_text receives',
-       '            if False:\n                self.never(node, frozenset({"str"}), "expect_text receives')
-mutant(m, "never-flag-off", "no never-passing matcher is flagged",
-       "        if match.never_matches(value, kinds):\n", "        if False:\n")
-mutant(m, "unordered-empty", "an empty expect_unordered loads",
-       "        if not isinstance(node.value, list) or not node.value:\n            self.error(node.mark, \"expect_unordered",
-       "        if not isinstance(node.value, list):\n            self.error(node.mark, \"expect_unordered")
-mutant(m, "unordered-closed-client", "expect_unordered on a client that is not connected loads",
-       "            if flow.states.get(who, _Flow.NEW) != _Flow.OPEN:\n", "            if False:\n")
-mutant(m, "unordered-two-kinds", "an expect_unordered message with both text and json loads",
-       "            if len(kinds) != 1:\n", "            if not kinds:\n")
-mutant(m, "bytes-unknown-matcher", "expect_bytes with an unknown $operator is read as a payload",
-       "        elif op is not None:\n            self.error(node.key_mark(op), f\"expect_bytes takes",
-       "        elif False:\n            self.error(node.key_mark(op), f\"expect_bytes takes")
-mutant(m, "no-did-you-mean-key", "an unknown key is reported without a suggestion",
-       'self.error(node.key_mark(key), f"unknown key {key!r} in {what}{did_you_mean(key, keys)}")',
-       'self.error(node.key_mark(key), f"unknown key {key!r} in {what}")')
+mutant(m, "file-link-unexplained", "expect_file calls a link or a linked folder an unreadable file",
+       "    if refused.why in (Why.LINK, Why.LINKED_FOLDER):\n", "    if False:\n")
+mutant(m, "file-fifo-unexplained", "expect_file does not say that a FIFO is not a regular file",
+       "    if refused.why is Why.NOT_REGULAR:\n", "    if False:\n")
+mutant(m, "file-prefix-accepted", "expect_file accepts a file holding only the start of the expected bytes",
+       "        if data != expected:\n            raise talk.fail(Kind.FILE",
+       "        if not expected.startswith(data):\n            raise talk.fail(Kind.FILE")
+mutant(m, "file-longer-accepted", "expect_file accepts a file holding more than the expected bytes",
+       "        if data != expected:\n            raise talk.fail(Kind.FILE",
+       "        if not data.startswith(expected):\n            raise talk.fail(Kind.FILE")
+mutant(m, "file-content-ignored", "expect_file accepts any content",
+       "        if data != expected:\n            raise talk.fail(Kind.FILE", "        if False:\n            raise talk.fail(Kind.FILE")
+mutant(m, "file-missing-unexplained", "a missing file is not reported as missing",
+       "    if refused.why is Why.MISSING:\n        return talk.fail(Kind.FILE, talk.say(\"your app did not",
+       "    if False:\n        return talk.fail(Kind.FILE, talk.say(\"your app did not")
 
-# --- grader/judge/conversation.py --------------------------------------------------------------------------------
+m = step_module("shutdown")
+mutant(m, "shutdown-failure-passes", "a lifespan shutdown that fails passes the shutdown step",
+       '        if op == "stopped":\n            return', '        if True:\n            return')
+mutant(m, "shutdown-timeout-unexplained", "a shutdown that runs out of time is not said to",
+       '        if reason == "timeout":\n', "        if False:\n")
+
+# --- grader/judge/conversation.py, grader/judge/answers.py --------------------------------------------------------
 
 m = module("grader/judge/conversation.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
            "tests/test_lifespan.py", "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_shutdown.py",
@@ -397,83 +544,12 @@ mutant(m, "too-early-passes", "a message before after: passes",
        "        if step.after is not None and took < step.after:", "        if False:")
 mutant(m, "too-late-passes", "a message after within: passes",
        "        if step.within is not None and took > step.within:", "        if False:")
-mutant(m, "flood-read-as-message", "a client that stopped reading hands out its queued messages instead of the flood",
-       "        self._flooded(client)\n        if client.inbox:\n            message = client.take()\n            assert message is not None\n            self.arrived",
-       "        if client.inbox:\n            message = client.take()\n            assert message is not None\n            self.arrived")
-mutant(m, "close-reason-ignored", "the close reason is never compared",
-       "        if spec.reason is not None:\n", "        if False:\n")
-mutant(m, "close-code-ignored", "the close code is never compared",
-       "if spec.code is not None and closed.code != spec.code:", "if False:")
-mutant(m, "subprotocol-ignored", "the subprotocol the server picked is never compared",
-       "            if spec.subprotocol is not None:\n", "            if False:\n")
-mutant(m, "accepted-instead-of-refused", "an accepted handshake passes where a refusal is expected",
-       '            if wanted not in (None, False):\n                raise self.fail(Kind.REFUSED, self.say("the server accepted',
-       '            if False:\n                raise self.fail(Kind.REFUSED, self.say("the server accepted')
-mutant(m, "refusal-code-ignored", "any refusal code passes", "if wanted is not True and handshake.code != wanted:",
-       "if False:")
-mutant(m, "refusal-where-accept-wanted", "a refusal where a connection is expected reads as a code mismatch",
-       "        if wanted in (None, False):\n            routes = self.ctx.link.routes",
-       "        if False:\n            routes = self.ctx.link.routes")
-mutant(m, "binary-as-text", "expect_text accepts a binary frame",
-       '        if message.kind != "text":\n            raise self.fail(Kind.MISMATCH, self.say("a text message was expected',
-       '        if False:\n            raise self.fail(Kind.MISMATCH, self.say("a text message was expected')
-mutant(m, "binary-as-json", "expect_json accepts a binary frame holding JSON",
-       '        if message.kind != "text":\n            raise self.fail(Kind.MISMATCH, self.say("a JSON text message',
-       '        if False:\n            raise self.fail(Kind.MISMATCH, self.say("a JSON text message')
-mutant(m, "bytes-not-compared", "expect_bytes accepts any binary frame", "        if message.data != data:\n",
-       "        if False:\n")
-mutant(m, "silence-broken-quietly", "a message during expect_silence is taken as the next answer",
-       '        if client.inbox:\n            message = client.take()\n            assert message is not None\n'
-       '            raise self.fail(Kind.MISMATCH, self.say("the server sent a message after',
-       '        if False:\n            message = client.take()\n            assert message is not None\n'
-       '            raise self.fail(Kind.MISMATCH, self.say("the server sent a message after')
-mutant(m, "ends-cleanly-ignores-errors", "an exception after the client left passes ends_cleanly",
-       "        if error is None:\n            return\n        errors = error.errors",
-       "        return\n        errors = error.errors")
-mutant(m, "ends-cleanly-no-wait", "ends_cleanly does not wait for the endpoint to return",
-       "if not await client.wait_ended(step.timeout):", "if False:")
-mutant(m, "file-link-unexplained", "expect_file calls a link or a linked folder an unreadable file",
-       "        if refused.why in (Why.LINK, Why.LINKED_FOLDER):\n", "        if False:\n")
-mutant(m, "file-fifo-unexplained", "expect_file does not say that a FIFO is not a regular file",
-       "        if refused.why is Why.NOT_REGULAR:\n", "        if False:\n")
-mutant(m, "file-prefix-accepted", "expect_file accepts a file holding only the start of the expected bytes",
-       "        if data != expected:\n            raise self.fail(Kind.FILE",
-       "        if not expected.startswith(data):\n            raise self.fail(Kind.FILE")
-mutant(m, "file-longer-accepted", "expect_file accepts a file holding more than the expected bytes",
-       "        if data != expected:\n            raise self.fail(Kind.FILE",
-       "        if not data.startswith(expected):\n            raise self.fail(Kind.FILE")
-mutant(m, "file-content-ignored", "expect_file accepts any content",
-       "        if data != expected:\n            raise self.fail(Kind.FILE", "        if False:\n            raise self.fail(Kind.FILE")
-mutant(m, "file-missing-unexplained", "a missing file is not reported as missing",
-       "        if refused.why is Why.MISSING:\n            return self.fail(Kind.FILE, self.say(\"your app did not",
-       "        if False:\n            return self.fail(Kind.FILE, self.say(\"your app did not")
 mutant(m, "failed-check-scores", "a failed conversation keeps its points",
        "points=check.points if failure is None else 0,", "points=check.points,")
-mutant(m, "status-ignored", "the HTTP status of a refusal is never compared",
-       "if spec.status is not None and (handshake.status or 403) != spec.status:", "if False:")
-mutant(m, "status-is-not-a-refusal", "connect: {status: 403} expects an accepted connection",
-       "wanted = spec.refused if spec.status is None or spec.refused not in (None, False) else True",
-       "wanted = spec.refused")
-mutant(m, "message-instead-of-close", "a message before the close frame is skipped by expect_close",
-       '        if client.inbox:\n            message = client.take()\n            assert message is not None\n'
-       '            raise self.fail(Kind.MISMATCH, self.say("the server sent a message instead of closing',
-       '        if False:\n            message = client.take()\n            assert message is not None\n'
-       '            raise self.fail(Kind.MISMATCH, self.say("the server sent a message instead of closing')
-mutant(m, "raised-reads-as-returned", "an endpoint that raised where a close is expected reads as one that returned",
-       "            if client.side.error is not None:\n                raise self._raised(client)\n            if client.side.ended:",
-       "            if False:\n                raise self._raised(client)\n            if client.side.ended:")
-mutant(m, "returned-without-close", "an endpoint that returns without closing times out instead",
-       "            if client.side.ended:\n                raise self.fail(Kind.CLOSED, self.say(\"the endpoint returned without closing",
-       "            if False:\n                raise self.fail(Kind.CLOSED, self.say(\"the endpoint returned without closing")
-mutant(m, "repeat-first-round-only", "repeat runs only its first round",
-       "for round_number, value in enumerate(spec.values, 1):", "for round_number, value in enumerate(spec.values[:1], 1):")
-mutant(m, "raised-reads-as-close", "an endpoint's exception is reported as a close",
-       "        if client.side.error is not None:\n            raise self._raised(client)\n        if client.closed is not None and",
-       "        if False:\n            raise self._raised(client)\n        if client.closed is not None and")
 mutant(m, "no-transcript", "failures come without a transcript",
        "transcript=conversation.transcript.frames() if failure is not None or ctx.transcripts else (),",
        "transcript=conversation.transcript.frames() if ctx.transcripts else (),")
-# spec language 1.1, shutdown
+# spec language 1.1
 mutant(m, "captures-never-kept", "what $capture took is never kept for a later $ref",
        "        if mismatch is None:\n            self.captured.update(taken)", "        if False:\n            self.captured.update(taken)")
 mutant(m, "captures-kept-on-mismatch", "a capture from a message that did not match is kept",
@@ -481,23 +557,19 @@ mutant(m, "captures-kept-on-mismatch", "a capture from a message that did not ma
        equivalent="a mismatch in expect_text/expect_json fails the step and ends the check, so no later step "
                   "reads what it captured (expect_unordered pairs with match() and keeps captures only once paired)")
 mutant(m, "unordered-in-order", "expect_unordered needs the messages in the order written",
-       "            chosen, unpaired = pair(mine, messages, lambda m, v: match(m, v) is None)",
-       "            chosen, unpaired = ((list(range(len(mine))), -1) if all(match(e.matcher, value_of(e, msg)[1]) is None "
-       "and value_of(e, msg)[0] for e, msg in zip(mine, messages, strict=True)) else (None, 0))")
-mutant(m, "unordered-captures-lost", "captures inside expect_unordered are forgotten",
-       "                self.matches(expected.matcher, value_of(expected, messages[index])[1])  # keeps its captures",
-       "                pass")
-mutant(m, "shutdown-failure-passes", "a lifespan shutdown that fails passes the shutdown step",
-       '        if event["op"] == "stopped":\n            return', '        if True:\n            return')
-mutant(m, "shutdown-timeout-unexplained", "a shutdown that runs out of time is not said to",
-       '        if event.get("reason") == "timeout":\n', "        if False:\n")
-mutant(m, "text-difference-off-by-one", "the first differing character is numbered from 0",
-       "n=at + 1, want=want, got=got)", "n=at, want=want, got=got)")
-mutant(m, "text-difference-unnamed-space", "a space at the first difference is shown as '\" \"'",
-       '        if char == " ":\n', "        if False:\n")
-mutant(m, "bytes-matcher-ignored", "expect_bytes {$len/$prefix/$sha256} accepts any binary message",
-       '            if differs:\n                raise self.fail(Kind.MISMATCH, self.say("the binary message differs: {how}"',
-       '            if False:\n                raise self.fail(Kind.MISMATCH, self.say("the binary message differs: {how}"')
+       "        return unordered.pair(expected, messages, lambda m, v: match(m, v) is None)",
+       "        return ((list(range(len(expected))), -1) if all(match(e.matcher, unordered.value_of(e, msg)[1]) is None "
+       "and unordered.value_of(e, msg)[0] for e, msg in zip(expected, messages, strict=True)) else (None, 0))")
+
+m = module("grader/judge/answers.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
+           "tests/test_spec_1_1.py", "tests/test_one_cause.py", slow=True)
+m.own = ("tests/test_verdict_rules.py", "tests/test_conversation.py")
+mutant(m, "flood-read-as-message", "a client that stopped reading hands out its queued messages instead of the flood",
+       "    talk.flooded(client)\n    if client.inbox:\n        message = client.take()",
+       "    if client.inbox:\n        message = client.take()")
+mutant(m, "raised-reads-as-close", "an endpoint's exception is reported as a close",
+       "    if client.side.error is not None:\n        raise raised(talk, client)\n    if client.closed is not None and",
+       "    if False:\n        raise raised(talk, client)\n    if client.closed is not None and")
 
 
 # --- grader/files.py ----------------------------------------------------------------------------------------------
@@ -604,46 +676,59 @@ mutant(m, "idle-next-timer-lost", "the host's idle report carries no next timer 
 
 # --- grader/judge/link.py -------------------------------------------------------------------------------------------
 
-m = module("grader/judge/link.py", "tests/test_pinned_judge.py", "tests/test_link.py", "tests/test_conversation.py",
-           "tests/test_launch.py", "tests/test_differential.py")
+m = module("grader/judge/link.py", "tests/test_pinned_judge.py", "tests/test_link.py", "tests/test_link_frames.py",
+           "tests/test_conversation.py", "tests/test_launch.py", "tests/test_differential.py")
 mutant(m, "idle-before-reading", "the host counts as idle before it read what was sent",
        "return self.dead is not None or (self.idle_seen == self.sent and not self.reader.partial)",
        "return self.dead is not None or (self.idle_seen >= 0 and not self.reader.partial)")
 mutant(m, "host-timer-ignored", "the host's next timer is ignored",
        "self.idle_seen, self.host_next = seen, following", "self.idle_seen, self.host_next = seen, None")
 mutant(m, "held-ignored", "the host's worker threads never hold the clock",
-       'self.held = bool(header.get("held"))', "self.held = False")
-mutant(m, "subprotocol-lost", "the subprotocol the app accepted with is lost",
-       'subprotocol = header.get("subprotocol")\n', "subprotocol = None\n")
-mutant(m, "close-reason-lost", "the close reason is lost on the way",
-       'code, reason = header["code"], header.get("reason", "")', 'code, reason = header["code"], ""')
-mutant(m, "exit-unclassified", "sys.exit() in an endpoint reads as an ordinary exception",
-       'stops if stops in ("SystemExit", "KeyboardInterrupt") else None)', "None)")
-mutant(m, "disconnect-code-lost", "the client's close code never reaches the app",
-       '"code": message.get("code", 1006),', '"code": 1006,')
+       'self.held = header.get("held") is True', "self.held = False")
 mutant(m, "routes-lost", "the app's routes are not known when a path is wrong",
-       'self.routes = [str(r) for r in header.get("routes", [])][:200]', "self.routes = []")
-mutant(m, "where-unknown", "where an endpoint waits is never known",
-       "return future.result() if future.done() else []", "return []")
-mutant(m, "first-cause-only", "only the first exception of a chain is reported",
-       "for e in list(data)[:8])", "for e in list(data)[:1])")
+       'self.routes, self.protections = event["routes"], event["protections"]',
+       'self.routes, self.protections = [], event["protections"]')
 mutant(m, "wait-past-death", "waiting on a dead host never ends",
        "            if value is not None or self.dead is not None:\n                return value",
        "            if value is not None:\n                return value")
+mutant(m, "message-for-ended-connection", "a message the host sends for a connection that ended is believed",
+       'hf.want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")',
+       'hf.want(conn is not None, f"a {op} for a connection that is not open")')
+
+m = module("grader/judge/relayconn.py", "tests/test_pinned_judge.py", "tests/test_link.py", "tests/test_link_frames.py",
+           "tests/test_conversation.py", "tests/test_trust.py", "tests/test_differential.py")
+m.own = ("tests/test_link_frames.py", "tests/test_link.py")
+mutant(m, "subprotocol-lost", "the subprotocol the app accepted with is lost",
+       'subprotocol = hf.text(header, "subprotocol", None)\n', "subprotocol = None\n")
+mutant(m, "close-reason-lost", "the close reason is lost on the way",
+       'code, reason = hf.number(header, "code", 0, 65535), hf.text(header, "reason")',
+       'code, reason = hf.number(header, "code", 0, 65535), ""')
+mutant(m, "message-outside-open", "a message sent before the accept or after the close is believed",
+       'hf.want(side.accepted and side.close is None, "a message outside an open connection")',
+       'hf.want(True, "a message outside an open connection")')
+mutant(m, "second-close-allowed", "a second close frame from the host is believed",
+       'hf.want(side.close is None, "a second close")', 'hf.want(True, "a second close")',
+       equivalent="the host's own ASGI checks refuse a second close before it reaches the wire; only a forged frame "
+                  "(tests/test_trust.py) could show it, and the relay ignores frames after a close")
+mutant(m, "disconnect-code-lost", "the client's close code never reaches the app",
+       '"code": message.get("code", 1006),', '"code": 1006,')
+mutant(m, "where-unknown", "where an endpoint waits is never known",
+       "return future.result() if future.done() else []", "return []")
+
+m = module("grader/judge/liveness.py", "tests/test_link.py", "tests/test_link_frames.py", "tests/test_pinned_judge.py")
+m.own = ("tests/test_link.py",)
 mutant(m, "starved-is-frozen", "an app starved of CPU by a busy machine counts as frozen",
        'return not (state == "R" and share < 0.1)', "return True")
 mutant(m, "starved-for-ever", "an app starved of CPU is never declared frozen",
-       "if sample is None or now - self.last_heard >= self.stall_seconds * 4:", "if sample is None:")
-mutant(m, "message-for-ended-connection", "a message the host sends for a connection that ended is believed",
-       '_want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")',
-       '_want(conn is not None, f"a {op} for a connection that is not open")')
-mutant(m, "message-outside-open", "a message sent before the accept or after the close is believed",
-       '_want(side.accepted and side.close is None, "a message outside an open connection")',
-       '_want(True, "a message outside an open connection")')
-mutant(m, "second-close-allowed", "a second close frame from the host is believed",
-       '_want(side.close is None, "a second close")', '_want(True, "a second close")',
-       equivalent="the host's own ASGI checks refuse a second close before it reaches the wire; only a forged frame "
-                  "(tests/test_trust.py) could show it, and the relay ignores frames after a close")
+       "if sample is None or self.quiet_for(now) >= self.stall_seconds * 4:", "if sample is None:")
+
+m = module("grader/judge/hostframes.py", "tests/test_link_frames.py", "tests/test_trust.py", "tests/test_pinned_judge.py",
+           "tests/test_conversation.py")
+m.own = ("tests/test_link_frames.py",)
+mutant(m, "exit-unclassified", "sys.exit() in an endpoint reads as an ordinary exception",
+       'stops if stops in ("SystemExit", "KeyboardInterrupt")', 'None if stops in ("SystemExit", "KeyboardInterrupt")')
+mutant(m, "first-cause-only", "only the first exception of a chain is reported",
+       "for e in data[:8] if isinstance(e, dict))", "for e in data[:1] if isinstance(e, dict))")
 
 # --- grader/judge/hostframes.py (what the judge believes of a host's frames) --------------------------------------
 

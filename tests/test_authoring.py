@@ -93,6 +93,7 @@ def test_a_new_lesson_is_a_spec_and_its_variants_and_the_whole_pipeline_stays_gr
     variants = course / "tests" / "variants" / ident
     assert len(list(variants.glob("*.py"))) >= 6  # the scaffold already meets the course's variant rules
     # The scaffold validates, and says the Korean title is still to be written.
+    assert (course / "exercises" / f"{ident}.yaml").read_text(encoding="utf-8").splitlines()[1] == 'version: "1.2"'
     scaffolded = run_grade("validate", cwd=course)
     assert scaffolded.returncode == 0, scaffolded.stderr
     assert f"{ident}.yaml:6:7: warning: title (ko) is still a placeholder" in scaffolded.stderr

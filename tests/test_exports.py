@@ -645,8 +645,16 @@ def test_export_ships_no_solution_or_variant(platform: str, tmp_path: Path) -> N
     files = [p for p in out.rglob("*") if p.is_file()]
     assert files and not [p for p in files if p.read_bytes() in secrets]
     assert not [p for p in files if p.suffix == ".py" and p.stem in {"t3l2", "answers_once"}]
-    assert [p.relative_to(out).as_posix() for p in files if p.name == "README.md" and "grader-src" not in p.parts] == [
+    readmes = [p for p in files if p.name == "README.md" and "grader-src" not in p.parts]
+    assert [p.relative_to(out).as_posix() for p in readmes] == [
         ".grader/README.md" if platform == "classroom" else "README.md"]
+    # The package says what it is, how the platform runs it and which protections it expects.
+    readme = readmes[0].read_text(encoding="utf-8")
+    names = {"gradescope": "Gradescope", "exercism": "Exercism", "classroom": "GitHub Classroom"}
+    for heading in ("## What this is", f"## How {names[platform]} runs it", "## Protections it expects"):
+        section = readme.split(heading + "\n", 1)[1].split("\n## ", 1)[0] if heading + "\n" in readme else ""
+        assert len(section.split()) >= 15, (platform, heading, readme[:400])
+    assert "t3l2" in readme
 
 
 def test_export_refuses_to_ship_a_solution(tmp_path: Path) -> None:

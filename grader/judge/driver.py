@@ -169,8 +169,9 @@ class Transcript:
 
 
 @dataclass
-class Client:
-    """One named WebSocket client, alive as a task from connect to teardown."""
+class ClientSession:
+    """One named WebSocket client's connection, alive as a task from connect to teardown: the handshake, the
+    session that reads every frame the server sends into the inbox, and waiting on what they change."""
 
     name: str
     link: Link
@@ -245,57 +246,6 @@ class Client:
             value = ready()
             if value is not None or loop.time() >= deadline:
                 return value
-
-    # -- connecting --
-
-    async def connect(self, spec: Connect, timeout: float) -> Handshake:
-        query = spec.query if isinstance(spec.query, str) else _query(spec.query)
-        shown = spec.path + (f"?{query}" if query else "")
-        self.log("event", f"connect {shown}")
-        # What the client offered is part of what the server answered to: shown, so a learner can see it.
-        if spec.subprotocols:
-            self.log("event", "offers subprotocols " + ", ".join(spec.subprotocols))
-        if spec.headers:
-            self.log("event", "sends headers " + "; ".join(f"{name}: {value}" for name, value in spec.headers.items()))
-        if spec.cookies:
-            self.log("event", "sends cookies " + "; ".join(f"{name}={value}" for name, value in spec.cookies.items()))
-        self._task = asyncio.create_task(self._session(spec, query, timeout))
-        handshake = await self.until(lambda: self.handshake or self._early_crash(), timeout + 1)
-        if handshake is None:
-            handshake = Handshake(accepted=False, timed_out=True)
-        self.handshake = handshake
-        offered = list(spec.subprotocols)
-        # What the client read in the server's answer; the host's word for it when the answer had none
-        # (a real client reads it from the response, which can come before the host's report).
-        picked = handshake.subprotocol if handshake.accepted and handshake.subprotocol else (
-            self.side.subprotocol if self.side.accepted else None)
-        if picked is not None and picked not in offered:
-            # Real clients (browsers, websockets) abort such a handshake.
-            handshake = Handshake(accepted=False, subprotocol=picked,
-                                  aborted=f"the server picked subprotocol {picked!r}, which the client "
-                                          f"did not offer ({', '.join(offered) or 'it offered none'})")
-            self.handshake = handshake
-            await self.leave()
-        if handshake.accepted:
-            self.log("event", "accepted" + (f" (subprotocol {handshake.subprotocol})" if handshake.subprotocol else ""))
-        elif handshake.aborted:
-            self.log("event", f"handshake aborted by the client: {handshake.aborted}")
-        elif handshake.timed_out:
-            self.log("event", "no answer to the handshake")
-        elif handshake.status is not None and handshake.code is None:
-            self.log("event", f"refused: HTTP {handshake.status}")
-        else:
-            self.log("event", f"refused: HTTP {handshake.status or 403} (closed with code {handshake.code}"
-                     + (f" {handshake.reason!r}" if handshake.reason else "") + ")")
-        return handshake
-
-    def _early_crash(self) -> Handshake | None:
-        # An accept that arrived before the crash still reaches the client first.
-        if self.side.accepted and not (self._task is not None and self._task.done()):
-            return None
-        if self.crash is not None or (self._task is not None and self._task.done()):
-            return Handshake(accepted=False, code=None)
-        return None
 
     def _http(self, spec: Connect, timeout: float) -> httpx.AsyncClient:
         """The HTTP client the WebSocket session upgrades from: here, one whose transport is the relay.
@@ -405,6 +355,68 @@ class Client:
                     return
                 self.poke()
 
+    async def _send_close(self, ws: httpx_ws.AsyncWebSocketSession) -> None:
+        """Send the close frame (or the answer to the server's) without closing the transport yet."""
+        with contextlib.suppress(Exception):
+            if self._leave_raw is not None:
+                await _write_raw(ws, RawFrame(CLOSE, self._leave_raw))
+                return
+            data = ws.connection.send(wsproto.events.CloseConnection(self._leave_code, self._leave_reason))
+            await ws.stream.write(data)
+
+
+class Client(ClientSession):
+    """One named WebSocket client, as the steps of a conversation use it: send, read, leave, tear down."""
+
+    async def connect(self, spec: Connect, timeout: float) -> Handshake:
+        query = spec.query if isinstance(spec.query, str) else _query(spec.query)
+        shown = spec.path + (f"?{query}" if query else "")
+        self.log("event", f"connect {shown}")
+        # What the client offered is part of what the server answered to: shown, so a learner can see it.
+        if spec.subprotocols:
+            self.log("event", "offers subprotocols " + ", ".join(spec.subprotocols))
+        if spec.headers:
+            self.log("event", "sends headers " + "; ".join(f"{name}: {value}" for name, value in spec.headers.items()))
+        if spec.cookies:
+            self.log("event", "sends cookies " + "; ".join(f"{name}={value}" for name, value in spec.cookies.items()))
+        self._task = asyncio.create_task(self._session(spec, query, timeout))
+        handshake = await self.until(lambda: self.handshake or self._early_crash(), timeout + 1)
+        if handshake is None:
+            handshake = Handshake(accepted=False, timed_out=True)
+        self.handshake = handshake
+        offered = list(spec.subprotocols)
+        # What the client read in the server's answer; the host's word for it when the answer had none
+        # (a real client reads it from the response, which can come before the host's report).
+        picked = handshake.subprotocol if handshake.accepted and handshake.subprotocol else (
+            self.side.subprotocol if self.side.accepted else None)
+        if picked is not None and picked not in offered:
+            # Real clients (browsers, websockets) abort such a handshake.
+            handshake = Handshake(accepted=False, subprotocol=picked,
+                                  aborted=f"the server picked subprotocol {picked!r}, which the client "
+                                          f"did not offer ({', '.join(offered) or 'it offered none'})")
+            self.handshake = handshake
+            await self.leave()
+        if handshake.accepted:
+            self.log("event", "accepted" + (f" (subprotocol {handshake.subprotocol})" if handshake.subprotocol else ""))
+        elif handshake.aborted:
+            self.log("event", f"handshake aborted by the client: {handshake.aborted}")
+        elif handshake.timed_out:
+            self.log("event", "no answer to the handshake")
+        elif handshake.status is not None and handshake.code is None:
+            self.log("event", f"refused: HTTP {handshake.status}")
+        else:
+            self.log("event", f"refused: HTTP {handshake.status or 403} (closed with code {handshake.code}"
+                     + (f" {handshake.reason!r}" if handshake.reason else "") + ")")
+        return handshake
+
+    def _early_crash(self) -> Handshake | None:
+        # An accept that arrived before the crash still reaches the client first.
+        if self.side.accepted and not (self._task is not None and self._task.done()):
+            return None
+        if self.crash is not None or (self._task is not None and self._task.done()):
+            return Handshake(accepted=False, code=None)
+        return None
+
     # -- talking --
 
     async def send_text(self, text: str) -> None:
@@ -437,15 +449,6 @@ class Client:
         # learner's error yet: the next expect step reports the close.
         with contextlib.suppress(httpx_ws.WebSocketNetworkError, wsproto.utilities.LocalProtocolError):
             await do(self._ws)
-
-    async def _send_close(self, ws: httpx_ws.AsyncWebSocketSession) -> None:
-        """Send the close frame (or the answer to the server's) without closing the transport yet."""
-        with contextlib.suppress(Exception):
-            if self._leave_raw is not None:
-                await _write_raw(ws, RawFrame(CLOSE, self._leave_raw))
-                return
-            data = ws.connection.send(wsproto.events.CloseConnection(self._leave_code, self._leave_reason))
-            await ws.stream.write(data)
 
     def take(self) -> Message | None:
         if self.inbox:

@@ -16,26 +16,21 @@ import asyncio
 import collections
 import contextlib
 import math
-import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from grader import wire
 from grader.judge import hostframes as hf
-from grader.judge.budget import DEFAULT_BYTES, TRANSIT_COPIES, Budget, Holding
-from grader.judge.framestream import PING_SEEN, PONG
+from grader.judge.budget import DEFAULT_BYTES, TRANSIT_COPIES, Budget
 from grader.judge.hostframes import AppError, lines_from_wire, raised_from_wire
-from grader.result import SourceLine
+from grader.judge.liveness import Liveness
+from grader.judge.relayconn import MAX_INCOMING, Connections, RelayConn, ServerSide, deliver
 
-__all__ = ["AppError", "Death", "HostGone", "Link", "RelayConn", "ServerSide", "lines_from_wire", "raised_from_wire"]
-
-# The largest message a client may send: uvicorn's default ws_max_size (16 MiB).
-MAX_INCOMING = 16 * 1024 * 1024
-WHERE_SECONDS = 2.0  # real time: how long a real uvicorn's host may take to say where an endpoint waits
+__all__ = ["MAX_INCOMING", "AppError", "Death", "HostGone", "Link", "RelayConn", "ServerSide", "lines_from_wire",
+           "raised_from_wire"]
 
 
 class Death(StrEnum):
@@ -50,72 +45,33 @@ class HostGone(Exception):
     """The app host died, froze or broke the protocol while a check waited on it."""
 
 
-@dataclass
-class ServerSide:
-    """What the endpoint did on one connection, as the judge saw it arrive."""
+class Link(Liveness, Connections):
+    """The wire to one host: writing frames, reading and believing them, waiting on what they say (its signs
+    of life are read by :class:`Liveness`; the judge's operations on its connections are :class:`Connections`)."""
 
-    accepted: bool = False
-    subprotocol: str | None = None  # the one the endpoint accepted with
-    close: tuple[int, str] | None = None
-    status: int | None = None  # the HTTP status of a denial response the endpoint sent
-    responded: bool = False  # that response is complete
-    error: AppError | None = None
-    ended: bool = False
-    departed_at: SourceLine | None = None
-
-
-@dataclass
-class RelayConn:
-    """One connection between the relay (in the judge) and the learner's endpoint (in the host)."""
-
-    id: int
-    side: ServerSide = field(default_factory=ServerSide)
-    outgoing: asyncio.Queue[dict[str, Any] | None] = field(default_factory=asyncio.Queue)
-    on_change: Callable[[], None] = lambda: None
-    holding: Holding = field(default_factory=lambda: Holding(Budget()))  # its share of the link's budget
-    pings: collections.deque[bytes] = field(default_factory=collections.deque)  # payloads the host has yet to answer
-
-
-class Link:
     def __init__(self, sock: socket.socket, loop: asyncio.AbstractEventLoop, stall_seconds: float,
                  budget_bytes: int = DEFAULT_BYTES) -> None:
+        Liveness.__init__(self, stall_seconds)
+        Connections.__init__(self, Budget(budget_bytes), loop)
         self.sock = sock
         self.fd = sock.fileno()
         sock.setblocking(False)
-        self.loop = loop
-        self.stall_seconds = stall_seconds
         self.deadline = math.inf  # real time (monotonic) past which the whole run is over
-        self.budget = Budget(budget_bytes)
         # A frame must fit the budget with its copies in transit before the reader keeps a byte of it.
         self.reader = wire.Reader(room=lambda: self.budget.room() // TRANSIT_COPIES)
         self.out = bytearray()
         self.sent = 0
         self.idle_seen = -1
         self.host_next: int | None = None
-        self.held = False  # the host's worker threads are running (its last sign of life said so)
-        self.last_heard = time.monotonic()
-        # When the host last moved anything on (see quiet_for), and the clock then.
-        self._progress_at = self.last_heard
-        self._progress_ns = -1
-        # The host process (its reaper, once sandboxed): to tell a frozen app from a starved one.
-        self.pid: int | None = None
-        self._probe: tuple[float, int] | None = None
         self.dead: Death | None = None
         self.why = ""
         self.exit_status: tuple[int, int] | None = None
-        self.conns: dict[int, RelayConn] = {}
-        self.ids = 0
         self.runaways: list[int] = []
         self.events: list[dict[str, Any]] = []
         self.routes: list[str] = []
         self.protections: dict[str, bool] = {}
         self._waiters: list[asyncio.Future[None]] = []
-        self._asks: dict[int, asyncio.Future[list[SourceLine]]] = {}
         self._writing = False
-        # A host serving under uvicorn on real time: no virtual clock writes what waits at the end of each
-        # iteration (so every frame is written at once) or notices it freeze; it says so when asked where.
-        self.real_time = False
-        self.blocked_ms = 0  # the last answer to where: how long a blocking call had held a real uvicorn's loop
         self._host_bound = self.now_ns() - time.monotonic_ns()
         # Frames stamped with the host's time, waiting for the judge's clock; None: frames are read as they come.
         self.deferred: collections.deque[tuple[int, dict[str, Any], bytes]] | None = (
@@ -245,7 +201,10 @@ class Link:
             conn = self.conns.get(hf.number(header, "conn", 1))
             hf.want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")
             assert conn is not None
-            self._deliver(conn, op, header, payload)
+            flooded = deliver(conn, op, header, payload)
+            if flooded:
+                self.flood(flooded)
+                return
             self._progressed()
             conn.on_change()
         elif op in hf.EVENTS:
@@ -272,179 +231,6 @@ class Link:
         else:
             raise wire.ProtocolError(f"an unknown message {op[:40]!r}")
         self._wake()
-
-    def _deliver(self, conn: RelayConn, op: str, header: dict[str, Any], payload: bytes) -> None:
-        side = conn.side
-        hf.want(op in ("send", "http_body") or not payload, f"a {op} message with a payload")
-        if op == "accept":
-            hf.want(not side.accepted and side.close is None and side.status is None, "a second accept")
-            subprotocol = hf.text(header, "subprotocol", None)
-            headers = hf.header_pairs(header)
-            side.accepted = True
-            side.subprotocol = subprotocol
-            conn.outgoing.put_nowait({"type": "websocket.accept", "subprotocol": subprotocol, "headers": headers})
-        elif op == "send":
-            hf.want(side.accepted and side.close is None, "a message outside an open connection")
-            kind = header.get("kind")
-            hf.want(kind in ("text", "bytes"), "a message of no known kind")
-            if not conn.holding.send(len(payload)):
-                self.flood(f"a message of {len(payload)} bytes")
-                return
-            message: dict[str, Any] = {"type": "websocket.send"}
-            if kind == "text":
-                message["text"] = payload.decode("utf-8", "replace")
-            else:
-                message["bytes"] = payload
-            conn.outgoing.put_nowait(message)
-        elif op == "http_start":
-            hf.want(not side.accepted and side.close is None and side.status is None, "a response after the handshake")
-            status = hf.number(header, "status", 100, 599)
-            headers = hf.header_pairs(header)
-            side.status = status
-            conn.outgoing.put_nowait({"type": "websocket.http.response.start", "status": status, "headers": headers})
-        elif op == "http_body":
-            hf.want(side.status is not None and not side.responded, "a response body without a response")
-            # Kept until the connection is over (httpx collects the whole body).
-            if not conn.holding.send(len(payload)):
-                self.flood(f"a response body of {len(payload)} bytes")
-                return
-            conn.holding.landed()
-            side.responded = header.get("more") is not True
-            conn.outgoing.put_nowait({"type": "websocket.http.response.body", "body": payload,
-                                      "more_body": not side.responded})
-        elif op == "pong":
-            # The host says only when: the payload is the client's own, so a forged pong carries nothing new.
-            hf.want(side.accepted and bool(conn.pings), "a pong for no ping")
-            conn.outgoing.put_nowait({"type": PONG, "bytes": conn.pings.popleft()})
-        elif op == "close":
-            hf.want(side.close is None, "a second close")
-            code, reason = hf.number(header, "code", 0, 65535), hf.text(header, "reason")
-            assert reason is not None
-            hf.want(len(reason) <= 1000, "a close reason longer than a close frame holds")
-            side.close = (code, reason)
-            conn.outgoing.put_nowait({"type": "websocket.close", "code": code, "reason": reason})
-        else:  # ended
-            error = hf.app_error(header.get("error"))
-            departed = lines_from_wire(header.get("departed_at") or [])
-            side.ended = True
-            side.error = error
-            side.departed_at = departed[-1] if departed else None
-            conn.outgoing.put_nowait(None)
-
-    # -- progress --
-
-    def _progressed(self) -> None:
-        self._progress_at = time.monotonic()
-        self._probe = None
-
-    def quiet_for(self, now: float) -> float:
-        """Real seconds since the host last moved anything on: a frame for a client, an answer, an idle moment, or
-        the clock (which follows a busy host's CPU time, and real time while its worker threads run).
-
-        "busy" alone is no progress: a host that says it is busy while nothing moves is frozen like a silent one.
-        A host whose worker threads hold the clock is judged by its signs of life, as the clock follows
-        real time for it.
-        """
-        if self.held:
-            return now - self.last_heard
-        moved = self.now_ns()
-        if moved != self._progress_ns:
-            self._progress_ns = moved
-            self._progress_at, self._probe = now, None
-        # Progress is always heard, so a silence is never shorter than the quiet.
-        return now - min(self._progress_at, self.last_heard)
-
-    # -- connections --
-
-    def open(self, scope: dict[str, Any]) -> RelayConn:
-        self.ids += 1
-        conn = RelayConn(self.ids, holding=Holding(self.budget))
-        self.conns[conn.id] = conn
-        self.send({"op": "open", "conn": conn.id, "scope": wire.encode_scope(scope)})
-        if self.dead is not None:
-            conn.side.ended = True
-            conn.outgoing.put_nowait(None)
-        return conn
-
-    def observe(self) -> RelayConn:
-        """A connection the host serves itself (under uvicorn): only what its endpoint did is reported here."""
-        self.ids += 1
-        conn = RelayConn(self.ids, holding=Holding(self.budget))
-        self.conns[conn.id] = conn
-        if self.dead is not None:
-            conn.side.ended = True
-        return conn
-
-    def forward(self, conn: RelayConn, message: dict[str, Any]) -> None:
-        """A message from the client's side of the transport, for the endpoint's receive()."""
-        kind = message.get("type")
-        if kind == PING_SEEN:
-            conn.pings.append(bytes(message["bytes"]))
-            self.send({"op": "ping", "conn": conn.id})
-            return
-        data = message.get("text") or message.get("bytes") or b""
-        size = len(data.encode() if isinstance(data, str) else data)
-        if kind == "websocket.receive" and size > MAX_INCOMING:
-            # uvicorn's limit (ws_max_size): it fails the connection with 1009 (in
-            # the websockets library's words), and the endpoint hears of it as a disconnect.
-            self.fail(conn, 1009, f"frame with {size} bytes exceeds limit of {MAX_INCOMING} bytes")
-            return
-        if kind == "websocket.disconnect" and message.get("failed"):
-            # The client broke the protocol (grader/judge/clientframes.py): the server fails the connection.
-            self.fail(conn, int(message["code"]), str(message.get("reason") or ""))
-            return
-        if kind == "websocket.receive":
-            if message.get("text") is not None:
-                self.send({"op": "receive", "conn": conn.id, "type": kind, "kind": "text"},
-                          message["text"].encode("utf-8", "surrogatepass"))
-            else:
-                self.send({"op": "receive", "conn": conn.id, "type": kind, "kind": "bytes"}, bytes(message["bytes"]))
-        elif kind == "websocket.disconnect":
-            # No code: the transport went away without a close frame (uvicorn says 1006).
-            self.send({"op": "receive", "conn": conn.id, "type": kind, "code": message.get("code", 1006),
-                       "reason": message.get("reason") or ""})
-        else:
-            self.send({"op": "receive", "conn": conn.id, "type": kind})
-
-    def fail(self, conn: RelayConn, code: int, reason: str) -> None:
-        """Fail the connection as uvicorn does: the endpoint hears a disconnect, the client gets that close frame."""
-        self.send({"op": "receive", "conn": conn.id, "type": "websocket.disconnect", "code": code, "reason": reason,
-                   "failed": True})
-        conn.outgoing.put_nowait({"type": "websocket.close", "code": code, "reason": reason})
-
-    def shut_down(self, grace: float) -> None:
-        """Stop the app as uvicorn's shutdown does: close every open connection with 1012, then tell the host.
-
-        Clients see the server's close frame (1012, service restart) and each
-        endpoint hears a disconnect with that code; the host then waits up to
-        ``grace`` seconds for the endpoints to end, cancels the rest, and runs
-        the lifespan shutdown ("stopped" or "shutdown_failed" follows).
-        """
-        for conn in self.conns.values():
-            side = conn.side
-            if side.accepted and side.close is None and not side.ended:
-                self.send({"op": "receive", "conn": conn.id, "type": "websocket.disconnect", "code": 1012, "reason": ""})
-                conn.outgoing.put_nowait({"type": "websocket.close", "code": 1012, "reason": ""})
-        self.send({"op": "shutdown", "grace": grace})
-
-    def cancel(self, conn: RelayConn) -> None:
-        self.send({"op": "cancel", "conn": conn.id})
-
-    async def where(self, conn: RelayConn) -> list[SourceLine]:
-        """Where the endpoint of ``conn`` is waiting, in the learner's lines (empty if unknown)."""
-        if self.dead is not None:
-            return []
-        future: asyncio.Future[list[SourceLine]] = self.loop.create_future()
-        self.ids += 1
-        self._asks[ask := self.ids] = future
-        self.blocked_ms = 0
-        self.send({"op": "where", "conn": conn.id, "ask": ask})
-        # A real uvicorn's loop answers between the app's steps; one held by a blocking call may not answer at all.
-        answered = self.until(lambda: future.done() or None)
-        with contextlib.suppress(TimeoutError):
-            await (asyncio.wait_for(answered, WHERE_SECONDS) if self.real_time else answered)
-        self._asks.pop(ask, None)
-        return future.result() if future.done() else []
 
     # -- waiting --
 
@@ -488,33 +274,6 @@ class Link:
         result: dict[str, Any] | None = await self.until(ready)
         return result
 
-    def cpu_seconds(self) -> float | None:
-        """CPU time the learner's process has used so far (None if unknown, e.g. a host in a thread)."""
-        sample = _activity(self.pid) if self.pid is not None else None
-        return None if sample is None else sample[1] / _TICKS_PER_SECOND
-
-    def frozen(self, now: float) -> bool:
-        """The host has been silent past its limit: is its app frozen, or only starved of CPU?
-
-        A loop frozen by a blocking call sleeps; one frozen by a busy loop burns
-        CPU. A process that is ready to run but barely ran was starved by a busy
-        machine: it gets up to four times the limit before it counts as frozen,
-        so a loaded machine does not fail a learner's working app.
-        """
-        sample = _activity(self.pid) if self.pid is not None else None
-        if sample is None or self.quiet_for(now) >= self.stall_seconds * 4:
-            return True
-        state, ticks = sample
-        if self._probe is None:
-            self._probe = (now, ticks)
-            return False
-        then, before = self._probe
-        if now - then < 0.25:
-            return False
-        share = (ticks - before) / _TICKS_PER_SECOND / (now - then)
-        self._probe = (now, ticks)
-        return not (state == "R" and share < 0.1)
-
     def die(self, how: Death, why: str = "") -> None:
         if self.dead is not None:
             return
@@ -536,18 +295,3 @@ class Link:
 
     def close(self) -> None:
         self.die(Death.EXITED, "closed by the judge")
-
-
-_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _activity(pid: int) -> tuple[str, int] | None:
-    """(scheduler state, CPU ticks used) of the process running learner code under ``pid``; None if unknown."""
-    try:
-        children = open(f"/proc/{pid}/task/{pid}/children").read().split()  # noqa: SIM115
-        target = int(children[0]) if children else pid
-        with open(f"/proc/{target}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return fields[0], int(fields[11]) + int(fields[12])
-    except (OSError, ValueError, IndexError):
-        return None

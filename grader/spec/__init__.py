@@ -1,9 +1,10 @@
 """The instructor's side of the data: YAML specs loaded into a typed model.
 
 ``loader`` builds an :class:`Exercise` (every node keeps its file:line:column),
-``match`` holds the matchers, ``payload`` the binary payloads, ``schema`` the
-JSON Schema built from the loader's own tables. Trusted: never imported by
-the process that runs learner code.
+``steps`` holds one module per step kind, ``match`` walks matchers (one
+module per operator in ``operators``), ``payload`` the binary payloads,
+``schema`` the JSON Schema built from the loader's own tables and those
+modules. Trusted: never imported by the process that runs learner code.
 """
 
 from __future__ import annotations

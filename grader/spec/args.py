@@ -7,22 +7,49 @@ checks are both read from that declaration, so they cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from grader.spec import match, payload
 
 if TYPE_CHECKING:
-    from grader.errors import Mark
+    from grader.errors import Mark, SpecError
+    from grader.spec.flow import Flow
+    from grader.spec.loader import Step
     from grader.spec.yamlnodes import Located
 
 MAX_SECONDS = 3600
+DEFAULT_CLIENT = "ws"
+CLIENT_VAR = "$var:"  # Step.client for client: {$var: NAME}, filled in by the repeat at run time
+CLIENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # as the schema's pattern reads it, in every validator
 
 
 class Reader(Protocol):
-    """The loader's side of reading an argument: where errors go, and its shared readers."""
+    """The loader's side of reading an argument: where errors go, and its shared readers.
+
+    ``flow`` and ``client`` are the step being read: what each client can do there, and the step's client.
+    """
+
+    errors: list[SpecError]
+    flow: Flow
+    client: str
+    client_rounds: dict[str, str]
 
     def error(self, mark: Mark, message: str) -> None: ...
+
+    def integer(self, node: Located | None, what: str, default: int = 0, minimum: int = 0) -> int: ...
+
+    def names(self, node: Located | None, what: str) -> tuple[str, ...]: ...
+
+    def string_map(self, node: Located | None, what: str, scalars: bool = False) -> dict[str, Any]: ...
+
+    def matcher(self, node: Located, variables: frozenset[str]) -> bool: ...
+
+    def never(self, node: Located, kinds: frozenset[str], why: str, instead: str = "") -> None: ...
+
+    def steps(self, node: Located, flow: Flow, variables: frozenset[str]) -> tuple[Step, ...]: ...
 
     def seconds(self, node: Located | None, what: str, default: float) -> float: ...
 

@@ -11,32 +11,38 @@ import re
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from grader.errors import Mark, SpecError, SpecErrors
-from grader.spec import consts, library, match, payload
-from grader.spec.args import close_code
-from grader.spec.operators import OPERATORS
-from grader.spec.steps import KINDS
-from grader.spec.steps.disconnect import Disconnect  # noqa: F401 - re-exported by grader.spec
+from grader.spec import consts, match
+from grader.spec.args import DEFAULT_CLIENT  # noqa: F401 - re-exported
+from grader.spec.flow import Flow
+from grader.spec.shapes import LANGUAGES, PLACEHOLDER, ShapeReader, Text  # noqa: F401 - re-exported
+from grader.spec.stepreader import (  # noqa: F401 - re-exported: the format's tables and its step model
+    ACTIONS,
+    DEFAULT_TIMEOUT,
+    INCLUDE,
+    STEP_COMMON_KEYS,
+    TIMED,
+    Step,
+    StepReader,
+)
+
+# The model of each step kind's argument lives with its kind (re-exported by grader.spec).
+from grader.spec.steps.connect import CONNECT_KEYS, Connect  # noqa: F401
+from grader.spec.steps.disconnect import Disconnect  # noqa: F401
+from grader.spec.steps.expect_close import Close  # noqa: F401
+from grader.spec.steps.expect_file import FileCheck  # noqa: F401
+from grader.spec.steps.expect_unordered import Expected  # noqa: F401
+from grader.spec.steps.repeat import Repeat  # noqa: F401
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located, load
 
 FORMAT_VERSION = 1.2
 # Each version only adds to the one before (1.1: captures, expect_unordered, numeric and binary matchers...;
-# 1.2: vars, defaults for every check key, $not, $len, after/within, expect_open, include from a file,
-# send_frame, ping, expect_pong, disconnect with a raw payload):
+# 1.2: vars, defaults for every check key, $not, $len, after/within, expect_open, include from a file):
 # a 1.0 or 1.1 spec reads and runs the same. Written as a number or a string ("1.2").
 FORMAT_VERSIONS = (1, 1.1, 1.2)
 NEWEST = 1.2
-DEFAULT_CLIENT = "ws"
-DEFAULT_TIMEOUT = 2.0
-LANGUAGES = ("en", "ko")
-# Texts `grade new` leaves for the author to write start with this; validate warns until they are.
-PLACEHOLDER = "TODO:"
-
-Text = dict[str, str]
-"""Learner-facing text by language code; ``en`` is always present."""
 
 
 def pick(text: Text | None, lang: str) -> str:
@@ -47,69 +53,6 @@ def pick(text: Text | None, lang: str) -> str:
 
 
 # --- the model ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Connect:
-    path: str
-    query: dict[str, Any] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
-    cookies: dict[str, str] = field(default_factory=dict)
-    subprotocols: tuple[str, ...] = ()
-    # None: must be accepted; True: any refusal; an int: refused with that ASGI
-    # close code (what the endpoint passed to close(); no real client sees it).
-    refused: bool | int | None = None
-    # A matcher for the subprotocol the server picked, if the spec cares.
-    subprotocol: Any = None
-    # Refused with this HTTP status, as a real client sees it (403, 500, 401...).
-    status: int | None = None
-    # A matcher for the close reason the endpoint refused with (refused: {reason: ...}).
-    refusal_reason: Any = None
-
-
-@dataclass(frozen=True)
-class Close:
-    code: int | None = None
-    reason: Any = None  # a matcher, or None for any reason
-
-
-@dataclass(frozen=True)
-class Repeat:
-    var: str
-    values: tuple[Any, ...]
-    steps: tuple[Step, ...]
-
-
-@dataclass(frozen=True)
-class Expected:
-    """One message of an ``expect_unordered`` set: on which client, read as text or JSON, and its matcher."""
-
-    client: str
-    kind: str  # "text" or "json"
-    matcher: Any
-
-
-@dataclass(frozen=True)
-class FileCheck:
-    path: str
-    content: Any  # a payload description
-
-
-@dataclass(frozen=True)
-class Step:
-    """One step of a conversation; ``arg`` depends on ``action`` (see ACTIONS)."""
-
-    action: str
-    arg: Any
-    client: str
-    timeout: float
-    mark: Mark
-    # Arrival-time bounds (spec 1.2): seconds of the grader's clock since the previous step ended.
-    after: float | None = None
-    within: float | None = None
-
-    def label(self) -> str:
-        return f"{self.action} ({self.client})" if self.client != DEFAULT_CLIENT else self.action
 
 
 @dataclass(frozen=True)
@@ -198,48 +141,9 @@ DEFAULT_KEYS = {"timeout": 1.0, "fresh_app": 1.2, "points": 1.2, "hidden": 1.2, 
 FRESH_APP_1_2 = True
 SOURCE_KEYS = ("calls", "not_calls", "imports", "bases", "decorators", "keywords", "match")
 SOURCE_MATCH = ("all", "any")
-STEP_COMMON_KEYS = ("client", "timeout", "after", "within")
-# The steps whose arrival can be timed with after/within: each waits for something the server sends.
-TIMED = ("expect_text", "expect_json", "expect_bytes", "expect_unordered", "expect_close")
-INCLUDE = "include"  # a step that stands for a fixture's steps
-CLIENT_VAR = "$var:"  # Step.client for client: {$var: NAME}, filled in by the repeat at run time
-
-
-def _names_client(steps: Any, var: str) -> bool:
-    """Whether any step (at any depth) says client: {$var: var}."""
-    if isinstance(steps, dict):
-        return steps.get("client") == {"$var": var} or any(_names_client(v, var) for v in steps.values())
-    if isinstance(steps, list):
-        return any(_names_client(v, var) for v in steps)
-    return False
-ACTIONS = (
-    "connect",
-    "send_text",
-    "send_json",
-    "send_bytes",
-    "expect_text",
-    "expect_json",
-    "expect_bytes",
-    "expect_unordered",
-    "expect_close",
-    "expect_silence",
-    "expect_open",
-    "wait",
-    "disconnect",
-    "send_frame",
-    "ping",
-    "expect_pong",
-    "ends_cleanly",
-    "repeat",
-    "expect_file",
-    "shutdown",
-)
-CONNECT_KEYS = ("path", "query", "headers", "cookies", "subprotocols", "refused", "subprotocol", "status")
 WALL_CLOCKS = ("real", "virtual")
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-_CLIENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # as the schema's pattern reads it, in every validator
 
 
 def load_exercise(path: str | Path) -> Exercise:
@@ -270,140 +174,16 @@ def parse_exercise(text: str, path: Path) -> Exercise:
     return exercise
 
 
-class _Builder:
-    """Turns located YAML into the model, collecting every error on the way."""
+class _Builder(StepReader):
+    """Turns located YAML into the model, collecting every error on the way: the exercise and its checks here,
+    their conversations in :class:`StepReader`, the values they are made of in :class:`ShapeReader`."""
 
     def __init__(self) -> None:
-        self.errors: list[SpecError] = []
-        self.warnings: list[SpecError] = []
-        self.default_timeout = DEFAULT_TIMEOUT
+        super().__init__()
         self.tasks: list[tuple[int, Mark]] = []  # task numbers checks name, checked against the instructions
-        self.captured: set[str] = set()  # names captured so far in the current check
-        self.fixtures: dict[str, Located] = {}  # shared step lists, by name
-        self.included: set[str] = set()
-        self.including: list[str] = []  # the fixtures being expanded, to refuse a cycle
-        self.client_rounds: dict[str, str] = {}  # repeat variables naming clients -> the client of this reading
-        self.version = 1.0
-        self.path = Path()
-        self.here = Path()  # the file whose steps are being read (another one inside an include from a file)
         self.default_fresh = False
         self.default_points = 1
         self.default_hidden = False
-        self.libraries: dict[Path, library.Library] = {}  # other files fixtures are included from, read once
-
-    def newer(self, mark: Mark, what: str, since: float) -> bool:
-        """Whether ``what`` needs a newer spec version than this one (and say so)."""
-        if since <= self.version:
-            return False
-        self.error(mark, f"{what} needs version: {since} (this spec reads as version {self.version:g}); "
-                         f"write version: {since} at the top")
-        return True
-
-    def error(self, mark: Mark, message: str) -> None:
-        self.errors.append(SpecError(mark, message))
-
-    # -- generic shapes --
-
-    def mapping(self, node: Located, keys: dict[str, bool] | tuple[str, ...], what: str) -> dict[str, Located] | None:
-        if not isinstance(node.value, dict):
-            self.error(node.mark, f"{what} must be a mapping, not {node.kind}")
-            return None
-        required = {k for k, needed in keys.items() if needed} if isinstance(keys, dict) else set()
-        for key in node.value:
-            if key not in keys:
-                self.error(node.key_mark(key), f"unknown key {key!r} in {what}{did_you_mean(key, keys)}")
-        for key in sorted(required - node.value.keys()):
-            self.error(node.mark, f"{what} needs the key {key!r}")
-        return node.value
-
-    def string(self, node: Located | None, what: str, default: str | None = None) -> str | None:
-        if node is None:
-            return default
-        if not isinstance(node.value, str):
-            self.error(node.mark, f"{what} must be a string, not {node.kind} ({match.show(node.value)})")
-            return default
-        if not node.value.strip():
-            self.error(node.mark, f"{what} must not be empty")
-            return default
-        return node.value
-
-    def integer(self, node: Located | None, what: str, default: int = 0, minimum: int = 0) -> int:
-        if node is None:
-            return default
-        value = node.value
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            self.error(node.mark, f"{what} must be an integer ≥ {minimum}, not {match.show(value)}")
-            return default
-        return value
-
-    def seconds(self, node: Located | None, what: str, default: float) -> float:
-        if node is None:
-            return default
-        value = node.value
-        if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 3600:
-            self.error(node.mark, f"{what} is a number of seconds, more than 0 and at most 3600, not {match.show(value)}")
-            return default
-        return float(value)
-
-    def boolean(self, node: Located | None, what: str, default: bool = False) -> bool:
-        if node is None:
-            return default
-        if not isinstance(node.value, bool):
-            self.error(node.mark, f"{what} must be true or false, not {match.show(node.value)}")
-            return default
-        return node.value
-
-    def text(self, node: Located | None, what: str) -> Text | None:
-        if node is None:
-            return None
-        if isinstance(node.value, str):
-            result = {"en": node.value}
-        else:
-            fields = self.mapping(node, {lang: lang == "en" for lang in LANGUAGES}, what)
-            if fields is None:
-                return None
-            result = {}
-            for lang, item in fields.items():
-                value = self.string(item, f"{what} ({lang})")
-                if value is not None and lang in LANGUAGES:
-                    result[lang] = value
-        for lang, value in result.items():
-            if value.startswith(PLACEHOLDER):
-                where = node.value[lang].mark if isinstance(node.value, dict) else node.mark
-                self.warnings.append(SpecError(where, f"{what} ({lang}) is still a placeholder: "
-                                                          f"replace the text after {PLACEHOLDER!r}"))
-        missing = [lang for lang in LANGUAGES if lang not in result]
-        if "en" in result and missing:
-            self.warnings.append(SpecError(node.mark, f"{what} has no {', '.join(missing)} text: learners who "
-                                                      f"chose {' or '.join(missing)} will read it in English"))
-        return result if "en" in result else None
-
-    def string_map(self, node: Located | None, what: str, scalars: bool = False) -> dict[str, Any]:
-        if node is None:
-            return {}
-        if not isinstance(node.value, dict):
-            self.error(node.mark, f"{what} must be a mapping, not {node.kind}")
-            return {}
-        result: dict[str, Any] = {}
-        for key, item in node.value.items():
-            ok = isinstance(item.value, str | int | float) and not isinstance(item.value, bool)
-            if scalars and isinstance(item.value, list):
-                ok = all(isinstance(v.value, str | int | float) for v in item.value)
-            if not ok:
-                self.error(item.mark, f"{what} values must be strings or numbers, not {item.kind}")
-                continue
-            result[key] = item.plain() if isinstance(item.value, list) else str(item.value)
-        return result
-
-    def names(self, node: Located | None, what: str) -> tuple[str, ...]:
-        if node is None:
-            return ()
-        if not isinstance(node.value, list):
-            self.error(node.mark, f"{what} must be a list of names, not {node.kind}")
-            return ()
-        return tuple(n for n in (self.string(item, f"an entry of {what}") for item in node.value) if n)
-
-    # -- the exercise --
 
     def exercise(self, root: Located, path: Path) -> Exercise | None:
         fields = self.mapping(root, EXERCISE_KEYS, "the exercise")
@@ -482,8 +262,6 @@ class _Builder:
 
     def read_defaults(self, node: Located | None) -> dict[str, Located]:
         """What every check gets unless it says otherwise: 1.0 and 1.1 take timeout, 1.2 every check key."""
-        # The version's own default, also when there is no defaults mapping at all.
-        self.default_fresh = FRESH_APP_1_2 if self.version >= 1.2 else False
         if node is None:
             return {}
         if not isinstance(node.value, dict):
@@ -536,7 +314,7 @@ class _Builder:
         source = None
         self.captured = set()  # captures belong to one check
         if has_steps:
-            steps = self.steps(fields["steps"], _Flow(), frozenset())
+            steps = self.steps(fields["steps"], Flow(), frozenset())
         if has_source:
             source = self.source(fields["source"])
         if name is None:
@@ -604,449 +382,8 @@ class _Builder:
             self.error(node.mark, "source needs at least one name under calls or not_calls")
         return rule
 
-    # -- conversations --
-
-    def read_fixtures(self, node: Located | None) -> None:
-        if node is None:
-            return
-        if not isinstance(node.value, dict):
-            self.error(node.mark, f"fixtures is a mapping of names to step lists, not {node.kind}")
-            return
-        for name, steps in node.value.items():
-            if not _VARIABLE.match(name):
-                self.error(node.key_mark(name), f"a fixture name is a word (letters, digits, _), not {name!r}")
-            elif not isinstance(steps.value, list) or not steps.value:
-                self.error(steps.mark, f"fixture {name!r} needs a non-empty list of steps")
-            else:
-                self.fixtures[name] = steps
-
-    def steps(self, node: Located, flow: _Flow, variables: frozenset[str]) -> tuple[Step, ...]:
-        if not isinstance(node.value, list) or not node.value:
-            self.error(node.mark, "steps must be a non-empty list")
-            return ()
-        result: list[Step] = []
-        for item in node.value:
-            if isinstance(item.value, dict) and INCLUDE in item.value:
-                result += self.include(item, flow, variables)
-            else:
-                step = self.step(item, flow, variables)
-                if step:
-                    result.append(step)
-        return tuple(result)
-
-    def include(self, node: Located, flow: _Flow, variables: frozenset[str]) -> list[Step]:
-        """The steps of a fixture, read in place: as if written here, with the fixture's own lines."""
-        extra = [k for k in node.value if k != INCLUDE]
-        for key in extra:
-            self.error(node.key_mark(key), f"include stands alone: {key!r} belongs on the fixture's steps")
-        name_node = node.value[INCLUDE]
-        if isinstance(name_node.value, dict):
-            return library.include(self, name_node, flow, variables)
-        name = name_node.value
-        if not isinstance(name, str) or name not in self.fixtures:
-            known = did_you_mean(str(name), sorted(self.fixtures)) if self.fixtures else "; no fixtures are defined"
-            self.error(name_node.mark, f"no fixture named {name!r}{known}")
-            return []
-        if name in self.including:
-            self.error(name_node.mark, f"fixture {name!r} includes itself ({' → '.join([*self.including, name])})")
-            return []
-        self.included.add(name)
-        self.including.append(name)
-        try:
-            return list(self.steps(self.fixtures[name], flow, variables))
-        finally:
-            self.including.pop()
-
-    def step(self, node: Located, flow: _Flow, variables: frozenset[str]) -> Step | None:
-        if not isinstance(node.value, dict):
-            self.error(node.mark, f"a step must be a mapping like {{send_text: hi}}, not {node.kind}")
-            return None
-        actions = [k for k in node.value if k in ACTIONS]
-        for key in node.value:
-            if key not in ACTIONS and key not in STEP_COMMON_KEYS:
-                self.error(node.key_mark(key), f"unknown step key {key!r}"
-                           + did_you_mean(key, (*ACTIONS, *STEP_COMMON_KEYS),
-                                          listing=f"a step is one action ({', '.join(ACTIONS)}) with optional "
-                                                  f"{' and '.join(STEP_COMMON_KEYS)}; known"))
-        if len(actions) != 1:
-            if not actions and all(k in STEP_COMMON_KEYS for k in node.value):
-                self.error(node.mark, f"a step needs one action: {', '.join(ACTIONS)}")
-            elif len(actions) > 1:
-                self.error(node.key_mark(actions[1]), f"a step has one action, this one has {', '.join(actions)}")
-            return None
-        action = actions[0]
-        fields = node.value
-        marker, client = self._client(fields.get("client"), variables)
-        timeout = self.seconds(fields.get("timeout"), "timeout", self.default_timeout)
-        value = fields[action]
-        where = node.key_mark(action)
-        kind = KINDS.get(action)
-        if kind is not None:
-            self.newer(where, action, kind.since)
-        no_client = action in ("repeat", "shutdown") or (kind is not None and not kind.on_client)
-        if no_client and "client" in fields:
-            self.error(fields["client"].mark, f"{action} takes no client: "
-                       + ("put it on the steps inside" if action == "repeat" else "it stops the whole app"
-                          if action == "shutdown" else "it is not about one client"))
-        after, within = self.arrival(fields, action)
-        if kind is not None:
-            arg = kind.parse(self, value, where, variables)
-        else:
-            arg = getattr(self, "arg_" + action)(value, flow, variables, client, where)
-        if action != "repeat":  # the steps inside a repeat are read one by one
-            self.refs(value)
-        if action not in ("repeat", "expect_bytes"):  # expect_bytes has a $len of its own (bytes)
-            for op, mark in _operators_in(value):
-                if op in OPERATORS:
-                    self.newer(mark, op, OPERATORS[op].since)
-        flow.apply(self, action, client, arg, where)
-        return Step(action, arg, marker or client, timeout, where, after, within)
-
-    def arrival(self, fields: dict[str, Located], action: str) -> tuple[float | None, float | None]:
-        """after:/within: seconds since the previous step, for a step that waits for the server."""
-        given = {k: fields[k] for k in ("after", "within") if k in fields}
-        if not given:
-            return None, None
-        if action not in TIMED:
-            first = next(iter(given))
-            self.error(given[first].mark, f"{first} times what the server sends: it goes on {', '.join(TIMED)}, "
-                                          f"not on {action}")
-            return None, None
-        if any(self.newer(v.mark, k, 1.2) for k, v in given.items()):
-            return None, None
-        after = self.seconds(given.get("after"), "after", 0.0) if "after" in given else None
-        within = self.seconds(given.get("within"), "within", 0.0) if "within" in given else None
-        if after is not None and within is not None and after >= within:
-            self.error(given["within"].mark, f"within {within:g} s must be more than after {after:g} s: "
-                                             "no arrival time fits between them")
-        return after, within
-
-    def _client(self, node: Located | None, variables: frozenset[str]) -> tuple[str | None, str]:
-        """(the marker a repeat fills in at run time, or None; the client name this round of reading stands for)."""
-        if node is not None and match.operator_of(node.value) == "$var":
-            name = node.value["$var"].value
-            if name not in self.client_rounds:
-                self.error(node.mark, f"client {{$var: {name}}} needs a repeat over client names with as: {name}")
-                return None, DEFAULT_CLIENT
-            return CLIENT_VAR + name, self.client_rounds[name]
-        client = self.string(node, "client", DEFAULT_CLIENT) or DEFAULT_CLIENT
-        if node is not None and not _CLIENT.match(client):
-            self.error(node.mark, f"client name {client!r} must be a word (letters, digits, _ or -)")
-        return None, client
-
-    def arg_connect(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Connect | None:
-        if isinstance(node.value, str):
-            return Connect(path=self._path(node))
-        fields = self.mapping(node, {k: k == "path" for k in CONNECT_KEYS}, "connect")
-        if fields is None or "path" not in fields:
-            return None
-        refused: bool | int | None = None
-        status_node = fields.get("status")
-        reason = None
-        if "refused" in fields:
-            raw = fields["refused"].value
-            if isinstance(raw, dict):
-                # refused: {code, status, reason}: the same checks, in one place.
-                parts = self.mapping(fields["refused"], ("code", "status", "reason"), "refused") or {}
-                refused = self._code(parts["code"]) if "code" in parts else True
-                status_node = parts.get("status", status_node)
-                if "reason" in parts:
-                    errors = match.validate(parts["reason"], variables)
-                    self.errors += errors
-                    if not errors:
-                        self.never(parts["reason"], frozenset({"str"}), "a close reason is a string")
-                    reason = parts["reason"].plain()
-            elif raw is True or (isinstance(raw, int) and not isinstance(raw, bool) and 1000 <= raw <= 4999):
-                refused = raw
-            elif raw is not False:
-                self.error(fields["refused"].mark, "refused is true (any close code), a close code 1000-4999, "
-                                                   "or {code, status, reason}")
-        status: int | None = None
-        if status_node is not None:
-            raw = status_node.value
-            if isinstance(raw, int) and not isinstance(raw, bool) and 400 <= raw <= 599:
-                status = raw
-            else:
-                self.error(status_node.mark, "status is the HTTP status of the refusal a real client gets, "
-                                             "400-599 (403 for a close before accept, 500 for an error)")
-        subprotocols = self.names(fields.get("subprotocols"), "subprotocols")
-        chosen = None
-        if "subprotocol" in fields:
-            chosen = self._subprotocol(fields["subprotocol"], variables)
-        query = fields.get("query")
-        if query is not None and isinstance(query.value, str):
-            query_value: Any = query.value
-        else:
-            query_value = self.string_map(query, "query", scalars=True)
-        return Connect(
-            path=self._path(fields["path"]),
-            query=query_value,
-            headers=self.string_map(fields.get("headers"), "headers"),
-            cookies=self.string_map(fields.get("cookies"), "cookies"),
-            subprotocols=subprotocols,
-            refused=refused,
-            subprotocol=chosen,
-            status=status,
-            refusal_reason=reason,
-        )
-
-    def _subprotocol(self, node: Located, variables: frozenset[str]) -> Any:
-        """A matcher for the subprotocol the server picked: a string, or null when it picked none."""
-        if node.value is None:
-            self.error(node.mark, "subprotocol: null checks nothing; leave it out to not check, or write "
-                                  "subprotocol: {$eq: null} to require that the server picks none")
-            return None
-        if isinstance(node.value, list):
-            self.error(node.mark, "subprotocol is the one the server picks (a string or a matcher); "
-                                  "the ones the client offers go in subprotocols: [...]")
-            return None
-        errors = match.validate(node, variables)
-        self.errors += errors
-        if not errors:
-            self.never(node, frozenset({"str", "null"}), "the subprotocol the server picks is a string (or none)")
-        return node.plain()
-
-    def refs(self, node: Located) -> None:
-        """Every $ref reads a capture an earlier step made; then this step's captures become readable."""
-        plain = node.plain()
-        for name in match.refs_in(plain):
-            if name not in self.captured:
-                self.error(node.mark, f"$ref {name!r} reads a capture no earlier step of this check makes"
-                           + (did_you_mean(name, sorted(self.captured)) if self.captured
-                              else f"; capture it first, e.g. expect_json: {{id: {{$capture: {name}}}}}"))
-        self.captured.update(match.captures_in(plain))
-
-    def never(self, node: Located, kinds: frozenset[str], why: str, instead: str = "") -> None:
-        """Flag a (valid) matcher that no value of these kinds can satisfy: the check could never pass."""
-        value = node.plain()
-        if match.never_matches(value, kinds):
-            self.error(node.mark, f"{why}, so {match.explain(value)} can never match it{instead}")
-
-    def _path(self, node: Located) -> str:
-        path = self.string(node, "path", "/") or "/"
-        if not path.startswith("/"):
-            self.error(node.mark, f"path must start with '/', like /ws, not {path!r}")
-        if "?" in path:
-            self.error(node.mark, "put the query string under 'query', not in the path")
-        return path
-
-    def arg_expect_text(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
-        if isinstance(node.value, int | float | bool | list) or node.value is None:
-            self.error(node.mark, f"expect_text needs a string or a matcher, not {node.kind}")
-        elif isinstance(node.value, dict) and match.operator_of(node.value) is None:
-            self.error(node.mark, "expect_text needs a string or a matcher; for a JSON answer use expect_json")
-        else:
-            errors = match.validate(node, variables)
-            self.errors += errors
-            if not errors:
-                self.never(node, frozenset({"str"}), "expect_text receives a text message, always a string",
-                           "; to read the text as JSON, use expect_json")
-            return node.plain()
-        self.errors += match.validate(node, variables)
-        return node.plain()
-
-    def arg_expect_json(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
-        self.errors += match.validate(node, variables)
-        return node.plain()
-
-    def arg_expect_unordered(self, node: Located, flow: _Flow, variables: frozenset[str], client: str,
-                             where: Mark) -> tuple[Expected, ...]:
-        if not isinstance(node.value, list) or not node.value:
-            self.error(node.mark, "expect_unordered needs a list of messages, like [{json: ...}, {text: ...}]")
-            return ()
-        result = []
-        for entry in node.value:
-            fields = self.mapping(entry, ("text", "json", "client"), "an expect_unordered message")
-            if fields is None:
-                continue
-            kinds = [k for k in ("text", "json") if k in fields]
-            if len(kinds) != 1:
-                self.error(entry.mark, "each expect_unordered message has one of text or json (a matcher)")
-                continue
-            kind = kinds[0]
-            who = self.string(fields.get("client"), "client", client) or client
-            if flow.states.get(who, _Flow.NEW) != _Flow.OPEN:
-                self.error(fields["client"].mark if "client" in fields else entry.mark,
-                           f"client {who!r} is not connected here: expect_unordered needs an open connection")
-            matcher = fields[kind]
-            errors = match.validate(matcher, variables)
-            self.errors += errors
-            if kind == "text" and not errors:
-                self.never(matcher, frozenset({"str"}), "a text message is a string",
-                           "; to read it as JSON, write json: instead of text:")
-            result.append(Expected(who, kind, matcher.plain()))
-        return tuple(result)
-
-    def arg_expect_bytes(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Any:
-        op = match.operator_of(node.value)
-        if op == "$any":
-            self.errors += match.validate(node, variables)
-        elif op in payload.MATCHERS:
-            self.errors += payload.validate_matcher(node)
-        elif op is not None:
-            self.error(node.key_mark(op), f"expect_bytes takes a payload, or one of $any, {', '.join(payload.MATCHERS)}"
-                       + did_you_mean(op, ("$any", *payload.MATCHERS)))
-        else:
-            self.errors += payload.validate(node)
-        return node.plain()
-
-    def arg_expect_close(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Close:
-        if node.value is None:
-            return Close()
-        if isinstance(node.value, int) and not isinstance(node.value, bool):
-            return Close(code=self._code(node))
-        fields = self.mapping(node, ("code", "reason"), "expect_close")
-        if fields is None:
-            return Close()
-        reason = None
-        if "reason" in fields:
-            errors = match.validate(fields["reason"], variables)
-            self.errors += errors
-            if not errors:
-                self.never(fields["reason"], frozenset({"str"}), "a close reason is a string")
-            reason = fields["reason"].plain()
-        return Close(code=self._code(fields["code"]) if "code" in fields else None, reason=reason)
-
-    def _code(self, node: Located) -> int:
-        return close_code(self, node)
-
-    def arg_expect_silence(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> float:
-        return self.seconds(node, "expect_silence", 1.0)
-
-    def arg_ends_cleanly(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> None:
-        if node.value not in (None, True):
-            self.error(node.mark, "ends_cleanly takes no value (write `- ends_cleanly:`)")
-
-    def arg_repeat(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> Repeat | None:
-        fields = self.mapping(node, {"over": False, "times": False, "as": False, "steps": True}, "repeat")
-        if fields is None:
-            return None
-        var = self.string(fields.get("as"), "as", "item") or "item"
-        if not _VARIABLE.match(var):
-            self.error(fields["as"].mark, f"as must be a variable name (ASCII letters, digits and _), not {var!r}")
-        values: list[Any] = []
-        if ("over" in fields) == ("times" in fields):
-            self.error(node.mark, "repeat needs exactly one of 'over' (a list of values) or 'times' (a count)")
-        elif "over" in fields:
-            over = fields["over"]
-            if not isinstance(over.value, list) or not over.value:
-                self.error(over.mark, "repeat over needs a non-empty list of values")
-            else:
-                values = over.plain()
-        else:
-            count = self.integer(fields["times"], "times", default=1, minimum=1)
-            values = list(range(count))
-        if "steps" not in fields:
-            return None
-        if _names_client(fields["steps"].plain(), var):
-            return self._repeat_over_clients(node, fields, var, values, flow, variables)
-        before = flow.copy()
-        steps = self.steps(fields["steps"], flow, variables | {var})
-        if flow.stopped and not before.stopped:
-            self.error(node.mark, "a shutdown cannot be repeated: put it after the repeat")
-        if flow.states != before.states:
-            self.error(node.mark, "the steps of a repeat must leave every client as they found it "
-                       "(connect and disconnect inside, or outside)")
-        return Repeat(var, tuple(values), steps)
-
-    def _repeat_over_clients(self, node: Located, fields: dict[str, Located], var: str, values: list[Any],
-                             flow: _Flow, variables: frozenset[str]) -> Repeat | None:
-        """A repeat whose steps say client: {$var: VAR}: read the steps once per client, as they will run."""
-        bad = [v for v in values if not isinstance(v, str) or not _CLIENT.match(v)]
-        if bad or not values:
-            self.error(fields.get("over", node).mark, f"a repeat that names clients with {{$var: {var}}} goes over "
-                                                      f"client names (words), not {match.show(bad[:1] or values)}")
-            return None
-        first: tuple[Step, ...] = ()
-        seen = {(e.mark, e.message) for e in self.errors}
-        for value in values:
-            self.client_rounds[var] = value
-            known = len(self.errors)
-            steps = self.steps(fields["steps"], flow, variables | {var})
-            first = first or steps
-            # One message per mistake, not one per client.
-            fresh = [e for e in self.errors[known:] if (e.mark, e.message) not in seen]
-            self.errors[known:] = fresh
-            seen |= {(e.mark, e.message) for e in fresh}
-        del self.client_rounds[var]
-        return Repeat(var, tuple(values), first)
-
-    def arg_shutdown(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> None:
-        if node.value is not None:
-            self.error(node.mark, "shutdown takes no value (write `- shutdown:`); its timeout is how long the "
-                                  "endpoints may take to end")
-
-    def arg_expect_file(self, node: Located, flow: _Flow, variables: frozenset[str], client: str, where: Mark) -> FileCheck | None:
-        fields = self.mapping(node, {"path": True, "content": True}, "expect_file")
-        if fields is None or "path" not in fields or "content" not in fields:
-            return None
-        path = self.string(fields["path"], "path", "") or ""
-        parts = Path(path).parts
-        if Path(path).is_absolute() or ".." in parts or path.startswith("~"):
-            self.error(fields["path"].mark, "expect_file paths stay inside the grading folder: no '..' or absolute paths")
-        self.errors += payload.validate(fields["content"])
-        return FileCheck(path, fields["content"].plain())
-
-
-class _Flow:
-    """What each client can do at this point of a conversation, to catch order mistakes."""
-
-    NEW, OPEN, CLOSED, LEFT = "new", "open", "closed by the server", "disconnected"
-
-    def __init__(self, states: dict[str, str] | None = None, stopped: bool = False) -> None:
-        self.states: dict[str, str] = dict(states or {})
-        self.stopped = stopped  # after a shutdown step, no new connection
-
-    def copy(self) -> _Flow:
-        return _Flow(self.states, self.stopped)
-
-    def apply(self, builder: _Builder, action: str, client: str, arg: Any, where: Mark) -> None:
-        if action == "shutdown":
-            if self.stopped:
-                builder.error(where, "the app has shut down already")
-            self.stopped = True
-            return
-        if action == "connect" and self.stopped:
-            builder.error(where, "the app has shut down: no connection can open after a shutdown step")
-        if action in ("repeat", "expect_file", "expect_unordered"):  # these check their own clients
-            return
-        if action in KINDS and not KINDS[action].on_client:
-            return
-        state = self.states.get(client, self.NEW)
-        if action == "connect":
-            if state == self.OPEN:
-                builder.error(where, f"client {client!r} is already connected; disconnect it first or use another client name")
-            refused = isinstance(arg, Connect) and (arg.refused not in (None, False) or arg.status is not None)
-            self.states[client] = self.CLOSED if refused else self.OPEN
-            return
-        if state == self.NEW:
-            builder.error(where, f"client {client!r} is used before it connects (add a connect step first)")
-            return
-        if action == "ends_cleanly":
-            if state == self.OPEN:
-                builder.error(where, f"ends_cleanly on client {client!r} needs a disconnect (or expect_close) before it")
-            return
-        if state != self.OPEN:
-            builder.error(where, f"client {client!r} is {state} here: {action} needs an open connection")
-            return
-        if action in KINDS and KINDS[action].leaves == "left":
-            self.states[client] = self.LEFT
-        elif action == "expect_close":
-            self.states[client] = self.CLOSED
-
-
 def _version(node: Located | None) -> Located | None:
     """The version as a number: "1.2" (a string, as JSON would write it) reads as 1.2."""
     if node is not None and isinstance(node.value, str) and node.value.strip() in ("1", "1.0", "1.1", "1.2"):
         return Located(float(node.value), node.mark, node.key_marks)
     return node
-
-
-def _operators_in(node: Located) -> list[tuple[str, Mark]]:
-    """Every operator a value uses, with where it is written."""
-    if isinstance(node.value, dict):
-        return [(k, node.key_mark(k)) for k in node.value if k.startswith("$")] + [
-            found for v in node.value.values() for found in _operators_in(v)]
-    if isinstance(node.value, list):
-        return [found for v in node.value for found in _operators_in(v)]
-    return []

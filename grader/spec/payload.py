@@ -189,3 +189,13 @@ def describe(spec: Any) -> str:
         return f"{spec['size']} random bytes (seed {spec.get('seed', 0)})"
     data = build(spec)
     return f"{len(data)} bytes {data[:40]!r}{'…' if len(data) > 40 else ''}"
+
+
+def first_difference(expected: bytes, actual: bytes | str) -> str:
+    """Where two byte strings first differ, in a few words: "(expected 4 bytes, got 3)"."""
+    if isinstance(actual, str):
+        return ""
+    if len(expected) != len(actual):
+        return f"(expected {len(expected)} bytes, got {len(actual)})"
+    index = next(i for i, (a, b) in enumerate(zip(expected, actual, strict=True)) if a != b)
+    return f"(first difference at byte {index}: expected {expected[index]:#04x}, got {actual[index]:#04x})"

@@ -39,57 +39,31 @@ def _seconds(description: str) -> dict[str, Any]:
     return {"type": "number", "exclusiveMinimum": 0, "maximum": 3600, "description": description}
 
 
-def build() -> dict[str, Any]:
-    ops = {
-        "$re": {
-            "description": "A regular expression the whole string must match; with groups, named groups are matched too.",
-            "oneOf": [
-                {"type": "string"},
-                {"type": "object", "properties": {"pattern": {"type": "string"},
-                                                  "says": {"type": "string", "minLength": 1,
-                                                           "description": "The pattern in words, shown to learners "
-                                                                          "instead of the pattern."},
-                                                  "groups": {"type": "object",
-                                                             "additionalProperties": {"$ref": "#/$defs/matcher"}}},
-                 "required": ["pattern"], "additionalProperties": False},
-            ],
-        },
-        "$datetime": {"type": "object", "properties": {"within": {"type": "number", "exclusiveMinimum": 0}},
-                      "required": ["within"], "additionalProperties": False,
-                      "description": "A local date-time string within this many seconds of now."},
-        "$type": {"enum": list(match.TYPES), "description": "A JSON type."},
-        "$any": {"const": True, "description": "Anything."},
-        "$subset": {"type": "object", "additionalProperties": {"$ref": "#/$defs/matcher"},
-                    "description": "An object with at least these keys."},
-        "$eq": {"description": "Exactly this value; operators inside are not read."},
-        "$one_of": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/matcher"}},
-        "$gt": {"type": "number", "description": "A number above this."},
-        "$gte": {"type": "number", "description": "A number at least this."},
-        "$lt": {"type": "number", "description": "A number below this."},
-        "$lte": {"type": "number", "description": "A number at most this."},
-        "$between": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
-                     "description": "A number from LOW to HIGH, both included."},
-        "$approx": {"type": "object", "properties": {"value": {"type": "number"}, "tol": {"type": "number", "minimum": 0}},
-                    "required": ["value", "tol"], "additionalProperties": False,
-                    "description": "A number within tol of value."},
-        "$capture": {"description": "Anything (or what match matches), remembered under this name for the check.",
-                     "oneOf": [{"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
-                               {"type": "object", "properties": {"as": {"type": "string",
-                                                                        "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
-                                                                 "match": {"$ref": "#/$defs/matcher"}},
-                                "required": ["as", "match"], "additionalProperties": False}]},
+def operator_schemas() -> dict[str, Any]:
+    """Each matcher operator's operand, by name."""
+    # Each matching operator declares its operand in its module (grader/spec/operators/); listed in the order
+    # they joined the format (the templates came with 1.0 and 1.1).
+    return {
+        **{name: op.schema() for name, op in OPERATORS.items() if op.since < 1.2},
         "$var": {"type": "string", "description": "A repeat variable; a.b reads key b of it."},
         "$ref": {"type": "string", "description": "A value captured earlier in the check; a.b reads key b of it."},
         "$concat": {"type": "array", "minItems": 1,
                     "items": {"oneOf": [{"type": ["string", "number"]}, {"$ref": "#/$defs/var"},
                                         {"$ref": "#/$defs/ref"}]}},
-        # Operators with a module of their own declare their operand there.
-        **{name: op.schema() for name, op in OPERATORS.items()},
+        **{name: op.schema() for name, op in OPERATORS.items() if op.since >= 1.2},
     }
-    operator_objects: list[dict[str, Any]] = [
-        {"type": "object", "properties": {op: schema}, "required": [op], "additionalProperties": False}
-        for op, schema in ops.items()
-    ]
+
+
+def operator_object(op: str) -> dict[str, Any]:
+    """{op: operand}, and nothing else."""
+    return {"type": "object", "properties": {op: operator_schemas()[op]}, "required": [op],
+            "additionalProperties": False}
+
+
+def _values() -> dict[str, Any]:
+    """The $defs of the values steps take: matchers, templates, payloads, close codes."""
+    ops = operator_schemas()
+    operator_objects = [operator_object(op) for op in ops]
     template_objects = [o for o in operator_objects if next(iter(o["required"])) in match.TEMPLATE_OPERATORS]
     plain_object = {"type": "object", "propertyNames": {"not": {"pattern": "^\\$"}}}
     defs: dict[str, Any] = {
@@ -145,100 +119,16 @@ def build() -> dict[str, Any]:
             ],
         },
         "close_code": {"type": "integer", "minimum": 1000, "maximum": 4999},
-        "connect": {
-            "oneOf": [
-                {"type": "string", "pattern": "^/", "description": "The path, e.g. /ws."},
-                {
-                    "type": "object",
-                    "properties": {
-                        "path": {"type": "string", "pattern": "^/"},
-                        "query": {"oneOf": [{"type": "string"}, {"type": "object"}]},
-                        "headers": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
-                        "cookies": {"type": "object", "additionalProperties": {"type": ["string", "number"]}},
-                        "subprotocols": {"type": "array", "items": {"type": "string"}},
-                        "refused": {"oneOf": [{"type": "boolean"}, {"$ref": "#/$defs/close_code"},
-                                              {"type": "object",
-                                               "properties": {"code": {"$ref": "#/$defs/close_code"},
-                                                              "status": {"type": "integer", "minimum": 400,
-                                                                         "maximum": 599},
-                                                              "reason": {"$ref": "#/$defs/string_matcher"}},
-                                               "additionalProperties": False}],
-                                    "description": "Expect the handshake refused: true, or the ASGI close code the "
-                                                   "endpoint closed with (no real client sees it)."},
-                        "subprotocol": {"$ref": "#/$defs/string_matcher",
-                                        "description": "The subprotocol the server picks ({$eq: null}: none)."},
-                        "status": {"type": "integer", "minimum": 400, "maximum": 599,
-                                   "description": "Expect the handshake refused with this HTTP status, as a real "
-                                                  "client sees it (403: closed before accept; 500: an error)."},
-                    },
-                    "required": ["path"],
-                    "additionalProperties": False,
-                },
-            ]
-        },
     }
-    actions: dict[str, Any] = {
-        "connect": {"$ref": "#/$defs/connect"},
-        "expect_text": {"$ref": "#/$defs/string_matcher"},
-        "expect_json": {"$ref": "#/$defs/matcher"},
-        "expect_bytes": {"anyOf": [
-            {"$ref": "#/$defs/payload"}, operator_objects[list(ops).index("$any")],
-            {"type": "object", "properties": {"$len": {"anyOf": [{"type": "integer", "minimum": 0},
-                                                                 *[o for o in operator_objects if next(iter(o["required"]))
-                                                                   in match.NUMERIC_OPERATORS]]}},
-             "required": ["$len"], "additionalProperties": False},
-            {"type": "object", "properties": {"$prefix": {"$ref": "#/$defs/payload"}}, "required": ["$prefix"],
-             "additionalProperties": False},
-            {"type": "object", "properties": {"$sha256": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}},
-             "required": ["$sha256"], "additionalProperties": False},
-        ]},
-        "expect_unordered": {
-            "type": "array", "minItems": 1,
-            "description": "The next messages, matched one to one in any order (per client).",
-            "items": {"type": "object",
-                      "properties": {"text": {"$ref": "#/$defs/string_matcher"}, "json": {"$ref": "#/$defs/matcher"},
-                                     "client": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}},
-                      "oneOf": [{"required": ["text"]}, {"required": ["json"]}],
-                      "additionalProperties": False},
-        },
-        "expect_close": {
-            "oneOf": [
-                {"type": "null"},
-                {"$ref": "#/$defs/close_code"},
-                {"type": "object", "properties": {"code": {"$ref": "#/$defs/close_code"},
-                                                  "reason": {"$ref": "#/$defs/matcher"}},
-                 "additionalProperties": False},
-            ]
-        },
-        "expect_silence": _seconds("Seconds of the grader's clock with no message."),
-        "ends_cleanly": {"oneOf": [{"type": "null"}, {"const": True}]},
-        "repeat": {
-            "type": "object",
-            "properties": {
-                "over": {"type": "array", "minItems": 1},
-                "times": {"type": "integer", "minimum": 1},
-                "as": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
-                "steps": {"$ref": "#/$defs/steps"},
-            },
-            "required": ["steps"],
-            "oneOf": [{"required": ["over"]}, {"required": ["times"]}],
-            "additionalProperties": False,
-        },
-        "shutdown": {"type": "null",
-                     "description": "Stop the app as uvicorn does: open connections are closed with 1012, the "
-                                    "endpoints end (within the step's timeout), then the lifespan shutdown runs."},
-        "expect_file": {
-            "type": "object",
-            "properties": {"path": {"type": "string", "not": {"pattern": "(^/|(^|/)\\.\\.(/|$))"}},
-                           "content": {"$ref": "#/$defs/payload"}},
-            "required": ["path", "content"],
-            "additionalProperties": False,
-        },
-    }
-    # Step kinds with a module of their own declare their argument there.
-    actions.update({name: kind.argument.schema() for name, kind in KINDS.items()})
-    actions = {action: actions[action] for action in spec.ACTIONS if action in actions}  # in the format's order
-    assert set(actions) == set(spec.ACTIONS), "every action needs a schema"
+    return defs
+
+
+def _steps() -> dict[str, Any]:
+    """The $defs of steps: each step kind declares its argument (and any $defs it needs) in its module."""
+    defs: dict[str, Any] = {}
+    for kind in KINDS.values():
+        defs.update(kind.defs())
+    actions = {name: kind.argument.schema() for name, kind in KINDS.items()}
     common = {"client": {"anyOf": [{"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"}, {"$ref": "#/$defs/var"}],
                          "description": "The client's name; {$var: NAME} inside a repeat over client names."},
               "timeout": _seconds("How long this step waits, in seconds of the grader's clock."),
@@ -246,7 +136,7 @@ def build() -> dict[str, Any]:
                                 "the previous step (1.2)."),
               "within": _seconds("The message arrives at most this many seconds of the grader's clock after the "
                                  "previous step (1.2).")}
-    no_client = {"repeat", "shutdown", *(name for name, kind in KINDS.items() if not kind.on_client)}
+    no_client = {name for name, kind in KINDS.items() if not kind.on_client}
 
     def keys(action: str) -> dict[str, Any]:
         # repeat takes no client: each step inside names its own; only steps that wait for the server are timed.
@@ -270,6 +160,10 @@ def build() -> dict[str, Any]:
                                   "required": ["include"], "additionalProperties": False,
                                   "description": "The steps of a fixture, in place."})
     defs["steps"] = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/step"}}
+    return defs
+
+
+def _check() -> dict[str, Any]:
     check: dict[str, Any] = {
         "type": "object",
         "properties": {
@@ -303,6 +197,10 @@ def build() -> dict[str, Any]:
         "additionalProperties": False,
     }
     assert set(check["properties"]) == set(spec.CHECK_KEYS)
+    return check
+
+
+def _exercise() -> dict[str, Any]:
     properties: dict[str, Any] = {
         "version": {"enum": [*spec.FORMAT_VERSIONS, "1", "1.0", "1.1", "1.2"]},
         "id": {"type": "string", "pattern": "^[a-z][a-z0-9_-]*$", "description": "Must match the file name."},
@@ -331,7 +229,12 @@ def build() -> dict[str, Any]:
         "checks": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/check"}},
     }
     assert set(properties) == set(spec.EXERCISE_KEYS)
-    defs["check"] = check
+    return properties
+
+
+def build() -> dict[str, Any]:
+    defs = {**_values(), **_steps(), "check": _check()}
+    properties = _exercise()
     # A constant ({$var: NAME}, 1.2) may stand wherever a value goes, except in what names the spec.
     properties = {k: v if k in ("version", "id", "vars") else _or_constant(v) for k, v in properties.items()}
     defs = {k: v if k == "var" else _constants_inside(v) for k, v in defs.items()}
