@@ -16,11 +16,15 @@ from grader.render.causes import groups
 from grader.result import CheckResult, Result
 from grader.spec import Check, Exercise, pick
 
-from . import report
-from .charts import CSS, Share, bars, histogram
+from . import charts, report
+from .charts import Share, bars, histogram
 from .page import esc, page
 
 CAUSES = 10  # causes listed
+CSS = charts.CSS + """
+/* A note quotes paths with no space in them: it wraps anywhere, so the other columns keep their room. */
+td.note { overflow-wrap: anywhere; min-width: 12em; }
+"""
 BINS = 10  # score bins once the score has more values than fit
 
 
@@ -188,7 +192,7 @@ def _table(exercise: Exercise, graded: list[Graded], lang: str) -> str:
         note = item.error or ""
         rows.append(f'<tr class="submission" data-passed="{str(ok).lower()}"><td>{name}</td>'
                     f'<td class="{"ok" if ok else "bad"}">{"✓" if ok else "✗"}</td><td class="num">{points}</td>'
-                    f'<td class="mono">{marks}</td><td>{esc(note)}</td></tr>')
+                    f'<td class="mono">{marks}</td><td class="note">{esc(note)}</td></tr>')
     return f'<div class="scroll"><table id="submissions"><tr>{head}</tr>{"".join(rows)}</table></div>'
 
 
