@@ -246,21 +246,49 @@ def test_one_difference_past_the_list_reads_as_one(tmp_path: Path, lang: str, wo
     assert table.group(2) == f'<p class="dim">{words}</p>', table.group(2)
 
 
+ANSWERS_THREE = """\
+from fastapi import FastAPI, WebSocket
+
+app = FastAPI()
+
+
+@app.websocket("/ws")
+async def router(websocket: WebSocket):
+    await websocket.accept()
+    answered = 0
+    async for msg in websocket.iter_json():
+        await websocket.send_json({"type": "pong"} if msg.get("type") == "ping" else {"type": "echo", "data": msg})
+        answered += 1
+        if answered == 3:
+            break
+"""
+
+
 def test_a_korean_dashboard_quotes_failures_in_korean_and_names_the_exception(tmp_path: Path) -> None:
     """--lang ko grades in Korean, so the causes' examples read as the Korean reports do; a cause names its
-    exception's type, and one KeyError that sank two checks is one cause counted once."""
+    exception's type, and one KeyError that sank two checks is one cause counted once. Loops that stop after
+    one answer and after three fail the same step in different rounds: one cause, counted twice."""
     folder = tmp_path / "class"
-    (folder / "ben").mkdir(parents=True)
-    (folder / "ben" / "t3l2.py").write_text((VARIANTS / "key_error_without_type.py").read_text(encoding="utf-8"),
-                                            encoding="utf-8")
+    for name, source in (("ben", (VARIANTS / "key_error_without_type.py").read_text(encoding="utf-8")),
+                         ("cy", (VARIANTS / "answers_once.py").read_text(encoding="utf-8")),
+                         ("dee", ANSWERS_THREE)):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "t3l2.py").write_text(source, encoding="utf-8")
     dashboard = tmp_path / "out" / "class.html"
     proc = run_grade("batch", "t3l2", str(folder), "--out", str(tmp_path / "out"), "--html", str(dashboard),
                      "--lang", "ko")
     assert proc.returncode == 0, proc.stderr
     page = dashboard.read_text(encoding="utf-8")
     causes = [attrs for tag, attrs in parsed(page).tags if tag == "li" and attrs.get("class") == "cause"]
-    assert [(c["data-error"], c["data-count"]) for c in causes] == [("KeyError", "1")], causes
-    assert "endpoint에서 예외가 발생했어요: KeyError" in page
+    keyed = [(c["data-check"], c["data-kind"], c["data-error"], c["data-count"]) for c in causes]
+    assert ("an object without a type is echoed", "error", "KeyError", "1") in keyed, keyed
+    assert ("many messages on one connection", "closed", "", "2") in keyed, keyed
+    assert not any(check == "many messages on one connection" and kind == "closed" and count == "1"
+                   for check, kind, _, count in keyed), keyed
+    reports = {name: (tmp_path / "out" / "class-reports" / f"{name}.html").read_text(encoding="utf-8")
+               for name in ("ben", "cy", "dee")}
+    assert "6번 중 2번째" in reports["cy"] and "6번 중 4번째" in reports["dee"]  # the rounds they failed in
+    steps = re.findall(r'<span class="mono dim">([^<]*)</span>', page.split('id="causes"')[1].split("</ol>")[0])
+    assert steps and not any("번째" in step for step in steps), steps  # where a cause shows, without its round
+    assert "endpoint에서 예외가 발생했어요: KeyError" in page and "endpoint에서 예외가 발생했어요: KeyError" in reports["ben"]
     assert "your endpoint raised" not in page
-    report_page = (tmp_path / "out" / "class-reports" / "ben.html").read_text(encoding="utf-8")
-    assert "endpoint에서 예외가 발생했어요: KeyError" in report_page

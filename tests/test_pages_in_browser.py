@@ -255,6 +255,11 @@ def test_no_table_header_or_name_breaks_inside_a_word(shown: dict[tuple[str, str
     headers = _gather(pages, ONE_LINE + "('th, #submissions td.num, #submissions td.mono')")
     assert headers == {}, headers
     assert all(page.evaluate("document.querySelectorAll('th').length") for name, page in pages if "dashboard" in name)
+    # On a laptop the whole submissions table is on screen, long names and notes included (a phone scrolls it).
+    scrolled = _gather([(name, page) for name, page in pages if name.startswith("dashboard") and name.endswith("1280")],
+                       "(t => t.scrollWidth > t.parentElement.clientWidth ? [t.scrollWidth] : [])"
+                       "(document.querySelector('#submissions'))")
+    assert scrolled == {}, scrolled
     # Names, headings, prose and chart labels wrap between words only (a long folder name after a hyphen).
     inside = _gather(pages, MID_WORD + "('h1, h2, h3, p, li, th, #submissions td:first-child a, .share .name, .also')")
     assert inside == {}, inside

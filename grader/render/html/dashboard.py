@@ -16,11 +16,15 @@ from grader.render.causes import groups
 from grader.result import CheckResult, Result
 from grader.spec import Check, Exercise, pick
 
-from . import report
-from .charts import CSS, Share, bars, histogram
+from . import charts, report
+from .charts import Share, bars, histogram
 from .page import esc, page
 
 CAUSES = 10  # causes listed
+CSS = charts.CSS + """
+/* A note quotes paths with no space in them: it wraps anywhere, so the other columns keep their room. */
+td.note { overflow-wrap: anywhere; min-width: 12em; }
+"""
 BINS = 10  # score bins once the score has more values than fit
 
 
@@ -59,7 +63,7 @@ def render(exercise: Exercise, title: str, graded: list[Graded], lang: str = "en
     axis = say(lang, "points out of {max_points}", max_points=max_points)
     body.append(f'<div class="chart scroll" id="scores">{histogram(score_bins(scores, max_points), axis)}</div>')
     body.append(f"<h2>{esc(say(lang, 'Most common causes of failure'))}</h2>")
-    body.append(_causes(exercise, causes(exercise, graded), lang))
+    body.append(_causes(exercise, causes(exercise, graded, lang), lang))
     body.append(f"<h2>{esc(say(lang, 'Submissions'))}</h2>")
     body.append(_table(exercise, graded, lang))
     return page(f"{exercise.id} · {title}", "\n".join(body), lang, CSS)
@@ -81,10 +85,15 @@ def score_bins(scores: list[int], max_points: int) -> list[tuple[str, int]]:
     return bins
 
 
-_ROUND = re.compile(r", round \d+ of \d+.*$", re.S)
+def _round(lang: str) -> re.Pattern[str]:
+    """The tail a repeated step's round adds to where it failed (", round 2 of 6 (m = ...)"), in ``lang``:
+    submissions failing the same step in different rounds fail at the same place."""
+    mark = "\x00"
+    words = re.escape(say(lang, "round {n} of {total}", n=mark, total=mark)).replace(re.escape(mark), r"\d+")
+    return re.compile(", " + words + ".*$", re.S)
 
 
-def causes(exercise: Exercise, graded: list[Graded]) -> list[Cause]:
+def causes(exercise: Exercise, graded: list[Graded], lang: str = "en") -> list[Cause]:
     """Root causes, the most common first: one per submission and cause, as its own report counts them.
 
     Within a submission, checks sunk by one cause (one exception at one line,
@@ -92,8 +101,10 @@ def causes(exercise: Exercise, graded: list[Graded]) -> list[Cause]:
     report (``grader.render.causes``). Across submissions, messages quote each
     one's own values, so they are not the key: a cause that first shows at the
     same step of the same check, failing the same way (raising the same type
-    of exception, when it raised one), is the same cause.
+    of exception, when it raised one), is the same cause. ``lang`` is the
+    language the results were graded in.
     """
+    rounds = _round(lang)
     found: dict[tuple[str, str, str, str], Cause] = {}
     for item in graded:
         if item.result is None:
@@ -105,7 +116,7 @@ def causes(exercise: Exercise, graded: list[Graded]) -> list[Cause]:
         for group in groups([c for c in item.result.checks if not c.passed and c.failure is not None]):
             check = group[0]
             assert check.failure is not None
-            step = _ROUND.sub("", check.failure.step or "")
+            step = rounds.sub("", check.failure.step or "")
             errors = check.failure.errors
             # The exception the grouping keys on (``grader.render.causes.cause``): the last one raised.
             key = (check.name, step, check.failure.kind.value, errors[-1].type if errors else "")
@@ -181,7 +192,7 @@ def _table(exercise: Exercise, graded: list[Graded], lang: str) -> str:
         note = item.error or ""
         rows.append(f'<tr class="submission" data-passed="{str(ok).lower()}"><td>{name}</td>'
                     f'<td class="{"ok" if ok else "bad"}">{"✓" if ok else "✗"}</td><td class="num">{points}</td>'
-                    f'<td class="mono">{marks}</td><td>{esc(note)}</td></tr>')
+                    f'<td class="mono">{marks}</td><td class="note">{esc(note)}</td></tr>')
     return f'<div class="scroll"><table id="submissions"><tr>{head}</tr>{"".join(rows)}</table></div>'
 
 

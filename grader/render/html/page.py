@@ -16,7 +16,7 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 CSS = """
 :root { --ok: #1a7f37; --bad: #cf222e; --dim: #59636e; --line: #d1d9e0; --bg: #f6f8fa; --accent: #0969da; }
 * { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "Noto Sans KR", "Apple SD Gothic Neo", sans-serif;
+body { margin: 0; font: 15px/1.45 system-ui, -apple-system, "Segoe UI", "Noto Sans KR", "Noto Sans CJK KR", "Apple SD Gothic Neo", sans-serif;
        color: #1f2328; background: #fff; overflow-wrap: break-word; }
 /* Korean wraps between words, never between the syllables of one word: on every page, since an English
    report quotes a learner's Korean messages too. A run too long for any line still breaks (overflow-wrap). */
