@@ -7,9 +7,9 @@ two thirds of a grading waiting for its host (the learner's import, the
 app's answers, the host's end), with the lock released. ``grade batch`` and
 ``grade check`` therefore run ``jobs`` judge processes, each with its own
 warm host template and :data:`GRADINGS_PER_JUDGE` gradings on threads of its
-own: while one waits for its host, another computes, and no more than
-``jobs`` judges compute at once. Results come back as the plain data every
-renderer reads. With one job everything stays in this process, one grading
+own: while one waits for its host, another computes. No more than
+``jobs`` × :data:`GRADINGS_PER_JUDGE` gradings hold a place at once. Results
+come back as the plain data every renderer reads. With one job everything stays in this process, one grading
 after another.
 
 An app that never answers costs its grading seconds of real time (the
