@@ -18,7 +18,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -49,7 +48,6 @@ from grader.spec import Check, Exercise, match, pick
 # Real seconds a host under uvicorn gets to stop (its connections are closed with 1012).
 STOP_SECONDS = 5.0
 NOBODY = 65534
-_remover = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-scratch")
 
 
 @dataclass(frozen=True)
@@ -138,9 +136,7 @@ def _grade(exercise: Exercise, app_path: Path, options: Options) -> Result:
             output = learners_only(output)  # uvicorn's tracebacks, cut as the default mode's are
         protections, unprotected = run.protection_record()
     finally:
-        # Off the way to the result: its folders were mount points in the host's namespaces, and
-        # removing them waits on the kernel. Done before this process exits (the thread is joined).
-        _remover.submit(shutil.rmtree, scratch, True)
+        shutil.rmtree(scratch, ignore_errors=True)
     return relocated(sanitized(Result(
         exercise=exercise.id,
         title=pick(exercise.title, options.lang),
