@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import sys
 import textwrap
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, run_grade
 from grader import Limits, Options, grade, load_exercise
 from grader.judge.launch import Template, _alive, dedicated_uid, sweep
 from grader.result import Kind
@@ -160,3 +161,20 @@ def _gone(pid: int) -> bool:
             return b"\nState:\tZ" in f.read()
     except OSError:
         return True
+
+
+def test_grade_and_batch_leave_no_scratch_behind(course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every grading's scratch folder is gone once the command has exited (the learner's `grade`, which
+    leaves without the interpreter's teardown, and a batch's judge processes alike)."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    graded = run_grade("t3l1", "--app", str(ROOT / "solutions" / "t3l1.py"), "--no-record", cwd=course)
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    klass = tmp_path / "class"
+    for name in ("a", "b", "c", "d", "e"):
+        (klass / name).mkdir(parents=True)
+        shutil.copy(ROOT / "solutions" / "t3l1.py", klass / name / "t3l1.py")
+    batch = run_grade("batch", "t3l1", str(klass), "--jobs", "2", "--out", str(tmp_path / "book"), cwd=course)
+    assert batch.returncode == 0, batch.stdout + batch.stderr
+    assert sorted(p.name for p in scratch.iterdir()) == []

@@ -18,7 +18,6 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -53,7 +52,6 @@ STOP_SECONDS = 5.0
 # How much more of a uvicorn log is read than is kept: its own frames are cut from it first.
 TRIMMED_SHARE = 16
 NOBODY = 65534
-_remover = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-scratch")
 
 
 @dataclass(frozen=True)
@@ -143,9 +141,7 @@ def _grade(exercise: Exercise, app_path: Path, options: Options) -> Result:
         diagnoses = diagnose(run.app_copy, output, options.lang)
         protections, unprotected = run.protection_record()
     finally:
-        # Off the way to the result: its folders were mount points in the host's namespaces, and
-        # removing them waits on the kernel. Done before this process exits (the thread is joined).
-        _remover.submit(shutil.rmtree, scratch, True)
+        shutil.rmtree(scratch, ignore_errors=True)
     return relocated(sanitized(Result(
         exercise=exercise.id,
         title=pick(exercise.title, options.lang),
