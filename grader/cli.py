@@ -117,9 +117,9 @@ def _shown(path: Path) -> str:
         return str(absolute)
 
 
-def _store_warnings(store: object) -> None:
+def _store_warnings(store: object, lang: str = "en") -> None:
     for warning in getattr(store, "warnings", []):
-        print(t("warning", "en", text=warning), file=sys.stderr)
+        print(t("warning", lang, text=warning), file=sys.stderr)
 
 
 # --- grading -----------------------------------------------------------------------
@@ -208,7 +208,7 @@ def _report(opts: argparse.Namespace, exercise: Exercise, result: Result, lang: 
     except UsageError:  # not taken in (missing, too large, not a regular file): graded as nothing, no attempt
         return code
     lines = recorder.record(app, content, result)
-    _store_warnings(recorder)
+    _store_warnings(recorder, recorder.lang)
     if shown and lines:
         sys.stdout.write("\n".join(lines) + "\n")
     return code
@@ -256,9 +256,9 @@ def _list(args: list[str]) -> int:
     opts = _parse(_learner_parser("grade list", "Lessons, with your status and XP.", False), args)
     if isinstance(opts, int):
         return opts
-    store = Store()
+    store = Store(lang=language(opts.lang))
     progress = store.load()
-    _store_warnings(store)
+    _store_warnings(store, store.lang)
     sys.stdout.write(list_text(Catalog.load(config.load()), progress, language(opts.lang)))
     return 0
 
@@ -299,9 +299,9 @@ def _help(args: list[str]) -> int:
     opts = _parse(_learner_parser("grade help", "The commands, and what to do next.", False), args)
     if isinstance(opts, int):
         return opts
-    store = Store()
+    store = Store(lang=language(opts.lang))
     sys.stdout.write(help_text(Catalog.load(config.load()), store.load(), language(opts.lang)))
-    _store_warnings(store)
+    _store_warnings(store, store.lang)
     return 0
 
 
@@ -315,9 +315,9 @@ def _next(args: list[str]) -> int:
         return opts
     lang = language(opts.lang)
     course = config.load()
-    store = Store()
+    store = Store(lang=lang)
     following = next_lesson(Catalog.load(course), store.load())
-    _store_warnings(store)
+    _store_warnings(store, store.lang)
     if following is None:
         print(t("next_all_done", lang))
         return 0
@@ -413,9 +413,9 @@ def _hint(args: list[str]) -> int:
     if isinstance(opts, int):
         return opts
     exercise = _exercise(config.load(), opts.exercise)
-    store = Store()
+    store = Store(lang=language(opts.lang))
     print(hint_text(exercise, store, language(opts.lang)))
-    _store_warnings(store)
+    _store_warnings(store, store.lang)
     return 0
 
 
@@ -429,9 +429,9 @@ def _progress(args: list[str]) -> int:
     opts = _parse(parser, args)
     if isinstance(opts, int):
         return opts
-    store = Store()
+    store = Store(lang=language(opts.lang))
     progress = store.load()
-    _store_warnings(store)
+    _store_warnings(store, store.lang)
     catalog = Catalog.load(config.load())
     lang = language(opts.lang)
     sys.stdout.write(progress_text(catalog, progress, lang))
@@ -468,7 +468,7 @@ def _reset(args: list[str]) -> int:
         if answer.strip().lower() not in ("yes", "y"):
             print(t("reset_cancelled", lang))
             return 1
-    Store().reset(opts.exercise)
+    Store(lang=lang).reset(opts.exercise)
     print(t("reset_done" + one, lang, id=opts.exercise))
     return 0
 

@@ -448,6 +448,10 @@ KO: dict[str, str] = {
     "… ({n} bytes)": "… (모두 {n}바이트)",
     "… ({n} characters)": "… (모두 {n}글자)",
     "event loop blocked": "이벤트 루프가 막혔어요",
+    # the progress file
+    "cannot read your progress file {path}: {error}": "진행 상황 파일을 읽을 수 없어요: {path} ({error})",
+    "your progress file was unreadable ({error}); it is kept as {backup}, and a new one was started":
+        "진행 상황 파일을 읽을 수 없었어요 ({error}). 원래 파일은 {backup} 경로에 남겨 두고 새 파일을 시작했어요",
     # a record uvicorn logged again word for word, shown once
     "(uvicorn logged this {n} times in all)": "(uvicorn 로그에 이 내용이 모두 {n}번 남았어요)",
 }
