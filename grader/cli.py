@@ -23,17 +23,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from grader.course import config
 from grader.course.validate import validate_paths
 from grader.errors import GraderError, InternalError, SpecErrors, UsageError
-from grader.i18n import language, t
+from grader.i18n import language, say, t
 from grader.judge.run import Options, grade
 from grader.render import RENDERERS, html
 from grader.render import text as text_report
@@ -63,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     except InternalError as exc:
-        print(f"grade: the grader itself failed; this is not your code's fault. Please report it:\n{exc}", file=sys.stderr)
+        print("grade: " + say(_lang_of(args), "the grader itself failed; this is not your code's fault. Please report "
+                                              "it:") + f"\n{exc}", file=sys.stderr)
         return exc.exit_code
     except GraderError as exc:
         key = getattr(exc, "key", None)
@@ -78,8 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         import traceback
 
         where = "".join(traceback.format_exception(exc)[-6:])
-        print(f"grade: the grader itself failed; this is not your code's fault. Please report it with the command "
-              f"you ran:\n{type(exc).__name__}: {exc}\n{where}", file=sys.stderr)
+        print("grade: " + say(_lang_of(args), "the grader itself failed; this is not your code's fault. Please report "
+                                              "it with the command you ran:") + f"\n{type(exc).__name__}: {exc}\n{where}",
+              file=sys.stderr)
         return 3
 
 
@@ -94,10 +97,37 @@ def _lang_of(args: list[str]) -> str:
 
 
 def _parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
+    lang = _lang_of(args)
+    if lang != "en":
+        parser.error = lambda message: _usage_error(parser, message, lang)  # type: ignore[method-assign]
     try:
         return parser.parse_args(args)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
+
+
+# argparse's own complaints (Lib/argparse.py), as a learner reading another language is told them.
+_ARGPARSE: list[tuple[re.Pattern[str], Callable[[str, tuple[str, ...]], str]]] = [
+    (re.compile(r"unrecognized arguments: (.*)"), lambda lang, g: say(lang, "unrecognized arguments: {args}", args=g[0])),
+    (re.compile(r"the following arguments are required: (.*)"),
+     lambda lang, g: say(lang, "the following arguments are required: {args}", args=g[0])),
+    (re.compile(r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)"),
+     lambda lang, g: say(lang, "argument {args}: invalid choice: {value} (choose from {choices})", args=g[0],
+                         value=g[1], choices=g[2])),
+    (re.compile(r"argument (\S+): expected one argument"),
+     lambda lang, g: say(lang, "argument {args}: expected one argument", args=g[0])),
+]
+
+
+def _usage_error(parser: argparse.ArgumentParser, message: str, lang: str) -> NoReturn:
+    """argparse's error exit (usage, then the complaint, exit 2), in ``lang``."""
+    for pattern, words in _ARGPARSE:
+        found = pattern.fullmatch(message)
+        if found:
+            message = words(lang, found.groups())
+            break
+    usage = parser.format_usage().replace("usage: ", say(lang, "usage: "), 1)
+    parser.exit(2, f"{usage}{parser.prog}: {say(lang, 'error')}: {message}\n")
 
 
 def _exercise(course: config.Course, ident: str) -> Exercise:
