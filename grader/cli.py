@@ -23,17 +23,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from grader.course import config
 from grader.course.validate import validate_paths
 from grader.errors import GraderError, InternalError, SpecErrors, UsageError
-from grader.i18n import language, t
+from grader.i18n import language, say, t
 from grader.judge.run import Options, grade
 from grader.render import RENDERERS, html
 from grader.render import text as text_report
@@ -63,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     except InternalError as exc:
-        print(f"grade: the grader itself failed; this is not your code's fault. Please report it:\n{exc}", file=sys.stderr)
+        print("grade: " + say(_lang_of(args), "the grader itself failed; this is not your code's fault. Please report "
+                                              "it:") + f"\n{exc}", file=sys.stderr)
         return exc.exit_code
     except GraderError as exc:
         key = getattr(exc, "key", None)
@@ -78,8 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         import traceback
 
         where = "".join(traceback.format_exception(exc)[-6:])
-        print(f"grade: the grader itself failed; this is not your code's fault. Please report it with the command "
-              f"you ran:\n{type(exc).__name__}: {exc}\n{where}", file=sys.stderr)
+        print("grade: " + say(_lang_of(args), "the grader itself failed; this is not your code's fault. Please report "
+                                              "it with the command you ran:") + f"\n{type(exc).__name__}: {exc}\n{where}",
+              file=sys.stderr)
         return 3
 
 
@@ -94,10 +97,37 @@ def _lang_of(args: list[str]) -> str:
 
 
 def _parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace | int:
+    lang = _lang_of(args)
+    if lang != "en":
+        parser.error = lambda message: _usage_error(parser, message, lang)  # type: ignore[method-assign]
     try:
         return parser.parse_args(args)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
+
+
+# argparse's own complaints (Lib/argparse.py), as a learner reading another language is told them.
+_ARGPARSE: list[tuple[re.Pattern[str], Callable[[str, tuple[str, ...]], str]]] = [
+    (re.compile(r"unrecognized arguments: (.*)"), lambda lang, g: say(lang, "unrecognized arguments: {args}", args=g[0])),
+    (re.compile(r"the following arguments are required: (.*)"),
+     lambda lang, g: say(lang, "the following arguments are required: {args}", args=g[0])),
+    (re.compile(r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)"),
+     lambda lang, g: say(lang, "argument {args}: invalid choice: {value} (choose from {choices})", args=g[0],
+                         value=g[1], choices=g[2])),
+    (re.compile(r"argument (\S+): expected one argument"),
+     lambda lang, g: say(lang, "argument {args}: expected one argument", args=g[0])),
+]
+
+
+def _usage_error(parser: argparse.ArgumentParser, message: str, lang: str) -> NoReturn:
+    """argparse's error exit (usage, then the complaint, exit 2), in ``lang``."""
+    for pattern, words in _ARGPARSE:
+        found = pattern.fullmatch(message)
+        if found:
+            message = words(lang, found.groups())
+            break
+    usage = parser.format_usage().replace("usage: ", say(lang, "usage: "), 1)
+    parser.exit(2, f"{usage}{parser.prog}: {say(lang, 'error')}: {message}\n")
 
 
 def _exercise(course: config.Course, ident: str) -> Exercise:
@@ -117,9 +147,9 @@ def _shown(path: Path) -> str:
         return str(absolute)
 
 
-def _store_warnings(store: object) -> None:
+def _store_warnings(store: object, lang: str = "en") -> None:
     for warning in getattr(store, "warnings", []):
-        print(t("warning", "en", text=warning), file=sys.stderr)
+        print(t("warning", lang, text=warning), file=sys.stderr)
 
 
 # --- grading -----------------------------------------------------------------------
@@ -208,7 +238,7 @@ def _report(opts: argparse.Namespace, exercise: Exercise, result: Result, lang: 
     except UsageError:  # not taken in (missing, too large, not a regular file): graded as nothing, no attempt
         return code
     lines = recorder.record(app, content, result)
-    _store_warnings(recorder)
+    _store_warnings(recorder, recorder.lang)
     if shown and lines:
         sys.stdout.write("\n".join(lines) + "\n")
     return code
@@ -256,9 +286,9 @@ def _list(args: list[str]) -> int:
     opts = _parse(_learner_parser("grade list", "Lessons, with your status and XP.", False), args)
     if isinstance(opts, int):
         return opts
-    store = Store()
+    store = Store(lang=language(opts.lang))
     progress = store.load()
-    _store_warnings(store)
+    _store_warnings(store, store.lang)
     sys.stdout.write(list_text(Catalog.load(config.load()), progress, language(opts.lang)))
     return 0
 
@@ -299,9 +329,9 @@ def _help(args: list[str]) -> int:
     opts = _parse(_learner_parser("grade help", "The commands, and what to do next.", False), args)
     if isinstance(opts, int):
         return opts
-    store = Store()
+    store = Store(lang=language(opts.lang))
     sys.stdout.write(help_text(Catalog.load(config.load()), store.load(), language(opts.lang)))
-    _store_warnings(store)
+    _store_warnings(store, store.lang)
     return 0
 
 
@@ -315,9 +345,9 @@ def _next(args: list[str]) -> int:
         return opts
     lang = language(opts.lang)
     course = config.load()
-    store = Store()
+    store = Store(lang=lang)
     following = next_lesson(Catalog.load(course), store.load())
-    _store_warnings(store)
+    _store_warnings(store, store.lang)
     if following is None:
         print(t("next_all_done", lang))
         return 0
@@ -413,9 +443,9 @@ def _hint(args: list[str]) -> int:
     if isinstance(opts, int):
         return opts
     exercise = _exercise(config.load(), opts.exercise)
-    store = Store()
+    store = Store(lang=language(opts.lang))
     print(hint_text(exercise, store, language(opts.lang)))
-    _store_warnings(store)
+    _store_warnings(store, store.lang)
     return 0
 
 
@@ -429,9 +459,9 @@ def _progress(args: list[str]) -> int:
     opts = _parse(parser, args)
     if isinstance(opts, int):
         return opts
-    store = Store()
+    store = Store(lang=language(opts.lang))
     progress = store.load()
-    _store_warnings(store)
+    _store_warnings(store, store.lang)
     catalog = Catalog.load(config.load())
     lang = language(opts.lang)
     sys.stdout.write(progress_text(catalog, progress, lang))
@@ -468,7 +498,7 @@ def _reset(args: list[str]) -> int:
         if answer.strip().lower() not in ("yes", "y"):
             print(t("reset_cancelled", lang))
             return 1
-    Store().reset(opts.exercise)
+    Store(lang=lang).reset(opts.exercise)
     print(t("reset_done" + one, lang, id=opts.exercise))
     return 0
 

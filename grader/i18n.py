@@ -7,6 +7,7 @@ falls back to English, never to a key.
 
 from __future__ import annotations
 
+import errno
 import locale
 import os
 
@@ -297,3 +298,20 @@ def say(lang: str, text: str, **values: object) -> str:
 
         text = KO.get(text, text)
     return text.format(**values) if values else text
+
+
+# What the operating system says of a file it would not open, for the errors learners meet most.
+_OS_ERRORS = {
+    errno.ENOENT: {"ko": "파일이나 폴더가 없어요"},
+    errno.EACCES: {"ko": "권한이 없어요"},
+    errno.EPERM: {"ko": "허용되지 않은 작업이에요"},
+    errno.EISDIR: {"ko": "파일이 아니라 폴더예요"},
+    errno.ENOTDIR: {"ko": "경로 중간에 폴더가 아닌 것이 있어요"},
+    errno.ENOSPC: {"ko": "디스크에 남은 공간이 없어요"},
+    errno.EROFS: {"ko": "읽기 전용 파일 시스템이에요"},
+}
+
+
+def os_error(lang: str, exc: OSError) -> str:
+    """``exc``'s reason in ``lang`` (the system's own words where there is no translation)."""
+    return _OS_ERRORS.get(exc.errno or 0, {}).get(lang) or exc.strerror or str(exc)

@@ -448,6 +448,22 @@ KO: dict[str, str] = {
     "… ({n} bytes)": "… (모두 {n}바이트)",
     "… ({n} characters)": "… (모두 {n}글자)",
     "event loop blocked": "이벤트 루프가 막혔어요",
+    # the progress file
+    "cannot read your progress file {path}: {error}": "진행 상황 파일을 읽을 수 없어요: {path} ({error})",
+    "your progress file was unreadable ({error}); it is kept as {backup}, and a new one was started":
+        "진행 상황 파일을 읽을 수 없었어요 ({error}). 원래 파일은 {backup} 경로에 남겨 두고 새 파일을 시작했어요",
+    # the command line
+    "usage: ": "사용법: ",
+    "error": "오류",
+    "unrecognized arguments: {args}": "알 수 없는 인자예요: {args}",
+    "the following arguments are required: {args}": "다음 인자가 필요해요: {args}",
+    "argument {args}: invalid choice: {value} (choose from {choices})":
+        "{args} 인자에 쓸 수 없는 값이에요: {value} (쓸 수 있는 값: {choices})",
+    "argument {args}: expected one argument": "{args} 인자에는 값이 하나 필요해요",
+    "the grader itself failed; this is not your code's fault. Please report it:":
+        "채점기 자체에 문제가 생겼어요. 작성한 코드의 잘못이 아니에요. 강사에게 알려 주세요:",
+    "the grader itself failed; this is not your code's fault. Please report it with the command you ran:":
+        "채점기 자체에 문제가 생겼어요. 작성한 코드의 잘못이 아니에요. 실행한 명령과 함께 강사에게 알려 주세요:",
     # a record uvicorn logged again word for word, shown once
     "(uvicorn logged this {n} times in all)": "(uvicorn 로그에 이 내용이 모두 {n}번 남았어요)",
 }

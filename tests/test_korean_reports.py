@@ -103,3 +103,31 @@ def test_a_korean_report_has_no_english_sentence_of_the_graders(case: str, cours
     assert not english, "\n".join(english) + "\n\n" + proc.stdout
     for said in words:
         assert said in proc.stdout, (said, proc.stdout)
+
+
+def test_progress_file_troubles_are_said_in_korean(private_progress: Path) -> None:
+    (private_progress / "progress.json").write_text("{ not json", encoding="utf-8")
+    corrupt = run_grade("list", "--lang", "ko")
+    assert corrupt.returncode == 0, corrupt.stderr
+    assert corrupt.stderr.startswith("경고: 진행 상황 파일을 읽을 수 없었어요 ("), corrupt.stderr
+    assert "경로에 남겨 두고 새 파일을 시작했어요" in corrupt.stderr and "warning" not in corrupt.stderr
+    (private_progress / "progress.json").unlink(missing_ok=True)  # set aside already
+    (private_progress / "progress.json").mkdir()
+    unreadable = run_grade("progress", "--lang", "ko")
+    assert unreadable.returncode == 2
+    assert unreadable.stderr == (f"grade: 진행 상황 파일을 읽을 수 없어요: {private_progress / 'progress.json'} "
+                                 "(파일이 아니라 폴더예요)\n"), unreadable.stderr
+    english = run_grade("progress", "--lang", "en")
+    assert english.stderr.endswith("progress.json: Is a directory\n"), english.stderr
+
+
+def test_command_line_mistakes_are_said_in_korean() -> None:
+    extra = run_grade("list", "--lang", "ko", "extra")
+    assert extra.returncode == 2
+    assert extra.stderr.splitlines() == ["사용법: grade list [-h] [--lang {en,ko}]", "grade list: 오류: 알 수 없는 인자예요: extra"]
+    missing = run_grade("show", "--lang", "ko")
+    assert missing.returncode == 2 and missing.stderr.endswith("grade show: 오류: 다음 인자가 필요해요: exercise\n")
+    choice = run_grade("t3l1", "--lang=ko", "--format", "nope")
+    assert choice.returncode == 2 and "grade: 오류: --format 인자에 쓸 수 없는 값이에요: 'nope' (쓸 수 있는 값: " in choice.stderr
+    english = run_grade("list", "extra")
+    assert english.stderr.endswith("grade list: error: unrecognized arguments: extra\n"), english.stderr

@@ -96,6 +96,6 @@ def test_check_names_and_levels_are_read_in_korean(private_progress: object) -> 
     first = __import__("json").loads(english.stdout)["checks"][0]
     assert (first["name"], first["title"]) == ("answers a message", "메시지에 답해요")
     board = run_grade("progress", "--lang", "ko")
-    assert board.stdout.splitlines()[2] == "레벨 0 · 폴러 · 0 XP"
+    assert board.stdout.splitlines()[2] == "레벨 0 · Poller · 0 XP"  # level names stay English
     shown = run_grade("show", "t3l1", "--lang", "ko")
     assert "  · 메시지에 답해요" in shown.stdout.splitlines()

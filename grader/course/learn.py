@@ -133,7 +133,7 @@ class Recorder:
         lines = [note] if note else []
         if not counted:
             return lines
-        store = Store()
+        store = Store(lang=self.lang)
         verdict = (result.passed, result.passed_count, result.points)
         if self.watching and verdict == self.last and not (result.passed and self.exercise.id not in store.load().passed):
             return lines + [t("same_verdict", self.lang)]

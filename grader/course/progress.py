@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import UsageError
+from grader.i18n import os_error, say
 
 STORE_VERSION = 1
 DATA_DIR_ENV = "GRADER_DATA_DIR"
@@ -222,10 +223,11 @@ def how_to_unlock(achievement: Achievement, lang: str = "en") -> str:
 class Store:
     """The progress file, safe against crashes and concurrent writers."""
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, lang: str = "en") -> None:
         self.folder = folder or data_dir()
         self.path = self.folder / "progress.json"
         self.lock_path = self.folder / "progress.lock"
+        self.lang = lang  # of the warnings and errors a learner reads
         self.warnings: list[str] = []
 
     @contextlib.contextmanager
@@ -244,15 +246,15 @@ class Store:
         except FileNotFoundError:
             return Progress()
         except OSError as exc:
-            raise UsageError(f"cannot read your progress file {self.path}: {exc.strerror}") from None
+            raise UsageError(say(self.lang, "cannot read your progress file {path}: {error}", path=self.path,
+                                 error=os_error(self.lang, exc))) from None
         try:
             return Progress.from_dict(json.loads(text))
         except (ValueError, UnicodeDecodeError) as exc:
             backup = self.path.with_name(f"progress.json.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
             os.replace(self.path, backup)
-            self.warnings.append(
-                f"your progress file was unreadable ({exc}); it is kept as {backup}, and a new one was started"
-            )
+            self.warnings.append(say(self.lang, "your progress file was unreadable ({error}); it is kept as {backup}, "
+                                                "and a new one was started", error=exc, backup=backup))
             return Progress()
 
     def _write(self, progress: Progress) -> None:

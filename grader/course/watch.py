@@ -44,6 +44,13 @@ def watch(exercise: Exercise, app_path: Path, options: Options, report: Callable
                 done += 1
                 if rounds is not None and done >= rounds:
                     return code
+                if not app_path.exists():
+                    # Not written yet, perhaps in a folder not made yet (`grade start` makes both): there
+                    # is nothing to watch, so look for it until it is there, then grade it.
+                    while not app_path.exists():
+                        if stop.wait(0.2):
+                            return code
+                    continue
                 changed = False
                 for changes in watchfiles.watch(app_path.parent, stop_event=stop, debounce=50, step=20,
                                                 rust_timeout=200, yield_on_timeout=False):

@@ -12,7 +12,7 @@ import gc
 from collections import defaultdict
 from pathlib import Path
 
-from grader.i18n import say
+from grader.i18n import os_error, say
 from grader.result import Failure, Kind
 from grader.spec import SourceRule
 
@@ -52,7 +52,7 @@ def check(rule: SourceRule, path: Path, lang: str = "en") -> Failure | None:
     try:
         tree = parse(path.read_bytes(), str(path))
     except OSError as exc:
-        return Failure(Kind.SOURCE, say(lang, "cannot read {file}: {error}", file=shown, error=exc.strerror))
+        return Failure(Kind.SOURCE, say(lang, "cannot read {file}: {error}", file=shown, error=os_error(lang, exc)))
     except (SyntaxError, ValueError) as exc:
         return Failure(Kind.SOURCE, say(lang, "{file} is not valid Python (line {line}): {error}", file=shown,
                                         line=getattr(exc, "lineno", None) or "?", error=getattr(exc, "msg", exc)))
