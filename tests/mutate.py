@@ -1331,7 +1331,8 @@ def run_tests(tests: tuple[str, ...], timeout: float, workers: str, slow: bool =
     tail = failed[0] if failed else "\n".join(out.strip().splitlines()[-3:])
     if proc.returncode == 0:
         return "passed", seconds, tail
-    if proc.returncode in (1, 2, 3):  # failed, interrupted (a collection error), internal error
+    if proc.returncode in (1, 2, 3) or failed:  # failed, interrupted (a collection error), internal error
+        # A test reported failed whatever the exit status (pytest ended by a signal after its summary).
         return "failed", seconds, tail
     return "error", seconds, tail  # 4: usage error, 5: nothing collected
 

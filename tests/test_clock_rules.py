@@ -122,6 +122,14 @@ def test_real_work_moves_the_clock_the_app_reads(tmp_path: Path) -> None:
     assert check.status is Status.PASSED, check.failure
 
 
+@pytest.mark.timeout(180)
+def test_a_message_sent_after_more_real_work_than_the_timeout_is_late(tmp_path: Path) -> None:
+    # The message is stamped 0.4 s of real work after the accept: a 0.2 s timeout ends first, as on a real server.
+    check = graded(tmp_path, ["connect: /ws", "expect_json: {blocked: true}\n        timeout: 0.2"], BLOCKING)
+    assert check.status is Status.FAILED and check.failure is not None, check
+    assert check.failure.message.startswith("no message arrived within 0.2 s"), check.failure
+
+
 THREAD_FIRST = """\
     @app.websocket("/ws")
     async def ws(websocket: WebSocket):
