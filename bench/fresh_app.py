@@ -10,7 +10,7 @@ shifts both sides of every pair alike:
   ``grade batch`` and watch mode run), where the figure shown is what one
   fresh start adds to a grading.
 
-``python -m bench`` prints these rows with the others.
+``rows(runs)`` gives both rows in the form ``python -m bench`` prints its own.
 """
 
 from __future__ import annotations
