@@ -259,7 +259,7 @@ class _Run:
     def _host(self, indices: list[int], results: dict[int, CheckResult]) -> bool:
         """Run one host over ``indices``; True if it finished them all normally."""
         loop: asyncio.AbstractEventLoop
-        ahead: warm.Ahead | None = None
+        ahead: warm.Ahead | None = None  # a host started before this check (never under uvicorn)
         if self.options.uvicorn:
             loop = asyncio.new_event_loop()
             host, link, fd, port = real.start_host(self.output_path, loop)

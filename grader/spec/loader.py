@@ -39,7 +39,8 @@ from grader.spec.yamlnodes import Located, load
 
 FORMAT_VERSION = 1.2
 # Each version only adds to the one before (1.1: captures, expect_unordered, numeric and binary matchers...;
-# 1.2: vars, defaults for every check key, $not, $len, after/within, expect_open, include from a file):
+# 1.2: vars, defaults for every check key, $not, $len, after/within, expect_open, include from a file,
+# send_frame, ping, expect_pong, disconnect with a raw payload):
 # a 1.0 or 1.1 spec reads and runs the same. Written as a number or a string ("1.2").
 FORMAT_VERSIONS = (1, 1.1, 1.2)
 NEWEST = 1.2
@@ -262,6 +263,8 @@ class _Builder(StepReader):
 
     def read_defaults(self, node: Located | None) -> dict[str, Located]:
         """What every check gets unless it says otherwise: 1.0 and 1.1 take timeout, 1.2 every check key."""
+        # The version's own default, also when there is no defaults mapping at all.
+        self.default_fresh = FRESH_APP_1_2 if self.version >= 1.2 else False
         if node is None:
             return {}
         if not isinstance(node.value, dict):
