@@ -57,7 +57,8 @@ CASES = {
                      ["KeyError: 'type' (t3l2.py:11)", "t3l2.py:11, router 함수"]),
     "a date-time group": ("t3l3", variant("t3l3/missing_brackets.py"),
                           ["패턴에 맞는 문자열 · 그룹 조건: ts = 지금부터 ", "초 안의 현지 날짜·시각"]),
-    "a frozen loop": ("t3l1", textwrap.dedent(SPINS), ["Blocked: 이벤트 루프가 막혔어요", "t3l1.py:10 (while text:)"]),
+    # The check that froze is named in Korean where the checks after it are not run.
+    "a frozen loop": ("t3l1", textwrap.dedent(SPINS), ["이벤트 루프를 막았어요", "실행 안 됨: 위의 \u201c메시지에 답해요\u201d 검사에서"]),
     "a long answer": ("t3l1", textwrap.dedent(LONG_ANSWER), ['ws ← 텍스트 "Message text was: hello', "… (모두 1518글자)"]),
 }
 

@@ -392,7 +392,7 @@ class _Run:
         if current is not None:
             index, step = current
             if ending.death is Death.STALLED:
-                self.froze = self.exercise.checks[index].name
+                self.froze = self._verdict(self.exercise.checks[index], None).shown  # as the report names it
             results[index] = self._verdict(self.exercise.checks[index], replace(failure, step=step))
             return False
         for index in indices:
