@@ -169,6 +169,15 @@ def test_grade_check_fails_and_names_each_broken_rule(broken_course: Path) -> No
     assert row.split()[1:7] == ["WRONG", "WRONG", "0/3", "WRONG", "0/1", "WRONG"], proc.stdout
 
 
+def test_grade_check_fails_on_a_broken_variant_rule_though_every_subject_is_proven(good_course: Path) -> None:
+    toml = good_course / "grader.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("min_wrong = 0", "min_wrong = 5"), encoding="utf-8")
+    proc = run_grade("check", cwd=good_course)
+    assert not [line for line in proc.stdout.splitlines() if line.startswith("✗ demo")], proc.stdout
+    assert "variant rule(s) broken" in proc.stdout, proc.stdout
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+
+
 # --- the pytest plugin -------------------------------------------------------------------------------------------
 
 

@@ -97,6 +97,17 @@ def test_checks_not_run_are_not_passed_in_json(demo: Path) -> None:
     assert data["passed"] is False and data["points"] == 0
 
 
+def test_an_exercism_run_exits_0_when_a_check_fails_and_says_so_in_its_results(demo: Path) -> None:
+    # Exercism's test runners must exit 0 whenever results.json was written; the failure is in the file.
+    wrong = demo / "wrong.py"
+    wrong.write_text(NOTHING, encoding="utf-8")
+    proc = run_grade("demo", "--app", str(wrong), "--format", "exercism", cwd=demo)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["status"] == "fail", data
+    assert [t["status"] for t in data["tests"] if t["name"] == "echo"] == ["fail"], data["tests"]
+
+
 def test_a_hint_is_shown_only_for_a_check_that_reached_what_it_tests(demo: Path) -> None:
     exercise = load_exercise(demo / "exercises" / "demo.yaml")
     hint = "Send back what arrived."
