@@ -561,9 +561,9 @@ mutant(m, "unordered-in-order", "expect_unordered needs the messages in the orde
        "        return ((list(range(len(expected))), -1) if all(match(e.matcher, unordered.value_of(e, msg)[1]) is None "
        "and unordered.value_of(e, msg)[0] for e, msg in zip(expected, messages, strict=True)) else (None, 0))")
 
-m = module("grader/judge/answers.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
+m = module("grader/judge/answers.py", "tests/test_pinned_judge.py", "tests/test_conversation.py", "tests/test_link_frames.py",
            "tests/test_spec_1_1.py", "tests/test_one_cause.py", slow=True)
-m.own = ("tests/test_verdict_rules.py", "tests/test_conversation.py")
+m.own = ("tests/test_verdict_rules.py", "tests/test_link_frames.py", "tests/test_conversation.py")
 mutant(m, "flood-read-as-message", "a client that stopped reading hands out its queued messages instead of the flood",
        "    talk.flooded(client)\n    if client.inbox:\n        message = client.take()",
        "    if client.inbox:\n        message = client.take()")

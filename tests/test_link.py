@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from grader import wire
 from grader.judge.link import Link
 
 
@@ -86,3 +88,29 @@ def test_an_app_starved_of_cpu_is_given_time(process: list[subprocess.Popen[byte
 def test_an_unknown_process_is_judged_by_silence_alone() -> None:
     link = link_to(pid=2**22 + 12345)  # no such process
     assert link.frozen(time.monotonic()) is True
+
+
+def test_a_host_whose_worker_threads_hold_the_clock_is_judged_by_its_signs_of_life() -> None:
+    """While worker threads run, the clock follows real time for the host: its "busy" frames keep it alive.
+
+    Once it says its threads are done, "busy" alone is no progress again: nothing moved for 50 s.
+    """
+    judge_end, host_end = socket.socketpair()
+    loop = asyncio.new_event_loop()
+    link = Link(judge_end, loop, stall_seconds=1.0)
+    try:
+        link.quiet_for(time.monotonic() - 50)  # the last progress the judge saw: 50 s ago
+        quiet = {}
+        for held in (True, False):
+            host_end.sendall(wire.encode({"op": "busy", "held": held, "t": 0}))
+            select.select([judge_end], [], [], 5)  # written already: a socketpair holds it at once
+            link._readable()
+            quiet[held] = link.quiet_for(time.monotonic())
+        assert quiet[True] < 5  # heard just now
+        assert quiet[False] >= 49  # heard just now, but nothing moved since the last progress
+        assert link.dead is None
+    finally:
+        link.close()
+        loop.close()
+        host_end.close()
+        judge_end.close()
