@@ -290,9 +290,11 @@ mutant(m, "bare-disconnect-code", "a bare disconnect sends 1001",
 mutant(m, "long-close-reason", "a client close reason over 123 bytes loads",
        "                if len(reason.encode()) > MAX_REASON_BYTES:", "                if len(reason) > MAX_REASON_BYTES:")
 mutant(m, "disconnect-code-dropped", "disconnect: CODE closes with 1000",
-       "await talk.client(step).leave(leave.code, leave.reason)", "await talk.client(step).leave(1000, leave.reason)")
+       "await talk.client(step).leave(leave.code, leave.reason, raw=raw)",
+       "await talk.client(step).leave(1000, leave.reason, raw=raw)")
 mutant(m, "disconnect-reason-dropped", "disconnect: {reason} closes without the reason",
-       "await talk.client(step).leave(leave.code, leave.reason)", 'await talk.client(step).leave(leave.code, "")')
+       "await talk.client(step).leave(leave.code, leave.reason, raw=raw)",
+       'await talk.client(step).leave(leave.code, "", raw=raw)')
 
 # --- spec 1.2: its step kind, operators, constants, includes, arrival windows ----------------------------------------
 
@@ -592,7 +594,7 @@ mutant(m, "size-unchecked", "a file over the limit is read and taken",
 
 # --- grader/judge/driver.py ---------------------------------------------------------------------------------------
 
-m = module("grader/judge/driver.py", "tests/test_pinned_judge.py", "tests/test_conversation.py",
+m = module("grader/judge/driver.py", "tests/test_pinned_judge.py", "tests/test_conversation.py", "tests/test_link_frames.py",
            "tests/test_differential.py", slow=True)
 mutant(m, "flood-cap-removed", "the client reads a flood of unread messages forever",
        "                if len(self.inbox) > INBOX_LIMIT_MESSAGES or self.inbox_bytes > INBOX_LIMIT_BYTES:",
@@ -794,7 +796,8 @@ mutant(m, "death-blames-all", "a host that dies during one check fails every rem
 mutant(m, "runaway-host-kept", "a host running an endpoint that ignores cancellation grades the next checks",
        "            if link.runaways:\n", "            if False:\n")
 mutant(m, "output-limit-ignored", "learner output is kept whole",
-       "keep = self.limits.output_kb * 1024\n", "keep = self.limits.output_kb * 1024 * 1024\n")
+       "    def output(self) -> tuple[str, int]:\n        keep = self.limits.output_kb * 1024\n",
+       "    def output(self) -> tuple[str, int]:\n        keep = self.limits.output_kb * 1024 * 1024\n")
 mutant(m, "wall-clock-real", "wall_clock: virtual is never passed to the host",
        "wall_clock=self.exercise.wall_clock,", 'wall_clock="real",')
 
@@ -1027,8 +1030,8 @@ mutant(m, "repeat-not-said", "a repeated attempt is not reported as one",
 m = module("grader/course/batch.py", "tests/test_pinned_course.py",
            "tests/test_instructor_tools.py::test_batch_grades_a_class_and_writes_a_complete_gradebook")
 mutant(m, "hidden-skipped", "grade batch skips the hidden checks",
-       "    options = Options(limits=limits, run_hidden=True, transcripts=transcripts)",
-       "    options = Options(limits=limits, run_hidden=False, transcripts=transcripts)")
+       "    options = Options(limits=limits, run_hidden=True, transcripts=transcripts, lang=lang)",
+       "    options = Options(limits=limits, run_hidden=False, transcripts=transcripts, lang=lang)")
 mutant(m, "max-points-visible-only", "the gradebook's max_points leaves the hidden checks out",
        '"points": self.result.points if self.result else 0,\n            "max_points": exercise.points,',
        '"points": self.result.points if self.result else 0,\n            "max_points": sum(c.points for c in exercise.checks if not c.hidden),')
@@ -1174,9 +1177,9 @@ mutant(m, "killed-by-pid", "the host is killed by pid, not by process group: wha
        "            with contextlib.suppress(ProcessLookupError, PermissionError):\n                os.killpg(self.pid, signal.SIGKILL)\n",
        "")
 mutant(m, "no-own-session", "a spawned host does not lead a process group of its own",
-       "                env=host_env(**{wire.WIRE_FD_ENV: str(theirs.fileno()), wire.TRACE_FD_ENV: str(trace_write)}),\n"
+       "                             **({wire.TEMPLATE_FD_ENV: str(keep[-1])} if channel is not None else {})),\n"
        "                start_new_session=True,",
-       "                env=host_env(**{wire.WIRE_FD_ENV: str(theirs.fileno()), wire.TRACE_FD_ENV: str(trace_write)}),\n"
+       "                             **({wire.TEMPLATE_FD_ENV: str(keep[-1])} if channel is not None else {})),\n"
        "                start_new_session=False,")
 
 # --- grader/wire.py (the frames between judge and host) ------------------------------------------------------------

@@ -12,6 +12,7 @@ template, and without one a template is started. ``grade batch`` and
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -68,10 +69,8 @@ class Ahead:
         except BaseException as exc:  # noqa: BLE001 - raised again on the judge's thread by take()
             self._error = exc
             return
-        try:
+        with contextlib.suppress(OSError):  # a host gone already is found dead when its turn comes
             host.wire.sendall(wire.encode({**job, "hold": True, "t": 0}))
-        except OSError:
-            pass  # a host gone already is found dead when its turn comes
         self._host = host
 
     def take(self) -> HostProcess:
