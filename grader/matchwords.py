@@ -7,13 +7,17 @@ report shows the same descriptions in Korean, phrase by phrase (they nest:
 "an object with at least {"n": "<a number above 0>"}"). Values stay as
 written; no particle follows one. The learner's exceptions, named in a
 failure as ``KeyError: 'type' at app.py:10``, read ``KeyError: 'type'
-(app.py:10)`` there.
+(app.py:10)`` there. Words the spec's author gave in each language
+(``$re ... says: {en, ko}``) are put in place whole, before any phrase is
+read, so that no phrase of the author's English is translated on its own.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from grader.result import CheckResult
 
@@ -70,29 +74,54 @@ _PHRASES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
-def matcher_words(text: str, lang: str) -> str:
-    """``text`` with every matcher description in it in ``lang`` (English: unchanged)."""
+@lru_cache(maxsize=64)
+def _authored(english: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The author's English words (the longest first, so one that holds another wins), and the same or a quoted
+    value: one pass over a text finds both, so the author's words inside a value the app sent stay as sent."""
+    words = "|".join(re.escape(e) for e in sorted(english, key=len, reverse=True)) or "(?!)"
+    return re.compile(f"(?P<said>{words})"), re.compile(f"(?P<said>{words})|{_QUOTED.pattern}")
+
+
+def matcher_words(text: str, lang: str, said: Mapping[str, str] | None = None) -> str:
+    """``text`` with every matcher description in it in ``lang`` (English: unchanged).
+
+    ``said``: the spec author's own words in ``lang``, by their English; each is put in place whole.
+    """
     if lang != "ko" or not text:
         return text
+    said = said or {}
+    authored, authored_or_quoted = _authored(tuple(said))
     aside: list[str] = []
 
-    def set_aside(found: re.Match[str]) -> str:
-        if found[0].startswith('"<'):
-            return found[0]
-        aside.append(found[0])
+    def keep(kept: str) -> str:
+        aside.append(kept)
         return f"\x00{len(aside) - 1}\x00"
 
-    text = _QUOTED.sub(set_aside, text)
+    def author(found: re.Match[str]) -> str:
+        return keep(said[found[0]])
+
+    def set_aside(found: re.Match[str]) -> str:
+        if found["said"] is not None:
+            return author(found)
+        if found[0].startswith('"<'):  # a matcher shown inside a value: read on, the author's words whole
+            return authored.sub(author, found[0])
+        return keep(found[0])
+
+    text = authored_or_quoted.sub(set_aside, text)
     for pattern, words in _PHRASES:
         text = pattern.sub(words, text)
     return re.sub("\x00(\\d+)\x00", lambda found: aside[int(found[1])], text)
 
 
-def localized(result: CheckResult, lang: str) -> CheckResult:
-    """A check's result with the spec's expectations and the learner's exceptions in ``lang``."""
+def localized(result: CheckResult, lang: str, says: Sequence[Mapping[str, str]] = ()) -> CheckResult:
+    """A check's result with the spec's expectations and the learner's exceptions in ``lang``.
+
+    ``says``: the exercise's matcher words per language (``Exercise.says``).
+    """
     failure = result.failure
     if lang != "ko" or failure is None:
         return result
+    said = {text["en"]: text[lang] for text in says if lang in text}
     message, actual = failure.message, failure.actual
     for error in failure.errors:
         english = error.headline()
@@ -101,6 +130,7 @@ def localized(result: CheckResult, lang: str) -> CheckResult:
             korean += f" ({error.where.file}:{error.where.line})"
             message = message.replace(english, korean)
             actual = actual.replace(english, korean) if actual else actual
-    return replace(result, failure=replace(failure, message=matcher_words(message, lang),
-                                           expected=matcher_words(failure.expected or "", lang) or failure.expected,
-                                           actual=matcher_words(actual or "", lang) or actual))
+    return replace(result, failure=replace(failure, message=matcher_words(message, lang, said),
+                                           expected=matcher_words(failure.expected or "", lang, said)
+                                           or failure.expected,
+                                           actual=matcher_words(actual or "", lang, said) or actual))

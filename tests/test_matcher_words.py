@@ -9,6 +9,8 @@ import json
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from conftest import run_grade
 
 SPEC = """\
@@ -90,3 +92,109 @@ def test_matcher_descriptions_are_korean_under_lang_ko(course: Path) -> None:
     assert "실제: 항목 1개: [1])" in korean.stdout and "첫 글자부터 패턴에 맞지 않아요" in korean.stdout, korean.stdout
     for english_words in ("a number", "a text, list or object", "anything but", "a string matching", "1 items"):
         assert english_words not in korean.stdout, korean.stdout
+
+
+# --- the author's own words for a pattern (`$re ... says:`) ---------------------------------------------------------
+
+REFERENCE = Path(__file__).parent.parent / "solutions" / "t3l5.py"
+
+
+def learner_t3l5(course: Path, answer: str) -> None:
+    """The lesson's reference with the error answer written another way, as a learner might."""
+    source = REFERENCE.read_text(encoding="utf-8")
+    assert 'send_json({"error": str(exc)})' in source
+    (course / "t3l5.py").write_text(source.replace('{"error": str(exc)}', answer), encoding="utf-8")
+
+
+@pytest.mark.parametrize("answer", ['{"error": ""}', '{"error": exc.errors(include_url=False)}'])
+def test_a_korean_report_shows_the_authors_korean_words_for_a_pattern(course: Path, answer: str) -> None:
+    learner_t3l5(course, answer)
+    korean = run_grade("t3l5", "--app", "t3l5.py", "--no-record", "--lang", "ko", cwd=course)
+    assert korean.returncode == 1, korean.stdout + korean.stderr
+    assert korean.stdout.count('기대: 다음 키를 모두 가진 객체: {"error": "<비어 있지 않은 메시지>"}') == 3, korean.stdout
+    assert "$.error (기대: 비어 있지 않은 메시지, 실제: " in korean.stdout, korean.stdout
+    for english in ("a message that is not empty", "not empty", "(?s)", "패턴에 맞는"):
+        assert english not in korean.stdout, korean.stdout
+
+
+def test_the_english_report_and_json_keep_the_english_words(course: Path) -> None:
+    learner_t3l5(course, '{"error": ""}')
+    english = run_grade("t3l5", "--app", "t3l5.py", "--no-record", cwd=course)
+    assert english.returncode == 1, english.stdout + english.stderr
+    assert english.stdout.count('expected: an object with at least {"error": "<a message that is not empty>"}') == 3
+    assert 'differs at $.error: expected a message that is not empty, got ""' in english.stdout, english.stdout
+    assert "비어" not in english.stdout
+    report = run_grade("t3l5", "--app", "t3l5.py", "--no-record", "--format", "json", cwd=course)
+    expected = [c["failure"]["expected"] for c in json.loads(report.stdout)["checks"] if c["failure"]]
+    assert expected == ['an object with at least {"error": "<a message that is not empty>"}'] * 3, expected
+
+
+WORDS_SPEC = """\
+    version: 1.2
+    id: t9l2
+    title: {en: Words, ko: 말}
+    track: 9
+    lesson: 2
+    xp: 5
+    file: t9l2.py
+    instructions: {en: Answer, ko: 답하세요}
+    checks:
+      - name: {en: a count, ko: 개수}
+        steps:
+          - connect: /ws
+          - send_text: count
+          - expect_text: {$re: {pattern: '\\d+ users', says: {en: "a number of users", ko: "사용자 수"}}}
+      - name: {en: a count in JSON, ko: JSON 개수}
+        steps:
+          - connect: /ws
+          - send_text: json
+          - expect_json: {n: {$re: {pattern: '\\d+ users', says: {en: "a number of users", ko: "사용자 수"}}},
+                          who: {$re: {pattern: '[a-z]+', says: "a name in small letters"}}}
+      - name: {en: a greeting, ko: 인사}
+        steps:
+          - connect: /ws
+          - send_text: hi
+          - expect_text: {$re: {pattern: 'hello, (?P<n>\\w+)!', groups: {n: {$re: '[a-z]+'}},
+                                says: {en: "a greeting", ko: "인사말"}}}
+    """
+
+WORDS_APP = """\
+    from fastapi import FastAPI, WebSocket
+
+    app = FastAPI()
+
+
+    @app.websocket("/ws")
+    async def answer(websocket: WebSocket):
+        await websocket.accept()
+        async for text in websocket.iter_text():
+            if text == "count":
+                await websocket.send_text("a number of users")
+            elif text == "json":
+                await websocket.send_json({"n": "a number of users", "who": "Bo"})
+            else:
+                await websocket.send_text("hello, Bo!")
+    """
+
+
+def test_the_authors_words_are_used_whole_and_what_the_app_sent_stays_as_sent(course: Path) -> None:
+    (course / "exercises" / "t9l2.yaml").write_text(textwrap.dedent(WORDS_SPEC), encoding="utf-8")
+    (course / "t9l2.py").write_text(textwrap.dedent(WORDS_APP), encoding="utf-8")
+    korean = run_grade("t9l2", "--app", "t9l2.py", "--no-record", "--lang", "ko", cwd=course)
+    assert korean.returncode == 1, korean.stdout + korean.stderr
+    out = korean.stdout
+    # "a number" is a phrase the Korean report translates: never inside the author's words.
+    assert "기대: 사용자 수\n" in out and "숫자" not in out, out
+    # The app's own text, which happens to read like the author's English, is shown as the app sent it.
+    assert '실제: "a number of users"' in out, out
+    assert '"n": "a number of users"' in out, out
+    # A plain string has no Korean: the English words are shown, as written.
+    assert "a name in small letters" in out, out
+    # A group's matcher is described in the report's language beside the author's words.
+    assert "기대: 인사말 · 그룹 조건: n = /[a-z]+/ 패턴에 맞는 문자열" in out, out
+    english = run_grade("t9l2", "--app", "t9l2.py", "--no-record", cwd=course)
+    assert "expected: a number of users\n" in english.stdout, english.stdout
+    assert "a greeting where n = a string matching /[a-z]+/" in english.stdout, english.stdout
+    # The whole text fits the pattern (a group's matcher failed): no place in the text is blamed.
+    assert "fits the start of the pattern" not in english.stdout, english.stdout
+    assert "사용자" not in english.stdout and "인사말" not in english.stdout, english.stdout

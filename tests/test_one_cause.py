@@ -334,7 +334,8 @@ def test_says_must_be_words(tmp_path: Path) -> None:
     from grader.spec import parse_exercise
 
     text = (ROOT / "exercises" / "t3l5.yaml").read_text(encoding="utf-8").replace(
-        "says: 'a message that is not empty'", "says: ''", 1)
+        "says: {en: 'a message that is not empty', ko: '비어 있지 않은 메시지'}", "says: ''", 1)
+    assert "says: ''" in text
     try:
         parse_exercise(text, tmp_path / "t3l5.yaml")
     except SpecErrors as exc:

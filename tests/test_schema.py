@@ -41,6 +41,7 @@ def test_specs_point_editors_at_the_schema(path: Path) -> None:
         {"name": "x", "steps": [{"send_text": "a", "expect_text": "b"}]},
         {"name": "x"},
         {"name": "x", "steps": [{"expect_file": {"path": "../up", "content": "x"}}]},
+        {"name": "x", "steps": [{"connect": "/ws"}, {"expect_text": {"$re": {"pattern": "a", "says": {"ko": "에이"}}}}]},
     ],
 )
 def test_the_schema_rejects_what_the_loader_rejects(check: dict) -> None:

@@ -18,7 +18,7 @@ from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
 from grader.errors import SpecErrors
 from grader.result import CheckResult, Kind, Status
-from grader.spec import Exercise, load_exercise, parse_exercise, schema, yamlnodes
+from grader.spec import Exercise, load_exercise, match, parse_exercise, schema, yamlnodes
 from grader.testing import converse as serve_in_thread
 
 HEAD_1_2 = 'version: "1.2"\nid: demo\ntitle: Demo\ntrack: 1\nlesson: 1\nxp: 5\nfile: demo.py\ninstructions: x\n'
@@ -519,3 +519,62 @@ def test_defaults_give_every_check_a_fresh_app_and_shared_app_opts_out(tmp_path:
     result = grade(load_exercise(tmp_path / "counter.yaml"), tmp_path / "counter.py", Options())
     assert [(c.name, c.status, c.failure.message if c.failure else "") for c in result.checks] == [
         (f"check {n}", Status.PASSED, "") for n in range(1, 5)] + [("on the app of check 4", Status.PASSED, "")]
+
+
+# --- $re says: in each language ------------------------------------------------------------------------------------
+
+SAYS = "- connect: /ws\n- expect_text: {$re: {pattern: 'a+', says: WORDS}}\n"
+
+
+def test_re_says_takes_one_text_per_language_and_keeps_them_for_reports() -> None:
+    exercise = loads(spec(SAYS.replace("WORDS", "{en: some a's, ko: a가 하나 이상인 텍스트}")
+                          + "- expect_json: {n: {$re: {pattern: '\\\\d+', says: {en: a count, ko: 개수}}}}\n"
+                          + "- expect_json: {n: {$re: {pattern: '\\\\d', says: {en: a count, ko: 다른 말}}}}\n"
+                          + "- expect_json: {n: {$re: {pattern: '\\\\d', says: {en: a digit}}}}\n"
+                          + "- expect_text: {$re: {pattern: 'b', says: plain words}}\n"))
+    assert exercise.says == ({"en": "some a's", "ko": "a가 하나 이상인 텍스트"}, {"en": "a count", "ko": "개수"},
+                             {"en": "a digit"})
+    # One English with two Korean texts: the first is shown, and `grade validate` says so where the second is.
+    assert [str(w) for w in exercise.warnings if "says" in str(w)] == [
+        "demo.yaml:15:32: $re says 'a count' is given other words in another language earlier in the spec: "
+        "reports show the earlier ones"]
+    # The matchers explain themselves in English, whichever form `says` has.
+    steps = exercise.checks[0].steps
+    assert [match.explain(s.arg) for s in steps[1:]] == [
+        "some a's", '{"n": "<a count>"}',
+        '{"n": "<a count>"}', '{"n": "<a digit>"}', "plain words"]
+
+
+def says_at(text: str, token: str) -> str:
+    """demo.yaml:LINE:COL of ``token``'s first place after ``says:`` in the spec ``text``."""
+    number, line = next((n, line) for n, line in enumerate(text.splitlines(), 1) if "says:" in line)
+    return f"demo.yaml:{number}:{line.index(token, line.index('says:') + 5) + 1}"
+
+
+@pytest.mark.parametrize(("words", "token", "error"), [
+    ("{ko: 개수}", "{", "$re says needs the key 'en'"),
+    ("{}", "{", "$re says needs the key 'en'"),
+    ("{en: a count, kr: 개수}", "kr", "unknown key 'kr' in $re says; known: en, ko"),
+    ("{en: a count, ko: ''}", "''", "$re says (ko) must not be empty"),
+    ("{en: '  ', ko: 개수}", "'  '", "$re says (en) must not be empty"),
+    ("{en: a count, ko: [개수]}", "[", '$re says (ko) must be a string, not a list (["개수"])'),
+    ("''", "''", "$re says is the pattern in words for learners, a non-empty string or one per language "
+                 "({en: ..., ko: ...})"),
+    ("3", "3", "$re says is the pattern in words for learners, a non-empty string or one per language "
+               "({en: ..., ko: ...})"),
+])
+def test_re_says_in_each_language_is_checked_where_written(words: str, token: str, error: str) -> None:
+    text = spec(SAYS.replace("WORDS", words))
+    assert problems(text) == [f"{says_at(text, token)}: {error}"]
+    root, _ = yamlnodes.load(text, "demo.yaml")
+    if "'  '" not in words:  # a blank text: the schema's texts have a minLength, not a pattern
+        with pytest.raises(jsonschema.ValidationError):  # editors flag it too
+            jsonschema.validate(root.plain(), schema.build())
+
+
+def test_re_says_in_each_language_needs_1_2_and_a_plain_string_does_not() -> None:
+    head = HEAD_1_2.replace('"1.2"', "1.1")
+    text = spec(SAYS.replace("WORDS", "{en: a count, ko: 개수}"), head=head)
+    assert problems(text) == [f"{says_at(text, '{')}: $re says in each language needs version: 1.2 (this spec reads "
+                              "as version 1.1); write version: 1.2 at the top"]
+    assert loads(spec(SAYS.replace("WORDS", "a count"), head=head)).says == ()

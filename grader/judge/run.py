@@ -134,7 +134,7 @@ def _grade(exercise: Exercise, app_path: Path, options: Options) -> Result:
     try:
         run = _Run(exercise, app_path, content, options, scratch)
         try:
-            checks = [localized(check, options.lang) for check in run.all_checks()]
+            checks = [localized(check, options.lang, exercise.says) for check in run.all_checks()]
         finally:
             run.finish()
         output, dropped = run.output()

@@ -95,6 +95,8 @@ class Exercise:
     hints: tuple[Text, ...] = ()
     wall_clock: str = "real"
     id_mark: Mark | None = None
+    # The words `$re ... says:` shows learners, when given per language (grader.matchwords puts them in place).
+    says: tuple[Text, ...] = ()
     # What is allowed but probably unintended (a text without Korean...): shown by ``grade validate``.
     warnings: tuple[SpecError, ...] = field(default=(), compare=False, repr=False)
 
@@ -258,6 +260,7 @@ class _Builder(StepReader):
             hints=tuple(hints),
             wall_clock=wall_clock or ("virtual" if version_1_1 else "real"),
             id_mark=fields["id"].mark,
+            says=tuple(self.said.values()),
             warnings=tuple(self.warnings),
         )
 

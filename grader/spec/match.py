@@ -31,7 +31,8 @@ whose single key starts with ``$`` is an operator:
 ``{$concat: [...]}``    strings and variables joined into one string
 
 Spec 1.2 adds ``{$not: M}`` (anything M does not match) and ``{$len: N}``
-(a text, list or object of that size, or ``{$len: {$gte: 1}}``).
+(a text, list or object of that size, or ``{$len: {$gte: 1}}``), and a
+``$re``'s ``says`` in each language (``{en: ..., ko: ...}``).
 
 Each matching operator is a module of its own (``grader/spec/operators/``:
 its operand, its load-time checks, its matching and its words); this module

@@ -66,7 +66,7 @@ class ShapeReader:
         if node is None:
             return default
         if not isinstance(node.value, str):
-            self.error(node.mark, f"{what} must be a string, not {node.kind} ({match.show(node.value)})")
+            self.error(node.mark, f"{what} must be a string, not {node.kind} ({match.show(node.plain())})")
             return default
         if not node.value.strip():
             self.error(node.mark, f"{what} must not be empty")
@@ -95,7 +95,7 @@ class ShapeReader:
         if node is None:
             return default
         if not isinstance(node.value, bool):
-            self.error(node.mark, f"{what} must be true or false, not {match.show(node.value)}")
+            self.error(node.mark, f"{what} must be true or false, not {match.show(node.plain())}")
             return default
         return node.value
 

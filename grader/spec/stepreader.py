@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grader.errors import Mark
+from grader.errors import Mark, SpecError
 from grader.spec import library, match
 from grader.spec.args import CLIENT_NAME, CLIENT_VAR, DEFAULT_CLIENT, VARIABLE
 from grader.spec.flow import Flow
 from grader.spec.operators import OPERATORS
-from grader.spec.shapes import ShapeReader
+from grader.spec.shapes import ShapeReader, Text
 from grader.spec.steps import KINDS
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located
@@ -69,6 +69,9 @@ class StepReader(ShapeReader):
         self.libraries: dict[Path, library.Library] = {}  # other files fixtures are included from, read once
         self.flow = Flow()  # the step being read: what each client can do there, and its client
         self.client = DEFAULT_CLIENT
+        # Words matchers show learners, per language, by their English (the first written wins): a report in
+        # another language puts them in place of the English the matchers explain themselves in.
+        self.said: dict[str, Text] = {}
 
     def read_fixtures(self, node: Located | None) -> None:
         if node is None:
@@ -154,9 +157,16 @@ class StepReader(ShapeReader):
         if not kind.holds_steps:  # the steps inside are read (and checked) one by one
             self.refs(value)
             if not kind.own_operators:
-                for op, mark in _operators_in(value):
+                for op, mark, operand in _operators_in(value):
                     if op in OPERATORS:
                         self.newer(mark, op, OPERATORS[op].since)
+                        for where, what, since in OPERATORS[op].later_forms(operand):
+                            self.newer(where, what, since)
+                        for text in OPERATORS[op].texts(operand):
+                            if self.said.setdefault(text["en"], text) != text:
+                                self.warnings.append(SpecError(operand.mark, f"{op} says {text['en']!r} is given other "
+                                                               "words in another language earlier in the spec: "
+                                                               "reports show the earlier ones"))
         kind.follow(flow, self, client, arg, where)
         return Step(action, arg, marker or client, timeout, where, after, within)
 
@@ -203,10 +213,10 @@ class StepReader(ShapeReader):
         self.captured.update(match.captures_in(plain))
 
 
-def _operators_in(node: Located) -> list[tuple[str, Mark]]:
-    """Every operator a value uses, with where it is written."""
+def _operators_in(node: Located) -> list[tuple[str, Mark, Located]]:
+    """Every operator a value uses, with where it is written and its operand."""
     if isinstance(node.value, dict):
-        return [(k, node.key_mark(k)) for k in node.value if k.startswith("$")] + [
+        return [(k, node.key_mark(k), v) for k, v in node.value.items() if k.startswith("$")] + [
             found for v in node.value.values() for found in _operators_in(v)]
     if isinstance(node.value, list):
         return [found for v in node.value for found in _operators_in(v)]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
-    from grader.errors import SpecError
+    from grader.errors import Mark, SpecError
     from grader.spec.mismatch import Mismatch
     from grader.spec.yamlnodes import Located
 
@@ -64,6 +64,14 @@ class Operator:
     def never(self, operand: Any, kinds: frozenset[str], never: Callable[[Any, frozenset[str]], bool]) -> bool:
         """True when no value of these JSON kinds can match (a check that could never pass)."""
         return False
+
+    def later_forms(self, operand: Located) -> list[tuple[Mark, str, float]]:
+        """Forms of the operand newer than the operator: where, what, and the spec version that brought it."""
+        return []
+
+    def texts(self, operand: Located) -> list[dict[str, str]]:
+        """Learner-facing words the operand gives per language (``en`` always), for reports in other languages."""
+        return []
 
 
 def _operators() -> tuple[Operator, ...]:

@@ -13,6 +13,7 @@ one that leaves a pattern, with where it leaves it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -65,7 +66,10 @@ class ExpectText(StepKind):
                                  n=at + 1, want=want, got=got)
             elif match.operator_of(expected) == "$re" and isinstance(message.data, str):
                 operand = expected["$re"]
-                stop = match.regex_stops_at(operand["pattern"] if isinstance(operand, dict) else operand, message.data)
+                pattern = operand["pattern"] if isinstance(operand, dict) else operand
+                # When the whole text fits and a group's matcher failed, no place in the text is to blame.
+                fits = re.fullmatch(pattern, message.data, re.DOTALL) is not None
+                stop = None if fits else match.regex_stops_at(pattern, message.data)
                 if stop == 0:
                     where = talk.say(": the text does not fit the pattern from its first character on")
                 elif stop is not None and stop >= len(message.data):
