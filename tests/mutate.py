@@ -796,8 +796,8 @@ mutant(m, "death-blames-all", "a host that dies during one check fails every rem
 mutant(m, "runaway-host-kept", "a host running an endpoint that ignores cancellation grades the next checks",
        "            if link.runaways:\n", "            if False:\n")
 mutant(m, "output-limit-ignored", "learner output is kept whole",
-       "    def output(self) -> tuple[str, int]:\n        keep = self.limits.output_kb * 1024\n",
-       "    def output(self) -> tuple[str, int]:\n        keep = self.limits.output_kb * 1024 * 1024\n")
+       "AppOutput(self.output_path, self.limits.output_kb * 1024,",
+       "AppOutput(self.output_path, self.limits.output_kb * 1024 * 1024,")
 mutant(m, "wall-clock-real", "wall_clock: virtual is never passed to the host",
        "wall_clock=self.exercise.wall_clock,", 'wall_clock="real",')
 

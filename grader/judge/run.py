@@ -41,16 +41,14 @@ from grader.judge.launch import (
 )
 from grader.judge.leftover import Leftovers
 from grader.judge.link import Death, Link
+from grader.judge.printed import AppOutput, size_of
 from grader.judge.reports import Ending, death_failure, load_failure, read_trace, setup_failure
-from grader.judge.trim import learners_only
 from grader.matchwords import localized
 from grader.result import CheckResult, Failure, Kind, Result, Status, relocated, sanitized
 from grader.spec import Check, Exercise, match, pick
 
 # Real seconds a host under uvicorn gets to stop (its connections are closed with 1012).
 STOP_SECONDS = 5.0
-# How much more of a uvicorn log is read than is kept: its own frames are cut from it first.
-TRIMMED_SHARE = 16
 NOBODY = 65534
 
 
@@ -137,9 +135,9 @@ def _grade(exercise: Exercise, app_path: Path, options: Options) -> Result:
             checks = [localized(check, options.lang, exercise.says) for check in run.all_checks()]
         finally:
             run.finish()
-        output, dropped = run.output()
+        output, dropped = run.printed.whole()
         diagnoses = diagnose(run.app_copy, output, options.lang)
-        protections, unprotected = run.protection_record()
+        protections, unprotected = protection_record(run.protections, exercise, run.swept, options.run_hidden)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return relocated(sanitized(Result(
@@ -193,11 +191,11 @@ class _Run:
         self.swept = self.uid is not None
         self.app_copy = self.app_dir / self.app_path.name
         self.output_path = scratch / "output.txt"
+        self.printed = AppOutput(self.output_path, self.limits.output_kb * 1024, options.uvicorn, options.lang)
         self.deadline = time.monotonic() + self.limits.run_seconds
         self.check_seconds = self.limits.check_seconds
         self.froze: str | None = None  # the check during which the app froze, if it did
         self.listen = (-1, 0)  # under uvicorn: the socket's number as the host has it, and its port
-        self.other_outputs: list[Path] = []  # a prestarted host writes its own file
         self.ahead: warm.Ahead | None = None  # the next host, started before its check (see _host)
         # The checks this run grades, by index: hidden ones only on submission.
         self.runs = [i for i, c in enumerate(exercise.checks) if options.run_hidden or not c.hidden]
@@ -296,8 +294,7 @@ class _Run:
                    namespaces=self.options.namespaces, listen_fd=self.listen[0] if self.options.uvicorn else None)
 
     def _taken(self, host: HostProcess) -> HostProcess:
-        if host.output != self.output_path:
-            self.other_outputs.append(host.output)
+        self.printed.adopt(host.output)
         return host
 
     def finish(self) -> None:
@@ -351,18 +348,18 @@ class _Run:
                 await link.event("stopped", "shutdown_failed", seconds=STOP_SECONDS)
                 return False
             self._progress(self.runs.index(index) + 1, pick(check.title, self.options.lang) if check.title else check.name)
-            printed = _size(host.output)
+            printed = size_of(host.output)
             result = leftovers.relate(await run_check(check, ctx))
             stops = any(step.action == "shutdown" for step in check.steps)
             if stops and (result.failure is None or result.failure.kind is not Kind.CRASH):
                 # The check stopped the app on purpose: its host is done; the next check gets a new one.
-                results[index] = replace(result, output=self._printed(host.output, printed))
+                results[index] = replace(result, output=self.printed.during(host.output, printed))
                 return False
             if link.dead is not None:
                 step = result.failure.step if result.failure is not None else None
                 return self._lost(host, link, (index, step), indices, results)
             # The host writes unbuffered, so what grew during the check is what the check made the app print.
-            results[index] = replace(result, output=self._printed(host.output, printed))
+            results[index] = replace(result, output=self.printed.during(host.output, printed))
             if link.runaways:
                 # An endpoint that ignores cancellation keeps that host busy for
                 # good: later checks get a fresh one.
@@ -411,53 +408,10 @@ class _Run:
             status = host.proc.returncode
         return Ending(death, link.why, status, peak, trace)
 
-    def protection_record(self) -> tuple[tuple[tuple[str, bool], ...], tuple[str, ...]]:
-        """The host's protections with what the judge itself knows, and what a class's grading missed.
-
-        Nothing is recorded when no host got as far as reporting (a file that never imported).
-        """
-        if not self.protections:
-            return (), ()
-        on = dict(self.protections)
-        # A user with no rights of its own: the run's user, or nobody, never the grading user itself.
-        stranger = on.get("not root", False) and os.geteuid() == 0
-        on["course hidden"] = (on.get("private filesystem", False) or on.get("filesystem rules", False)
-                               or (stranger and not _course_visible(self.exercise)))
-        on["no survivors"] = on.get("pid namespace", False) or (on.get("dedicated user", False) and self.swept)
-        missing = tuple(name for name in CLASS_NEEDS if not on.get(name, False)) if self.options.run_hidden else ()
-        return tuple(on.items()), missing
-
     def _shown(self) -> str:
         with contextlib.suppress(ValueError):
             return str(self.app_path.relative_to(Path.cwd()))
         return str(self.app_path)
-
-    def _printed(self, path: Path, offset: int) -> str:
-        """What the app printed during one check; uvicorn's tracebacks cut to the learner's lines."""
-        keep = self.limits.output_kb * 1024
-        if not self.options.uvicorn:
-            return _read_from(path, offset, keep)
-        return learners_only(_read_from(path, offset, keep * TRIMMED_SHARE), self.options.lang, keep)
-
-    def output(self) -> tuple[str, int]:
-        keep = self.limits.output_kb * 1024
-        # Under uvicorn most of a log is its own frames, cut before the limit applies: read that much more.
-        read = keep * TRIMMED_SHARE if self.options.uvicorn else keep
-        text, size = "", 0
-        for path in [*self.other_outputs, self.output_path]:
-            try:
-                size += path.stat().st_size
-            except OSError:
-                continue
-            if len(text) < read:
-                text += _read(path, read - len(text))
-        for path in self.other_outputs:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        if not self.options.uvicorn:
-            return text, max(0, size - keep)
-        shown = learners_only(text, self.options.lang, keep)
-        return shown, max(0, size - len(text)) + max(0, len(learners_only(text, self.options.lang)) - len(shown))
 
 
 def job(app_copy: Path, workdir: Path, root: Path, limits: Limits, *, attr: str = "app",
@@ -522,6 +476,24 @@ def _prepare(scratch: Path, app_path: Path, content: bytes | None = None,
 CLASS_NEEDS = ("not root", "course hidden", "no survivors")
 
 
+def protection_record(protections: dict[str, bool], exercise: Exercise, swept: bool,
+                      run_hidden: bool) -> tuple[tuple[tuple[str, bool], ...], tuple[str, ...]]:
+    """The host's protections with what the judge itself knows, and what a class's grading missed.
+
+    Nothing is recorded when no host got as far as reporting (a file that never imported).
+    """
+    if not protections:
+        return (), ()
+    on = dict(protections)
+    # A user with no rights of its own: the run's user, or nobody, never the grading user itself.
+    stranger = on.get("not root", False) and os.geteuid() == 0
+    on["course hidden"] = (on.get("private filesystem", False) or on.get("filesystem rules", False)
+                           or (stranger and not _course_visible(exercise)))
+    on["no survivors"] = on.get("pid namespace", False) or (on.get("dedicated user", False) and swept)
+    missing = tuple(name for name in CLASS_NEEDS if not on.get(name, False)) if run_hidden else ()
+    return tuple(on.items()), missing
+
+
 def _course_visible(exercise: Exercise) -> bool:
     """Whether a stranger could read the spec, the solutions, the variants or the course's settings."""
     spec = exercise.path.resolve()
@@ -529,27 +501,3 @@ def _course_visible(exercise: Exercise) -> bool:
     return any(stranger_can_read(path) for path in (spec, spec.parent, course / "solutions", course / "tests",
                                                     course / "grader.toml") if path.exists())
 
-
-def _read(path: Path, limit: int) -> str:
-    try:
-        with open(path, "rb") as f:
-            return f.read(limit).decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _read_from(path: Path, offset: int, limit: int) -> str:
-    """At most ``limit`` bytes of ``path`` from ``offset``, as text."""
-    try:
-        with path.open("rb") as file:
-            file.seek(offset)
-            return file.read(limit).decode("utf-8", "replace")
-    except OSError:
-        return ""
