@@ -75,6 +75,10 @@ class HostClock:
         frozen, offset = self._state
         return frozen if frozen is not None else _REAL_MONOTONIC_NS() + offset
 
+    @property
+    def running(self) -> bool:
+        return self._state[0] is None
+
     def freeze(self) -> int:
         """The host is idle: time stands still until the judge moves it (or the host wakes)."""
         now = self.now_ns()
@@ -207,7 +211,16 @@ class HostLoop(asyncio.SelectorEventLoop):
         if not eager and _REAL_MONOTONIC() - self._outbox_since < _FLUSH_AGE:
             return
         data, self.outbox = bytes(self.outbox), bytearray()
-        self._write(data)
+        # A judge that reads slower than the app writes (a flood) makes this wait, as a full socket makes
+        # uvicorn's send wait; the judge's slowness is no time of the app's, so the clock stands still.
+        stop = self.clock.running and not self.clock.held
+        if stop:
+            self.clock.freeze()
+        try:
+            self._write(data)
+        finally:
+            if stop:
+                self.clock.thaw()
 
     def _report(self, header: dict[str, Any]) -> None:
         self.queue_frame(wire.encode(header))

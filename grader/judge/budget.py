@@ -63,6 +63,7 @@ class Holding:
         self.budget = budget
         self.transit: deque[tuple[int, int]] = deque()  # (charged, payload size) of each message in transit
         self.held = 0  # everything this connection has charged and not given back
+        self.over = False  # its client is gone: nothing more is held for it
 
     def send(self, size: int) -> bool:
         """A message of ``size`` bytes arrived for the client: charge its transit."""
@@ -91,6 +92,7 @@ class Holding:
 
     def release(self) -> None:
         """The connection is over: everything it held is given back."""
+        self.over = True
         self.transit.clear()
         self.budget.give(self.held)
         self.held = 0

@@ -508,7 +508,7 @@ class Client(ClientSession):
     def release(self) -> None:
         """Give back the memory budget this client's connection held (its inbox is read no more)."""
         if self.conn is not None:
-            self.conn.holding.release()
+            self.conn.release()
         for message in self.inbox:
             message.cost = 0
 

@@ -33,6 +33,11 @@ __all__ = ["MAX_INCOMING", "AppError", "Death", "HostGone", "Link", "RelayConn",
            "raised_from_wire"]
 
 
+# The host's frames read ahead of the judge's clock at most (then its wire waits): what a socket's buffers hold.
+DEFERRED_FRAMES = 2048
+DEFERRED_BYTES = 1 << 20
+
+
 class Death(StrEnum):
     EXITED = "exited"  # the host process ended (its reaper said how, or the socket closed)
     STALLED = "stalled"  # no sign of life within the real-time limit: its loop is frozen
@@ -76,6 +81,8 @@ class Link(Liveness, Connections):
         # Frames stamped with the host's time, waiting for the judge's clock; None: frames are read as they come.
         self.deferred: collections.deque[tuple[int, dict[str, Any], bytes]] | None = (
             collections.deque() if hasattr(loop, "advance_to_ns") else None)
+        self.deferred_bytes = 0  # the payloads they hold
+        self._reading = True  # the host's wire is being read (see _pace)
         loop.add_reader(self.fd, self._readable)
 
     # -- state the clock reads --
@@ -147,6 +154,7 @@ class Link(Liveness, Connections):
                 stamp, deferred = header.get("t"), self.deferred
                 if deferred is not None and type(stamp) is int and (deferred or stamp > self.now_ns()):
                     deferred.append((min(stamp, self._host_bound + time.monotonic_ns()), header, payload))
+                    self.deferred_bytes += len(payload)
                     continue
                 self._dispatch(header, payload)
             except wire.ProtocolError as exc:
@@ -156,6 +164,7 @@ class Link(Liveness, Connections):
                                          f"({type(exc).__name__})")
             if self.dead is not None:
                 return
+        self._pace()
         error = self.reader.error
         if isinstance(error, wire.TooLarge):
             self.flood(f"a message of {error.size} bytes")
@@ -178,11 +187,27 @@ class Link(Liveness, Connections):
                         return
                     self.loop.advance_to_ns(stamp)  # type: ignore[attr-defined]
                 self.deferred.popleft()
+                self.deferred_bytes -= len(payload)
                 self._dispatch(header, payload)
         except wire.ProtocolError as exc:
             self.die(Death.PROTOCOL, str(exc))
         except Exception as exc:  # noqa: BLE001 - a check in _dispatch missed a case: still the host's frame
             self.die(Death.PROTOCOL, f"a message the grader could not read ({type(exc).__name__})")
+        self._pace()
+
+    def _pace(self) -> None:
+        """Read the host's wire only while few of its frames wait for the judge's clock, as TCP paces a sender:
+        a flood then waits in the host's write, not in memory no budget bounds, ahead of the host's later frames."""
+        if self.dead is not None:
+            return
+        backlog = self.deferred is not None and (len(self.deferred) >= DEFERRED_FRAMES
+                                                  or self.deferred_bytes >= DEFERRED_BYTES)
+        if backlog and self._reading:
+            self._reading = False
+            self.loop.remove_reader(self.fd)
+        elif not backlog and not self._reading:
+            self._reading = True
+            self.loop.add_reader(self.fd, self._readable)
 
     def _dispatch(self, header: dict[str, Any], payload: bytes) -> None:
         op = header["op"]

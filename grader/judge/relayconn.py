@@ -57,6 +57,17 @@ class RelayConn:
     holding: Holding = field(default_factory=lambda: Holding(Budget()))  # its share of the link's budget
     pings: collections.deque[bytes] = field(default_factory=collections.deque)  # payloads the host has yet to answer
 
+    def release(self) -> None:
+        """Its client is gone: give back what it held of the budget, and forget the messages nobody will read."""
+        self.holding.release()
+        kept: list[dict[str, Any] | None] = []
+        while not self.outgoing.empty():
+            message = self.outgoing.get_nowait()
+            if message is None or message["type"] != "websocket.send":
+                kept.append(message)
+        for message in kept:
+            self.outgoing.put_nowait(message)
+
 
 def deliver(conn: RelayConn, op: str, header: dict[str, Any], payload: bytes) -> str:
     """Believe one frame about ``conn`` (raising wire.ProtocolError if it could not happen) and queue its effect.
@@ -76,6 +87,10 @@ def deliver(conn: RelayConn, op: str, header: dict[str, Any], payload: bytes) ->
         hf.want(side.accepted and side.close is None, "a message outside an open connection")
         kind = header.get("kind")
         hf.want(kind in ("text", "bytes"), "a message of no known kind")
+        if conn.holding.over:
+            # Its client left and was torn down: as to a closed socket, what the endpoint still sends goes
+            # nowhere, and is neither held nor charged (nobody will ever read it to give it back).
+            return ""
         if not conn.holding.send(len(payload)):
             return f"a message of {len(payload)} bytes"
         message: dict[str, Any] = {"type": "websocket.send"}
@@ -93,6 +108,9 @@ def deliver(conn: RelayConn, op: str, header: dict[str, Any], payload: bytes) ->
     elif op == "http_body":
         hf.want(side.status is not None and not side.responded, "a response body without a response")
         # Kept until the connection is over (httpx collects the whole body).
+        if conn.holding.over:
+            side.responded = header.get("more") is not True
+            return ""
         if not conn.holding.send(len(payload)):
             return f"a response body of {len(payload)} bytes"
         conn.holding.landed()
