@@ -8,6 +8,9 @@
   its silence ends, and passes; the clock does not run ahead of that work.
 - Real work (a blocking call) moves every clock the app reads, and a thread
   of the app holds the skipping while it lives.
+- A frame the host stamps ahead of the judge's clock waits for the clock to
+  get there: a timer of the judge's due earlier (a wait, a silence) ends
+  first, at its own time, not at the frame's.
 
 Each case ends on its own verdict or at the run's real-time limit; none
 measures the machine's speed. Every test has a timeout, so a clock that
@@ -24,7 +27,7 @@ import pytest
 from grader import Limits, Options, Status, grade, load_exercise
 from grader.result import CheckResult
 
-HEAD = "version: 1.1\nid: demo\ntitle: Demo\ntrack: 1\nlesson: 1\nxp: 5\nfile: demo.py\ninstructions: x\n"
+HEAD = "version: {version}\nid: demo\ntitle: Demo\ntrack: 1\nlesson: 1\nxp: 5\nfile: demo.py\ninstructions: x\n"
 APP_HEAD = """\
     import asyncio, threading, time
     from fastapi import FastAPI, WebSocket
@@ -34,9 +37,9 @@ APP_HEAD = """\
     """
 
 
-def graded(tmp_path: Path, steps: list[str], app: str, run_seconds: float = 60) -> CheckResult:
+def graded(tmp_path: Path, steps: list[str], app: str, run_seconds: float = 60, version: str = "1.1") -> CheckResult:
     spec = tmp_path / "demo.yaml"
-    spec.write_text(HEAD + "checks:\n  - name: the case\n    steps:\n"
+    spec.write_text(HEAD.format(version=version) + "checks:\n  - name: the case\n    steps:\n"
                     + "".join(f"      - {step}\n" for step in steps), encoding="utf-8")
     learner = tmp_path / "demo.py"
     learner.write_text(textwrap.dedent(APP_HEAD) + textwrap.dedent(app), encoding="utf-8")
@@ -173,3 +176,26 @@ def test_a_host_still_working_at_the_runs_limit_is_stopped_there(tmp_path: Path)
                    RESTLESS, run_seconds=6)
     assert check.status is Status.FAILED and check.failure is not None
     assert check.failure.message.startswith("grading took longer than 6 s in all"), check.failure
+
+
+WORKS_THEN_ANSWERS = """\
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.receive_text()
+        time.sleep(1.0)  # blocks the loop: one real second of work, then the answer, then idle
+        await websocket.send_text("done")
+        await websocket.receive_text()
+    """
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("judges_timer", ["wait: 0.2", "expect_silence: 0.2"])
+def test_a_timer_of_the_judges_due_before_a_host_frame_fires_first(tmp_path: Path, judges_timer: str) -> None:
+    # The answer is stamped a second of real work after the judge sent "go", so it reaches the judge ahead
+    # of its clock and waits there; the judge's 0.2 s timer is due first and must end first, leaving at
+    # least 0.8 s between that step's end and the answer, whatever the machine's speed. Read the other
+    # way round, the timer would end at the answer's time, and the answer would come 0 s after it.
+    check = graded(tmp_path, ["connect: /ws", "send_text: go", judges_timer,
+                              "expect_text: done\n        after: 0.5"], WORKS_THEN_ANSWERS, version="1.2")
+    assert check.status is Status.PASSED, check.failure

@@ -77,9 +77,14 @@ def _header(result: Result, lang: str) -> str:
         f'<span class="dim">{c.points}/{c.max_points}</span></li>'
         for i, c in enumerate(result.checks))
     return (f"<header><h1>{esc(result.exercise)} · {esc(result.title)}</h1>"
-            f'<p class="dim mono">{esc(result.app)}</p>'
+            f'<p class="dim mono">{_path(result.app)}</p>'
             f'<p class="verdict {tone}" id="verdict">{mark} {esc(verdict(result, lang))}</p>'
             f'<ul class="checks" style="margin:0;padding-left:1.2em;columns:2 320px">{items}</ul></header>')
+
+
+def _path(path: str) -> str:
+    """A file path that wraps after a folder's slash, never inside a name (a phone shows long paths)."""
+    return esc(path).replace("/", "/<wbr>")
 
 
 def _mark(check: CheckResult) -> str:
