@@ -15,8 +15,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import run_grade
 from test_cli import ECHO_PREFIX, learner_file
+
+from conftest import run_grade
 
 FLOOD = """\
     import asyncio

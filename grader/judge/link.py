@@ -27,6 +27,7 @@ from grader.judge import hostframes as hf
 from grader.judge.budget import DEFAULT_BYTES, TRANSIT_COPIES, Budget
 from grader.judge.hostframes import AppError, lines_from_wire, raised_from_wire
 from grader.judge.liveness import Liveness
+from grader.judge.outbox import Outbox
 from grader.judge.relayconn import MAX_INCOMING, Connections, RelayConn, ServerSide, deliver
 
 __all__ = ["MAX_INCOMING", "AppError", "Death", "HostGone", "Link", "RelayConn", "ServerSide", "lines_from_wire",
@@ -50,22 +51,19 @@ class HostGone(Exception):
     """The app host died, froze or broke the protocol while a check waited on it."""
 
 
-class Link(Liveness, Connections):
+class Link(Liveness, Outbox, Connections):
     """The wire to one host: writing frames, reading and believing them, waiting on what they say (its signs
-    of life are read by :class:`Liveness`; the judge's operations on its connections are :class:`Connections`)."""
+    of life are read by :class:`Liveness`; the judge's operations on its connections are :class:`Connections`;
+    its frames to the host are written by :class:`Outbox`)."""
 
     def __init__(self, sock: socket.socket, loop: asyncio.AbstractEventLoop, stall_seconds: float,
                  budget_bytes: int = DEFAULT_BYTES) -> None:
         Liveness.__init__(self, stall_seconds)
         Connections.__init__(self, Budget(budget_bytes), loop)
-        self.sock = sock
-        self.fd = sock.fileno()
-        sock.setblocking(False)
+        Outbox.__init__(self, sock)  # after the loop is known: it reads the clock
         self.deadline = math.inf  # real time (monotonic) past which the whole run is over
         # A frame must fit the budget with its copies in transit before the reader keeps a byte of it.
         self.reader = wire.Reader(room=lambda: self.budget.room() // TRANSIT_COPIES)
-        self.out = bytearray()
-        self.sent = 0
         self.idle_seen = -1
         self.host_next: int | None = None
         self.dead: Death | None = None
@@ -76,8 +74,6 @@ class Link(Liveness, Connections):
         self.routes: list[str] = []
         self.protections: dict[str, bool] = {}
         self._waiters: list[asyncio.Future[None]] = []
-        self._writing = False
-        self._host_bound = self.now_ns() - time.monotonic_ns()
         # Frames stamped with the host's time, waiting for the judge's clock; None: frames are read as they come.
         self.deferred: collections.deque[tuple[int, dict[str, Any], bytes]] | None = (
             collections.deque() if hasattr(loop, "advance_to_ns") else None)
@@ -94,43 +90,6 @@ class Link(Liveness, Connections):
 
     def now_ns(self) -> int:
         return int(getattr(self.loop, "now_ns", 0))
-
-    # -- sending --
-
-    def send(self, header: dict[str, Any], payload: bytes = b"") -> None:
-        if self.dead is not None:
-            return
-        header["t"] = self.now_ns()
-        # The host's clock can run ahead of this time only by the real time that passes from now on.
-        self._host_bound = max(self._host_bound, header["t"] - time.monotonic_ns())
-        self.out += wire.encode(header, payload)
-        self.sent += 1
-        # Written when the loop is about to wait (see the clock), so the frames of
-        # one iteration cost one write and one wake-up of the host.
-        if len(self.out) >= 256 << 10 or self.real_time:
-            self._flush()
-
-    def flush(self) -> None:
-        if self.out and not self._writing and self.dead is None:
-            self._flush()
-
-    def _flush(self) -> None:
-        while self.out:
-            try:
-                written = self.sock.send(self.out)
-            except (BlockingIOError, InterruptedError):
-                break
-            except OSError:
-                self.out.clear()
-                self.die(Death.EXITED, "the connection to the app's process closed")
-                return
-            del self.out[:written]
-        if self.out and not self._writing:
-            self._writing = True
-            self.loop.add_writer(self.fd, self._flush)
-        elif not self.out and self._writing:
-            self._writing = False
-            self.loop.remove_writer(self.fd)
 
     # -- receiving --
 
@@ -298,6 +257,9 @@ class Link(Liveness, Connections):
 
         result: dict[str, Any] | None = await self.until(ready)
         return result
+
+    def lost(self, why: str) -> None:
+        self.die(Death.EXITED, why)
 
     def die(self, how: Death, why: str = "") -> None:
         if self.dead is not None:
