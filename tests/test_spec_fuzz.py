@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -99,3 +100,13 @@ def test_mutations_of_the_real_specs(spec: str, data: st.DataObject) -> None:
             other = data.draw(st.integers(0, len(lines) - 1))
             lines[index], lines[other] = lines[other], lines[index]
     loads_or_reports("\n".join(lines) + "\n")
+
+
+def test_a_matcher_the_operators_cannot_word_is_reported_not_a_crash() -> None:
+    # Found by the fuzzer: a $type of null inside a $subset, on a step that only ever receives text.
+    text = ("version: 1\nid: t3l2\ntitle: T\ntrack: 3\nlesson: 2\nxp: 20\nfile: t3l2.py\ninstructions: x\n"
+            "checks:\n  - name: '0'\n    steps:\n      - connect: /ws\n"
+            "      - expect_text: {$subset: {$type: null}}\n")
+    with pytest.raises(SpecErrors) as raised:
+        parse_exercise(text, Path("t3l2.yaml"))
+    assert "can never match it" in str(raised.value)
