@@ -12,6 +12,12 @@ own: while one waits for its host, another computes. No more than
 come back as the plain data every renderer reads. With one job everything stays in this process, one grading
 after another.
 
+Judge processes are forked from a fork server that has imported the judge
+once (:func:`_context`): a judge process then starts in milliseconds, where a
+spawned one would import the grader again (most of a second of CPU each,
+spare processes included). The server is a fresh interpreter of its own, so
+no thread or state of the command that asked for it is copied into a judge.
+
 An app that never answers costs its grading seconds of real time (the
 import or the check limit) in which its judge does nothing but wait; that
 grading then gives its place away (:class:`_Place`, through the clock's
@@ -75,12 +81,21 @@ def _guarded(exercise: Exercise, path: Path, options: Options) -> Outcome:
         return GraderError(f"grader error: {exc!r}")
 
 
+def _context() -> Any:
+    """Where judge processes come from: a fork server with the judge imported (spawn where there is none)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 @dataclass
 class _Judges:
     """``jobs`` judge processes (and spares), fed from one queue, answering on another."""
 
     jobs: int
-    context: Any = field(default_factory=lambda: multiprocessing.get_context("spawn"))
+    context: Any = field(default_factory=_context)
     processes: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
