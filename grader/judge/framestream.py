@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +53,13 @@ class ServerStream(ASGIWebSocketAsyncNetworkStream):
             elif isinstance(event, Failed):
                 await self.send({"type": "websocket.disconnect", "code": event.code, "reason": event.reason,
                                  "failed": True})
+
+    async def receive(self, timeout: float | None = None) -> dict[str, Any]:
+        # httpx-ws wraps every wait in ``anyio.fail_after``, an infinite one when no timeout is
+        # given (every read of a frame): a cancel scope per message, for nothing.
+        if timeout is None or timeout == math.inf:
+            return await self._send_queue.receive()
+        return await super().receive(timeout)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         while True:
