@@ -13,13 +13,20 @@ Grades the lesson's reference solution N times on one warm template, as
   calls, so small functions weigh more here than they do unprofiled: the
   shares are a map of where the time goes, the totals above are the figures.
   Standard library calls (json, contextlib, ast...) are charged to the
-  component that made them, as built-ins are.
+  component that made them, as built-ins are;
+- for t3l1, the floor: the same four checks' connections and messages over
+  raw httpx-ws in this one process, the reference app imported once, as a
+  test of one's own app would drive it (no second process, no sandbox, no
+  clock, no verdicts). No grading of t3l1 can spend less CPU than this
+  while speaking WebSocket through httpx-ws's ASGI transport.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import cProfile
+import importlib.util
 import os
 import pstats
 import statistics
@@ -28,6 +35,10 @@ import time
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
+
+import httpx
+from httpx_ws import aconnect_ws
+from httpx_ws.transport import ASGIWebSocketTransport
 
 from grader import Options, grade, load_exercise
 from grader.judge import launch
@@ -111,6 +122,45 @@ def host_cpu(pid: int) -> float:
     return own + sum(host_cpu(child) for child in children)
 
 
+async def _t3l1_by_hand(app: Any) -> None:
+    """t3l1's four checks, hidden parts included, as raw httpx-ws calls: 5 connections, 12 messages each way."""
+
+    async def echo(ws: Any, text: str) -> None:
+        await ws.send_text(text)
+        answer = await ws.receive_text()
+        assert answer == f"Message text was: {text}", answer
+
+    def client() -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=ASGIWebSocketTransport(app), base_url="http://127.0.0.1:8000")
+
+    async with client() as http, aconnect_ws("/ws", http) as ws:
+        await echo(ws, "hello")
+    async with client() as http, aconnect_ws("/ws", http) as ws:
+        for text in ["one", "two", "three", "", "  spaced  ", "안녕하세요", '{"looks": "like json"}', "last"]:
+            await echo(ws, text)
+    async with client() as alice_http, aconnect_ws("/ws", alice_http) as alice, client() as bob_http, \
+            aconnect_ws("/ws", bob_http) as bob:
+        await echo(bob, "from bob")
+        await echo(alice, "from alice")
+    async with client() as http, aconnect_ws("/ws", http) as ws:
+        await echo(ws, "bye")
+
+
+def t3l1_floor(gradings: int) -> float:
+    """Median CPU seconds of :func:`_t3l1_by_hand` against the reference app, in this process."""
+    spec = importlib.util.spec_from_file_location("t3l1_reference", ROOT / "solutions" / "t3l1.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    spent = []
+    for number in range(gradings + 3):
+        cpu = time.thread_time()
+        asyncio.run(_t3l1_by_hand(module.app))
+        if number >= 3:  # the first runs warm what a grading's host has warmed too
+            spent.append(time.thread_time() - cpu)
+    return statistics.median(spent)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument("lesson", nargs="?", default="t3l1")
@@ -155,6 +205,9 @@ def main() -> None:
     print(f"| judge CPU (its thread) | {statistics.median(judge) * 1000:.0f} |")
     print(f"| host CPU (sandbox, import, app; 1/{os.sysconf('SC_CLK_TCK')} s ticks) | "
           f"{statistics.median(hosts) * 1000:.0f} |")
+    if opts.lesson == "t3l1":
+        print(f"| the floor: the same connections and messages over raw httpx-ws in one process | "
+              f"{t3l1_floor(opts.gradings) * 1000:.0f} |")
     print()
     print("| judge CPU by component (profiled) | share |")
     print("| --- | --- |")
