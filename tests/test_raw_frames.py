@@ -92,6 +92,29 @@ def test_the_new_steps_need_version_1_2() -> None:
         assert any("needs version: 1.2" in line for line in found), (step, found)
 
 
+@pytest.mark.parametrize(("steps", "line"), [
+    ("- connect: /ws\n- expect_pong:\n", 13),
+    ("- connect: /ws\n- ping: a\n- connect: /ws\n  client: b\n- expect_pong:\n  client: b\n", 16),
+    ("- connect: /ws\n- ping: a\n- disconnect:\n- connect: /ws\n- expect_pong:\n", 16),
+])
+def test_an_expect_pong_with_no_ping_on_its_connection_is_reported_where_written(steps: str, line: int) -> None:
+    found = problems(spec(steps))
+    assert any(f"demo.yaml:{line}:" in entry and "expects a pong but sends no ping before it" in entry
+               for entry in found), found
+
+
+@pytest.mark.parametrize("steps", [
+    "- connect: /ws\n- ping: a\n- expect_pong:\n- expect_pong:\n",  # more pongs than pings: found when run
+    "- connect: /ws\n- send_frame: {opcode: ping, payload: a}\n- expect_pong: a\n",
+    "- connect: /ws\n- repeat:\n    times: 3\n    steps:\n      - ping: a\n- expect_pong:\n- expect_pong:\n",
+    "- repeat:\n    over: [a, b]\n    as: c\n    steps:\n      - connect: /ws\n        client: {$var: c}\n"
+    "      - ping: x\n        client: {$var: c}\n- expect_pong:\n  client: b\n",
+])
+def test_an_expect_pong_after_a_ping_on_its_connection_loads(steps: str) -> None:
+    exercise = parse_exercise(spec(steps), Path("demo.yaml"))
+    assert exercise.checks[0].steps[-1].action == "expect_pong"
+
+
 def test_a_raw_close_leaves_the_client_as_disconnect_does() -> None:
     found = problems(spec("- connect: /ws\n- disconnect: {payload: ''}\n- send_text: hi\n"))
     assert any("needs an open connection" in line for line in found), found
@@ -199,8 +222,10 @@ CASES = [
         - send_text: hi
         - expect_text: echo hi
         """, True),
-    ("an expect_pong with no ping before it waits for nothing that comes", ECHO, """\
+    ("an expect_pong past the pings sent waits for nothing that comes", ECHO, """\
         - connect: /ws
+        - ping: once
+        - expect_pong:
         - expect_pong:
           timeout: 0.5
         """, False),

@@ -19,12 +19,15 @@ class Flow:
 
     NEW, OPEN, CLOSED, LEFT = "new", "open", "closed by the server", "disconnected"
 
-    def __init__(self, states: dict[str, str] | None = None, stopped: bool = False) -> None:
+    def __init__(self, states: dict[str, str] | None = None, stopped: bool = False,
+                 pinged: set[str] | None = None) -> None:
         self.states: dict[str, str] = dict(states or {})
         self.stopped = stopped  # after a shutdown step, no new connection
+        # Clients that have sent a ping on their current connection: only those can expect a pong.
+        self.pinged: set[str] = set(pinged or ())
 
     def copy(self) -> Flow:
-        return Flow(self.states, self.stopped)
+        return Flow(self.states, self.stopped, self.pinged)
 
     def connected(self, reader: Reader, client: str, action: str, where: Mark) -> bool:
         """Whether the client is open here; when not, say why ``action`` cannot run on it."""

@@ -171,6 +171,7 @@ class ConnectKind(StepKind):
             reader.error(where, f"client {client!r} is already connected; disconnect it first or use another client name")
         refused = isinstance(arg, Connect) and (arg.refused not in (None, False) or arg.status is not None)
         flow.states[client] = flow.CLOSED if refused else flow.OPEN
+        flow.pinged.discard(client)  # a new connection: its pongs answer only its own pings
 
     async def run(self, talk: Talk, step: Any, env: dict[str, Any]) -> None:
         spec: Connect = step.arg

@@ -18,14 +18,18 @@ connection with 1002); ``send_frame: {opcode: ping, ...}`` sends one anyway.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from grader.result import Kind
 from grader.spec import payload
 from grader.spec.args import Reader
+from grader.spec.flow import Flow
 from grader.spec.rawframe import PING, RawFrame
 from grader.spec.steps import StepKind, Talk
 from grader.spec.yamlnodes import Located
+
+if TYPE_CHECKING:
+    from grader.errors import Mark
 
 MAX_CONTROL_PAYLOAD = 125  # RFC 6455 5.5: a control frame's payload
 
@@ -56,6 +60,10 @@ class Ping(StepKind):
     argument = ControlPayload("The ping's payload, at most 125 bytes; nothing: an empty one (spec 1.2).")
     since = 1.2
 
+    def follow(self, flow: Flow, reader: Reader, client: str, arg: Any, where: Mark) -> None:
+        if flow.connected(reader, client, self.name, where):
+            flow.pinged.add(client)
+
     async def run(self, talk: Talk, step: Any, env: dict[str, Any]) -> None:
         data = payload.build(step.arg) if step.arg is not None else b""
         await talk.client(step).send_frame(RawFrame(PING, data))
@@ -66,6 +74,12 @@ class ExpectPong(StepKind):
     argument = ControlPayload("The payload the pong must carry; nothing: the payload of this client's oldest ping "
                               "not answered yet (spec 1.2).")
     since = 1.2
+
+    def follow(self, flow: Flow, reader: Reader, client: str, arg: Any, where: Mark) -> None:
+        # A pong only ever answers a ping: without one sent on this connection the step could never pass.
+        if flow.connected(reader, client, self.name, where) and client not in flow.pinged:
+            reader.error(where, f"client {client!r} expects a pong but sends no ping before it on this connection: "
+                                "a server sends a pong only to answer a ping (add a ping step first)")
     korean: ClassVar[dict[str, str]] = {
         "a pong carrying {payload}": "pong (페이로드: {payload})",
         "a pong carrying any payload": "pong (페이로드는 상관없음)",

@@ -23,14 +23,18 @@ one written byte by byte), a well-formed ping the ``ping`` step.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from grader.spec import match, payload
 from grader.spec.args import Reader
-from grader.spec.rawframe import CLOSE, NAMES, RawFrame
+from grader.spec.flow import Flow
+from grader.spec.rawframe import CLOSE, NAMES, PING, RawFrame
 from grader.spec.steps import StepKind, Talk
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located
+
+if TYPE_CHECKING:
+    from grader.errors import Mark
 
 # Opcodes send_frame takes by name; any number 0-15 but a close's is taken too.
 OPCODES = {name: code for name, code in NAMES.items() if code != CLOSE}
@@ -131,6 +135,10 @@ class SendFrame(StepKind):
         "FIN off": "FIN 꺼짐",
         "unmasked": "마스킹 안 됨",
     }
+
+    def follow(self, flow: Flow, reader: Reader, client: str, arg: Any, where: Mark) -> None:
+        if flow.connected(reader, client, self.name, where) and isinstance(arg, Frame) and arg.opcode == PING:
+            flow.pinged.add(client)
 
     async def run(self, talk: Talk, step: Any, env: dict[str, Any]) -> None:
         frame: Frame = step.arg
