@@ -534,10 +534,12 @@ def test_re_says_takes_one_text_per_language_and_keeps_them_for_reports() -> Non
                           + "- expect_text: {$re: {pattern: 'b', says: plain words}}\n"))
     assert exercise.says == ({"en": "some a's", "ko": "a가 하나 이상인 텍스트"}, {"en": "a count", "ko": "개수"},
                              {"en": "a digit"})
-    # One English with two Korean texts: the first is shown, and `grade validate` says so where the second is.
+    # One English with two Korean texts: the first is shown, and `grade validate` says so where the second is;
+    # words given per language without Korean are read in English, and `grade validate` says that too.
     assert [str(w) for w in exercise.warnings if "says" in str(w)] == [
         "demo.yaml:15:32: $re says 'a count' is given other words in another language earlier in the spec: "
-        "reports show the earlier ones"]
+        "reports show the earlier ones",
+        "demo.yaml:16:32: $re says 'a digit' has no ko text: learners who chose ko will read it in English"]
     # The matchers explain themselves in English, whichever form `says` has.
     steps = exercise.checks[0].steps
     assert [match.explain(s.arg) for s in steps[1:]] == [

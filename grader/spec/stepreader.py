@@ -19,7 +19,7 @@ from grader.spec import library, match
 from grader.spec.args import CLIENT_NAME, CLIENT_VAR, DEFAULT_CLIENT, VARIABLE
 from grader.spec.flow import Flow
 from grader.spec.operators import OPERATORS
-from grader.spec.shapes import ShapeReader, Text
+from grader.spec.shapes import LANGUAGES, ShapeReader, Text
 from grader.spec.steps import KINDS
 from grader.spec.suggest import did_you_mean
 from grader.spec.yamlnodes import Located
@@ -163,6 +163,11 @@ class StepReader(ShapeReader):
                         for where, what, since in OPERATORS[op].later_forms(operand):
                             self.newer(where, what, since)
                         for text in OPERATORS[op].texts(operand):
+                            missing = [lang for lang in LANGUAGES if lang not in text]
+                            if missing:  # as for every other text of a spec: allowed, but probably unintended
+                                self.warnings.append(SpecError(operand.mark, f"{op} says {text['en']!r} has no "
+                                                               f"{', '.join(missing)} text: learners who chose "
+                                                               f"{' or '.join(missing)} will read it in English"))
                             if self.said.setdefault(text["en"], text) != text:
                                 self.warnings.append(SpecError(operand.mark, f"{op} says {text['en']!r} is given other "
                                                                "words in another language earlier in the spec: "
