@@ -12,6 +12,21 @@ import pytest
 from conftest import ROOT, grade_json, run_grade
 
 ECHO_PREFIX = "from fastapi import FastAPI, WebSocket, WebSocketDisconnect\n\napp = FastAPI()\n\n"
+# An endpoint that sends frames nobody asked for as fast as its loop turns, until the client leaves.
+FLOOD = """\
+    import asyncio
+
+
+    @app.websocket("/ws")
+    async def flood(websocket: WebSocket):
+        await websocket.accept()
+        try:
+            while True:
+                await websocket.send_text("x" * 100)
+                await asyncio.sleep(0)
+        except WebSocketDisconnect:
+            return
+    """
 
 
 def learner_file(folder: Path, body: str, prefix: str = "") -> Path:
@@ -306,20 +321,7 @@ def test_grader_noise_never_reaches_the_learner(tmp_path: Path, course: Path) ->
     # A flood of frames nobody asked for, and a server-push loop that only
     # stops when cancelled: the judge tears both down, and nothing of its own
     # machinery (task warnings, cancellation scopes) may show in the report.
-    app = learner_file(tmp_path, prefix=ECHO_PREFIX, body="""\
-        import asyncio
-
-
-        @app.websocket("/ws")
-        async def flood(websocket: WebSocket):
-            await websocket.accept()
-            try:
-                while True:
-                    await websocket.send_text("x" * 100)
-                    await asyncio.sleep(0)
-            except WebSocketDisconnect:
-                return
-        """)
+    app = learner_file(tmp_path, prefix=ECHO_PREFIX, body=FLOOD)
     proc = run_grade("t3l1", "--app", str(app), cwd=course)
     assert proc.returncode == 1
     assert "✗ answers a message" in proc.stdout

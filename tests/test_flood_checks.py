@@ -15,24 +15,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from test_cli import ECHO_PREFIX, learner_file
+from test_cli import ECHO_PREFIX, FLOOD, learner_file
 
 from conftest import run_grade
-
-FLOOD = """\
-    import asyncio
-
-
-    @app.websocket("/ws")
-    async def flood(websocket: WebSocket):
-        await websocket.accept()
-        try:
-            while True:
-                await websocket.send_text("x" * 100)
-                await asyncio.sleep(0)
-        except WebSocketDisconnect:
-            return
-    """
 
 # Where each check of t3l1 meets the flood: its first expect (check 3: bob's, the first one it waits on).
 FIRST_EXPECT = {
