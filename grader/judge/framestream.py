@@ -15,7 +15,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -34,11 +36,70 @@ PING_SEEN = "grader.ping"
 PONG = "grader.pong"
 
 
+class Channel:
+    """One direction of httpx-ws's in-memory connection, in place of the anyio memory stream it makes.
+
+    It keeps what the relay and httpx-ws rely on: items arrive in order; once
+    the sending side is closed (``close_sending``, the relay dropping the
+    connection) the receiver reads what is left and then ``EndOfStream``; once
+    closed (``aclose``, httpx-ws ending the connection) every send and receive
+    raises ``ClosedResourceError``. What it leaves out is the cost: an anyio
+    stream looks its backend up, makes an event and yields to the loop on
+    every send and every receive, so each message took several more turns
+    of the judge's loop than it needs.
+    """
+
+    def __init__(self) -> None:
+        self._items: deque[Any] = deque()
+        self._waiters: list[asyncio.Future[None]] = []
+        self._sending_closed = False
+        self._closed = False
+
+    async def send(self, item: Any) -> None:
+        if self._closed or self._sending_closed:
+            raise anyio.ClosedResourceError
+        self._items.append(item)
+        self._wake()
+
+    async def receive(self) -> Any:
+        while True:
+            if self._closed:
+                raise anyio.ClosedResourceError
+            if self._items:
+                return self._items.popleft()
+            if self._sending_closed:
+                raise anyio.EndOfStream
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+
+    def close_sending(self) -> None:
+        self._sending_closed = True
+        self._wake()
+
+    async def aclose(self) -> None:
+        self._closed = True
+        self._wake()
+
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+
 class ServerStream(ASGIWebSocketAsyncNetworkStream):
     """httpx-ws's in-memory server stream, reading client frames as uvicorn's default protocol does."""
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
+        # Client to app (the relay's receive) and app to client (the relay's send, read here).
+        self._receive_queue: Channel = Channel()  # type: ignore[assignment]
+        self._send_queue: Channel = Channel()  # type: ignore[assignment]
         self.frames = ClientFrames()
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -58,7 +119,7 @@ class ServerStream(ASGIWebSocketAsyncNetworkStream):
         # httpx-ws wraps every wait in ``anyio.fail_after``, an infinite one when no timeout is
         # given (every read of a frame): a cancel scope per message, for nothing.
         if timeout is None or timeout == math.inf:
-            return await self._send_queue.receive()
+            return await self._send_queue.receive()  # type: ignore[no-any-return]
         return await super().receive(timeout)
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:

@@ -19,6 +19,7 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from grader.judge.framestream import Channel
 from grader.judge.link import Link, RelayConn
 
 
@@ -75,10 +76,11 @@ def relay(link: Link, opened: Callable[[RelayConn], None]) -> Any:
 def _drop(send: Any) -> None:
     """End the transport's stream to the client without a close frame: the client sees the connection lost.
 
-    ``send`` is the bound ``send`` of the transport's message stream; closing
-    the sending side makes the client's reader hit end-of-stream, which
-    httpx-ws reports as a network error (what a dropped TCP connection is).
+    ``send`` is the bound ``send`` of the transport's message channel (see
+    ``framestream.Channel``); closing its sending side makes the client's
+    reader hit end-of-stream, which httpx-ws reports as a network error (what
+    a dropped TCP connection is).
     """
-    stream = getattr(getattr(send, "__self__", None), "send_stream", None)
-    if stream is not None:
-        stream.close()
+    channel = getattr(send, "__self__", None)
+    if isinstance(channel, Channel):
+        channel.close_sending()
