@@ -205,3 +205,24 @@ def test_the_warm_up_leaves_no_thread_loop_or_descriptor_behind() -> None:
         "print('ok')\n")
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_the_rehearsal_of_a_host_started_ahead_leaves_no_thread_loop_or_descriptor_behind() -> None:
+    # It runs in a held host after its sandbox is built and before the learner's file is imported.
+    script = (
+        "import asyncio, faulthandler, os, threading, warnings\n"
+        "import grader.host.serve\n"
+        "from grader.host import warmup\n"
+        "warmup.warm_up()\n"
+        "before = sorted(os.listdir('/proc/self/fd'))\n"
+        "filters = list(warnings.filters)\n"
+        "warmup.rehearse()\n"
+        "warmup.rehearse()\n"
+        "after = sorted(os.listdir('/proc/self/fd'))\n"
+        "assert threading.active_count() == 1, threading.enumerate()\n"
+        "assert asyncio.get_event_loop_policy()._local._loop is None\n"
+        "assert before == after, (before, after)\n"
+        "assert warnings.filters == filters\n"
+        "print('ok')\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.stdout.strip() == "ok", proc.stderr

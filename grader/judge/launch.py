@@ -270,12 +270,46 @@ class SpawnLauncher:
         return spare if spare is not None else spawn_host(output)
 
 
+class Forking:
+    """A host the template was asked for and forks meanwhile; :meth:`take` gives it once it exists.
+
+    Its wire exists from the start: what the judge sends on it waits in the
+    socket until the new host reads it.
+    """
+
+    def __init__(self, template: Template, ident: int, generation: int, wire: socket.socket, trace: int,
+                 output: Path) -> None:
+        self.template = template
+        self.ident = ident
+        self.generation = generation
+        self.wire = wire
+        self.trace = trace
+        self.output = output
+
+    def take(self) -> HostProcess:
+        """The host, once the template says it forked it; OSError when the template died first."""
+        pid = self.template.answer(self.ident, self.generation)
+        return HostProcess(pid, self.wire, self.trace, self.output)
+
+    def abandon(self) -> None:
+        """The request failed: close the judge's ends (a host forked all the same reads the end of its wire)."""
+        self.wire.close()
+        with contextlib.suppress(OSError):
+            os.close(self.trace)
+
+
 class Template:
-    """A warm process that forks hosts; safe to share between threads, restarted if it dies."""
+    """A warm process that forks hosts; safe to share between threads, restarted if it dies.
+
+    A host is asked for (:meth:`request`) and taken once forked (:meth:`Forking.take`),
+    so the judge need not wait for the fork; :meth:`launch` does both at once.
+    """
 
     def __init__(self, adopted: HostProcess | None = None) -> None:
         self.lock = threading.Lock()
         self.ids = itertools.count()
+        self.generation = 0  # how many times the template was started anew
+        self.answers: dict[int, int] = {}  # pids the template announced, by request, until taken
         self.adopted: Path | None = None  # the output file of a spawned host taken as the template
         self.wire: socket.socket | None = None
         if adopted is not None and adopted.channel is not None and adopted.proc is not None:
@@ -306,28 +340,53 @@ class Template:
         theirs.close()
         self.channel = mine
 
+    def _restart(self) -> None:
+        # The template died (nothing learner code can reach should kill it, but a host
+        # must never cost the next one): start anew. Requests it had not answered are lost.
+        self._stop()
+        self._start()
+        self.generation += 1
+        self.answers.clear()
+
     def launch(self, output: Path) -> HostProcess:
+        for attempt in range(2):
+            forking = self.request(output)
+            try:
+                return forking.take()
+            except OSError:
+                forking.abandon()
+                if attempt:
+                    raise InternalError("the warm host template could not be restarted") from None
+                with self.lock:
+                    if self.generation == forking.generation:
+                        self._restart()
+        raise AssertionError("unreachable")
+
+    def request(self, output: Path) -> Forking:
+        """Ask for a host; the template forks it while the judge goes on."""
         with self.lock:
             for attempt in range(2):
                 try:
-                    return self._fork(output)
+                    return self._ask(output)
                 except OSError:
-                    # The template died (nothing learner code can reach should
-                    # kill it, but a host must never cost the next one): start anew.
                     if attempt:
                         raise InternalError("the warm host template could not be restarted") from None
-                    self._stop()
-                    self._start()
+                    self._restart()
         raise AssertionError("unreachable")
 
-    def _fork(self, output: Path) -> HostProcess:
+    def _ask(self, output: Path) -> Forking:
         mine, theirs, trace_read, trace_write = _pipes()
-        out = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         ident = next(self.ids)
         try:
+            out = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        except OSError:
+            mine.close()
+            os.close(trace_read)
+            theirs.close()
+            os.close(trace_write)
+            raise InternalError(f"the app's output file {output} could not be opened") from None
+        try:
             socket.send_fds(self.channel, [json.dumps({"id": ident}).encode()], [theirs.fileno(), trace_write, out])
-            self.channel.settimeout(30)
-            answer = self.channel.recv(1 << 16)
         except OSError:
             mine.close()
             os.close(trace_read)
@@ -336,12 +395,24 @@ class Template:
             theirs.close()
             os.close(trace_write)
             os.close(out)
-        if not answer:
-            mine.close()
-            os.close(trace_read)
-            raise ConnectionError("the template closed its channel")
-        pid = int(json.loads(answer)["pid"])
-        return HostProcess(pid, mine, trace_read, output)
+        return Forking(self, ident, self.generation, mine, trace_read, output)
+
+    def answer(self, ident: int, generation: int) -> int:
+        """The pid of the host forked for request ``ident``; OSError when the template died before it answered.
+
+        Answers come in the order of the requests; one for another thread's request is kept for it.
+        """
+        with self.lock:
+            while ident not in self.answers:
+                if generation != self.generation:
+                    raise ConnectionError("the template was restarted before it answered")
+                self.channel.settimeout(30)
+                answer = self.channel.recv(1 << 16)
+                if not answer:
+                    raise ConnectionError("the template closed its channel")
+                told = json.loads(answer)
+                self.answers[int(told["id"])] = int(told["pid"])
+            return self.answers.pop(ident)
 
     def _stop(self) -> None:
         with contextlib.suppress(OSError):

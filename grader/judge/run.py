@@ -267,7 +267,7 @@ class _Run:
             host = self._taken(ahead.take() if ahead is not None else self.options.launcher.launch(self.output_path))
             if any(self.exercise.checks[i].fresh_app for i in indices[1:]):
                 # The next check's host forks and sandboxes itself while this one's checks run.
-                self.ahead = warm.Ahead(lambda: self.options.launcher.launch(self.output_path), self._job())
+                self.ahead = warm.Ahead(self.options.launcher, self.output_path, self._job())
             loop = virtual = VirtualClockLoop()
             link = Link(host.wire, loop, stall_seconds=START_SECONDS,
                         budget_bytes=self.limits.judge_memory_mb << 20)
