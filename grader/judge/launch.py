@@ -174,16 +174,24 @@ class HostProcess:
     # may become a warm template (see :meth:`Template.adopt`).
     channel: socket.socket | None = None
 
-    def kill(self) -> None:
+    def kill(self, told_exit: bool | None = None) -> None:
         """End the host and everything it started, then its process group (its namespace dies with it).
 
         Its reaper is asked first (SIGTERM): it kills the app and every process
-        below it, daemons that left the process group included, and exits. One
-        that does not exit within ``STOP_SECONDS`` is killed with the rest.
+        below it, daemons that left the process group included, says so on the
+        wire (``exit``) and exits. One that does not exit within ``STOP_SECONDS``
+        is killed with the rest.
+
+        ``told_exit`` (True: the judge has read that ``exit`` already; False: it
+        may still come on the wire, which the judge no longer reads): the kill is
+        over once the reaper has said so and has no child left, before the reaper
+        itself ends. What is left of it then runs nothing of the app's: only the
+        kernel tearing down the namespaces it held, which takes milliseconds and
+        need not hold up the next host.
         """
         if not self.killed:
             self.killed = True
-            self.reaped = _stop_reaper(self.pid)
+            self.reaped = _stop_reaper(self.pid, None if told_exit is None else self.wire, bool(told_exit))
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -191,8 +199,9 @@ class HostProcess:
         if self.proc is not None:
             self.proc.wait()
 
-    def close(self) -> None:
-        self.kill()
+    def close(self, told_exit: bool | None = None) -> None:
+        """:meth:`kill` (``told_exit``: see there), then close the judge's ends."""
+        self.kill(told_exit)
         self.wire.close()
         if self.channel is not None:
             self.channel.close()
@@ -200,9 +209,13 @@ class HostProcess:
             os.close(self.trace)
 
 
-def _stop_reaper(pid: int) -> bool:
+# What the judge reads of a host's wire, at most, while it waits for the reaper's word.
+_EXIT_WATCH_BYTES = 1 << 20
+
+
+def _stop_reaper(pid: int, wire_socket: socket.socket | None = None, told_exit: bool = False) -> bool:
     """SIGTERM through a pidfd (never a recycled pid), then wait for the process to end, bounded;
-    True when it ended within the bound."""
+    True when it ended within the bound, or (watching ``wire_socket``) said ``exit`` and has no child left."""
     try:
         fd = os.pidfd_open(pid)
     except (OSError, AttributeError):
@@ -211,11 +224,69 @@ def _stop_reaper(pid: int) -> bool:
         signal.pidfd_send_signal(fd, signal.SIGTERM)
         waiter = select.poll()
         waiter.register(fd, select.POLLIN)
-        return bool(waiter.poll(STOP_SECONDS * 1000))
+        if told_exit and _childless(pid, fd):
+            return True
+        watch = _ExitWatch(wire_socket) if wire_socket is not None else None
+        if watch is not None:
+            waiter.register(watch.fd, select.POLLIN)
+        deadline = time.monotonic() + STOP_SECONDS
+        while True:
+            ready = {ready_fd for ready_fd, _ in waiter.poll(max(0.0, deadline - time.monotonic()) * 1000)}
+            if fd in ready:
+                return True
+            if not ready:
+                return False
+            assert watch is not None
+            said = watch.read()
+            if said is None:
+                waiter.unregister(watch.fd)
+            elif said and _childless(pid, fd):
+                return True
     except OSError:
         return False
     finally:
         os.close(fd)
+
+
+class _ExitWatch:
+    """The reaper's ``exit`` on a wire the judge has stopped reading; anything else there is dropped."""
+
+    def __init__(self, wire_socket: socket.socket) -> None:
+        self.socket = wire_socket
+        self.fd = wire_socket.fileno()
+        self.reader = wire.Reader()
+        self.left = _EXIT_WATCH_BYTES
+
+    def read(self) -> bool | None:
+        """Whether ``exit`` came; None when nothing more is worth reading (closed, broken, too much)."""
+        try:
+            data = self.socket.recv(1 << 16, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return None
+        self.left -= len(data)
+        frames = self.reader.feed(data)
+        said = any(header.get("op") == "exit" for header, _ in frames)
+        if not said and (not data or self.reader.error is not None or self.left <= 0):
+            return None
+        return said
+
+
+def _childless(pid: int, pidfd: int) -> bool:
+    """Whether the reaper ``pid`` has no child: the app is reaped, and with it everything it started
+    (its PID namespace's, or orphans that came to the reaper, a subreaper, and were killed).
+
+    Words on the wire alone prove nothing (the app can write there too); this can only be
+    answered by the kernel. Read while the pidfd says the process lives, so the pid is still its.
+    """
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", "rb") as f:
+            children = f.read()
+    except OSError:
+        return False
+    alive = not select.select([pidfd], [], [], 0)[0]
+    return alive and not children.strip()
 
 
 class Launcher(Protocol):
