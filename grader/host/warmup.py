@@ -21,6 +21,7 @@ warning their own code causes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import warnings
 from typing import Any
@@ -84,7 +85,9 @@ def rehearse() -> None:
     not once the learner's file is being imported. It leaves what
     :func:`warm_up` leaves: no thread, no loop, no descriptor, only caches.
     """
-    with warnings.catch_warnings():
+    # Only ever a matter of speed: a rehearsal that fails (it ran once in the template already) leaves
+    # the host as it was, and must not end it before the learner's file is even near.
+    with warnings.catch_warnings(), contextlib.suppress(Exception):
         warnings.simplefilter("ignore")
         loop = HostLoop(lambda _data: None, None, 0.0)  # what it would tell a judge goes nowhere
         try:

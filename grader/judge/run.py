@@ -278,12 +278,12 @@ class _Run:
         try:
             return loop.run_until_complete(self._session(host, link, indices, results, held=ahead is not None))
         finally:
+            # Done once the reaper has said the app and all it started ended (the reaper's own end,
+            # the namespaces' teardown, goes on beside the next host). Never under uvicorn: there
+            # the wire is read elsewhere.
             told_exit = link.exit_status is not None
             link.close()
             loop.close()
-            # Done once the reaper has said the app and all it started ended (the reaper's own end,
-            # the namespaces' teardown, goes on alongside the next host). Never under uvicorn: its
-            # host's wire is the uvicorn link's, read elsewhere.
             host.close(None if self.options.uvicorn else told_exit)
             if self.uid is not None and not (host.reaped and link.protections.get("pid namespace")):
                 # Before the next host and before any result: nothing the app started outlives its
