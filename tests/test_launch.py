@@ -100,6 +100,33 @@ def test_each_request_gets_the_host_forked_for_it_whatever_order_they_are_taken_
             later.close()
 
 
+def test_only_a_host_with_a_pid_namespace_of_its_own_counts_as_a_reaper(tmp_path: Path) -> None:
+    # The judge ends a host early on its reaper's word only when the kernel shows the process it
+    # started is a reaper: one whose children go into a PID namespace of their own (the host forks
+    # its reaper as soon as it makes one). Before its sandbox, the process is nobody's reaper.
+    from grader.judge.launch import _reaper_of_a_namespace
+    from grader.judge.run import _prepare, job
+
+    app_path = ROOT / "solutions" / "t3l1.py"
+    with Template() as template:
+        host = template.launch(tmp_path / "output.txt")
+        try:
+            channel = wire.Blocking(host.wire.fileno())
+            said = channel.recv()
+            assert said is not None and said[0]["op"] == "ready"
+            assert not _reaper_of_a_namespace(host.pid)
+            scratch = tmp_path / "scratch"
+            scratch.mkdir()
+            app_dir, workdir, root = _prepare(scratch, app_path, app_path.read_bytes())
+            channel.send({**job(app_dir / app_path.name, workdir, root, Limits()), "hold": True, "t": 0})
+            deadline = time.monotonic() + 60
+            while not _reaper_of_a_namespace(host.pid) and time.monotonic() < deadline:
+                time.sleep(0.01)  # the host is building its sandbox; nothing else to wait on from here
+            assert _reaper_of_a_namespace(host.pid)
+        finally:
+            host.close(told_exit=False)
+
+
 def test_hostile_children_end_in_verdicts(zygote: Template, tmp_path: Path) -> None:
     path = app(tmp_path, """\
         import os, time
