@@ -26,7 +26,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench.__main__ import GRADE, ROOT, Row, interleaved, timed
+from bench.__main__ import GRADE, ROOT, Row, interleaved, machine, timed
 
 LESSON = "t3l2"  # ten conversation checks, no state kept between connections
 
@@ -96,7 +96,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fresh_app")
     parser.add_argument("--runs", type=int, default=5, help="pairs per row (default 5)")
     opts = parser.parse_args()
-    for row in rows(opts.runs):
+    before = machine()
+    measured = rows(opts.runs)
+    # The figures lean with the machine's load (see bench/README.md): say what it was.
+    print(f"machine: {before} (at the start); load average {machine().rsplit('load average ', 1)[1]} (at the end)")
+    for row in measured:
         print("| " + " | ".join(row.cells()) + " |")
     return 0
 

@@ -189,6 +189,50 @@ def test_a_host_started_ahead_imports_the_app_only_once_the_one_before_has_ended
     assert [c.status for c in result.checks] == [Status.PASSED] * 6, [c.failure for c in result.checks]
 
 
+FORGING_APP = OVERLAP_APP + """
+import json
+import stat
+import struct
+from contextlib import asynccontextmanager
+
+# Pages the kernel frees when this process ends, before it lets go of the lock: its end takes a while.
+ballast = b"x" * (96 << 20)
+
+
+def forge_exit() -> None:
+    # What the host's reaper says once the app and all it started have ended, written by the app itself
+    # on every socket it holds (its wire to the judge among them) while it is still alive.
+    head = json.dumps({"op": "exit", "status": 0, "peak_mb": 1, "t": 0}).encode()
+    frame = struct.pack(">II", 4 + len(head), len(head)) + head
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+                os.write(int(name), frame)
+        except OSError:
+            pass
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    yield
+    forge_exit()
+
+
+app.router.lifespan_context = lifespan
+"""
+
+
+def test_an_app_that_says_it_has_ended_while_alive_still_never_overlaps_the_next(tmp_path: Path) -> None:
+    # The judge ends a host early on its reaper's word only once the kernel agrees (the reaper
+    # has no child left): the app's own forgery of that word on the wire changes nothing.
+    steps = "{send_text: m}, {expect_json: {overlap: false, echo: m}}"
+    checks = "".join(f"  - name: check {n}\n    steps: [{{connect: /ws}}, {steps}]\n" for n in range(1, 5))
+    (tmp_path / "counter.yaml").write_text(HEAD.format(version='"1.2"') + "checks:\n" + checks, encoding="utf-8")
+    (tmp_path / "counter.py").write_text(FORGING_APP, encoding="utf-8")
+    result = grade(load_exercise(tmp_path / "counter.yaml"), tmp_path / "counter.py", Options())
+    assert [c.status for c in result.checks] == [Status.PASSED] * 4, [c.failure for c in result.checks]
+
+
 def test_the_warm_up_leaves_no_thread_loop_or_descriptor_behind() -> None:
     # It runs in every host before the learner's file is near, and in every template before a fork.
     script = (
@@ -202,6 +246,27 @@ def test_the_warm_up_leaves_no_thread_loop_or_descriptor_behind() -> None:
         "assert asyncio.get_event_loop_policy()._local._loop is None\n"
         "assert before == after, (before, after)\n"
         "assert 'time_machine' in __import__('sys').modules\n"
+        "print('ok')\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_the_rehearsal_of_a_host_started_ahead_leaves_no_thread_loop_or_descriptor_behind() -> None:
+    # It runs in a held host after its sandbox is built and before the learner's file is imported.
+    script = (
+        "import asyncio, faulthandler, os, threading, warnings\n"
+        "import grader.host.serve\n"
+        "from grader.host import warmup\n"
+        "warmup.warm_up()\n"
+        "before = sorted(os.listdir('/proc/self/fd'))\n"
+        "filters = list(warnings.filters)\n"
+        "warmup.rehearse()\n"
+        "warmup.rehearse()\n"
+        "after = sorted(os.listdir('/proc/self/fd'))\n"
+        "assert threading.active_count() == 1, threading.enumerate()\n"
+        "assert asyncio.get_event_loop_policy()._local._loop is None\n"
+        "assert before == after, (before, after)\n"
+        "assert warnings.filters == filters\n"
         "print('ok')\n")
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.stdout.strip() == "ok", proc.stderr

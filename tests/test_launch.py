@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_grade
-from grader import Limits, Options, grade, load_exercise
+from grader import Limits, Options, grade, load_exercise, wire
+from grader.judge import warm
 from grader.judge.launch import Template, _alive, dedicated_uid, sweep
 from grader.result import Kind
 
@@ -62,6 +63,68 @@ def test_each_child_imports_the_learner_file_fresh(zygote: Template, tmp_path: P
         result = grade(T3L1, path, Options(launcher=zygote))
         # 5 connections per grading; a shared module would count on to 10.
         assert "connection 5" in result.output and "connection 6" not in result.output
+
+
+def test_a_host_asked_of_a_template_that_dies_before_forking_it_comes_from_a_new_one(tmp_path: Path) -> None:
+    # A host started ahead is asked of the template while one check runs and taken when the
+    # next begins: a template gone in between must cost that host nothing but a new fork.
+    with Template() as template:
+        template.launch(tmp_path / "first.txt").close()  # the template is up and forking
+        os.kill(template.proc.pid, signal.SIGSTOP)  # the request below waits, never read
+        ahead = warm.Ahead(template, tmp_path / "output.txt", {"op": "job"})
+        os.killpg(template.proc.pid, signal.SIGKILL)
+        template.proc.wait()
+        host = ahead.take()
+        try:
+            said = wire.Blocking(host.wire.fileno()).recv()
+            assert said is not None and said[0]["op"] == "ready"
+            assert template.generation == 1
+        finally:
+            host.close()
+
+
+def test_each_request_gets_the_host_forked_for_it_whatever_order_they_are_taken_in(tmp_path: Path) -> None:
+    # Batch grading shares one template between a judge's threads: answers that arrive for
+    # another thread's request are kept for it, never handed to the wrong one.
+    with Template() as template:
+        first, second = template.request(tmp_path / "a.txt"), template.request(tmp_path / "b.txt")
+        later, earlier = second.take(), first.take()
+        try:
+            for host, output in ((earlier, "a.txt"), (later, "b.txt")):
+                said = wire.Blocking(host.wire.fileno()).recv()
+                assert said is not None and said[0]["op"] == "ready"
+                # The pid taken is the host forked for that request: its output is that request's file.
+                assert os.readlink(f"/proc/{host.pid}/fd/1") == str(tmp_path / output)
+        finally:
+            earlier.close()
+            later.close()
+
+
+def test_only_a_host_with_a_pid_namespace_of_its_own_counts_as_a_reaper(tmp_path: Path) -> None:
+    # The judge ends a host early on its reaper's word only when the kernel shows the process it
+    # started is a reaper: one whose children go into a PID namespace of their own (the host forks
+    # its reaper as soon as it makes one). Before its sandbox, the process is nobody's reaper.
+    from grader.judge.launch import _reaper_of_a_namespace
+    from grader.judge.run import _prepare, job
+
+    app_path = ROOT / "solutions" / "t3l1.py"
+    with Template() as template:
+        host = template.launch(tmp_path / "output.txt")
+        try:
+            channel = wire.Blocking(host.wire.fileno())
+            said = channel.recv()
+            assert said is not None and said[0]["op"] == "ready"
+            assert not _reaper_of_a_namespace(host.pid)
+            scratch = tmp_path / "scratch"
+            scratch.mkdir()
+            app_dir, workdir, root = _prepare(scratch, app_path, app_path.read_bytes())
+            channel.send({**job(app_dir / app_path.name, workdir, root, Limits()), "hold": True, "t": 0})
+            deadline = time.monotonic() + 60
+            while not _reaper_of_a_namespace(host.pid) and time.monotonic() < deadline:
+                time.sleep(0.01)  # the host is building its sandbox; nothing else to wait on from here
+            assert _reaper_of_a_namespace(host.pid)
+        finally:
+            host.close(told_exit=False)
 
 
 def test_hostile_children_end_in_verdicts(zygote: Template, tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import os
 import resource
 import signal
@@ -72,9 +73,16 @@ _ETC_FILES = ("ld.so.cache", "localtime", "passwd", "group", "hosts", "nsswitch.
 _DEVICES = ("null", "zero", "random", "urandom")
 
 
+@functools.cache
+def c_library() -> ctypes.CDLL:
+    """The C library, looked up once per process: ``find_library`` runs ``ldconfig`` in a child
+    process, which a template pays before it forks rather than every host it forks."""
+    return ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+
+
 class _Libc:
     def __init__(self) -> None:
-        self.lib = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        self.lib = c_library()
 
     def call(self, name: str, *args: Any) -> None:
         function = getattr(self.lib, name)

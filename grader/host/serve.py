@@ -354,6 +354,9 @@ def run(wire_fd: int, trace_fd: int, template_fd: int | None = None) -> NoReturn
     # FastAPI's first-use costs, paid before the learner's file is near (and, in a host that
     # becomes a template, once for all its forks).
     warmup.warm_up()
+    # Looked up before the job, not on the way to the learner's import (and once for every fork of a template).
+    with contextlib.suppress(OSError):
+        sandbox.c_library()
     try:
         channel.send({"op": "ready"})
         got = channel.recv()
@@ -369,7 +372,7 @@ def run(wire_fd: int, trace_fd: int, template_fd: int | None = None) -> NoReturn
     listen_fd = job.get("listen_fd")
     keep = (wire_fd, trace_fd) if listen_fd is None else (wire_fd, trace_fd, int(listen_fd))
     # A host started ahead of its check sandboxes itself, then waits to be told to go on.
-    entered = sandbox.enter(job["sandbox"], keep=keep, hold=(lambda: _wait_for_go(channel)) if job.get("hold") else None)
+    entered = sandbox.enter(job["sandbox"], keep=keep, hold=(lambda: _hold(channel)) if job.get("hold") else None)
     trace = os.fdopen(trace_fd, "wb", buffering=0)
     app_path = Path(entered["app_dir"]) / job["file"]
     code = LearnerCode(app_path)
@@ -413,6 +416,12 @@ def run(wire_fd: int, trace_fd: int, template_fd: int | None = None) -> NoReturn
         stops = type(exc).__name__ if isinstance(exc, SystemExit | KeyboardInterrupt) else None
         host.emit({"op": "crashed", "errors": code.raised(exc), "exit": stops})
     _leave(0)
+
+
+def _hold(channel: wire.Blocking) -> None:
+    """A host started ahead: rehearse while the check before it runs, then wait for the go."""
+    warmup.rehearse()
+    _wait_for_go(channel)
 
 
 def _wait_for_go(channel: wire.Blocking) -> None:

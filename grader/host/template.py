@@ -23,7 +23,7 @@ import signal
 import socket
 import sys
 
-from grader.host import seccomp, serve, warmup
+from grader.host import sandbox, seccomp, serve, warmup
 
 TEMPLATE_FD_ENV = "GRADER_TEMPLATE_FD"
 
@@ -51,6 +51,9 @@ def serve_forks(channel: socket.socket) -> None:
     warmup.warm_up()
     # Built once here, so each fork only installs it.
     seccomp.host_program()
+    # Looked up once here, so no fork runs ldconfig to find it.
+    with contextlib.suppress(OSError):
+        sandbox.c_library()
     # Children are reaped as they end; the judge learns how they ended from their reaper.
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     # Everything imported so far is left out of every collection, in the template and in

@@ -174,16 +174,24 @@ class HostProcess:
     # may become a warm template (see :meth:`Template.adopt`).
     channel: socket.socket | None = None
 
-    def kill(self) -> None:
+    def kill(self, told_exit: bool | None = None) -> None:
         """End the host and everything it started, then its process group (its namespace dies with it).
 
         Its reaper is asked first (SIGTERM): it kills the app and every process
-        below it, daemons that left the process group included, and exits. One
-        that does not exit within ``STOP_SECONDS`` is killed with the rest.
+        below it, daemons that left the process group included, says so on the
+        wire (``exit``) and exits. One that does not exit within ``STOP_SECONDS``
+        is killed with the rest.
+
+        ``told_exit`` (True: the judge has read that ``exit`` already; False: it
+        may still come on the wire, which the judge no longer reads): the kill is
+        over once the reaper has said so and has no child left, before the reaper
+        itself ends. What is left of it then runs nothing of the app's: only the
+        kernel tearing down the namespaces it held, which takes milliseconds and
+        need not hold up the next host.
         """
         if not self.killed:
             self.killed = True
-            self.reaped = _stop_reaper(self.pid)
+            self.reaped = _stop_reaper(self.pid, None if told_exit is None else self.wire, bool(told_exit))
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -191,8 +199,9 @@ class HostProcess:
         if self.proc is not None:
             self.proc.wait()
 
-    def close(self) -> None:
-        self.kill()
+    def close(self, told_exit: bool | None = None) -> None:
+        """:meth:`kill` (``told_exit``: see there), then close the judge's ends."""
+        self.kill(told_exit)
         self.wire.close()
         if self.channel is not None:
             self.channel.close()
@@ -200,9 +209,13 @@ class HostProcess:
             os.close(self.trace)
 
 
-def _stop_reaper(pid: int) -> bool:
+# What the judge reads of a host's wire, at most, while it waits for the reaper's word.
+_EXIT_WATCH_BYTES = 1 << 20
+
+
+def _stop_reaper(pid: int, wire_socket: socket.socket | None = None, told_exit: bool = False) -> bool:
     """SIGTERM through a pidfd (never a recycled pid), then wait for the process to end, bounded;
-    True when it ended within the bound."""
+    True when it ended within the bound, or (watching ``wire_socket``) said ``exit`` and has no child left."""
     try:
         fd = os.pidfd_open(pid)
     except (OSError, AttributeError):
@@ -211,11 +224,80 @@ def _stop_reaper(pid: int) -> bool:
         signal.pidfd_send_signal(fd, signal.SIGTERM)
         waiter = select.poll()
         waiter.register(fd, select.POLLIN)
-        return bool(waiter.poll(STOP_SECONDS * 1000))
+        # Only a reaper's word counts, and the process started is one only if it has a PID namespace
+        # for its children: the host forks its reaper as soon as it makes one, before any learner code.
+        early = wire_socket is not None and _reaper_of_a_namespace(pid)
+        if early and told_exit and _childless(pid, fd):
+            return True
+        watch = _ExitWatch(wire_socket) if early and wire_socket is not None else None
+        if watch is not None:
+            waiter.register(watch.fd, select.POLLIN)
+        deadline = time.monotonic() + STOP_SECONDS
+        while True:
+            ready = {ready_fd for ready_fd, _ in waiter.poll(max(0.0, deadline - time.monotonic()) * 1000)}
+            if fd in ready:
+                return True
+            if not ready:
+                return False
+            assert watch is not None
+            said = watch.read()
+            if said is None:
+                waiter.unregister(watch.fd)
+            elif said and _childless(pid, fd):
+                return True
     except OSError:
         return False
     finally:
         os.close(fd)
+
+
+class _ExitWatch:
+    """The reaper's ``exit`` on a wire the judge has stopped reading; anything else there is dropped."""
+
+    def __init__(self, wire_socket: socket.socket) -> None:
+        self.socket = wire_socket
+        self.fd = wire_socket.fileno()
+        self.reader = wire.Reader()
+        self.left = _EXIT_WATCH_BYTES
+
+    def read(self) -> bool | None:
+        """Whether ``exit`` came; None when nothing more is worth reading (closed, broken, too much)."""
+        try:
+            data = self.socket.recv(1 << 16, socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return False
+        except OSError:
+            return None
+        self.left -= len(data)
+        frames = self.reader.feed(data)
+        said = any(header.get("op") == "exit" for header, _ in frames)
+        if not said and (not data or self.reader.error is not None or self.left <= 0):
+            return None
+        return said
+
+
+def _reaper_of_a_namespace(pid: int) -> bool:
+    """Whether ``pid``'s children go into a PID namespace other than the judge's (the kernel says)."""
+    try:
+        return os.readlink(f"/proc/{pid}/ns/pid_for_children") != os.readlink("/proc/self/ns/pid")
+    except OSError:
+        return False
+
+
+def _childless(pid: int, pidfd: int) -> bool:
+    """Whether the reaper ``pid`` has no child: the app is reaped, and with it everything it started
+    (its PID namespace's, or orphans that came to the reaper, a subreaper, and were killed).
+
+    Words on the wire alone prove nothing (the app can write there too); this can only be
+    answered by the kernel. Read while the pidfd says the process lives, so the pid is still its.
+    """
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", "rb") as f:
+            children = f.read()
+    except OSError:
+        return False
+    alive = not select.select([pidfd], [], [], 0)[0]
+    return alive and not children.strip()
 
 
 class Launcher(Protocol):
@@ -270,12 +352,46 @@ class SpawnLauncher:
         return spare if spare is not None else spawn_host(output)
 
 
+class Forking:
+    """A host the template was asked for and forks meanwhile; :meth:`take` gives it once it exists.
+
+    Its wire exists from the start: what the judge sends on it waits in the
+    socket until the new host reads it.
+    """
+
+    def __init__(self, template: Template, ident: int, generation: int, wire: socket.socket, trace: int,
+                 output: Path) -> None:
+        self.template = template
+        self.ident = ident
+        self.generation = generation
+        self.wire = wire
+        self.trace = trace
+        self.output = output
+
+    def take(self) -> HostProcess:
+        """The host, once the template says it forked it; OSError when the template died first."""
+        pid = self.template.answer(self.ident, self.generation)
+        return HostProcess(pid, self.wire, self.trace, self.output)
+
+    def abandon(self) -> None:
+        """The request failed: close the judge's ends (a host forked all the same reads the end of its wire)."""
+        self.wire.close()
+        with contextlib.suppress(OSError):
+            os.close(self.trace)
+
+
 class Template:
-    """A warm process that forks hosts; safe to share between threads, restarted if it dies."""
+    """A warm process that forks hosts; safe to share between threads, restarted if it dies.
+
+    A host is asked for (:meth:`request`) and taken once forked (:meth:`Forking.take`),
+    so the judge need not wait for the fork; :meth:`launch` does both at once.
+    """
 
     def __init__(self, adopted: HostProcess | None = None) -> None:
         self.lock = threading.Lock()
         self.ids = itertools.count()
+        self.generation = 0  # how many times the template was started anew
+        self.answers: dict[int, int] = {}  # pids the template announced, by request, until taken
         self.adopted: Path | None = None  # the output file of a spawned host taken as the template
         self.wire: socket.socket | None = None
         if adopted is not None and adopted.channel is not None and adopted.proc is not None:
@@ -306,28 +422,53 @@ class Template:
         theirs.close()
         self.channel = mine
 
+    def _restart(self) -> None:
+        # The template died (nothing learner code can reach should kill it, but a host
+        # must never cost the next one): start anew. Requests it had not answered are lost.
+        self._stop()
+        self._start()
+        self.generation += 1
+        self.answers.clear()
+
     def launch(self, output: Path) -> HostProcess:
+        for attempt in range(2):
+            forking = self.request(output)
+            try:
+                return forking.take()
+            except OSError:
+                forking.abandon()
+                if attempt:
+                    raise InternalError("the warm host template could not be restarted") from None
+                with self.lock:
+                    if self.generation == forking.generation:
+                        self._restart()
+        raise AssertionError("unreachable")
+
+    def request(self, output: Path) -> Forking:
+        """Ask for a host; the template forks it while the judge goes on."""
         with self.lock:
             for attempt in range(2):
                 try:
-                    return self._fork(output)
+                    return self._ask(output)
                 except OSError:
-                    # The template died (nothing learner code can reach should
-                    # kill it, but a host must never cost the next one): start anew.
                     if attempt:
                         raise InternalError("the warm host template could not be restarted") from None
-                    self._stop()
-                    self._start()
+                    self._restart()
         raise AssertionError("unreachable")
 
-    def _fork(self, output: Path) -> HostProcess:
+    def _ask(self, output: Path) -> Forking:
         mine, theirs, trace_read, trace_write = _pipes()
-        out = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         ident = next(self.ids)
         try:
+            out = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        except OSError:
+            mine.close()
+            os.close(trace_read)
+            theirs.close()
+            os.close(trace_write)
+            raise InternalError(f"the app's output file {output} could not be opened") from None
+        try:
             socket.send_fds(self.channel, [json.dumps({"id": ident}).encode()], [theirs.fileno(), trace_write, out])
-            self.channel.settimeout(30)
-            answer = self.channel.recv(1 << 16)
         except OSError:
             mine.close()
             os.close(trace_read)
@@ -336,12 +477,24 @@ class Template:
             theirs.close()
             os.close(trace_write)
             os.close(out)
-        if not answer:
-            mine.close()
-            os.close(trace_read)
-            raise ConnectionError("the template closed its channel")
-        pid = int(json.loads(answer)["pid"])
-        return HostProcess(pid, mine, trace_read, output)
+        return Forking(self, ident, self.generation, mine, trace_read, output)
+
+    def answer(self, ident: int, generation: int) -> int:
+        """The pid of the host forked for request ``ident``; OSError when the template died before it answered.
+
+        Answers come in the order of the requests; one for another thread's request is kept for it.
+        """
+        with self.lock:
+            while ident not in self.answers:
+                if generation != self.generation:
+                    raise ConnectionError("the template was restarted before it answered")
+                self.channel.settimeout(30)
+                answer = self.channel.recv(1 << 16)
+                if not answer:
+                    raise ConnectionError("the template closed its channel")
+                told = json.loads(answer)
+                self.answers[int(told["id"])] = int(told["pid"])
+            return self.answers.pop(ident)
 
     def _stop(self) -> None:
         with contextlib.suppress(OSError):

@@ -267,7 +267,7 @@ class _Run:
             host = self._taken(ahead.take() if ahead is not None else self.options.launcher.launch(self.output_path))
             if any(self.exercise.checks[i].fresh_app for i in indices[1:]):
                 # The next check's host forks and sandboxes itself while this one's checks run.
-                self.ahead = warm.Ahead(lambda: self.options.launcher.launch(self.output_path), self._job())
+                self.ahead = warm.Ahead(self.options.launcher, self.output_path, self._job())
             loop = virtual = VirtualClockLoop()
             link = Link(host.wire, loop, stall_seconds=START_SECONDS,
                         budget_bytes=self.limits.judge_memory_mb << 20)
@@ -278,9 +278,13 @@ class _Run:
         try:
             return loop.run_until_complete(self._session(host, link, indices, results, held=ahead is not None))
         finally:
+            # Done once the reaper has said the app and all it started ended (the reaper's own end,
+            # the namespaces' teardown, goes on beside the next host). Never under uvicorn: there
+            # the wire is read elsewhere.
+            told_exit = link.exit_status is not None
             link.close()
             loop.close()
-            host.close()
+            host.close(None if self.options.uvicorn else told_exit)
             if self.uid is not None and not (host.reaped and link.protections.get("pid namespace")):
                 # Before the next host and before any result: nothing the app started outlives its
                 # host. With a PID namespace whose reaper ended, the kernel has done it already.

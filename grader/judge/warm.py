@@ -13,14 +13,14 @@ template, and without one a template is started. ``grade batch`` and
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from grader import wire
 from grader.judge import prestart
-from grader.judge.launch import HostProcess, Template
+from grader.judge.launch import Forking, HostProcess, Launcher, Template
 from grader.spec import Exercise
 
 # Fresh starts past the first host from which a template pays for itself: with the
@@ -43,6 +43,9 @@ class WarmLauncher:
     def launch(self, output: Path) -> HostProcess:
         return self.template.launch(output)
 
+    def request(self, output: Path) -> Forking:
+        return self.template.request(output)
+
     def close(self) -> None:
         self.template.close()
 
@@ -50,32 +53,63 @@ class WarmLauncher:
 class Ahead:
     """The next host of a grading, started while the current check runs.
 
-    On a thread of its own it is launched (a fork of the template) and sent its
-    job marked ``hold``: it builds its sandbox (namespaces, reaper, private
-    root) and then waits, still without any learner code and before it gives
-    up root, for the judge's go. The judge says go only once the host before
-    it has ended and been swept, so two hosts' learner code never overlap.
+    It is launched (a fork of the template) and sent its job marked ``hold``:
+    it builds its sandbox (namespaces, reaper, private root) and then waits,
+    still without any learner code and before it gives up root, for the
+    judge's go. The judge says go only once the host before it has ended and
+    been swept, so two hosts' learner code never overlap.
+
+    A template is only asked here (the job waits in the new host's wire until
+    it reads it); the judge takes the host when its turn comes. Any other
+    launcher starts it on a thread of its own.
     """
 
-    def __init__(self, launch: Callable[[], HostProcess], job: dict[str, Any]) -> None:
+    def __init__(self, launcher: Launcher, output: Path, job: dict[str, Any]) -> None:
         self._host: HostProcess | None = None
+        self._forking: Forking | None = None
+        self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._start, args=(launch, job), name="grader-ahead", daemon=True)
-        self._thread.start()
-
-    def _start(self, launch: Callable[[], HostProcess], job: dict[str, Any]) -> None:
+        self._job = job
+        request = getattr(launcher, "request", None)
+        if request is None:
+            self._thread = threading.Thread(target=self._start, args=(launcher, output), name="grader-ahead",
+                                            daemon=True)
+            self._thread.start()
+            return
         try:
-            host = launch()
+            self._forking = request(output)
+        except BaseException as exc:  # noqa: BLE001 - raised again by take(), when the host is needed
+            self._error = exc
+            return
+        self._send(self._forking.wire)
+
+    def _send(self, to: socket.socket) -> None:
+        with contextlib.suppress(OSError):  # a host gone already is found dead when its turn comes
+            to.sendall(wire.encode({**self._job, "hold": True, "t": 0}))
+
+    def _start(self, launcher: Launcher, output: Path) -> None:
+        try:
+            host = launcher.launch(output)
         except BaseException as exc:  # noqa: BLE001 - raised again on the judge's thread by take()
             self._error = exc
             return
-        with contextlib.suppress(OSError):  # a host gone already is found dead when its turn comes
-            host.wire.sendall(wire.encode({**job, "hold": True, "t": 0}))
+        self._send(host.wire)
         self._host = host
 
     def take(self) -> HostProcess:
         """The host, once launched; what its launch raised, raised here."""
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
+        forking, self._forking = self._forking, None
+        if forking is not None:
+            try:
+                self._host = forking.take()
+            except OSError:
+                # The template died before it forked this host: one more from a template started anew.
+                forking.abandon()
+                host = forking.template.launch(forking.output)
+                self._send(host.wire)
+                self._host = host
         if self._error is not None:
             raise self._error
         assert self._host is not None
@@ -83,7 +117,6 @@ class Ahead:
         return host
 
     def close(self) -> None:
-        self._thread.join()
-        if self._host is not None:
-            self._host.close()
-            self._host = None
+        """End the host if it was never taken."""
+        with contextlib.suppress(Exception):  # a launch that failed has nothing to end
+            self.take().close()
