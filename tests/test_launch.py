@@ -226,6 +226,23 @@ def _gone(pid: int) -> bool:
         return True
 
 
+def test_batch_grades_in_parallel_under_a_temporary_folder_too_long_for_a_socket_path(
+        course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The judge processes' fork server listens on a socket in TMPDIR, whose path may hold 107 bytes: under a
+    longer TMPDIR (deep CI checkouts) the judges are spawned instead, and the class is graded all the same."""
+    scratch = tmp_path / ("a-temporary-folder-" * 6)
+    scratch.mkdir()
+    assert len(str(scratch)) > 110
+    monkeypatch.setenv("TMPDIR", str(scratch))
+    klass = tmp_path / "class"
+    for name in ("a", "b", "c"):
+        (klass / name).mkdir(parents=True)
+        shutil.copy(ROOT / "solutions" / "t3l1.py", klass / name / "t3l1.py")
+    batch = run_grade("batch", "t3l1", str(klass), "--jobs", "2", "--out", str(tmp_path / "book"), cwd=course)
+    assert batch.returncode == 0, batch.stdout + batch.stderr
+    assert "3/3 passed" in batch.stdout, batch.stdout
+
+
 def test_grade_and_batch_leave_no_scratch_behind(course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every grading's scratch folder is gone once the command has exited (the learner's `grade`, which
     leaves without the interpreter's teardown, and a batch's judge processes alike)."""

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver as forkserver
 import os
 import queue
 import threading
@@ -82,12 +83,18 @@ def _guarded(exercise: Exercise, path: Path, options: Options) -> Outcome:
 
 
 def _context() -> Any:
-    """Where judge processes come from: a fork server with the judge imported (spawn where there is none)."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
+    """Where judge processes come from: a fork server with the judge imported, or spawned where no server can
+    start (no fork server on the platform; a TMPDIR too long for the server's socket path, 107 bytes)."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        try:
+            forkserver.ensure_running()
+        except OSError:
+            pass
+        else:
+            return context
+    return multiprocessing.get_context("spawn")
 
 
 @dataclass
