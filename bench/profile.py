@@ -171,9 +171,9 @@ def main() -> None:
     hosts: list[float] = []
     close = launch.HostProcess.close
 
-    def measured_close(self: launch.HostProcess) -> None:
+    def measured_close(self: launch.HostProcess, *args: Any, **kwargs: Any) -> None:
         hosts.append(host_cpu(self.pid))
-        close(self)
+        close(self, *args, **kwargs)
 
     launch.HostProcess.close = measured_close  # type: ignore[method-assign]
     judge, walls = [], []
