@@ -562,7 +562,7 @@ mutant(m, "unordered-in-order", "expect_unordered needs the messages in the orde
        "        return unordered.pair(expected, messages, lambda m, v: match(m, v) is None)",
        "        return ((list(range(len(expected))), -1) if all(match(e.matcher, unordered.value_of(e, msg)[1]) is None "
        "and unordered.value_of(e, msg)[0] for e, msg in zip(expected, messages, strict=True)) else (None, 0))")
-mutant(m, "runaway-learnt-late", "the host's word that an endpoint ignored its cancellation is not waited for at teardown",
+mutant(m, "runaway-learnt-late", "the host's word that an endpoint ignored its cancellation is not awaited at teardown",
        "                return\n            await self._settled(client)\n", "                return\n")
 
 m = module("grader/judge/answers.py", "tests/test_pinned_judge.py", "tests/test_conversation.py", "tests/test_link_frames.py",
