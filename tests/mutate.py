@@ -1234,7 +1234,9 @@ OWN: dict[str, tuple[str, ...]] = {
     "grader/spec/match.py": ("tests/test_verdict_rules.py", "tests/test_match.py", "tests/test_pinned_spec.py",
                              "tests/test_pinned_1_1.py", "tests/test_spec_1_1.py"),
     "grader/judge/unordered.py": ("tests/test_verdict_rules.py",),
-    "grader/judge/conversation.py": ("tests/test_verdict_rules.py", "tests/test_conversation.py"),
+    "grader/judge/conversation.py": ("tests/test_verdict_rules.py", "tests/test_conversation.py",
+                                     "tests/test_pinned_judge.py::"
+                                     "test_a_host_whose_endpoint_ignores_cancellation_grades_no_further_check"),
     "grader/judge/source.py": ("tests/test_verdict_rules.py", "tests/test_source.py"),
     "grader/host/lifespan.py": ("tests/test_verdict_rules.py", "tests/test_lifespan.py"),
     "grader/host/sandbox.py": ("tests/test_protections.py", "tests/test_sandbox.py"),

@@ -244,6 +244,7 @@ def sleeper() -> Iterator[int]:
     proc.wait()
 
 
+@pytest.mark.timeout(60)  # a wait on the link that never ends fails here instead of hanging
 def test_a_host_that_says_busy_without_progress_is_frozen(sleeper: int) -> None:
     """A forger that writes "busy" every 2 ms, never idle, never moving anything, must not hold the clock."""
     judge, host = socket.socketpair()
@@ -285,6 +286,7 @@ def test_a_host_that_says_busy_without_progress_is_frozen(sleeper: int) -> None:
     assert "no progress" in link.why
 
 
+@pytest.mark.timeout(60)  # a wait on the link that never ends fails here instead of hanging
 def test_a_host_past_the_run_deadline_is_overtime(sleeper: int) -> None:
     judge, host = socket.socketpair()
     loop = VirtualClockLoop()
