@@ -133,7 +133,7 @@ mutant(m, "ref-read-as-matcher", "a captured value that looks like an operator i
 
 # --- grader/spec/operators/: one block per matching operator module ---------------------------------------------
 
-OPERATOR_TESTS = ("tests/test_pinned_spec.py", "tests/test_match.py", "tests/test_spec.py", "tests/test_spec_1_1.py",
+OPERATOR_TESTS = ("tests/test_verdict_rules.py", "tests/test_pinned_spec.py", "tests/test_match.py", "tests/test_spec.py", "tests/test_spec_1_1.py",
                   "tests/test_pinned_1_1.py", "tests/test_dialect.py", "tests/test_conversation.py",
                   "tests/test_pinned_judge.py::test_the_lifespan_runs_around_the_checks_on_the_virtual_wall_clock")
 
@@ -1234,6 +1234,10 @@ OWN: dict[str, tuple[str, ...]] = {
     "grader/spec/match.py": ("tests/test_verdict_rules.py", "tests/test_match.py", "tests/test_pinned_spec.py",
                              "tests/test_pinned_1_1.py", "tests/test_spec_1_1.py"),
     "grader/judge/unordered.py": ("tests/test_verdict_rules.py",),
+    **{f"grader/spec/{name}.py": ("tests/test_verdict_rules.py", "tests/test_match.py", "tests/test_pinned_spec.py",
+                                  "tests/test_pinned_1_1.py", "tests/test_spec_1_1.py", "tests/test_spec.py")
+       for name in ("mismatch", "operators/re_", "operators/datetime_", "operators/type_", "operators/any_",
+                    "operators/one_of", "operators/capture", "operators/numeric")},
     "grader/judge/conversation.py": ("tests/test_verdict_rules.py", "tests/test_conversation.py",
                                      "tests/test_pinned_judge.py::"
                                      "test_a_host_whose_endpoint_ignores_cancellation_grades_no_further_check"),
