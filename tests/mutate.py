@@ -392,7 +392,9 @@ STEP_TESTS = ("tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_pin
               "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_spec_1_2.py", "tests/test_lifespan.py",
               "tests/test_shutdown.py", "tests/test_one_cause.py", "tests/test_dialect.py", "tests/test_match.py",
               "tests/test_intake.py::test_expect_file_names_a_fifo_and_never_waits_on_it")
-STEP_OWN = ("tests/test_verdict_rules.py", "tests/test_spec.py", "tests/test_conversation.py")
+# The focused tests of the step kinds: how each loads (test_spec, test_pinned_spec) and what each judges.
+STEP_OWN = ("tests/test_verdict_rules.py", "tests/test_spec.py", "tests/test_pinned_spec.py", "tests/test_conversation.py",
+            "tests/test_pinned_judge.py", "tests/test_intake.py::test_expect_file_names_a_fifo_and_never_waits_on_it")
 
 
 def step_module(name: str) -> Module:

@@ -825,3 +825,16 @@ def test_a_captured_value_is_compared_by_a_later_ref(converse) -> None:
     other, _ = converse(app, steps)
     assert other.failure is not None and other.failure.kind is Kind.MISMATCH, other.failure
     assert other.failure.actual is not None and "t-1" in other.failure.actual  # t-2 captured this time
+
+
+def test_a_text_mismatch_numbers_the_first_differing_character_from_one(converse) -> None:
+    result, _ = converse(echo_app(), "- connect: /ws\n- send_text: hi\n- expect_text: \"Message test was: hi\"\n")
+    assert result.failure is not None and result.failure.kind is Kind.MISMATCH, result.failure
+    # "Message te?t": the eleventh character is the first that differs ("s" written, "x" sent).
+    assert ': they first differ at character 11, where "s" was expected and "x" arrived' in result.failure.message
+
+
+def test_a_space_at_the_first_difference_is_named_in_words(converse) -> None:
+    result, _ = converse(echo_app(), "- connect: /ws\n- send_text: hi\n- expect_text: \"Message text was:hi\"\n")
+    assert result.failure is not None and result.failure.kind is Kind.MISMATCH, result.failure
+    assert ': they first differ at character 18, where "h" was expected and a space arrived' in result.failure.message
