@@ -133,7 +133,7 @@ mutant(m, "ref-read-as-matcher", "a captured value that looks like an operator i
 
 # --- grader/spec/operators/: one block per matching operator module ---------------------------------------------
 
-OPERATOR_TESTS = ("tests/test_pinned_spec.py", "tests/test_match.py", "tests/test_spec.py", "tests/test_spec_1_1.py",
+OPERATOR_TESTS = ("tests/test_verdict_rules.py", "tests/test_pinned_spec.py", "tests/test_match.py", "tests/test_spec.py", "tests/test_spec_1_1.py",
                   "tests/test_pinned_1_1.py", "tests/test_dialect.py", "tests/test_conversation.py",
                   "tests/test_pinned_judge.py::test_the_lifespan_runs_around_the_checks_on_the_virtual_wall_clock")
 
@@ -392,7 +392,9 @@ STEP_TESTS = ("tests/test_pinned_spec.py", "tests/test_spec.py", "tests/test_pin
               "tests/test_spec_1_1.py", "tests/test_pinned_1_1.py", "tests/test_spec_1_2.py", "tests/test_lifespan.py",
               "tests/test_shutdown.py", "tests/test_one_cause.py", "tests/test_dialect.py", "tests/test_match.py",
               "tests/test_intake.py::test_expect_file_names_a_fifo_and_never_waits_on_it")
-STEP_OWN = ("tests/test_verdict_rules.py", "tests/test_spec.py", "tests/test_conversation.py")
+# The focused tests of the step kinds: how each loads (test_spec, test_pinned_spec) and what each judges.
+STEP_OWN = ("tests/test_verdict_rules.py", "tests/test_spec.py", "tests/test_pinned_spec.py", "tests/test_conversation.py",
+            "tests/test_pinned_judge.py", "tests/test_intake.py::test_expect_file_names_a_fifo_and_never_waits_on_it")
 
 
 def step_module(name: str) -> Module:
@@ -562,6 +564,8 @@ mutant(m, "unordered-in-order", "expect_unordered needs the messages in the orde
        "        return unordered.pair(expected, messages, lambda m, v: match(m, v) is None)",
        "        return ((list(range(len(expected))), -1) if all(match(e.matcher, unordered.value_of(e, msg)[1]) is None "
        "and unordered.value_of(e, msg)[0] for e, msg in zip(expected, messages, strict=True)) else (None, 0))")
+mutant(m, "runaway-learnt-late", "the host's word that an endpoint ignored its cancellation is not awaited at teardown",
+       "                return\n            await self._settled(client)\n", "                return\n")
 
 m = module("grader/judge/answers.py", "tests/test_pinned_judge.py", "tests/test_conversation.py", "tests/test_link_frames.py",
            "tests/test_spec_1_1.py", "tests/test_one_cause.py", slow=True)
@@ -693,13 +697,18 @@ mutant(m, "routes-lost", "the app's routes are not known when a path is wrong",
 mutant(m, "wait-past-death", "waiting on a dead host never ends",
        "            if value is not None or self.dead is not None:\n                return value",
        "            if value is not None:\n                return value")
+mutant(m, "real-time-end-crashes", "under a real uvicorn, the end of the host's wire crashes the link's reader",
+       "            if self.deferred is not None:  # none on real time: frames were read as they came\n"
+       "                self.release_due(everything=True)",
+       "            if True:\n                self.release_due(everything=True)")
 mutant(m, "message-for-ended-connection", "a message the host sends for a connection that ended is believed",
        'hf.want(conn is not None and not conn.side.ended, f"a {op} for a connection that is not open")',
        'hf.want(conn is not None, f"a {op} for a connection that is not open")')
 
 m = module("grader/judge/relayconn.py", "tests/test_pinned_judge.py", "tests/test_link.py", "tests/test_link_frames.py",
            "tests/test_conversation.py", "tests/test_trust.py", "tests/test_differential.py")
-m.own = ("tests/test_link_frames.py", "tests/test_link.py")
+m.own = ("tests/test_link_frames.py", "tests/test_link.py",
+         "tests/test_pinned_judge.py::test_disconnect_sends_its_close_code_to_the_app")
 mutant(m, "subprotocol-lost", "the subprotocol the app accepted with is lost",
        'subprotocol = hf.text(header, "subprotocol", None)\n', "subprotocol = None\n")
 mutant(m, "close-reason-lost", "the close reason is lost on the way",
@@ -1227,13 +1236,20 @@ OWN: dict[str, tuple[str, ...]] = {
     "grader/spec/match.py": ("tests/test_verdict_rules.py", "tests/test_match.py", "tests/test_pinned_spec.py",
                              "tests/test_pinned_1_1.py", "tests/test_spec_1_1.py"),
     "grader/judge/unordered.py": ("tests/test_verdict_rules.py",),
-    "grader/judge/conversation.py": ("tests/test_verdict_rules.py", "tests/test_conversation.py"),
+    **{f"grader/spec/{name}.py": ("tests/test_verdict_rules.py", "tests/test_match.py", "tests/test_pinned_spec.py",
+                                  "tests/test_pinned_1_1.py", "tests/test_spec_1_1.py", "tests/test_spec.py")
+       for name in ("mismatch", "operators/re_", "operators/datetime_", "operators/type_", "operators/any_",
+                    "operators/one_of", "operators/capture", "operators/numeric")},
+    "grader/judge/conversation.py": ("tests/test_verdict_rules.py", "tests/test_conversation.py",
+                                     "tests/test_pinned_judge.py::"
+                                     "test_a_host_whose_endpoint_ignores_cancellation_grades_no_further_check"),
     "grader/judge/source.py": ("tests/test_verdict_rules.py", "tests/test_source.py"),
     "grader/host/lifespan.py": ("tests/test_verdict_rules.py", "tests/test_lifespan.py"),
     "grader/host/sandbox.py": ("tests/test_protections.py", "tests/test_sandbox.py"),
     "grader/judge/launch.py": ("tests/test_protections.py", "tests/test_launch.py"),
     "grader/wire.py": ("tests/test_wire.py", "tests/test_link.py"),
-    "grader/judge/link.py": ("tests/test_link.py", "tests/test_wire.py"),
+    "grader/judge/link.py": ("tests/test_link.py", "tests/test_wire.py", "tests/test_link_frames.py"),
+    "grader/judge/driver.py": ("tests/test_link_frames.py", "tests/test_pinned_judge.py", "tests/test_conversation.py"),
     "grader/course/catalog.py": ("tests/test_ci_rules.py",),
     "grader/course/pytest_plugin.py": ("tests/test_ci_rules.py",),
     "grader/course/batch.py": ("tests/test_ci_rules.py", "tests/test_records.py"),

@@ -10,9 +10,12 @@ import asyncio
 import time
 from pathlib import Path
 
+import pytest
 from fastapi import Depends, FastAPI, WebSocket, WebSocketDisconnect
 
-from grader.result import Kind, Status
+from grader.result import CheckResult, Kind, Status
+from grader.spec import parse_exercise
+from grader.testing import converse as serve_in_thread
 
 
 def echo_app() -> FastAPI:
@@ -746,3 +749,92 @@ def test_the_client_can_close_with_a_reason(converse) -> None:
           client: other
         """)
     assert result.status is Status.PASSED, result.failure
+
+
+# --- timing windows, points and captures ------------------------------------------------------------------------
+
+
+def paced_app(pause: float) -> FastAPI:
+    """Answers each message after ``pause`` seconds (on the grader's clock)."""
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def paced(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for text in websocket.iter_text():
+            await asyncio.sleep(pause)
+            await websocket.send_text(text)
+
+    return app
+
+
+def timed(app: FastAPI, window: str, tmp_path: Path) -> CheckResult:
+    """One check of spec version 1.2 (where after: and within: are known): send hi, expect hi within ``window``."""
+    text = ("version: 1.2\nid: demo\ntitle: Demo\ntrack: 1\nlesson: 1\nxp: 5\nfile: demo.py\ninstructions: x\n"
+            "checks:\n  - name: the check\n    steps:\n      - connect: /ws\n      - send_text: hi\n"
+            f"      - expect_text: hi\n        timeout: 60\n        {window}\n")
+    check = parse_exercise(text, Path("demo.yaml")).checks[0]
+    return serve_in_thread(app, check, tmp_path, Path(__file__))[0]
+
+
+@pytest.mark.timeout(120)  # served in this process: a clock that never moves fails here
+def test_an_answer_sooner_than_after_fails_as_too_early(tmp_path: Path) -> None:
+    early = timed(paced_app(1), "after: 5", tmp_path)
+    assert early.failure is not None and early.failure.kind is Kind.TIMING, early.failure
+    assert early.failure.message.startswith("it arrived too early: 1")
+    assert early.failure.expected == "no sooner than 5 s after the previous step"
+    in_time = timed(paced_app(6), "after: 5", tmp_path)
+    assert in_time.passed, in_time.failure
+
+
+@pytest.mark.timeout(120)  # served in this process: a clock that never moves fails here
+def test_an_answer_later_than_within_fails_as_too_late(tmp_path: Path) -> None:
+    late = timed(paced_app(10), "within: 5", tmp_path)
+    assert late.failure is not None and late.failure.kind is Kind.TIMING, late.failure
+    assert late.failure.message.startswith("it arrived too late: 10")
+    assert late.failure.expected == "at most 5 s after the previous step"
+    in_time = timed(paced_app(2), "within: 5", tmp_path)
+    assert in_time.passed, in_time.failure
+
+
+def test_a_failed_conversation_scores_no_points(converse) -> None:
+    result, _ = converse(echo_app(), "- connect: /ws\n- send_text: hi\n- expect_text: bye\n")
+    assert (result.status, result.points, result.max_points) == (Status.FAILED, 0, 1)
+
+
+def test_a_captured_value_is_compared_by_a_later_ref(converse) -> None:
+    app = FastAPI()
+    tokens = iter(["t-1", "t-2"])
+
+    @app.websocket("/ws")
+    async def tokened(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_json({"token": next(tokens)})
+        await websocket.receive_text()
+        await websocket.send_json({"echo": websocket.query_params.get("repeat", "t-1")})
+        await websocket.receive_text()
+
+    steps = """\
+        - connect: /ws
+        - expect_json: {token: {$capture: tok}}
+        - send_text: again
+        - expect_json: {echo: {$ref: tok}}
+        """
+    same, _ = converse(app, steps)
+    assert same.passed, same.failure  # t-1 captured, t-1 echoed
+    other, _ = converse(app, steps)
+    assert other.failure is not None and other.failure.kind is Kind.MISMATCH, other.failure
+    assert other.failure.actual is not None and "t-1" in other.failure.actual  # t-2 captured this time
+
+
+def test_a_text_mismatch_numbers_the_first_differing_character_from_one(converse) -> None:
+    result, _ = converse(echo_app(), "- connect: /ws\n- send_text: hi\n- expect_text: \"Message test was: hi\"\n")
+    assert result.failure is not None and result.failure.kind is Kind.MISMATCH, result.failure
+    # "Message te?t": the eleventh character is the first that differs ("s" written, "x" sent).
+    assert ': they first differ at character 11, where "s" was expected and "x" arrived' in result.failure.message
+
+
+def test_a_space_at_the_first_difference_is_named_in_words(converse) -> None:
+    result, _ = converse(echo_app(), "- connect: /ws\n- send_text: hi\n- expect_text: \"Message text was:hi\"\n")
+    assert result.failure is not None and result.failure.kind is Kind.MISMATCH, result.failure
+    assert ': they first differ at character 18, where "h" was expected and a space arrived' in result.failure.message

@@ -7,9 +7,11 @@ import socket
 import struct
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +19,7 @@ from fastapi import FastAPI, WebSocket
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import wire
+from grader import Options, grade, load_exercise, wire
 from grader.judge import driver
 from grader.judge.budget import TRANSIT_COPIES
 from grader.judge.clock import VirtualClockLoop
@@ -242,6 +244,7 @@ def sleeper() -> Iterator[int]:
     proc.wait()
 
 
+@pytest.mark.timeout(60)  # a wait on the link that never ends fails here instead of hanging
 def test_a_host_that_says_busy_without_progress_is_frozen(sleeper: int) -> None:
     """A forger that writes "busy" every 2 ms, never idle, never moving anything, must not hold the clock."""
     judge, host = socket.socketpair()
@@ -283,6 +286,7 @@ def test_a_host_that_says_busy_without_progress_is_frozen(sleeper: int) -> None:
     assert "no progress" in link.why
 
 
+@pytest.mark.timeout(60)  # a wait on the link that never ends fails here instead of hanging
 def test_a_host_past_the_run_deadline_is_overtime(sleeper: int) -> None:
     judge, host = socket.socketpair()
     loop = VirtualClockLoop()
@@ -298,6 +302,114 @@ def test_a_host_past_the_run_deadline_is_overtime(sleeper: int) -> None:
         judge.close()
         host.close()
     assert link.dead is Death.OVERTIME
+
+
+# -- what the clock and the steps read from the link ------------------------------------------------------
+
+
+def test_a_host_is_idle_only_once_it_has_read_everything_sent_to_it(pair: Pair) -> None:
+    # An "idle" the host wrote before it read the judge's latest message says nothing about that message:
+    # were it believed, the clock would skip ahead while the host is still to answer.
+    pair.say(frame("idle", seen=0))
+    assert pair.link.idle
+    pair.link.send({"op": "time"})
+    assert not pair.link.idle  # sent, not yet read by the host
+    pair.say(frame("idle", seen=0))
+    assert not pair.link.idle
+    pair.say(frame("idle", seen=1))
+    assert pair.link.idle
+
+
+def test_a_wait_on_the_link_ends_when_the_host_dies(pair: Pair) -> None:
+    # A plain loop, as under `--server uvicorn`: frames are read as they come, none wait for a clock.
+    waited = pair.link.until(lambda: None)  # nothing will ever be ready
+    pair.host.close()  # the host's end of the wire: the judge reads the end of the stream
+    # A guard, not the assertion: were a dead host waited on for ever, the test fails here instead of hanging.
+    assert pair.loop.run_until_complete(asyncio.wait_for(waited, 60)) is None
+    assert pair.link.dead is Death.EXITED
+
+
+def test_a_host_that_ends_under_a_real_uvicorn_is_named_without_a_grader_traceback(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "demo.yaml").write_text(textwrap.dedent("""\
+        version: 1
+        id: demo
+        title: Demo
+        track: 1
+        lesson: 1
+        xp: 5
+        file: demo.py
+        instructions: x
+        checks:
+          - name: answers
+            steps:
+              - connect: /ws
+              - expect_text: hi
+        """), encoding="utf-8")
+    (tmp_path / "demo.py").write_text(textwrap.dedent("""\
+        import os
+        from fastapi import FastAPI, WebSocket
+
+        app = FastAPI()
+
+
+        @app.websocket("/ws")
+        async def leave(websocket: WebSocket):
+            await websocket.accept()
+            os._exit(3)
+        """), encoding="utf-8")
+    (check,) = grade(load_exercise(tmp_path / "demo.yaml"), tmp_path / "demo.py", Options(uvicorn=True)).checks
+    assert check.failure is not None
+    assert check.failure.message.startswith("your code called os._exit(3) at "), check.failure.message
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_wrong_path_is_answered_with_the_apps_routes(converse: Any) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def chat(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+
+    @app.websocket("/rooms/{room}")
+    async def room(websocket: WebSocket, room: str) -> None:
+        await websocket.accept()
+        await websocket.receive_text()
+
+    result, _ = converse(app, "- connect: /nowhere\n")
+    assert result.failure is not None
+    assert result.failure.message.endswith("no WebSocket route of your app matches /nowhere: it has /ws, /rooms/{room}")
+
+
+def test_a_step_that_times_out_says_where_the_endpoint_is_waiting(converse: Any) -> None:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def listener(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.receive_text()  # waits here: nothing is ever sent
+
+    result, _ = converse(app, "- connect: /ws\n- expect_text: hello\n  timeout: 1\n", owner=__file__)
+    assert result.failure is not None
+    assert "; your endpoint is waiting at " in result.failure.message, result.failure.message
+    assert result.failure.message.endswith("(await websocket.receive_text()  # waits here: nothing is ever sent)")
+
+
+def test_the_apps_own_timer_is_waited_for_on_the_graders_clock(converse: Any) -> None:
+    # The host tells the judge when its next timer is due: the clock skips to it, not to the step's timeout.
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def later(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await asyncio.sleep(30)
+        await websocket.send_text("half a minute later")
+        await websocket.receive_text()
+
+    result, clock = converse(app, "- connect: /ws\n- expect_text: half a minute later\n  timeout: 600\n")
+    assert result.passed, result.failure
+    assert 30 <= clock < 600
 
 
 # -- a client's inbox -----------------------------------------------------------------------------------

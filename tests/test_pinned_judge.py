@@ -547,6 +547,51 @@ def test_the_run_stops_at_its_deadline(tmp_path: Path) -> None:
 
 
 
+COUNTED = """\
+    import asyncio
+    from fastapi import FastAPI, WebSocket
+
+    app = FastAPI()
+    connections = 0  # module state: it lives as long as the process that imported the app
+
+
+    @app.websocket("/ws")
+    async def counted(websocket: WebSocket):
+        global connections
+        connections += 1
+        await websocket.accept()
+        await websocket.send_text(str(connections))
+        STOP
+    """
+TWICE = """\
+    - name: first
+      steps:
+        - connect: /ws
+        - expect_text: "1"
+    - name: second
+      steps:
+        - connect: /ws
+        - expect_text: "1"
+    """
+
+
+def test_a_host_whose_endpoint_ignores_cancellation_grades_no_further_check(tmp_path: Path) -> None:
+    # Checks share one host (module state and all) unless one of its endpoints would not stop
+    # when cancelled: that process is done for, and the next check gets an app imported anew.
+    polite = COUNTED.replace("STOP", "await websocket.receive_text()")
+    *shared, _ = graded(tmp_path, TWICE, polite)
+    assert shared[0].passed, shared[0].failure
+    assert failed(shared[1], Kind.MISMATCH).actual == '"2"'  # the same process answered both checks
+    runaway = COUNTED.replace("STOP", "while True:\n"
+                                      "            try:\n"
+                                      "                await asyncio.sleep(3600)\n"
+                                      "            except asyncio.CancelledError:\n"
+                                      "                pass  # swallowed: the endpoint goes on for ever")
+    *fresh, _ = graded(tmp_path, TWICE, runaway)
+    assert fresh[0].passed, fresh[0].failure
+    assert fresh[1].passed, fresh[1].failure  # a new process, whose count starts again at 1
+
+
 def test_an_import_error_shows_only_the_learners_lines(tmp_path: Path) -> None:
     # Python's import machinery ("<frozen importlib._bootstrap>") is nobody's file, though the
     # sandbox's working folder lies inside the learner's.

@@ -60,6 +60,23 @@ def test_a_minimal_spec_loads_with_defaults(tmp_path: Path) -> None:
     assert exercise.title == {"en": "Demo"}
 
 
+def test_a_defaults_block_without_points_leaves_each_check_worth_one_point(tmp_path: Path) -> None:
+    path = write(tmp_path, """\
+        defaults: {timeout: 4}
+        checks:
+          - name: answers
+            steps:
+              - connect: /ws
+          - name: worth three
+            points: 3
+            steps:
+              - connect: /ws
+        """, head=HEAD.replace("version: 1\n", "version: 1.2\n"))
+    exercise = load_exercise(path)
+    assert [c.points for c in exercise.checks] == [1, 3]
+    assert exercise.points == 4
+
+
 def test_unknown_keys_are_errors_with_their_position(tmp_path: Path) -> None:
     path = write(tmp_path, """\
         checks:

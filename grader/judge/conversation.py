@@ -8,6 +8,7 @@ the learner's code raised, their exception with their own lines.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -204,6 +205,22 @@ class Conversation:
                 # The loop now spins on that endpoint; this process is done for.
                 self.ctx.runaways.append(client.name)
                 return
+            await self._settled(client)
+
+    async def _settled(self, client: Client) -> None:
+        """Wait for the host's answer to the cancellation the relay sent an endpoint still running at teardown.
+
+        The endpoint either ends or ignores it, which the host says (``runaway``)
+        a few loop iterations later: known before the next check starts, that
+        check gets a fresh host instead of one the endpoint keeps busy. (A real
+        uvicorn cancels nothing when a client leaves: nothing to wait for.)
+        """
+        conn, link = client.conn, self.ctx.link
+        if self.ctx.client_type is not Client or conn is None or conn.side.ended or link.dead is not None:
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(link.until(lambda: conn.side.ended or conn.id in link.runaways or None),
+                                   TEARDOWN_TIMEOUT)
 
     def fail(self, kind: Kind, message: str, expected: str | None = None, actual: str | None = None,
              errors: tuple[Raised, ...] = ()) -> StepFailed:

@@ -101,7 +101,8 @@ class Link(Liveness, Outbox, Connections):
         except OSError:
             data = b""
         if not data:
-            self.release_due(everything=True)  # what the host said before it ended still counts
+            if self.deferred is not None:  # none on real time: frames were read as they came
+                self.release_due(everything=True)  # what the host said before it ended still counts
             self.die(Death.EXITED, "the app's process ended")
             return
         self.last_heard = time.monotonic()
