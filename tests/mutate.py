@@ -726,6 +726,21 @@ mutant(m, "disconnect-code-lost", "the client's close code never reaches the app
 mutant(m, "where-unknown", "where an endpoint waits is never known",
        "return future.result() if future.done() else []", "return []")
 
+m = module("grader/judge/framestream.py", "tests/test_raw_frames.py", "tests/test_pinned_judge.py",
+           "tests/test_conversation.py", "tests/test_differential.py")
+m.own = ("tests/test_raw_frames.py",)
+mutant(m, "dropped-connection-never-ends", "a connection the app dropped never ends for its client (no end of stream)",
+       "            if self._sending_closed:\n                raise anyio.EndOfStream\n", "")
+mutant(m, "messages-out-of-order", "the in-memory connection hands messages on newest first",
+       "return self._items.popleft()", "return self._items.pop()")
+
+m = module("grader/judge/pool.py", "tests/test_launch.py", "tests/test_instructor_tools.py", "tests/test_ci_rules.py")
+m.own = ("tests/test_launch.py::test_batch_grades_in_parallel_under_a_temporary_folder_too_long_for_a_socket_path",
+         "tests/test_launch.py::test_grade_and_batch_leave_no_scratch_behind")
+mutant(m, "no-fallback-from-the-fork-server", "a fork server that cannot start fails the batch instead of spawning judges",
+       "        except OSError:\n            pass\n        else:\n            return context\n",
+       "        finally:\n            return context\n")
+
 m = module("grader/judge/liveness.py", "tests/test_link.py", "tests/test_link_frames.py", "tests/test_pinned_judge.py")
 m.own = ("tests/test_link.py",)
 mutant(m, "starved-is-frozen", "an app starved of CPU by a busy machine counts as frozen",
