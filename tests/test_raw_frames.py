@@ -204,6 +204,15 @@ CASES = [
         - expect_text: last 1002
           client: two
         """, True),
+    ("messages sent back to back reach the app in the order they were sent", ECHO, """\
+        - connect: /ws
+        - send_text: one
+        - send_text: two
+        - send_text: three
+        - expect_text: echo one
+        - expect_text: echo two
+        - expect_text: echo three
+        """, True),
     ("a ping is answered with its payload, and the echo still works", ECHO, """\
         - connect: /ws
         - ping: are you there
