@@ -7,17 +7,19 @@ protocols; here a spec written with the new steps is graded both ways.
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import jsonschema
 import pytest
 from test_link_frames import Pair, frame
 
 from grader import Options, Status, grade, load_exercise
 from grader.errors import SpecErrors
-from grader.judge.framestream import PING_SEEN, PONG
+from grader.judge.framestream import PING_SEEN, PONG, Channel
 from grader.judge.link import Death
 from grader.render.text import transcript_label
 from grader.spec import parse_exercise, schema, yamlnodes
@@ -118,6 +120,33 @@ def test_an_expect_pong_after_a_ping_on_its_connection_loads(steps: str) -> None
 def test_a_raw_close_leaves_the_client_as_disconnect_does() -> None:
     found = problems(spec("- connect: /ws\n- disconnect: {payload: ''}\n- send_text: hi\n"))
     assert any("needs an open connection" in line for line in found), found
+
+
+def test_the_in_memory_connection_keeps_order_and_ends_as_httpx_ws_expects() -> None:
+    """Each direction of the judge's in-memory connection: messages in the order sent; a side the relay
+    dropped reads what is left and then the end of the stream (a lost connection, to httpx-ws); a connection
+    httpx-ws closed refuses both ends."""
+
+    async def run() -> None:
+        dropped, closed = Channel(), Channel()
+        for item in ("one", "two", "three"):
+            await dropped.send(item)
+        assert [await dropped.receive() for _ in range(2)] == ["one", "two"]
+        dropped.close_sending()
+        assert await dropped.receive() == "three"
+        with pytest.raises(anyio.EndOfStream):
+            await dropped.receive()
+        with pytest.raises(anyio.ClosedResourceError):
+            await dropped.send("four")
+        waiting = asyncio.ensure_future(closed.receive())
+        await asyncio.sleep(0)
+        await closed.aclose()
+        with pytest.raises(anyio.ClosedResourceError):
+            await waiting
+        with pytest.raises(anyio.ClosedResourceError):
+            await closed.send("late")
+
+    asyncio.run(run())
 
 
 # --- the same verdict from both servers -------------------------------------------------------------------------------
