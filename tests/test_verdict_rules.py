@@ -117,6 +117,19 @@ def test_an_unordered_step_passes_when_only_a_backtracking_pairing_exists(conver
     assert result.status is Status.PASSED, result.failure
 
 
+def test_a_message_during_expect_silence_fails_the_step_as_that_message(converse: Any) -> None:
+    result, _ = converse(answers_app("late news"), """\
+        - connect: /ws
+        - send_text: go
+        - expect_silence: 2
+        """)
+    assert result.status is Status.FAILED and result.failure is not None
+    failure = result.failure
+    assert failure.kind is Kind.MISMATCH, failure
+    assert "sent a message after" in failure.message and "2 s of silence" in failure.message, failure.message
+    assert failure.expected == "no message for 2 s" and "late news" in (failure.actual or ""), failure
+
+
 # --- expect_file: the exact bytes ------------------------------------------------------------------------------
 
 
