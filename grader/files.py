@@ -28,7 +28,8 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _NOCTTY = getattr(os, "O_NOCTTY", 0)
 # openat and friends: Linux, macOS and the BSDs; not Windows.
-AT_FUNCTIONS = os.open in os.supports_dir_fd and os.lstat in os.supports_dir_fd
+# os.lstat takes dir_fd wherever os.stat does (both are fstatat), but only os.stat is listed in supports_dir_fd.
+AT_FUNCTIONS = os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd
 
 
 class Why(StrEnum):
@@ -226,6 +227,10 @@ def _why_not(folder: int, name: str, shown: str, exc: OSError) -> Refused:
             except OSError:
                 target = ""
             return Refused(Why.LINK, shown, target=target)
+        if exc.errno == errno.ELOOP:
+            # O_NOFOLLOW refuses nothing but a link as the last name (every folder above was opened
+            # on its own): a link when opened, swapped for something else since.
+            return Refused(Why.LINK, shown)
         if stat.S_ISREG(info.st_mode) and exc.errno == errno.ENOTDIR:
             return Refused(Why.MISSING, shown)  # a path through a file
         if not stat.S_ISDIR(info.st_mode) or exc.errno == errno.ENXIO:

@@ -449,3 +449,10 @@ def test_expect_file_never_follows_a_swapped_link_nor_blocks_on_a_fifo(course: P
         "file 1 (fifo.bin)": "fifo.bin is a FIFO (named pipe), not a regular file: write a regular file",
         "file 2 (proc/environ)": "proc/environ is a link out of the working directory; write a regular file",
     }
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="openat is Linux's here")
+def test_on_linux_files_are_opened_below_a_folder_descriptor_never_checked_then_opened_by_path() -> None:
+    # The path-by-path fallback checks each part with lstat and then opens the path: a folder swapped for a
+    # link in between is followed. Where openat exists it must be the one used.
+    assert files.AT_FUNCTIONS
