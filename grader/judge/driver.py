@@ -31,6 +31,7 @@ from httpx_ws.transport import ASGIWebSocketTransport
 from grader.judge.framestream import ServerStream, Session
 from grader.judge.link import AppError, HostGone, Link, RelayConn, ServerSide
 from grader.judge.relay import relay
+from grader.judge.waiters import Waiters, wake
 from grader.result import Frame
 from grader.spec import Connect, jsonsafe
 from grader.spec.match import show
@@ -193,7 +194,7 @@ class ClientSession:
     _leave_reason: str = ""
     _leave_raw: bytes | None = None  # the payload of a close frame written byte by byte
     _released: bool = False
-    _waiters: list[asyncio.Future[None]] = field(default_factory=list)
+    _waiters: Waiters = field(default_factory=Waiters)
     _ws: httpx_ws.AsyncWebSocketSession | None = None
 
     def clock(self) -> float:
@@ -215,10 +216,7 @@ class ClientSession:
 
     def poke(self) -> None:
         """Something changed: wake everyone waiting in :meth:`until` to look again."""
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        self._waiters.wake_all()
 
     async def until(self, ready: Callable[[], T | None], timeout: float) -> T | None:
         """Wait (on the grader's clock) until ``ready()`` gives a value, or time runs out.
@@ -235,9 +233,8 @@ class ClientSession:
                 raise HostGone(self.link.why)
             # A bare future and a timer: far cheaper than asyncio.wait_for,
             # which wraps every wait in a task of its own.
-            waiter = loop.create_future()
-            self._waiters.append(waiter)
-            timer = loop.call_at(deadline, _wake, waiter) if deadline != math.inf else None
+            waiter = self._waiters.new(loop)
+            timer = loop.call_at(deadline, wake, waiter) if deadline != math.inf else None
             try:
                 await waiter
             finally:
@@ -536,11 +533,6 @@ async def _write_raw(ws: httpx_ws.AsyncWebSocketSession, frame: RawFrame) -> Non
     with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError, httpcore.WriteError, OSError):
         async with ws._write_lock:
             await ws.stream.write(frame.encode())
-
-
-def _wake(waiter: asyncio.Future[None]) -> None:
-    if not waiter.done():
-        waiter.set_result(None)
 
 
 def _query(params: dict[str, Any]) -> str:

@@ -28,6 +28,7 @@ from httpx_ws._ping import AsyncPingManager
 from httpx_ws.transport import ASGIWebSocketAsyncNetworkStream
 
 from grader.judge.clientframes import ClientFrames, Failed, Left, Message, Pong
+from grader.judge.waiters import Waiters
 
 # uvicorn answers a ping in its event loop's data_received, so a loop the endpoint blocks answers late
 # or, once the endpoint has returned, not at all. The stream hands each ping to the relay as PING_SEEN;
@@ -51,7 +52,7 @@ class Channel:
 
     def __init__(self) -> None:
         self._items: deque[Any] = deque()
-        self._waiters: list[asyncio.Future[None]] = []
+        self._waiters = Waiters()
         self._sending_closed = False
         self._closed = False
 
@@ -59,7 +60,7 @@ class Channel:
         if self._closed or self._sending_closed:
             raise anyio.ClosedResourceError
         self._items.append(item)
-        self._wake()
+        self._waiters.wake_all()
 
     async def receive(self) -> Any:
         while True:
@@ -69,27 +70,19 @@ class Channel:
                 return self._items.popleft()
             if self._sending_closed:
                 raise anyio.EndOfStream
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
+            waiter = self._waiters.new(asyncio.get_running_loop())
             try:
                 await waiter
             finally:
-                if waiter in self._waiters:
-                    self._waiters.remove(waiter)
+                self._waiters.forget(waiter)
 
     def close_sending(self) -> None:
         self._sending_closed = True
-        self._wake()
+        self._waiters.wake_all()
 
     async def aclose(self) -> None:
         self._closed = True
-        self._wake()
-
-    def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
+        self._waiters.wake_all()
 
 
 class ServerStream(ASGIWebSocketAsyncNetworkStream):

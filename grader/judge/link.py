@@ -29,6 +29,7 @@ from grader.judge.hostframes import AppError, lines_from_wire, raised_from_wire
 from grader.judge.liveness import Liveness
 from grader.judge.outbox import Outbox
 from grader.judge.relayconn import MAX_INCOMING, Connections, RelayConn, ServerSide, deliver
+from grader.judge.waiters import Waiters
 
 __all__ = ["MAX_INCOMING", "AppError", "Death", "HostGone", "Link", "RelayConn", "ServerSide", "lines_from_wire",
            "raised_from_wire"]
@@ -73,7 +74,7 @@ class Link(Liveness, Outbox, Connections):
         self.events: list[dict[str, Any]] = []
         self.routes: list[str] = []
         self.protections: dict[str, bool] = {}
-        self._waiters: list[asyncio.Future[None]] = []
+        self._waiters = Waiters()
         # Frames stamped with the host's time, waiting for the judge's clock; None: frames are read as they come.
         self.deferred: collections.deque[tuple[int, dict[str, Any], bytes]] | None = (
             collections.deque() if hasattr(loop, "advance_to_ns") else None)
@@ -215,15 +216,9 @@ class Link(Liveness, Outbox, Connections):
             self.exit_status = (hf.number(header, "status", -255, 255), hf.number(header, "peak_mb", 0, 1 << 40))
         else:
             raise wire.ProtocolError(f"an unknown message {op[:40]!r}")
-        self._wake()
+        self._waiters.wake_all()
 
     # -- waiting --
-
-    def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
 
     async def until(self, ready: Callable[[], Any]) -> Any:
         """Wait until ``ready()`` gives a value or the host is gone (then None)."""
@@ -231,9 +226,7 @@ class Link(Liveness, Outbox, Connections):
             value = ready()
             if value is not None or self.dead is not None:
                 return value
-            waiter = self.loop.create_future()
-            self._waiters.append(waiter)
-            await waiter
+            await self._waiters.new(self.loop)
 
     async def event(self, *ops: str, seconds: float | None = None) -> dict[str, Any] | None:
         """The next lifecycle event among ``ops`` (others are dropped); None if the host is gone.
@@ -279,7 +272,7 @@ class Link(Liveness, Outbox, Connections):
         for future in self._asks.values():
             if not future.done():
                 future.set_result([])
-        self._wake()
+        self._waiters.wake_all()
 
     def close(self) -> None:
         self.die(Death.EXITED, "closed by the judge")
