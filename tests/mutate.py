@@ -397,9 +397,10 @@ STEP_OWN = ("tests/test_verdict_rules.py", "tests/test_spec.py", "tests/test_pin
             "tests/test_pinned_judge.py", "tests/test_intake.py::test_expect_file_names_a_fifo_and_never_waits_on_it")
 
 
-def step_module(name: str) -> Module:
+def step_module(name: str, *own: str) -> Module:
+    """A step kind's module: its own tests are the step kinds' focused tests and ``own``, those of this kind alone."""
     made = module(f"grader/spec/steps/{name}.py", *STEP_TESTS, slow=True)
-    made.own = STEP_OWN
+    made.own = (*STEP_OWN, *own)
     return made
 
 
@@ -532,7 +533,7 @@ mutant(m, "file-missing-unexplained", "a missing file is not reported as missing
        "    if refused.why is Why.MISSING:\n        return talk.fail(Kind.FILE, talk.say(\"your app did not",
        "    if False:\n        return talk.fail(Kind.FILE, talk.say(\"your app did not")
 
-m = step_module("shutdown")
+m = step_module("shutdown", "tests/test_shutdown.py")
 mutant(m, "shutdown-failure-passes", "a lifespan shutdown that fails passes the shutdown step",
        '        if op == "stopped":\n            return', '        if True:\n            return')
 mutant(m, "shutdown-timeout-unexplained", "a shutdown that runs out of time is not said to",
