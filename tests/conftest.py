@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -47,6 +48,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     finally:
         if was_enabled:
             gc.enable()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let Ctrl-C reach every `grade` the tests start, however the run itself was started.
+
+    A run started in the background by a shell without job control (`cmd &` in a script, as some CI
+    runners do) inherits SIGINT ignored, and every child would too: the tests that stop `grade --watch`
+    with SIGINT, as a learner's Ctrl-C does, would wait on a process that cannot hear it. A handled
+    signal is back to its default in a child after exec, where Python turns it into KeyboardInterrupt.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 # Real seconds a conversation served in this process may take before its test fails (pytest-timeout):
 # a clock that never moves would otherwise hold the run for good. The slowest one here takes about 10 s.
 CONVERSATION_SECONDS = 120

@@ -1531,11 +1531,6 @@ def main(argv: list[str] | None = None) -> int:
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, stop)
-    # Started in the background (`cmd &`), the runner inherits an ignored SIGINT, and so would every test and
-    # every `grade` they run: a test that stops `grade --watch` with SIGINT would then wait forever. A handled
-    # signal is back to its default in the children.
-    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.monotonic()
     results: dict[str, list[Outcome]] = {}
     try:
