@@ -455,7 +455,8 @@ mutant(m, "binary-as-json", "expect_json accepts a binary frame holding JSON",
        '        if message.kind != "text":\n            raise talk.fail(Kind.MISMATCH, talk.say("a JSON text message',
        '        if False:\n            raise talk.fail(Kind.MISMATCH, talk.say("a JSON text message')
 
-m = step_module("expect_bytes")
+m = step_module("expect_bytes", "tests/test_spec_1_1.py::test_binary_matchers_are_checked_where_written",
+                "tests/test_spec_1_1.py::test_a_lost_chunk_fails_with_the_length")
 mutant(m, "bytes-unknown-matcher", "expect_bytes with an unknown $operator is read as a payload",
        "        elif op is not None:\n            reader.error(node.key_mark(op), f\"expect_bytes takes",
        "        elif False:\n            reader.error(node.key_mark(op), f\"expect_bytes takes")
@@ -465,7 +466,9 @@ mutant(m, "bytes-matcher-ignored", "expect_bytes {$len/$prefix/$sha256} accepts 
        '            if differs:\n                raise talk.fail(Kind.MISMATCH, talk.say("the binary message differs: {how}"',
        '            if False:\n                raise talk.fail(Kind.MISMATCH, talk.say("the binary message differs: {how}"')
 
-m = step_module("expect_unordered")
+m = step_module("expect_unordered", "tests/test_pinned_1_1.py::test_an_empty_expect_unordered_is_refused",
+                "tests/test_pinned_1_1.py::test_a_capture_inside_expect_unordered_is_kept_for_later_steps",
+                "tests/test_spec_1_1.py::test_expect_unordered_needs_open_clients_and_one_kind_per_message")
 mutant(m, "unordered-empty", "an empty expect_unordered loads",
        "        if not isinstance(node.value, list) or not node.value:\n            reader.error(node.mark, \"expect_unordered",
        "        if not isinstance(node.value, list):\n            reader.error(node.mark, \"expect_unordered")
