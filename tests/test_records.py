@@ -296,7 +296,7 @@ def test_a_control_character_the_learner_printed_is_written_out(control: str) ->
 # --- progress: the rules at their edges -----------------------------------------------------------------------------
 
 
-def test_an_achievement_without_at_least_needs_one(tmp_path: Path) -> None:
+def test_an_achievement_without_at_least_needs_one() -> None:
     from grader.course.progress import Progress, earned
 
     rules = rules_from({"achievements": [{"id": "first", "name": "F", "rule": "passes"}]}, "test")
