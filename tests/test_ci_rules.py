@@ -294,3 +294,69 @@ def test_a_submission_package_is_replaced_whole_never_rewritten_in_place(good_co
     assert out.stat().st_ino != inode, "the package was written in place"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".zip") or p.name.startswith(".")) == [
         "demo-submission.zip"]
+
+
+def test_a_failing_reference_is_reported_by_the_first_check_it_fails(good_course: Path) -> None:
+    from grader import Options, grade, load_exercise
+    from grader.course import catalog
+
+    # The starter fails both checks; taken as the reference, the proof names the first, as the report lists it.
+    exercise = load_exercise(good_course / "exercises" / "demo.yaml")
+    path = good_course / "starters" / "demo.py"
+    result = grade(exercise, path, Options(run_hidden=True))
+    assert [c.passed for c in result.checks] == [False, False], result
+    ok, detail = catalog.judge(catalog.Subject(exercise, "reference", path), result)
+    assert not ok and detail.startswith("should pass, but 'echo' failed"), detail
+
+
+def test_the_table_asks_for_more_variants_only_below_the_course_minimum(good_course: Path) -> None:
+    from grader import load_exercise
+    from grader.course import catalog
+    from grader.course.variants import Minimums
+
+    exercise = load_exercise(good_course / "exercises" / "demo.yaml")
+    outcomes = [catalog.Outcome(subject, True, "fine", 0.0)
+                for subject in catalog.subjects([exercise], good_course / "solutions", good_course / "starters",
+                                                good_course / "variants")]
+    assert [o.subject.role for o in outcomes].count("wrong") == 2, outcomes
+    met = catalog.table(outcomes, Minimums(wrong=2, correct=1))
+    assert "(need" not in met and "2/2" in met and "1/1" in met, met
+    short = catalog.table(outcomes, Minimums(wrong=3, correct=2))
+    assert "2/2 (need 3)" in short and "1/1 (need 2)" in short, short
+
+
+def test_the_pytest_plugin_collects_only_the_specs_of_the_exercises_folder(good_course: Path) -> None:
+    # Other YAML in a course (a site's settings, parts of specs kept in a subfolder) is not a spec to prove.
+    (good_course / "docs").mkdir()
+    (good_course / "docs" / "mkdocs.yaml").write_text("site_name: notes\n", encoding="utf-8")
+    (good_course / "exercises" / "parts").mkdir()
+    (good_course / "exercises" / "parts" / "common.yaml").write_text("- send_text: hi\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-n", "0", "-p", "no:cacheprovider"],
+                          cwd=good_course, capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    items = [line for line in proc.stdout.splitlines() if "::" in line]
+    assert items and all(item.startswith("exercises/demo.yaml::") for item in items), proc.stdout
+
+
+def test_the_pytest_plugin_fails_a_course_that_breaks_the_variant_rules(good_course: Path) -> None:
+    toml = good_course / "grader.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("min_wrong = 0", "min_wrong = 5"), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
+                           "exercises/demo.yaml::variants"], cwd=good_course, capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "1 failed" in proc.stdout and "wrong variant" in proc.stdout, proc.stdout
+
+
+def test_a_submission_package_says_what_the_file_scored_here(good_course: Path) -> None:
+    app = good_course / "workspace" / "demo.py"
+    app.write_text(NOTHING, encoding="utf-8")  # fails the visible check: no point earned here
+    proc = run_grade("submit", "demo", cwd=good_course)
+    with zipfile.ZipFile(good_course / "demo-submission.zip") as archive:
+        about = json.loads(archive.read("submission.json"))
+        result = json.loads(archive.read("result.json"))
+    assert about["passed_here"] is False and result["passed"] is False, proc.stdout + proc.stderr
+    assert (about["points_here"], about["max_points_here"]) == (0, 1), about
+    assert about["points_here"] == result["points"], (about, result)

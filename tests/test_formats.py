@@ -95,3 +95,67 @@ def test_output_file_and_terminal_report_from_one_run(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert json.loads(target.read_text())["tests"]
     assert "✗ many messages on one connection" in proc.stdout
+
+
+def with_check(result: Result, index: int, **changes: object) -> Result:
+    """The result with one check changed as another run would have left it."""
+    from dataclasses import replace
+
+    checks = list(result.checks)
+    checks[index] = replace(checks[index], **changes)  # type: ignore[arg-type]
+    return replace(result, checks=tuple(checks))
+
+
+def test_gradescope_warns_in_its_output_when_a_protection_was_off(passing: Result) -> None:
+    from dataclasses import replace
+
+    warned = replace(passing, unprotected=("network namespace",))
+    output = json.loads(RENDERERS["gradescope"](warned, T3L2))["output"]
+    assert output.startswith("Sandbox warning: graded without network namespace"), output
+    assert "visible checks passed" in output
+    assert "Sandbox warning" not in json.loads(RENDERERS["gradescope"](passing, T3L2))["output"]
+
+
+def test_junit_keeps_what_a_failed_check_printed_in_its_testcase(failing: Result) -> None:
+    index = next(i for i, c in enumerate(failing.checks) if not c.passed)
+    printed = with_check(failing, index, output="debug: got hi\n")
+    root = ET.fromstring(RENDERERS["junit"](printed, T3L2))
+    case = root.findall("testsuite/testcase")[index]
+    assert case.find("failure") is not None and case.findtext("system-out") == "debug: got hi\n"
+
+
+def test_junit_counts_a_blocked_event_loop_as_an_error(failing: Result) -> None:
+    from dataclasses import replace
+
+    from grader.result import Failure, Kind
+
+    index = next(i for i, c in enumerate(failing.checks) if not c.passed)
+    hung = with_check(failing, index, failure=replace(failing.checks[index].failure or Failure(Kind.HANG, ""),
+                                                      kind=Kind.HANG, message="blocked the event loop"))
+    root = ET.fromstring(RENDERERS["junit"](hung, T3L2))
+    (suite,) = root.findall("testsuite")
+    case = suite.findall("testcase")[index]
+    assert case.find("error") is not None and case.find("failure") is None
+    assert int(suite.get("errors") or 0) >= 1
+
+
+@pytest.mark.parametrize(("size", "cut"), [(499, False), (500, False), (501, True)])
+def test_exercism_cuts_a_tests_output_only_past_500_characters(failing: Result, size: int, cut: bool) -> None:
+    index = next(i for i, c in enumerate(failing.checks) if not c.hidden)
+    printed = with_check(failing, index, output="x" * size)
+    test = json.loads(RENDERERS["exercism"](printed, T3L2))["tests"][index]
+    assert len(test["output"]) <= 500
+    assert test["output"].endswith("Please limit to 500 chars.") is cut, test["output"]
+    if not cut:
+        assert test["output"] == "x" * size
+
+
+def test_exercism_says_fail_not_error_when_some_checks_ran(failing: Result) -> None:
+    from grader.result import Status
+
+    # After a freeze the remaining checks are not run: the tests that ran still say what is wrong.
+    ran = next(i for i, c in enumerate(failing.checks) if not c.passed)
+    later = with_check(failing, len(failing.checks) - 1, status=Status.NOT_RUN, points=0)
+    assert ran != len(failing.checks) - 1
+    data = json.loads(RENDERERS["exercism"](later, T3L2))
+    assert data["status"] == "fail" and "message" not in data, data

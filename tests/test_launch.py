@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import sys
+import tempfile
 import textwrap
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import pytest
 from conftest import ROOT, run_grade
 from grader import Limits, Options, grade, load_exercise, wire
 from grader.judge import warm
-from grader.judge.launch import Template, _alive, dedicated_uid, sweep
+from grader.judge.launch import Template, _alive, dedicated_uid, stranger_can_read, sweep
 from grader.result import Kind
 
 T3L1 = load_exercise(ROOT / "exercises" / "t3l1.yaml")
@@ -258,3 +259,19 @@ def test_grade_and_batch_leave_no_scratch_behind(course: Path, tmp_path: Path, m
     batch = run_grade("batch", "t3l1", str(klass), "--jobs", "2", "--out", str(tmp_path / "book"), cwd=course)
     assert batch.returncode == 0, batch.stdout + batch.stderr
     assert sorted(p.name for p in scratch.iterdir()) == []
+
+
+def test_a_course_too_large_to_look_through_counts_as_readable_by_strangers() -> None:
+    # Below /tmp (a folder anyone may enter), a course whose files only their owner can read.
+    folder = Path(tempfile.mkdtemp(prefix="grader-stranger-", dir="/tmp"))
+    try:
+        folder.chmod(0o755)
+        for number in range(6):
+            (folder / f"lesson{number}.py").write_text("x = 1\n", encoding="utf-8")
+            (folder / f"lesson{number}.py").chmod(0o600)
+        assert not stranger_can_read(folder, budget=100)
+        assert stranger_can_read(folder, budget=3)  # not all looked at: the worst is assumed, never the best
+        (folder / "lesson5.py").chmod(0o644)
+        assert stranger_can_read(folder, budget=100)
+    finally:
+        shutil.rmtree(folder)

@@ -436,3 +436,80 @@ def test_a_client_stops_reading_a_flood_of_unread_messages(converse: Any, monkey
     assert not result.passed
     assert "flooded the client" in result.failure.message
     assert "more than" in result.failure.actual
+
+
+def test_what_a_host_said_ahead_of_the_clock_before_it_ended_still_arrives() -> None:
+    # Frames stamped later than the judge's clock wait for it; a host that then exits has still said them.
+    judge, host = socket.socketpair()
+    loop = VirtualClockLoop()
+    link = Link(judge, loop, stall_seconds=2.0)
+    loop.link = link
+    try:
+        conn = link.open(SCOPE)
+        ahead = loop.now_ns + 5_000_000
+        host.sendall(frame("accept", conn=conn.id, t=ahead)
+                     + frame("send", b"last words", conn=conn.id, kind="text", t=ahead + 1))
+        host.close()
+        for _ in range(10):
+            if link.dead is not None:
+                break
+            link._readable()
+        assert link.dead is Death.EXITED, link.why
+        got = [conn.outgoing.get_nowait() for _ in range(conn.outgoing.qsize())]
+        assert [m["type"] if m else None for m in got] == ["websocket.accept", "websocket.send", None], got
+        assert got[1] is not None and got[1]["text"] == "last words"
+    finally:
+        link.close()
+        loop.close()
+        judge.close()
+
+
+def waiting_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            while True:
+                await websocket.receive_text()
+        except Exception:  # noqa: BLE001 - the disconnect the shutdown causes ends it quietly
+            return
+
+    return app
+
+
+def test_a_shutdown_closes_the_open_connections_with_1012_as_uvicorn_does(converse: Any) -> None:
+    result, _ = converse(waiting_app(), """\
+        - connect: /ws
+        - shutdown:
+        - expect_close: 1012
+        """)
+    assert result.failure is None, result.failure
+
+
+def sizes_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            while True:
+                await websocket.send_text(str(len(await websocket.receive_bytes())))
+        except Exception:  # noqa: BLE001 - the refusal's disconnect ends it
+            return
+
+    return app
+
+
+def test_a_client_message_of_exactly_16_mib_is_taken_and_one_byte_more_is_refused(converse: Any) -> None:
+    # uvicorn's ws_max_size (16 MiB) is the largest message it takes: the limit itself is allowed.
+    result, _ = converse(sizes_app(), """\
+        - connect: /ws
+        - send_bytes: {generate: repeat, size: 16777216, byte: 65}
+        - expect_text: "16777216"
+        - send_bytes: {generate: repeat, size: 16777217, byte: 65}
+        - expect_close: 1009
+        """)
+    assert result.failure is None, result.failure

@@ -230,3 +230,66 @@ def test_a_child_the_app_started_dies_with_the_host_where_no_user_id_of_its_own_
         for pid in marked(marker):
             os.kill(pid, 9)
     assert survivors == [], f"the app's child outlived the host: {survivors}"
+
+
+# What the sandbox's own filesystem and signals let the app do, told the same way.
+FS_PROBE = textwrap.dedent("""\
+    import errno, json, os, resource, signal
+    from fastapi import FastAPI, WebSocket
+
+
+    def write(path, size=1):
+        try:
+            with open(path, "wb") as f:
+                f.write(b"x" * size)
+            return "written"
+        except OSError as exc:
+            return errno.errorcode.get(exc.errno, str(exc.errno))
+
+
+    app = FastAPI()
+
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.receive_text()
+        here = os.path.dirname(os.path.abspath(__file__))
+        await websocket.send_text(json.dumps({
+            "nproc": list(resource.getrlimit(resource.RLIMIT_NPROC)),
+            "own_folder": write(os.path.join(here, "planted.py")),
+            "root": write("/planted"),
+            "work": write(os.path.join(os.getcwd(), "notes.txt")),
+            # Past the file-size limit a write fails; the app goes on (no SIGXFSZ kills it).
+            "too_big": write(os.path.join(os.getcwd(), "big.bin"), (1 << 20) + 1),
+        }))
+    """)
+
+
+def fs_probe(tmp_path: Path, limits: Limits) -> tuple[dict[str, Any], dict[str, bool]]:
+    """What the probe saw, and the protections the run says it had."""
+    app = tmp_path / "probe.py"
+    app.write_text(FS_PROBE, encoding="utf-8")
+    result = grade(parse_exercise(SPEC, tmp_path / "p.yaml"), app, Options(limits=limits))
+    failure = result.checks[0].failure
+    assert failure is not None and failure.actual is not None and failure.actual.startswith('"{'), result
+    facts: dict[str, Any] = json.loads(json.loads(failure.actual))
+    return facts, dict(result.protections)
+
+
+def test_the_app_runs_under_the_process_limit_a_course_sets(tmp_path: Path) -> None:
+    facts, _ = fs_probe(tmp_path, Limits(processes=64, file_mb=1, run_seconds=60))
+    assert facts["nproc"] == [64, 64], facts
+
+
+def test_a_write_past_the_file_size_limit_fails_without_killing_the_app(tmp_path: Path) -> None:
+    facts, _ = fs_probe(tmp_path, Limits(file_mb=1, run_seconds=60))
+    assert facts["work"] == "written" and facts["too_big"] == "EFBIG", facts
+
+
+def test_a_private_filesystem_keeps_the_apps_own_folder_and_its_root_read_only(tmp_path: Path) -> None:
+    facts, protections = fs_probe(tmp_path, Limits(file_mb=1, run_seconds=60))
+    if not protections.get("private filesystem"):
+        pytest.skip("no private filesystem on this machine (see grade doctor)")
+    assert facts["own_folder"] == "EROFS" and facts["root"] == "EROFS", facts
+    assert facts["work"] == "written"

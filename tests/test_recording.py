@@ -151,3 +151,40 @@ def test_watch_banks_a_pass_whatever_came_before(private_progress: Path, tmp_pat
     assert "Same verdict as the last save: not counted as a new attempt." in text.split("+10 XP")[1]
     listing = run_grade("list")
     assert "10 XP" in listing.stdout.splitlines()[-1], listing.stdout
+
+
+def seed_progress(folder: Path, xp: int) -> None:
+    """A learner who banked ``xp`` on another lesson before."""
+    data = {"version": 1, "attempts": [], "hints_seen": {},
+            "passed": {"t4l1": {"at": "2026-01-01T10:00:00", "xp": xp, "first_try": True, "failed_before": 0}}}
+    (folder / "progress.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def pass_t3l1(tmp_path: Path) -> str:
+    mine = tmp_path / "t3l1.py"
+    mine.write_text(REFERENCE.read_text(encoding="utf-8") + "# mine\n", encoding="utf-8")
+    proc = run_grade("t3l1", "--app", str(mine))
+    assert proc.returncode == 0 and "+10 XP" in proc.stdout, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def test_a_first_pass_announces_a_level_up_only_when_it_reaches_a_new_level(private_progress: Path,
+                                                                           tmp_path: Path) -> None:
+    assert "Level up" not in pass_t3l1(tmp_path)  # 0 → 10 XP: still level 0
+    (private_progress / "progress.json").unlink()
+    seed_progress(private_progress, 115)
+    assert "Level up! Now Level 1 · Listener" in pass_t3l1(tmp_path)  # 115 → 125 XP: past 120
+
+
+def test_progress_counts_the_xp_earned_since_the_current_level(private_progress: Path) -> None:
+    seed_progress(private_progress, 130)  # Listener (120) to Streamer (420): 10 of 300
+    proc = run_grade("progress")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "10/300 XP to next level" in proc.stdout, proc.stdout
+
+
+def test_the_last_hint_says_it_is_the_last(private_progress: Path) -> None:
+    first = run_grade("hint", "t3l1")
+    assert first.returncode == 0 and "again for the next hint" in first.stdout, first.stdout
+    last = run_grade("hint", "t3l1")  # t3l1 has two hints
+    assert "That was the last hint." in last.stdout and "again for the next hint" not in last.stdout, last.stdout

@@ -217,3 +217,105 @@ def test_the_same_file_graded_again_is_one_attempt(tmp_path: Path) -> None:
 
     assert [attempt("x"), attempt("x"), attempt("y"), attempt("x")] == [False, True, False, False]
     assert [a["sha256"] for a in store.load().attempts] == ["x", "y", "x"]
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\uff1d", "\uff0b", "\uff0d", "\uff20"])
+def test_a_gradebook_cell_that_a_spreadsheet_would_run_is_made_inert(start: str) -> None:
+    from grader.course.batch import cell
+
+    made = cell(start + "HYPERLINK(\"http://x\")")
+    assert made.startswith("'"), made
+    assert cell("ann " + start) == "ann " + start  # only a leading one starts a formula
+
+
+def test_submissions_are_listed_in_natural_order(demo: Path, tmp_path: Path) -> None:
+    exercise = load_exercise(demo / "exercises" / "demo.yaml")
+    klass = tmp_path / "class"
+    for learner in ("learner10", "learner2", "learner1"):
+        (klass / learner).mkdir(parents=True)
+        (klass / learner / "demo.py").write_text("# x\n", encoding="utf-8")
+    assert [s.name for s in find_submissions(exercise, [klass])] == ["learner1", "learner2", "learner10"]
+
+
+def test_submissions_whose_names_read_alike_get_a_report_each(demo: Path, tmp_path: Path) -> None:
+    from grader.course.batch import Row, Submission, write_dashboard
+
+    exercise = load_exercise(demo / "exercises" / "demo.yaml")
+    passing = grade(exercise, demo / "solutions" / "demo.py", Options(run_hidden=True))
+    failing = grade(exercise, demo / "starters" / "demo.py", Options(run_hidden=True))
+    # Both names become "ann_lee" in a file name: neither report may overwrite the other.
+    rows = [Row(Submission("ann lee", tmp_path / "a.py"), passing, 1.0),
+            Row(Submission("ann_lee", tmp_path / "b.py"), failing, 1.0)]
+    written = write_dashboard(exercise, rows, tmp_path / "out" / "dashboard.html")
+    reports = written[1:]
+    assert len(reports) == 2 and len(set(reports)) == 2, written
+    pages = {p.name: p.read_text(encoding="utf-8") for p in reports}
+    assert len(set(pages.values())) == 2, sorted(pages)
+
+
+# --- what a failure shows of the learner's exception -------------------------------------------------------------
+
+RAISES_IN_A_HELPER = """\
+from fastapi import FastAPI, WebSocket
+
+app = FastAPI()
+
+
+def answer(text):
+    raise ValueError("no answer for " + text)
+
+
+@app.websocket("/ws")
+async def ws(websocket: WebSocket):
+    await websocket.accept()
+    await websocket.send_text(answer(await websocket.receive_text()))
+"""
+
+
+def test_an_exception_is_placed_at_the_line_that_raised_it(demo: Path) -> None:
+    app = demo / "mine.py"
+    app.write_text(RAISES_IN_A_HELPER, encoding="utf-8")
+    result = grade(load_exercise(demo / "exercises" / "demo.yaml"), app, Options())
+    failure = result.checks[0].failure
+    assert failure is not None and failure.errors, result.checks[0]
+    raised = failure.errors[-1]
+    assert [frame.line for frame in raised.frames] == [13, 7], raised  # the endpoint's call, then the raise
+    assert raised.where is not None and raised.where.line == 7 and raised.where.function == "answer"
+    assert raised.headline().endswith("mine.py:7"), raised.headline()
+
+
+@pytest.mark.parametrize("control", ["\r", "\x0b", "\x0c", "\x1b", "\x7f", "\u202e"])
+def test_a_control_character_the_learner_printed_is_written_out(control: str) -> None:
+    from grader.result import printable
+
+    made = printable(f"done{control}FAKE: all checks passed")
+    assert control not in made and made.startswith("done\\"), made
+    assert printable("line\n\tnext") == "line\n\tnext"  # newlines and tabs lay reports out
+
+
+# --- progress: the rules at their edges -----------------------------------------------------------------------------
+
+
+def test_an_achievement_without_at_least_needs_one() -> None:
+    from grader.course.progress import Progress, earned
+
+    rules = rules_from({"achievements": [{"id": "first", "name": "F", "rule": "passes"}]}, "test")
+    [first] = rules.achievements
+    assert first.at_least == 1
+    assert not earned(first, Progress(), COURSE)
+    assert earned(first, Progress(passed={"a": {"at": "2026-01-01T10:00:00", "xp": 10}}), COURSE)
+
+
+def test_levels_must_start_at_zero_xp() -> None:
+    from grader.errors import UsageError
+
+    with pytest.raises(UsageError, match="levels start at 0 XP and go up"):
+        rules_from({"levels": [{"name": "A", "xp": 50}, {"name": "B", "xp": 100}]}, "grader.toml")
+
+
+def test_resetting_one_lesson_forgets_its_hints_and_keeps_the_others(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    assert [store.see_hint("a", 3), store.see_hint("b", 3), store.see_hint("b", 3)] == [1, 1, 2]
+    store.reset("b")
+    assert store.load().hints_seen == {"a": 1}
+    assert store.see_hint("b", 3) == 1  # the first hint again

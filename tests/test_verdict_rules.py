@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, WebSocket
 
+from conftest import check_from_steps
+from grader.errors import SpecErrors
 from grader.host.lifespan import Lifespan, LifespanFailed
 from grader.judge.clock import VirtualClockLoop
 from grader.judge.driver import Message
@@ -62,6 +64,70 @@ def test_datetime_is_judged_against_the_clock_the_app_reads() -> None:
         assert not ok({"$datetime": {"within": 2}}, datetime.now().isoformat(sep=" "))
     finally:
         NOW.reset(token)
+
+
+
+def test_datetime_accepts_a_time_exactly_within_seconds_away_on_either_side() -> None:
+    # "within 5" includes 5: a time stamped exactly five seconds before (or after) now passes, a microsecond more does not.
+    virtual = datetime(2001, 2, 3, 4, 5, 6)
+    token = NOW.set(lambda: virtual)
+    try:
+        assert ok({"$datetime": {"within": 5}}, "2001-02-03 04:05:01")
+        assert ok({"$datetime": {"within": 5}}, "2001-02-03 04:05:11")
+        assert not ok({"$datetime": {"within": 5}}, "2001-02-03 04:05:11.000001")
+        assert not ok({"$datetime": {"within": 5}}, "2001-02-03 04:05:00.999999")
+    finally:
+        NOW.reset(token)
+
+
+# --- $eq: what it holds is data, at every depth ----------------------------------------------------------------
+
+
+def test_eq_reads_no_operator_inside_an_array_it_holds() -> None:
+    # {$eq: [{$any: true}]} expects a list holding that very object: a list of anything else does not match.
+    assert ok({"$eq": [{"$any": True}]}, [{"$any": True}])
+    assert not ok({"$eq": [{"$any": True}]}, [5])
+    assert not ok({"$eq": {"items": [{"$type": "int"}]}}, {"items": [3]})
+    assert ok({"$eq": {"items": [{"$type": "int"}]}}, {"items": [{"$type": "int"}]})
+
+
+
+def test_an_empty_concat_is_refused_when_the_spec_loads() -> None:
+    with pytest.raises(SpecErrors, match=r"\$concat needs a non-empty list"):
+        check_from_steps("""\
+            - connect: /ws
+            - send_text: {$concat: []}
+            """)
+
+
+def test_the_matcher_inside_a_capture_is_checked_when_the_spec_loads() -> None:
+    # A misspelt operator inside {$capture: {as, match}} is the author's mistake, named at load, not a crash mid-check.
+    with pytest.raises(SpecErrors, match=r"unknown operator '\$typo'"):
+        check_from_steps("""\
+            - connect: /ws
+            - expect_json: {id: {$capture: {as: me, match: {$typo: int}}}}
+            """)
+
+
+# --- $one_of: flagged as never matching only when no branch can ------------------------------------------------
+
+
+def test_a_one_of_with_one_branch_that_fits_the_message_loads_and_matches(converse: Any) -> None:
+    # A text can never be an int, but it can match the $re branch: the matcher is fine, and "ok then" passes.
+    result, _ = converse(answers_app("ok then"), """\
+        - connect: /ws
+        - send_text: go
+        - expect_text: {$one_of: [{$type: int}, {$re: "ok.*"}]}
+        """)
+    assert result.status is Status.PASSED, result.failure
+
+
+def test_a_one_of_whose_every_branch_cannot_fit_the_message_is_refused() -> None:
+    with pytest.raises(SpecErrors, match="can never match"):
+        check_from_steps("""\
+            - connect: /ws
+            - expect_text: {$one_of: [{$type: int}, {$type: bool}]}
+            """)
 
 
 # --- expect_unordered: a one-to-one pairing, found where it exists -----------------------------------------------
@@ -200,6 +266,30 @@ def test_a_forbidden_name_merely_referenced_is_not_a_forbidden_call(tmp_path: Pa
     assert check(SourceRule(not_calls=("sleep",)), path) is None
 
 
+
+def test_a_match_any_rule_passes_with_one_of_its_items(tmp_path: Path) -> None:
+    # match: any asks for at least one item: the import alone meets it, the decorator and the call are not needed.
+    path = source(tmp_path, "import pydantic\n\nasync def f(websocket):\n    pass\n")
+    rule = SourceRule(calls=("iter_json",), imports=("pydantic",), decorators=("app.websocket",), match="any")
+    assert check(rule, path) is None
+    bare = source(tmp_path, "async def f(websocket):\n    pass\n")
+    failure = check(rule, bare)
+    assert failure is not None and "has none of" in failure.message, failure
+
+
+def test_a_forbidden_call_is_reported_on_every_line_it_is_made(tmp_path: Path) -> None:
+    path = source(tmp_path, "import time\n\ntime.sleep(1)\nx = 1\ntime.sleep(2)\ntime.sleep(3)\n")
+    failure = check(SourceRule(not_calls=("sleep",)), path)
+    assert failure is not None and "on line 3, 5, 6" in failure.message, failure
+
+
+@pytest.mark.parametrize("code", ["import pydantic\n\nclass Item(pydantic.BaseModel):\n    n: int\n",
+                                  "from pydantic import BaseModel\n\nclass Item(BaseModel):\n    n: int\n"],
+                         ids=["dotted", "plain"])
+def test_a_base_class_rule_is_met_by_the_class_named_either_way(tmp_path: Path, code: str) -> None:
+    assert check(SourceRule(bases=("BaseModel",)), source(tmp_path, code)) is None
+
+
 # --- lifespan: an app that raises has failed; one that does not speak lifespan has nothing to start -----------
 
 
@@ -245,3 +335,44 @@ def test_a_lifespan_that_never_finishes_starting_is_a_timeout_not_a_start() -> N
         return "started"
 
     assert VirtualClockLoop().run_until_complete(main()) == "timeout 5"
+
+
+# --- steps: what their failures say --------------------------------------------------------------------------------
+
+
+def test_a_repeat_of_zero_times_is_refused_when_the_spec_loads() -> None:
+    with pytest.raises(SpecErrors, match="times"):
+        check_from_steps("""\
+            - connect: /ws
+            - repeat:
+                times: 0
+                steps:
+                  - send_text: hi
+                  - expect_text: hi
+            """)
+
+
+def bytes_reader_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        while True:
+            message = await websocket.receive()
+            await websocket.send_bytes(message["bytes"])  # a disconnect message has no bytes: KeyError
+
+    return app
+
+
+def test_a_keyerror_for_bytes_after_the_client_left_is_explained(converse: Any) -> None:
+    result, _ = converse(bytes_reader_app(), """\
+        - connect: /ws
+        - send_bytes: {hex: "0102"}
+        - expect_bytes: {hex: "0102"}
+        - disconnect:
+        - ends_cleanly:
+        """)
+    failure = result.failure
+    assert failure is not None and failure.kind is Kind.UNCLEAN, result
+    assert "returns {'type': 'websocket.disconnect'}" in failure.message, failure.message

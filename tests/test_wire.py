@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import struct
+from typing import Any
 
 import pytest
+from fastapi import FastAPI, WebSocket
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader import wire
+from grader.result import Status
 
 
 def raw_frame(header: bytes, payload: bytes = b"") -> bytes:
@@ -90,3 +93,34 @@ def test_no_bytes_make_the_reader_raise(chunks: list[bytes], room: int) -> None:
         for header, _ in reader.feed(chunk):
             assert isinstance(header, dict) and isinstance(header["op"], str)
     assert len(reader.buffer) <= max(room, 4) + 64
+
+
+# --- times and scopes on the wire ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("when", [464.90332275000003, 984.8561453570001, 626.0621790280001, 0.3, 1.0, 2.675])
+def test_a_time_on_the_wire_never_reads_back_before_the_time_it_stands_for(when: float) -> None:
+    # A timer sent as nanoseconds must be due when the clock reaches them: ceil(when * 1e9) alone can fall
+    # a nanosecond short, as it does for the first three (found by search), and such a timer would never fire.
+    ns = wire.to_ns(when)
+    assert ns / 1e9 >= when and (ns - 1) / 1e9 < when
+
+
+def scheme_app() -> FastAPI:
+    app = FastAPI()
+
+    @app.websocket("/ws")
+    async def endpoint(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text(f"{websocket.scope['scheme']} {websocket.url.scheme}")
+        await websocket.receive_text()
+
+    return app
+
+
+def test_the_app_sees_a_websocket_scheme_as_under_uvicorn(converse: Any) -> None:
+    result, _ = converse(scheme_app(), """\
+        - connect: /ws
+        - expect_text: ws ws
+        """)
+    assert result.status is Status.PASSED, result.failure
