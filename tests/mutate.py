@@ -1247,6 +1247,146 @@ mutant(m, "lone-file-missed", "a lone *.py of another name in a submission folde
 mutant(m, "first-of-many-taken", "of several *.py in a submission folder, the first is graded",
        "    if len(python) == 1:\n        return python[0]\n", "    if python:\n        return python[0]\n")
 
+# --- a second set for modules above: each at an edge a plausible slip gets wrong (a bound made exclusive, a ------
+# --- default changed, a field swapped), pinned by the focused tests tests/MUTATION.md names -------------------------
+m = MODULES["grader/course/batch.py"]
+mutant(m, 'at-formula-unescaped', 'a CSV cell starting with @ is not made inert',
+       '_FORMULA = ("=", "+", "-", "@", ', '_FORMULA = ("=", "+", "-", ')
+mutant(m, 'report-names-collide', 'two submissions whose names sanitize alike write one report over the other',
+       '    taken.add(candidate.lower())\n', '')
+mutant(m, 'plain-name-order', 'learner10 is listed before learner2 in the gradebook',
+       'sorted(path.iterdir(), key=_natural)', 'sorted(path.iterdir())')
+
+m = MODULES["grader/course/catalog.py"]
+mutant(m, 'reference-names-last-failure', 'a failing reference is reported by its last failing check, not its first',
+       '        first = failed[0]\n', '        first = failed[-1]\n')
+mutant(m, 'need-shown-when-met', 'the table says (need N) when the exercise has exactly N variants',
+       'if len(picked) < need else ""', 'if len(picked) <= need else ""')
+
+m = MODULES["grader/course/learn.py"]
+mutant(m, 'level-up-every-pass', 'every first pass announces a level up',
+       'if award.level.number > award.level_before.number:', 'if award.level.number >= award.level_before.number:')
+mutant(m, 'more-hints-at-last', 'grade hint says more hints remain after the last',
+       'if seen < len(exercise.hints) else', 'if seen <= len(exercise.hints) else')
+mutant(m, 'to-next-counts-total', 'grade progress counts all XP towards the next level, not what was earned since this one',
+       'have, need = xp - level.xp, following.xp - level.xp', 'have, need = xp, following.xp - level.xp')
+
+m = MODULES["grader/course/progress.py"]
+mutant(m, 'reset-keeps-hints', 'grade reset ID keeps the hints seen for that lesson',
+       '                progress.hints_seen.pop(exercise, None)\n', '')
+mutant(m, 'levels-may-start-above-zero', 'levels whose first needs XP load',
+       'if levels[0].xp != 0 or any(', 'if any(')
+mutant(m, 'at-least-default-zero', 'an achievement without at_least is earned with nothing done',
+       'at_least=int(item.get("at_least", 1)),', 'at_least=int(item.get("at_least", 0)),')
+
+m = MODULES["grader/course/pytest_plugin.py"]
+mutant(m, 'any-yaml-collected', 'any YAML file in a course (a workflow, a config) is collected as a spec',
+       '    if file_path.resolve().parent != course.exercises.resolve():\n        return None\n', '')
+mutant(m, 'variant-problems-hidden', 'pytest exercises/ does not fail for unreadable variant headers or too few variants',
+       '        if problems:\n            yield SpecErrorItem', '        if False:\n            yield SpecErrorItem')
+
+m = MODULES["grader/course/submit.py"]
+mutant(m, 'points-are-max', 'submission.json says the file scored full points here',
+       '"points_here": result.points,', '"points_here": result.max_points,')
+
+m = MODULES["grader/host/sandbox.py"]
+mutant(m, 'process-limit-dropped', 'the process-count rlimit is not applied',
+       '        "processes": (resource.RLIMIT_NPROC, 1),\n', '')
+mutant(m, 'file-size-signal-kills', 'writing past the file-size limit kills the app (SIGXFSZ) instead of raising OSError',
+       '    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n', '',
+       equivalent="CPython itself sets SIGXFSZ to SIG_IGN at start-up (the line is belt and braces; signal.getsignal(SIGXFSZ) is SIG_IGN in a bare interpreter; cpython's _Py_RestoreSignals undoes exactly that for children). test_a_write_past_the_file_size_limit_fails_without_killing_the_app added anyway: passes both ways, fails if the file-size rlimit goes")
+mutant(m, 'app-folder-writable', "the learner's folder is writable from inside the sandbox",
+       '    bind(plan["app_dir"], target=wire.SANDBOX_APP_DIR)\n', '    bind(plan["app_dir"], target=wire.SANDBOX_APP_DIR, writable=True)\n')
+mutant(m, 'root-writable', "the sandbox's new root stays writable",
+       'libc.call("mount", None, b"/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID, None)', 'libc.call("mount", None, b"/", None, MS_BIND | MS_REMOUNT | MS_NOSUID, None)')
+
+m = MODULES["grader/judge/clock.py"]
+mutant(m, 'tie-goes-to-judge', "when the host's and the judge's timers are due together, the host is not told the time",
+       'if host_next is not None and (mine is None or host_next <= mine):', 'if host_next is not None and (mine is None or host_next < mine):',
+       equivalent="it differs only when a judge timer and a host timer fall on the same nanosecond; the host's clock runs with real time while it works, so a timer the app sets is always some ns after any instant the judge chose; and in a tie only the order of two same-instant events changes (the judge's timer fires one loop turn before the host is told)")
+
+m = MODULES["grader/judge/launch.py"]
+mutant(m, 'too-many-files-assumed-safe', 'a course too large to look through is taken as unreadable by strangers',
+       '                return True  # too much to look at: assume the worst', '                return False  # too much to look at: assume the worst')
+
+m = MODULES["grader/judge/link.py"]
+mutant(m, 'last-words-lost', 'what a host said (stamped ahead of the clock) before its process ended is dropped',
+       '                self.release_due(everything=True)  # what the host said before it ended still counts\n', '                pass\n')
+mutant(m, 'dead-host-leaves-clients-waiting', 'when the host dies, its open connections are not ended for their clients',
+       '                conn.outgoing.put_nowait(None)\n', '                pass\n',
+       equivalent='die() still marks every connection ended and wakes its waiters, so steps report the crash from link.dead; graded for real (an app calling os._exit mid-check, then a second check) the verdicts and messages are identical; only the relay task of that connection waits on its queue until teardown')
+
+m = MODULES["grader/judge/relayconn.py"]
+mutant(m, 'abrupt-leave-as-1000', 'a client that leaves without a close frame reads as a normal close (1000) in the app',
+       '"code": message.get("code", 1006),', '"code": message.get("code", 1000),',
+       equivalent="the default is unreachable: every websocket.disconnect the relay forwards comes from grader/judge/framestream.py (Left/Failed, always with a code: clientframes.Left.code is an int) and framestream's own aclose() sends no disconnect message")
+mutant(m, 'shutdown-close-1001', "clients see 1001 instead of uvicorn's 1012 when the app shuts down",
+       'conn.outgoing.put_nowait({"type": "websocket.close", "code": 1012, "reason": ""})', 'conn.outgoing.put_nowait({"type": "websocket.close", "code": 1001, "reason": ""})')
+mutant(m, 'max-size-exclusive', 'a client message of exactly 16 MiB is refused (1009)',
+       'size > MAX_INCOMING:', 'size >= MAX_INCOMING:')
+
+m = MODULES["grader/judge/source.py"]
+mutant(m, 'any-needs-all', 'match: any fails unless every listed item is present',
+       'not any(present for _, present in wanted)', 'not all(present for _, present in wanted)')
+mutant(m, 'banned-lines-first-only', 'a forbidden call used on several lines is reported on its first line only',
+       'lines = ", ".join(str(n) for n in sorted(set(called[name])))', 'lines = str(called[name][0])')
+mutant(m, 'dotted-suffix-unmet', 'a rule for BaseModel is not met by pydantic.BaseModel',
+       'return any(n == wanted or n.endswith("." + wanted) or n.startswith(wanted + ".") for n in names)', 'return any(n == wanted or n.startswith(wanted + ".") for n in names)')
+
+m = MODULES["grader/render/exercism.py"]
+mutant(m, 'output-at-limit-cut', 'output of exactly 500 characters is cut',
+       '    if len(text) <= OUTPUT_LIMIT:\n', '    if len(text) < OUTPUT_LIMIT:\n')
+mutant(m, 'one-not-run-is-error', 'one check not run makes the whole result an error',
+       'if all(c.status is Status.NOT_RUN for c in result.checks):', 'if any(c.status is Status.NOT_RUN for c in result.checks):')
+
+m = MODULES["grader/render/gradescope.py"]
+mutant(m, 'sandbox-warning-dropped', 'the Gradescope output does not warn that protections were off',
+       '        summary = result.protection_note() + "\\n" + summary\n', '        pass\n')
+
+m = MODULES["grader/render/junit.py"]
+mutant(m, 'check-output-dropped', "a failed check's own output is not in its testcase's system-out",
+       '        if check.output:\n', '        if False:\n')
+mutant(m, 'hang-as-failure', 'a blocked event loop counts as a failure, not an error',
+       'return kind in (Kind.ERROR, Kind.HANG, Kind.CRASH, Kind.IMPORT, Kind.INTERNAL)', 'return kind in (Kind.ERROR, Kind.CRASH, Kind.IMPORT, Kind.INTERNAL)')
+
+m = MODULES["grader/result.py"]
+mutant(m, 'where-outermost', 'an exception is placed at the outermost learner frame, not the line that raised',
+       'return self.frames[-1] if self.frames else None', 'return self.frames[0] if self.frames else None')
+mutant(m, 'carriage-return-raw', 'a carriage return (and VT/FF) the learner printed reaches the terminal raw',
+       '*range(0x0B, 0x20)', '*range(0x0E, 0x20)')
+
+m = MODULES["grader/spec/match.py"]
+mutant(m, 'literal-lost-in-arrays', '$eq reads operators inside an array it holds',
+       'found = match(e, a, f"{path}[{i}]", literal=literal, captures=captures)', 'found = match(e, a, f"{path}[{i}]", captures=captures)')
+mutant(m, 'concat-empty-loads', 'an empty $concat loads (sends or expects the empty string)',
+       '        if not isinstance(operand.value, list) or not operand.value:\n            errors.append(SpecError(operand.mark, "$concat', '        if not isinstance(operand.value, list):\n            errors.append(SpecError(operand.mark, "$concat')
+
+m = MODULES["grader/spec/operators/capture.py"]
+mutant(m, 'match-unvalidated', 'the matcher inside {$capture: {as, match}} is not checked at load',
+       '            validate(operand.value["match"])\n', '')
+
+m = MODULES["grader/spec/operators/datetime_.py"]
+mutant(m, 'within-exclusive', '$datetime refuses a time exactly `within` seconds away',
+       '        if off > within:', '        if off >= within:')
+
+m = MODULES["grader/spec/operators/one_of.py"]
+mutant(m, 'never-if-any-branch-never', 'a $one_of with one branch that cannot match the kind is refused as never matching',
+       'return all(never(m, kinds) for m in operand)', 'return any(never(m, kinds) for m in operand)')
+
+m = MODULES["grader/spec/steps/ends_cleanly.py"]
+mutant(m, 'keyerror-bytes-unexplained', "a KeyError 'bytes' after the client left gets the generic explanation",
+       'in ("text", "bytes"):', 'in ("text",):')
+
+m = MODULES["grader/spec/steps/repeat.py"]
+mutant(m, 'times-zero-loads', 'repeat: {times: 0} (checks nothing) loads',
+       '"times", default=1, minimum=1)', '"times", default=1, minimum=0)')
+
+m = MODULES["grader/wire.py"]
+mutant(m, 'scheme-as-http', "the app's scope says http/https instead of ws/wss",
+       '"scheme": {"http": "ws", "https": "wss"}.get(scope.get("scheme", "ws"), scope.get("scheme", "ws")),', '"scheme": scope.get("scheme", "ws"),')
+mutant(m, 'to-ns-may-fall-short', 'a time sent on the wire may read back a nanosecond before the timer it stands for',
+       '    while ns / 1e9 < when:\n        ns += 1\n', '')
+
 del m
 
 # The module's own focused tests, run first for each of its mutants; the full suite runs only to confirm a
