@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from conftest import ROOT, run_grade
 from grader import Options, Result, grade, load_exercise
 from grader.render import RENDERERS
+from grader.result import Failure, Kind, Status
 
 T3L2 = load_exercise(ROOT / "exercises" / "t3l2.yaml")
 WRONG = ROOT / "tests" / "variants" / "t3l2" / "answers_once.py"
@@ -99,16 +101,12 @@ def test_output_file_and_terminal_report_from_one_run(tmp_path: Path) -> None:
 
 def with_check(result: Result, index: int, **changes: object) -> Result:
     """The result with one check changed as another run would have left it."""
-    from dataclasses import replace
-
     checks = list(result.checks)
     checks[index] = replace(checks[index], **changes)  # type: ignore[arg-type]
     return replace(result, checks=tuple(checks))
 
 
 def test_gradescope_warns_in_its_output_when_a_protection_was_off(passing: Result) -> None:
-    from dataclasses import replace
-
     warned = replace(passing, unprotected=("network namespace",))
     output = json.loads(RENDERERS["gradescope"](warned, T3L2))["output"]
     assert output.startswith("Sandbox warning: graded without network namespace"), output
@@ -125,10 +123,6 @@ def test_junit_keeps_what_a_failed_check_printed_in_its_testcase(failing: Result
 
 
 def test_junit_counts_a_blocked_event_loop_as_an_error(failing: Result) -> None:
-    from dataclasses import replace
-
-    from grader.result import Failure, Kind
-
     index = next(i for i, c in enumerate(failing.checks) if not c.passed)
     hung = with_check(failing, index, failure=replace(failing.checks[index].failure or Failure(Kind.HANG, ""),
                                                       kind=Kind.HANG, message="blocked the event loop"))
@@ -151,8 +145,6 @@ def test_exercism_cuts_a_tests_output_only_past_500_characters(failing: Result, 
 
 
 def test_exercism_says_fail_not_error_when_some_checks_ran(failing: Result) -> None:
-    from grader.result import Status
-
     # After a freeze the remaining checks are not run: the tests that ran still say what is wrong.
     ran = next(i for i, c in enumerate(failing.checks) if not c.passed)
     later = with_check(failing, len(failing.checks) - 1, status=Status.NOT_RUN, points=0)

@@ -15,11 +15,12 @@ from test_ci_rules import ECHO_ALL, NOTHING, make_course
 
 from conftest import run_grade
 from grader import Options, grade, load_exercise
-from grader.course.batch import find_submissions
-from grader.course.progress import Store, rules_from
+from grader.course.batch import Row, Submission, cell, find_submissions, write_dashboard
+from grader.course.progress import Progress, Store, earned, rules_from
+from grader.errors import UsageError
 from grader.render import json_format
 from grader.render import text as text_report
-from grader.result import Status
+from grader.result import Status, printable
 
 RULES = rules_from({
     "levels": [{"name": "One", "xp": 0}, {"name": "Two", "xp": 100}],
@@ -158,7 +159,6 @@ def test_a_run_where_no_check_ran_is_not_a_pass(demo: Path) -> None:
 
 
 def test_levels_must_go_up_strictly() -> None:
-    from grader.errors import UsageError
 
     tied = {"levels": [{"name": "A", "xp": 0}, {"name": "B", "xp": 100}, {"name": "C", "xp": 100}]}
     with pytest.raises(UsageError, match="levels start at 0 XP and go up"):
@@ -173,7 +173,6 @@ def test_a_level_is_reached_at_its_threshold() -> None:
 
 
 def test_achievement_rules_hold_at_their_edges() -> None:
-    from grader.course.progress import Progress, earned
 
     rules = rules_from({"achievements": [
         {"id": "empty-track", "name": "E", "rule": "track", "track": 9},
@@ -221,7 +220,6 @@ def test_the_same_file_graded_again_is_one_attempt(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\uff1d", "\uff0b", "\uff0d", "\uff20"])
 def test_a_gradebook_cell_that_a_spreadsheet_would_run_is_made_inert(start: str) -> None:
-    from grader.course.batch import cell
 
     made = cell(start + "HYPERLINK(\"http://x\")")
     assert made.startswith("'"), made
@@ -238,7 +236,6 @@ def test_submissions_are_listed_in_natural_order(demo: Path, tmp_path: Path) -> 
 
 
 def test_submissions_whose_names_read_alike_get_a_report_each(demo: Path, tmp_path: Path) -> None:
-    from grader.course.batch import Row, Submission, write_dashboard
 
     exercise = load_exercise(demo / "exercises" / "demo.yaml")
     passing = grade(exercise, demo / "solutions" / "demo.py", Options(run_hidden=True))
@@ -286,7 +283,6 @@ def test_an_exception_is_placed_at_the_line_that_raised_it(demo: Path) -> None:
 
 @pytest.mark.parametrize("control", ["\r", "\x0b", "\x0c", "\x1b", "\x7f", "\u202e"])
 def test_a_control_character_the_learner_printed_is_written_out(control: str) -> None:
-    from grader.result import printable
 
     made = printable(f"done{control}FAKE: all checks passed")
     assert control not in made and made.startswith("done\\"), made
@@ -297,7 +293,6 @@ def test_a_control_character_the_learner_printed_is_written_out(control: str) ->
 
 
 def test_an_achievement_without_at_least_needs_one() -> None:
-    from grader.course.progress import Progress, earned
 
     rules = rules_from({"achievements": [{"id": "first", "name": "F", "rule": "passes"}]}, "test")
     [first] = rules.achievements
@@ -307,7 +302,6 @@ def test_an_achievement_without_at_least_needs_one() -> None:
 
 
 def test_levels_must_start_at_zero_xp() -> None:
-    from grader.errors import UsageError
 
     with pytest.raises(UsageError, match="levels start at 0 XP and go up"):
         rules_from({"levels": [{"name": "A", "xp": 50}, {"name": "B", "xp": 100}]}, "grader.toml")
